@@ -1,0 +1,248 @@
+// The AT channel against a scripted modem on a real pseudo-terminal.
+#include "modem/at_channel.h"
+
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/pty_peer.h"
+#include "modem/testing/status_matchers.h"
+
+namespace cellfleet::modem {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+using ::cellfleet::testing::PtyPeer;
+using ::cellfleet::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Holds the outcome of a Submit() for the test thread to wait on.
+struct Outcome {
+  absl::Notification done;
+  absl::StatusOr<AtResponse> result = absl::UnknownError("not run");
+
+  AtChannel::Callback Callback() {
+    return [this](absl::StatusOr<AtResponse> r) {
+      result = std::move(r);
+      done.Notify();
+    };
+  }
+  bool Wait(absl::Duration timeout = absl::Seconds(5)) {
+    return done.WaitForNotificationWithTimeout(timeout);
+  }
+};
+
+class AtChannelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto port = SerialPort::FromFd(peer_.TakeSlaveFd(), "pty-modem");
+    ASSERT_THAT(port, IsOk());
+    AtChannelOptions options;
+    options.timeout_margin = absl::Milliseconds(300);
+    channel_ = std::make_unique<AtChannel>(std::move(*port), options);
+    channel_->AddUrcHandler([this](absl::string_view line) {
+      absl::MutexLock lock(&mu_);
+      if (urcs_.size() < 100) urcs_.emplace_back(line);  // bounded: the 10 MiB test floods
+    });
+  }
+
+  std::vector<std::string> Urcs() {
+    absl::MutexLock lock(&mu_);
+    return urcs_;
+  }
+
+  PtyPeer peer_;
+  std::unique_ptr<AtChannel> channel_;
+  absl::Mutex mu_;
+  std::vector<std::string> urcs_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(AtChannelTest, CollectsReplyLinesByPrefix) {
+  Outcome outcome;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), outcome.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r"), IsOk());
+  peer_.Write("\r\n+CSQ: 11,99\r\n\r\nOK\r\n");
+  ASSERT_TRUE(outcome.Wait());
+  ASSERT_THAT(outcome.result, IsOk());
+  EXPECT_THAT(outcome.result->lines, ElementsAre("+CSQ: 11,99"));
+  EXPECT_EQ(outcome.result->final.kind, FinalResultKind::kOk);
+}
+
+TEST_F(AtChannelTest, DropsEchoOfTheCommand) {
+  Outcome outcome;
+  channel_->Submit(AtCommand::Bare("AT+CGSN"), outcome.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CGSN\r"), IsOk());
+  peer_.Write("AT+CGSN\r\r\n867695041234567\r\n\r\nOK\r\n");
+  ASSERT_TRUE(outcome.Wait());
+  ASSERT_THAT(outcome.result, IsOk());
+  EXPECT_THAT(outcome.result->lines, ElementsAre("867695041234567"));
+}
+
+TEST_F(AtChannelTest, RoutesUrcsInsideAReplyToSubscribers) {
+  Outcome outcome;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), outcome.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r"), IsOk());
+  peer_.Write("\r\n+QIND: SMS DONE\r\n\r\n+CSQ: 20,99\r\n\r\nRDY\r\n+CREG: 1,\"D509\",\"80D413D\",7\r\n\r\nOK\r\n");
+  ASSERT_TRUE(outcome.Wait());
+  ASSERT_THAT(outcome.result, IsOk());
+  EXPECT_THAT(outcome.result->lines, ElementsAre("+CSQ: 20,99"));
+  EXPECT_THAT(Urcs(), ElementsAre("+QIND: SMS DONE", "RDY", "+CREG: 1,\"D509\",\"80D413D\",7"));
+}
+
+TEST_F(AtChannelTest, BareReplyStillSeparatesKnownUrcs) {
+  Outcome outcome;
+  channel_->Submit(AtCommand::Bare("ATI"), outcome.Callback());
+  ASSERT_THAT(peer_.ReadUntil("ATI\r"), IsOk());
+  peer_.Write("\r\nQuectel\r\n+CPIN: READY\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n");
+  ASSERT_TRUE(outcome.Wait());
+  ASSERT_THAT(outcome.result, IsOk());
+  EXPECT_THAT(outcome.result->lines, ElementsAre("Quectel", "EC25", "Revision: EC25EFAR06A06M4G"));
+  EXPECT_THAT(Urcs(), ElementsAre("+CPIN: READY"));
+}
+
+TEST_F(AtChannelTest, ReportsCmeErrorsVerboseAndNumeric) {
+  Outcome numeric;
+  channel_->Submit(AtCommand::Query("AT+CPIN?", {"+CPIN:"}), numeric.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CPIN?\r"), IsOk());
+  peer_.Write("\r\n+CME ERROR: 10\r\n");
+  ASSERT_TRUE(numeric.Wait());
+  ASSERT_THAT(numeric.result, IsOk());
+  EXPECT_EQ(numeric.result->final.kind, FinalResultKind::kCmeError);
+  EXPECT_EQ(numeric.result->final.code, 10);
+  EXPECT_EQ(numeric.result->final.text, "SIM not inserted");
+
+  Outcome verbose;
+  channel_->Submit(AtCommand::Query("AT+CPIN?", {"+CPIN:"}), verbose.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CPIN?\r"), IsOk());
+  peer_.Write("\r\n+CME ERROR: SIM busy\r\n");
+  ASSERT_TRUE(verbose.Wait());
+  ASSERT_THAT(verbose.result, IsOk());
+  EXPECT_EQ(verbose.result->final.text, "SIM busy");
+  EXPECT_EQ(CmeCode(verbose.result->final), 14);
+  EXPECT_THAT(FinalResultStatus(verbose.result->final, "AT+CPIN?", channel_->port_name()),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("pty-modem")));
+}
+
+TEST_F(AtChannelTest, TimesOutThenResynchronisesBeforeTheNextCommand) {
+  AtCommand silent = AtCommand::Query("AT+QENG=\"servingcell\"", {"+QENG:"});
+  silent.timeout = absl::Milliseconds(200);
+  Outcome first;
+  channel_->Submit(silent, first.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+QENG=\"servingcell\"\r"), IsOk());
+  ASSERT_TRUE(first.Wait());
+  EXPECT_THAT(first.result, StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("AT+QENG")));
+
+  // A late reply to the timed-out command must not be taken for the next one.
+  peer_.Write("\r\n+QENG: \"servingcell\",\"SEARCH\"\r\n\r\nOK\r\n");
+  Outcome second;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), second.Callback());
+  absl::StatusOr<std::string> resync = peer_.ReadUntil("AT\r");
+  ASSERT_THAT(resync, IsOk());
+  EXPECT_THAT(*resync, ::testing::Not(HasSubstr("AT+CSQ")));
+  peer_.Write("\r\nOK\r\n");
+  ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r"), IsOk());
+  peer_.Write("\r\n+CSQ: 7,99\r\n\r\nOK\r\n");
+  ASSERT_TRUE(second.Wait());
+  ASSERT_THAT(second.result, IsOk());
+  EXPECT_THAT(second.result->lines, ElementsAre("+CSQ: 7,99"));
+  EXPECT_EQ(channel_->stats().timeouts, 1u);
+}
+
+TEST_F(AtChannelTest, GivesUpOnAModemThatNeverAnswersAt) {
+  AtCommand silent = AtCommand::Action("AT");
+  silent.timeout = absl::Milliseconds(100);
+  Outcome first;
+  channel_->Submit(silent, first.Callback());
+  ASSERT_TRUE(first.Wait());
+  EXPECT_THAT(first.result, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  Outcome second;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), second.Callback());
+  ASSERT_TRUE(second.Wait(absl::Seconds(10)));
+  EXPECT_THAT(second.result, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("does not answer AT")));
+}
+
+TEST_F(AtChannelTest, PeerClosingMidCommandFailsCleanly) {
+  Outcome pending;
+  Outcome queued;
+  channel_->Submit(AtCommand::Query("AT+COPS?", {"+COPS:"}), pending.Callback());
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), queued.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+COPS?\r"), IsOk());
+  peer_.Write("\r\n+COPS: 0,0,\"Tel");  // half a reply, then the device is gone
+  peer_.Close();
+  ASSERT_TRUE(pending.Wait());
+  EXPECT_THAT(pending.result, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("AT+COPS?")));
+  ASSERT_TRUE(queued.Wait());
+  EXPECT_THAT(queued.result, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(channel_->health(), StatusIs(absl::StatusCode::kUnavailable));
+  Outcome after;
+  channel_->Submit(AtCommand::Action("AT"), after.Callback());
+  ASSERT_TRUE(after.Wait(absl::Milliseconds(100)));  // refused at once
+  EXPECT_THAT(after.result, StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(AtChannelTest, QueuedCommandsRunOneAtATime) {
+  Outcome a, b, c;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), a.Callback());
+  channel_->Submit(AtCommand::Query("AT+CREG?", {"+CREG:"}), b.Callback());
+  channel_->Submit(AtCommand::Query("AT+COPS?", {"+COPS:"}), c.Callback());
+  absl::StatusOr<std::string> seen = peer_.ReadUntil("AT+CSQ\r");
+  ASSERT_THAT(seen, IsOk());
+  EXPECT_EQ(peer_.ReadFor(absl::Milliseconds(100)), "");  // nothing more until answered
+  peer_.Write("\r\n+CSQ: 1,99\r\n\r\nOK\r\n");
+  ASSERT_THAT(peer_.ReadUntil("AT+CREG?\r"), IsOk());
+  peer_.Write("\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+  ASSERT_THAT(peer_.ReadUntil("AT+COPS?\r"), IsOk());
+  peer_.Write("\r\n+COPS: 0\r\n\r\nOK\r\n");
+  ASSERT_TRUE(a.Wait() && b.Wait() && c.Wait());
+  EXPECT_THAT(a.result->lines, ElementsAre("+CSQ: 1,99"));
+  EXPECT_THAT(b.result->lines, ElementsAre("+CREG: 0,1"));
+  EXPECT_THAT(c.result->lines, ElementsAre("+COPS: 0"));
+}
+
+long ResidentKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      long kib = 0;
+      if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kib)) return kib;
+    }
+  }
+  return -1;
+}
+
+TEST_F(AtChannelTest, SurvivesTenMegabytesOfRandomBytes) {
+  const long before = ResidentKib();
+  std::mt19937 rng(20261125);
+  std::string chunk(64 * 1024, '\0');
+  for (int i = 0; i < 160; ++i) {  // 10 MiB
+    for (char& c : chunk) c = static_cast<char>(rng());
+    peer_.Write(chunk);
+  }
+  peer_.Write("\r\n");
+  // The channel still works afterwards.
+  Outcome outcome;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), outcome.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r", absl::Seconds(20)), IsOk());
+  peer_.Write("\r\n+CSQ: 12,99\r\n\r\nOK\r\n");
+  ASSERT_TRUE(outcome.Wait(absl::Seconds(20)));
+  ASSERT_THAT(outcome.result, IsOk());
+  EXPECT_THAT(outcome.result->lines, ElementsAre("+CSQ: 12,99"));
+  EXPECT_GT(channel_->stats().discarded_bytes, 0u);
+  const long after = ResidentKib();
+  // URC lines are dispatched and dropped, never accumulated: growth stays far below 10 MiB.
+  EXPECT_LT(after - before, 8 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
+}
+
+}  // namespace
+}  // namespace cellfleet::modem

@@ -1,0 +1,66 @@
+#include "modem/ppp/pppd_log.h"
+
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace cellfleet::modem::ppp {
+namespace {
+
+// The last blank-separated word of `line`.
+std::string LastWord(absl::string_view line) {
+  line = absl::StripAsciiWhitespace(line);
+  size_t space = line.find_last_of(" \t");
+  return std::string(space == absl::string_view::npos ? line : line.substr(space + 1));
+}
+
+// Collapses runs of blanks: pppd pads "local  IP" and "primary   DNS" for alignment.
+std::string Squeeze(absl::string_view line) {
+  std::vector<absl::string_view> words =
+      absl::StrSplit(absl::StripAsciiWhitespace(line), ' ', absl::SkipEmpty());
+  return absl::StrJoin(words, " ");
+}
+
+}  // namespace
+
+void PppdLogParser::Feed(absl::string_view raw) {
+  const std::string line = Squeeze(raw);
+  if (absl::StartsWith(line, "Using interface ")) {
+    facts_.interface_name = LastWord(line);
+  } else if (absl::StartsWith(line, "local IP address ")) {
+    facts_.local_address = LastWord(line);
+  } else if (absl::StartsWith(line, "remote IP address ")) {
+    facts_.remote_address = LastWord(line);
+  } else if (absl::StartsWith(line, "Could not determine remote IP address")) {
+    facts_.remote_is_placeholder = true;
+  } else if (absl::StartsWith(line, "primary DNS address ") ||
+             absl::StartsWith(line, "secondary DNS address ")) {
+    facts_.dns_servers.push_back(LastWord(line));
+  } else if (line == "Serial connection established.") {
+    facts_.serial_connection_established = true;
+  } else if (absl::StartsWith(line, "Script ") && absl::StrContains(line, " finished (pid ")) {
+    // "... finished (pid 1441), status = 0x3"
+    size_t pos = line.rfind("status = 0x");
+    if (pos != std::string::npos) {
+      long status = std::strtol(line.c_str() + pos + 11, nullptr, 16);
+      if (!facts_.ip_up() && !facts_.serial_connection_established) {
+        facts_.connect_script_status = static_cast<int>(status);
+      }
+    }
+  } else if (line == "Connect script failed") {
+    facts_.connect_script_failed = true;
+    facts_.last_problem = line;
+  } else if (line == "Modem hangup" || absl::StartsWith(line, "No response to ") ||
+             absl::StartsWith(line, "LCP: timeout") || absl::StartsWith(line, "Failed to open") ||
+             absl::StartsWith(line, "Device ") || absl::StartsWith(line, "Can't create lock file") ||
+             absl::StrContains(line, "authentication failed") ||
+             absl::StartsWith(line, "Serial link appears to be disconnected")) {
+    facts_.last_problem = line;
+  }
+}
+
+}  // namespace cellfleet::modem::ppp

@@ -1,0 +1,40 @@
+// Parser for +CREG / +CGREG / +CEREG / +C5GREG, solicited (read) and unsolicited forms.
+#ifndef CELLFLEET_MODEM_REGISTRATION_H_
+#define CELLFLEET_MODEM_REGISTRATION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace cellfleet::modem {
+
+enum class RegistrationDomain { kCircuit, kGprs, kEps, kFiveG };  // CREG, CGREG, CEREG, C5GREG
+
+struct RegistrationInfo {
+  RegistrationDomain domain = RegistrationDomain::kCircuit;
+  bool solicited = true;
+  std::optional<int> n;  // URC mode; only in the solicited form
+  int stat = 4;          // 0 not searching, 1 home, 2 searching, 3 denied, 4 unknown, 5 roaming
+  std::optional<uint32_t> lac_or_tac;
+  std::optional<uint64_t> cell_id;
+  std::optional<int> act;
+
+  bool registered() const { return stat == 1 || stat == 5; }
+};
+
+absl::string_view RegistrationStatText(int stat);
+absl::string_view RegistrationPrefix(RegistrationDomain domain);  // "+CREG" ...
+
+// True when `line` starts with one of the four registration prefixes.
+bool IsRegistrationLine(absl::string_view line);
+
+// `solicited` says whether the line answers a read command (`AT+CREG?`, leading <n>) or
+// is a URC (no <n>). The two cannot be told apart by shape alone (ModemManager agrees).
+absl::StatusOr<RegistrationInfo> ParseRegistration(absl::string_view line, bool solicited);
+
+}  // namespace cellfleet::modem
+
+#endif  // CELLFLEET_MODEM_REGISTRATION_H_

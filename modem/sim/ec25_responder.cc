@@ -1,0 +1,337 @@
+#include "modem/sim/ec25_responder.h"
+
+#include <cctype>
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "modem/final_result.h"
+
+namespace cellfleet::modem::sim {
+namespace {
+
+constexpr absl::string_view kCrLf = "\r\n";
+
+// Splits "AT+CSQ;+COPS?" into basic commands "AT+CSQ", "AT+COPS?", minding quotes.
+std::vector<std::string> SplitCommandLine(absl::string_view line) {
+  std::vector<std::string> parts;
+  std::string current;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    if (c == ';' && !quoted) {
+      parts.push_back(current);
+      current.clear();
+      continue;
+    }
+    current.push_back(c);
+  }
+  parts.push_back(current);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    absl::string_view p = absl::StripAsciiWhitespace(parts[i]);
+    parts[i] = absl::StartsWithIgnoreCase(p, "AT") ? std::string(p) : absl::StrCat("AT", p);
+  }
+  return parts;
+}
+
+int LuhnCheckDigit(absl::string_view digits) {
+  int sum = 0;
+  bool double_it = true;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int d = *it - '0';
+    if (double_it) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double_it = !double_it;
+  }
+  return (10 - sum % 10) % 10;
+}
+
+std::optional<int> ParseIntArg(absl::string_view text) {
+  int value = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &value)) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+SimIdentity MakeIdentity(uint64_t seed, int index, const RadioProfile& profile) {
+  std::mt19937_64 rng(seed * 1000003u + static_cast<uint64_t>(index));
+  std::uniform_int_distribution<uint64_t> six(0, 999999);
+  SimIdentity identity;
+  // TAC 86xxxxxx is the range Quectel EC25 IMEIs use.
+  std::string body = absl::StrFormat("86769504%06d", static_cast<int>(six(rng)));
+  identity.imei = absl::StrCat(body, LuhnCheckDigit(body));
+  identity.imsi = absl::StrFormat("%d%s%09d", profile.mcc, profile.mnc,
+                                  static_cast<int>(six(rng) * 1000 % 1000000000));
+  std::string iccid_body = absl::StrFormat("8949%s%012d", profile.mnc.substr(0, 2),
+                                           static_cast<long long>(six(rng) * 1000000 + index));
+  identity.iccid = absl::StrCat(iccid_body.substr(0, 19), LuhnCheckDigit(iccid_body.substr(0, 19)));
+  return identity;
+}
+
+Ec25Responder::Ec25Responder(SimIdentity identity, RadioModel* radio)
+    : identity_(std::move(identity)), radio_(radio) {
+  contexts_[1] = PdpContextSetting{"IP", ""};
+}
+
+std::string Ec25Responder::Reset() {
+  echo_ = true;
+  cmee_ = 1;
+  creg_n_ = cgreg_n_ = cereg_n_ = 0;
+  cops_format_ = 0;
+  cfun_ = 1;
+  std::string out = absl::StrCat(kCrLf, "RDY", kCrLf);
+  absl::StrAppend(&out, kCrLf, "+CFUN: 1", kCrLf);
+  if (sim_ == SimCardState::kReady) {
+    absl::StrAppend(&out, kCrLf, "+CPIN: READY", kCrLf, kCrLf, "+QUSIM: 1", kCrLf, kCrLf,
+                    "+QIND: SMS DONE", kCrLf);
+  }
+  return out;
+}
+
+std::string Ec25Responder::CmeError(int code) const {
+  if (cmee_ == 0) return "ERROR";
+  if (cmee_ == 2) {
+    absl::string_view text = CmeErrorText(code);
+    if (!text.empty()) return absl::StrCat("+CME ERROR: ", text);
+  }
+  return absl::StrCat("+CME ERROR: ", code);
+}
+
+std::string Ec25Responder::RegistrationLine(absl::string_view prefix, int n, bool solicited) const {
+  const RadioState& s = radio_->state();
+  std::string line = absl::StrCat(prefix, ": ");
+  if (solicited) absl::StrAppend(&line, n, ",");
+  absl::StrAppend(&line, s.registration_stat);
+  if (n >= 2 && radio_->registered()) {
+    const CellSite& cell = radio_->serving();
+    absl::StrAppend(&line, absl::StrFormat(",\"%X\",\"%X\",7", cell.tac, cell.eci));
+  }
+  return line;
+}
+
+std::string Ec25Responder::ServingCellLine() const {
+  if (!radio_->registered() && radio_->state().registration_stat == 2) {
+    return "+QENG: \"servingcell\",\"SEARCH\"";
+  }
+  const CellSite& c = radio_->serving();
+  const char* state = radio_->registered() ? "NOCONN" : "LIMSRV";
+  return absl::StrFormat(
+      "+QENG: \"servingcell\",\"%s\",\"LTE\",\"FDD\",%d,%s,%X,%d,%d,%d,%d,%d,%X,%d,%d,%d,%d,%d",
+      state, c.mcc, c.mnc, c.eci, c.pci, c.earfcn, c.band, c.bandwidth_code, c.bandwidth_code,
+      c.tac, radio_->rsrp(), radio_->rsrq(), radio_->rssi(), radio_->sinr(), radio_->srxlev());
+}
+
+std::string Ec25Responder::HandleLine(absl::string_view line) {
+  absl::string_view trimmed = absl::StripAsciiWhitespace(line);
+  if (trimmed.empty()) return "";
+  if (!absl::StartsWithIgnoreCase(trimmed, "AT")) {
+    return absl::StrCat(kCrLf, "ERROR", kCrLf);
+  }
+  std::vector<std::string> info;
+  std::string final;
+  for (const std::string& command : SplitCommandLine(trimmed)) {
+    final = Execute(command, info);
+    if (!final.empty()) break;  // the first failing basic command ends the line
+  }
+  std::string out;
+  if (!info.empty()) {
+    out = absl::StrCat(kCrLf, absl::StrJoin(info, kCrLf), kCrLf);
+  }
+  absl::StrAppend(&out, kCrLf, final.empty() ? "OK" : final, kCrLf);
+  return out;
+}
+
+std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::string>& info) {
+  const std::string upper = absl::AsciiStrToUpper(command);
+  const bool sim_ready = sim_ == SimCardState::kReady;
+  auto need_sim = [&]() -> std::string {
+    if (sim_ == SimCardState::kNotInserted) return CmeError(10);
+    if (sim_ == SimCardState::kPinRequired) return CmeError(11);
+    return "";
+  };
+
+  if (upper == "AT") return "";
+  if (upper == "ATE0" || upper == "ATE") { echo_ = false; return ""; }
+  if (upper == "ATE1") { echo_ = true; return ""; }
+  if (upper == "ATZ" || upper == "ATZ0") { echo_ = true; cmee_ = 1; return ""; }
+  if (upper == "ATI") {
+    info = {identity_.manufacturer, identity_.model, absl::StrCat("Revision: ", identity_.revision)};
+    return "";
+  }
+  if (upper == "AT+CGSN" || upper == "AT+GSN") { info.push_back(identity_.imei); return ""; }
+  if (upper == "AT+CGMM" || upper == "AT+GMM") { info.push_back(identity_.model); return ""; }
+  if (upper == "AT+CGMR" || upper == "AT+GMR") { info.push_back(identity_.revision); return ""; }
+  if (upper == "AT+QGMR") { info.push_back(identity_.firmware); return ""; }
+  if (upper == "AT+CIMI") {
+    if (std::string e = need_sim(); !e.empty()) return e;
+    info.push_back(identity_.imsi);
+    return "";
+  }
+  if (upper == "AT+QCCID") {
+    if (sim_ == SimCardState::kNotInserted) return CmeError(10);
+    info.push_back(absl::StrCat("+QCCID: ", identity_.iccid));
+    return "";
+  }
+  if (absl::StartsWith(upper, "AT+CMEE=")) {
+    std::optional<int> n = ParseIntArg(upper.substr(8));
+    if (!n || *n < 0 || *n > 2) return CmeError(3);
+    cmee_ = *n;
+    return "";
+  }
+  if (upper == "AT+CMEE?") { info.push_back(absl::StrCat("+CMEE: ", cmee_)); return ""; }
+  if (upper == "AT+CPIN?") {
+    if (sim_ == SimCardState::kNotInserted) return CmeError(10);
+    info.push_back(sim_ready ? "+CPIN: READY" : "+CPIN: SIM PIN");
+    return "";
+  }
+  if (upper == "AT+CSQ") {
+    info.push_back(absl::StrCat("+CSQ: ", sim_ready ? radio_->csq_rssi() : 99, ",99"));
+    return "";
+  }
+  if (upper == "AT+QCSQ") {
+    if (!radio_->registered()) {
+      info.push_back("+QCSQ: \"NOSERVICE\"");
+    } else {
+      // +QCSQ encodes SINR as 0..250 (dB = v / 5 - 20).
+      int sinr_code = std::clamp((radio_->sinr() + 20) * 5, 0, 250);
+      info.push_back(absl::StrCat("+QCSQ: \"LTE\",", radio_->rssi(), ",", radio_->rsrp(), ",",
+                                  sinr_code, ",", radio_->rsrq()));
+    }
+    return "";
+  }
+  if (upper == "AT+COPS?") {
+    if (!sim_ready || !radio_->registered()) {
+      info.push_back("+COPS: 0");
+    } else if (cops_format_ == 2) {
+      info.push_back(absl::StrCat("+COPS: 0,2,\"", radio_->profile().mcc, radio_->profile().mnc, "\",7"));
+    } else {
+      info.push_back(absl::StrCat("+COPS: 0,", cops_format_, ",\"", radio_->profile().operator_name, "\",7"));
+    }
+    return "";
+  }
+  if (absl::StartsWith(upper, "AT+COPS=3,")) {
+    std::optional<int> format = ParseIntArg(upper.substr(10));
+    if (!format || *format < 0 || *format > 2) return CmeError(3);
+    cops_format_ = *format;
+    return "";
+  }
+  if (absl::StartsWith(upper, "AT+COPS=")) return "";  // 0 (automatic) accepted as-is
+  struct RegistrationCommand {
+    absl::string_view name;
+    int* n;
+  };
+  for (RegistrationCommand reg : {RegistrationCommand{"+CREG", &creg_n_},
+                                  RegistrationCommand{"+CGREG", &cgreg_n_},
+                                  RegistrationCommand{"+CEREG", &cereg_n_}}) {
+    std::string base = absl::StrCat("AT", reg.name);
+    if (upper == absl::StrCat(base, "?")) {
+      info.push_back(RegistrationLine(reg.name, *reg.n, /*solicited=*/true));
+      return "";
+    }
+    if (absl::StartsWith(upper, absl::StrCat(base, "="))) {
+      std::optional<int> n = ParseIntArg(upper.substr(base.size() + 1));
+      if (!n || *n < 0 || *n > 2) return CmeError(3);
+      *reg.n = *n;
+      return "";
+    }
+  }
+  if (upper == "AT+QENG=\"SERVINGCELL\"") {
+    info.push_back(ServingCellLine());
+    return "";
+  }
+  if (upper == "AT+QENG=\"NEIGHBOURCELL\"") {
+    const auto& cells = radio_->cells();
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i == radio_->state().serving_cell || !radio_->registered()) continue;
+      const CellSite& c = cells[i];
+      const char* kind = c.earfcn == radio_->serving().earfcn ? "intra" : "inter";
+      info.push_back(absl::StrFormat("+QENG: \"neighbourcell %s\",\"LTE\",%d,%d,%d,%d,%d,%d,%d,-,-,-,-",
+                                     kind, c.earfcn, c.pci, radio_->rsrq() - 2, radio_->rsrp() - 6,
+                                     radio_->rssi() - 5, 0, radio_->srxlev() - 6));
+    }
+    return "";
+  }
+  if (upper == "AT+CGDCONT?") {
+    for (const auto& [cid, ctx] : contexts_) {
+      info.push_back(absl::StrFormat("+CGDCONT: %d,\"%s\",\"%s\",\"0.0.0.0\",0,0,0,0", cid,
+                                     ctx.type, ctx.apn));
+    }
+    return "";
+  }
+  if (absl::StartsWith(upper, "AT+CGDCONT=")) {
+    // AT+CGDCONT=<cid>[,"<type>"[,"<apn>"[,...]]]: keep the APN's original case.
+    std::vector<std::string> args = absl::StrSplit(command.substr(11), ',');
+    std::optional<int> cid = args.empty() ? std::nullopt : ParseIntArg(args[0]);
+    if (!cid || *cid < 1 || *cid > 15) return CmeError(3);
+    if (args.size() == 1) {
+      contexts_.erase(*cid);
+      return "";
+    }
+    auto unquote = [](std::string s) {
+      absl::string_view v = absl::StripAsciiWhitespace(s);
+      v = absl::StripPrefix(absl::StripSuffix(v, "\""), "\"");
+      return std::string(v);
+    };
+    PdpContextSetting ctx;
+    ctx.type = absl::AsciiStrToUpper(unquote(args[1]));
+    if (ctx.type != "IP" && ctx.type != "IPV6" && ctx.type != "IPV4V6") return CmeError(3);
+    if (args.size() > 2) ctx.apn = unquote(args[2]);
+    contexts_[*cid] = ctx;
+    return "";
+  }
+  if (upper == "AT+CFUN?") { info.push_back(absl::StrCat("+CFUN: ", cfun_)); return ""; }
+  if (absl::StartsWith(upper, "AT+CFUN=")) {
+    std::vector<std::string> args = absl::StrSplit(upper.substr(8), ',');
+    std::optional<int> fun = ParseIntArg(args[0]);
+    if (!fun || (*fun != 0 && *fun != 1 && *fun != 4)) return CmeError(3);
+    cfun_ = *fun;
+    radio_->SetRegistration(cfun_ == 1 ? (radio_->profile().roaming ? 5 : 1) : 0);
+    return "";
+  }
+  if (absl::StartsWith(upper, "ATD")) {
+    absl::string_view number = absl::string_view(upper).substr(3);
+    if (number == "*99#" || number == "*99***1#" || number == "T*99#") {
+      if (!sim_ready || !radio_->registered()) return "NO CARRIER";
+      dial_requested_ = true;
+      return "CONNECT 150000000";
+    }
+    return "NO CARRIER";
+  }
+  if (upper == "ATH" || upper == "ATH0") return "";
+  if (upper == "AT+CSUB") { info.push_back("SubEdition: V03"); return ""; }
+  if (upper == "AT&D2" || upper == "AT&F" || upper == "ATV1" || upper == "ATQ0") return "";
+  return "ERROR";
+}
+
+std::string Ec25Responder::TakeUrcs() {
+  const RadioState& s = radio_->state();
+  std::string out;
+  if (reported_stat_ < 0) {
+    reported_stat_ = s.registration_stat;
+    reported_cell_ = s.serving_cell;
+    return out;
+  }
+  bool stat_changed = s.registration_stat != reported_stat_;
+  bool cell_changed = s.serving_cell != reported_cell_;
+  if ((stat_changed && creg_n_ >= 1) || (cell_changed && creg_n_ >= 2)) {
+    absl::StrAppend(&out, kCrLf, RegistrationLine("+CREG", creg_n_, false), kCrLf);
+  }
+  if ((stat_changed && cereg_n_ >= 1) || (cell_changed && cereg_n_ >= 2)) {
+    absl::StrAppend(&out, kCrLf, RegistrationLine("+CEREG", cereg_n_, false), kCrLf);
+  }
+  reported_stat_ = s.registration_stat;
+  reported_cell_ = s.serving_cell;
+  return out;
+}
+
+}  // namespace cellfleet::modem::sim

@@ -1,0 +1,66 @@
+// cellfleet-modemsim: simulated Quectel EC25 boards on pseudo-terminals.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "modem/sim/sim_fleet.h"
+#include "modem/log_format.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+std::string DescribeBoard(const cellfleet::modem::sim::SimBoardInfo& board) {
+  return absl::StrCat(board.name, " at=", board.at_path, " modem=", board.modem_path,
+                      " imei=", board.identity.imei, " iccid=", board.identity.iccid);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Simulated Quectel EC25 modems on pseudo-terminals, for demos and tests"};
+  cellfleet::modem::sim::SimFleetOptions options;
+  std::string ready_file;
+  double tick_seconds = 1.0;
+  app.add_option("--boards", options.boards, "Number of simulated boards")->check(CLI::Range(1, 1000));
+  app.add_option("--dir", options.dir, "Directory for the port links <dir>/<board>/{at,modem}")->required();
+  app.add_option("--seed", options.seed, "Seed: the same seed gives the same radio story");
+  app.add_option("--tick", tick_seconds, "Seconds per radio step")->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--ready-file", ready_file, "Write the board list here once the ports exist");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  options.tick = absl::Seconds(tick_seconds);
+
+  // Block the stop signals before any thread starts, then wait for one of them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto fleet = cellfleet::modem::sim::SimFleet::Create(options);
+  if (!fleet.ok()) {
+    std::cerr << "cellfleet-modemsim: " << fleet.status().message() << "\n";
+    return 1;
+  }
+  (*fleet)->Start();
+  std::string listing;
+  for (const auto& board : (*fleet)->boards()) absl::StrAppend(&listing, DescribeBoard(board), "\n");
+  std::cout << listing << std::flush;
+  if (!ready_file.empty()) {
+    std::string tmp = ready_file + ".tmp";
+    std::ofstream(tmp) << listing;
+    std::rename(tmp.c_str(), ready_file.c_str());  // readers never see half a list
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("cellfleet-modemsim: stopping on signal {}", signal_number);
+  (*fleet)->Stop();
+  return 0;
+}

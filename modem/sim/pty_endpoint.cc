@@ -1,0 +1,46 @@
+#include "modem/sim/pty_endpoint.h"
+
+#include <fcntl.h>
+#include <pty.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace cellfleet::modem::sim {
+
+absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string link_path) {
+  int master = -1;
+  int slave = -1;
+  char name[256] = {};
+  if (::openpty(&master, &slave, name, nullptr, nullptr) != 0) {
+    return absl::ResourceExhaustedError(absl::StrCat("openpty: ", std::strerror(errno)));
+  }
+  termios tio{};
+  ::tcgetattr(slave, &tio);
+  ::cfmakeraw(&tio);  // no line discipline: bytes pass as a USB serial port passes them
+  ::tcsetattr(slave, TCSANOW, &tio);
+  ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+  ::unlink(link_path.c_str());
+  if (::symlink(name, link_path.c_str()) != 0) {
+    absl::Status error = absl::UnavailableError(
+        absl::StrCat("symlink ", link_path, " -> ", name, ": ", std::strerror(errno)));
+    ::close(master);
+    ::close(slave);
+    return error;
+  }
+  return std::unique_ptr<PtyEndpoint>(new PtyEndpoint(master, slave, name, std::move(link_path)));
+}
+
+PtyEndpoint::~PtyEndpoint() {
+  ::unlink(link_path_.c_str());
+  ::close(slave_fd_);
+  ::close(master_fd_);
+}
+
+}  // namespace cellfleet::modem::sim

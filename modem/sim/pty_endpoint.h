@@ -1,0 +1,41 @@
+// One pseudo-terminal standing in for a USB serial port: the simulator holds the master,
+// clients open the slave through a stable symlink (like /dev/ttyUSB2).
+#ifndef CELLFLEET_MODEM_SIM_PTY_ENDPOINT_H_
+#define CELLFLEET_MODEM_SIM_PTY_ENDPOINT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace cellfleet::modem::sim {
+
+class PtyEndpoint {
+ public:
+  // Creates the pty in raw mode and points `link_path` at its slave (replacing a stale link).
+  static absl::StatusOr<std::unique_ptr<PtyEndpoint>> Create(std::string link_path);
+
+  PtyEndpoint(const PtyEndpoint&) = delete;
+  PtyEndpoint& operator=(const PtyEndpoint&) = delete;
+  // Removes the link and closes both sides: clients see the device vanish (EIO / HUP).
+  ~PtyEndpoint();
+
+  int master_fd() const { return master_fd_; }
+  const std::string& slave_path() const { return slave_path_; }
+  const std::string& link_path() const { return link_path_; }
+
+ private:
+  PtyEndpoint(int master, int slave, std::string slave_path, std::string link_path)
+      : master_fd_(master), slave_fd_(slave), slave_path_(std::move(slave_path)),
+        link_path_(std::move(link_path)) {}
+
+  int master_fd_;
+  // Held open so the master never sees a hang-up while no client is attached.
+  int slave_fd_;
+  std::string slave_path_;
+  std::string link_path_;
+};
+
+}  // namespace cellfleet::modem::sim
+
+#endif  // CELLFLEET_MODEM_SIM_PTY_ENDPOINT_H_
