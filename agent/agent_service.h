@@ -1,0 +1,59 @@
+// gRPC handlers of cellfleet.v1.ModemAgent (callback API). Handlers read the hub's
+// latest sample and never touch the serial port.
+#ifndef CELLFLEET_AGENT_AGENT_SERVICE_H_
+#define CELLFLEET_AGENT_AGENT_SERVICE_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "agent/status_hub.h"
+#include "cellfleet/v1/agent_service.grpc.pb.h"
+
+namespace cellfleet::agent {
+
+struct ServiceInfo {
+  std::string board_name;
+  std::string version;
+  absl::Duration min_sample_interval = absl::Seconds(1);  // the poll interval
+};
+
+class AgentService final : public v1::ModemAgent::CallbackService {
+ public:
+  AgentService(StatusHub* hub, ServiceInfo info) : hub_(hub), info_(std::move(info)) {}
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::GetStatusResponse* response) override;
+  grpc::ServerWriteReactor<v1::StatusUpdate>* WatchStatus(
+      grpc::CallbackServerContext* context, const v1::WatchStatusRequest* request) override;
+
+  // Not built yet: they answer UNIMPLEMENTED rather than pretend.
+  grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
+                                       const v1::GetHistoryRequest* request,
+                                       v1::GetHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* Dial(grpc::CallbackServerContext* context, const v1::DialRequest* request,
+                                 v1::DialResponse* response) override;
+  grpc::ServerUnaryReactor* HangUp(grpc::CallbackServerContext* context,
+                                   const v1::HangUpRequest* request,
+                                   v1::HangUpResponse* response) override;
+  grpc::ServerUnaryReactor* GetConfig(grpc::CallbackServerContext* context,
+                                      const v1::GetConfigRequest* request,
+                                      v1::GetConfigResponse* response) override;
+  grpc::ServerUnaryReactor* ApplyConfig(grpc::CallbackServerContext* context,
+                                        const v1::ApplyConfigRequest* request,
+                                        v1::ApplyConfigResponse* response) override;
+  grpc::ServerUnaryReactor* ConfirmConfig(grpc::CallbackServerContext* context,
+                                          const v1::ConfirmConfigRequest* request,
+                                          v1::ConfirmConfigResponse* response) override;
+  grpc::ServerUnaryReactor* Diagnose(grpc::CallbackServerContext* context,
+                                     const v1::DiagnoseRequest* request,
+                                     v1::DiagnoseResponse* response) override;
+
+ private:
+  StatusHub* hub_;
+  ServiceInfo info_;
+};
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_AGENT_SERVICE_H_

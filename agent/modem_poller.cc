@@ -1,0 +1,99 @@
+#include "agent/modem_poller.h"
+
+#include "agent/convert.h"
+#include "google/protobuf/util/time_util.h"
+#include "modem/log_format.h"
+#include "spdlog/spdlog.h"
+
+namespace cellfleet::agent {
+namespace {
+
+google::protobuf::Timestamp Now() {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+}
+
+}  // namespace
+
+ModemPoller::ModemPoller(PollerOptions options, StatusHub* hub)
+    : options_(std::move(options)), hub_(hub) {}
+
+ModemPoller::~ModemPoller() { Stop(); }
+
+void ModemPoller::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ModemPoller::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) {
+  auto status = std::make_shared<v1::ModemStatus>();
+  status->set_modem_state(state);
+  status->set_modem_state_detail(detail);
+  status->set_at_port(options_.at_port);
+  *status->mutable_sampled_at() = Now();
+  FillIdentity(last_identity_, *status->mutable_identity());
+  hub_->Publish(std::move(status));
+}
+
+bool ModemPoller::Attach() {
+  absl::StatusOr<std::unique_ptr<modem::SerialPort>> port =
+      modem::SerialPort::Open(options_.at_port, options_.serial);
+  if (!port.ok()) {
+    PublishState(v1::MODEM_STATE_ABSENT, std::string(port.status().message()));
+    return false;
+  }
+  PublishState(v1::MODEM_STATE_INITIALIZING, "");
+  channel_ = std::make_unique<modem::AtChannel>(std::move(*port), options_.channel);
+  modem_ = std::make_unique<modem::QuectelModem>(*channel_);
+  if (absl::Status init = modem_->Initialize(); !init.ok()) {
+    spdlog::warn("modem init on {} failed: {}", options_.at_port, init);
+    Detach();
+    PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(init.message()));
+    return false;
+  }
+  last_identity_ = modem_->identity();
+  spdlog::info("modem on {} ready: {} {} IMEI {}", options_.at_port, last_identity_.manufacturer,
+               last_identity_.model, last_identity_.imei);
+  return true;
+}
+
+void ModemPoller::Detach() {
+  modem_.reset();
+  channel_.reset();
+}
+
+void ModemPoller::Run() {
+  while (!stop_.HasBeenNotified()) {
+    if (!channel_ && !Attach()) {
+      stop_.WaitForNotificationWithTimeout(options_.reattach_interval);
+      continue;
+    }
+    const absl::Time started = absl::Now();
+    absl::StatusOr<modem::ModemSnapshot> snapshot = modem_->ReadStatus();
+    if (snapshot.ok()) {
+      last_identity_ = snapshot->identity;
+      auto status = std::make_shared<v1::ModemStatus>();
+      FillStatus(*snapshot, *status);
+      status->set_modem_state(v1::MODEM_STATE_READY);
+      status->set_at_port(options_.at_port);
+      if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
+      hub_->Publish(std::move(status));
+    } else if (absl::IsUnavailable(snapshot.status()) && !channel_->health().ok()) {
+      spdlog::warn("modem on {} vanished: {}", options_.at_port, snapshot.status());
+      Detach();
+      PublishState(v1::MODEM_STATE_ABSENT, std::string(snapshot.status().message()));
+      continue;  // try to reattach after reattach_interval
+    } else {
+      // Timeouts: the channel resynchronises by itself on the next command.
+      PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(snapshot.status().message()));
+    }
+    stop_.WaitForNotificationWithTimeout(options_.poll_interval - (absl::Now() - started));
+  }
+  Detach();
+}
+
+}  // namespace cellfleet::agent

@@ -1,0 +1,59 @@
+// The single owner of the modem's AT port: opens it (and reopens it when the device
+// returns), initialises the modem, polls status on its own schedule and publishes
+// each sample to the hub. Nothing else talks to the port.
+#ifndef CELLFLEET_AGENT_MODEM_POLLER_H_
+#define CELLFLEET_AGENT_MODEM_POLLER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "agent/status_hub.h"
+#include "modem/at_channel.h"
+#include "modem/quectel/quectel_modem.h"
+#include "modem/serial_port.h"
+
+namespace cellfleet::agent {
+
+struct PollerOptions {
+  std::string at_port;
+  absl::Duration poll_interval = absl::Seconds(2);
+  absl::Duration reattach_interval = absl::Seconds(2);
+  modem::SerialOptions serial;
+  modem::AtChannelOptions channel;
+};
+
+class ModemPoller {
+ public:
+  ModemPoller(PollerOptions options, StatusHub* hub);
+  ModemPoller(const ModemPoller&) = delete;
+  ModemPoller& operator=(const ModemPoller&) = delete;
+  ~ModemPoller();
+
+  void Start();
+  void Stop();  // returns once the port is closed
+
+  const PollerOptions& options() const { return options_; }
+
+ private:
+  void Run();
+  // Opens the port and initialises the modem; false (after publishing why) on failure.
+  bool Attach();
+  void Detach();
+  void PublishState(v1::ModemState state, const std::string& detail);
+
+  PollerOptions options_;
+  StatusHub* hub_;
+  absl::Notification stop_;
+  std::thread thread_;
+  // Poller thread only.
+  std::unique_ptr<modem::AtChannel> channel_;
+  std::unique_ptr<modem::QuectelModem> modem_;
+  modem::ModemIdentity last_identity_;
+};
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_MODEM_POLLER_H_

@@ -1,0 +1,162 @@
+// The agent's gRPC front over a real loopback socket, polling a simulated EC25 on a
+// real pseudo-terminal.
+#include <filesystem>
+
+#include "agent/agent_service.h"
+#include "agent/modem_poller.h"
+#include "agent/status_hub.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "modem/sim/sim_fleet.h"
+#include "modem/testing/status_matchers.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cellfleet-agent-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    modem::sim::SimFleetOptions sim_options;
+    sim_options.boards = 1;
+    sim_options.dir = dir_ + "/sim";
+    sim_options.seed = 7;
+    sim_options.tick = absl::Milliseconds(100);
+    auto fleet = modem::sim::SimFleet::Create(sim_options);
+    ASSERT_THAT(fleet, IsOk());
+    fleet_ = std::move(*fleet);
+    fleet_->Start();
+
+    PollerOptions options;
+    options.at_port = fleet_->boards()[0].at_path;
+    options.poll_interval = absl::Milliseconds(200);
+    options.serial.lock_dir = dir_;
+    poller_ = std::make_unique<ModemPoller>(options, &hub_);
+    poller_->Start();
+
+    service_ = std::make_unique<AgentService>(&hub_, ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port, 0);
+    stub_ = v1::ModemAgent::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    hub_.Close();
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (poller_) poller_->Stop();
+    if (fleet_) fleet_->Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Polls GetStatus until the modem reports READY, within a deadline.
+  absl::StatusOr<v1::GetStatusResponse> WaitReady(absl::Duration timeout = absl::Seconds(10)) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      v1::GetStatusResponse response;
+      grpc::Status status = stub_->GetStatus(&context, v1::GetStatusRequest(), &response);
+      if (status.ok() && response.status().modem_state() == v1::MODEM_STATE_READY &&
+          response.status().has_serving_cell()) {
+        return response;
+      }
+      hub_ready_.WaitForNotificationWithTimeout(absl::Milliseconds(50));
+    }
+    return absl::DeadlineExceededError("modem never became READY");
+  }
+
+  std::string dir_;
+  std::unique_ptr<modem::sim::SimFleet> fleet_;
+  StatusHub hub_;
+  std::unique_ptr<ModemPoller> poller_;
+  std::unique_ptr<AgentService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::ModemAgent::Stub> stub_;
+  absl::Notification hub_ready_;  // never notified: a bounded wait between polls
+};
+
+TEST_F(ServiceTest, GetStatusReportsTheSimulatedModem) {
+  absl::StatusOr<v1::GetStatusResponse> response = WaitReady();
+  ASSERT_THAT(response, IsOk());
+  const v1::ModemStatus& status = response->status();
+  EXPECT_EQ(response->board_name(), "test-board");
+  EXPECT_EQ(status.identity().imei(), fleet_->boards()[0].identity.imei);
+  EXPECT_EQ(status.identity().iccid(), fleet_->boards()[0].identity.iccid);
+  EXPECT_EQ(status.identity().model(), "EC25");
+  EXPECT_EQ(status.sim_state(), v1::SIM_STATE_READY);
+  EXPECT_EQ(status.serving_cell().radio_technology(), v1::RADIO_TECHNOLOGY_LTE);
+  EXPECT_TRUE(status.serving_cell().lte().has_rsrp_dbm());
+  EXPECT_LE(status.serving_cell().lte().rsrp_dbm(), -44);
+  EXPECT_GE(status.serving_cell().lte().rsrp_dbm(), -140);
+  EXPECT_THAT(status.serving_cell().raw_response(), ::testing::StartsWith("+QENG: \"servingcell\""));
+  EXPECT_EQ(status.operator_().name(), "Telekom.de");
+  EXPECT_TRUE(status.signal().has_rssi_dbm());
+}
+
+TEST_F(ServiceTest, WatchStreamsNumberedTimestampedSamples) {
+  ASSERT_THAT(WaitReady(), IsOk());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::WatchStatusRequest request;
+  request.mutable_sample_interval()->set_nanos(200 * 1000 * 1000);
+  auto reader = stub_->WatchStatus(&context, request);
+  v1::StatusUpdate update;
+  int64_t last_sent_ns = 0;
+  for (uint64_t expected = 1; expected <= 4; ++expected) {
+    ASSERT_TRUE(reader->Read(&update));
+    EXPECT_EQ(update.sequence(), expected);
+    EXPECT_EQ(update.kind(), v1::UPDATE_KIND_SAMPLE);
+    int64_t sent_ns = update.sent_at().seconds() * 1000000000LL + update.sent_at().nanos();
+    EXPECT_GT(sent_ns, last_sent_ns);
+    last_sent_ns = sent_ns;
+  }
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(ServiceTest, WatchRejectsBadOptions) {
+  grpc::ClientContext context;
+  v1::WatchStatusRequest request;
+  request.mutable_field_mask()->add_paths("bogus");
+  auto reader = stub_->WatchStatus(&context, request);
+  v1::StatusUpdate update;
+  EXPECT_FALSE(reader->Read(&update));
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("bogus"));
+}
+
+TEST_F(ServiceTest, ShutdownEndsStreamsWithUnavailable) {
+  ASSERT_THAT(WaitReady(), IsOk());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto reader = stub_->WatchStatus(&context, v1::WatchStatusRequest());
+  v1::StatusUpdate update;
+  ASSERT_TRUE(reader->Read(&update));
+  hub_.Close();
+  while (reader->Read(&update)) {
+  }
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("shutting down"));
+}
+
+TEST_F(ServiceTest, LaterRpcsAnswerUnimplemented) {
+  grpc::ClientContext context;
+  v1::DialResponse response;
+  grpc::Status status = stub_->Dial(&context, v1::DialRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+}  // namespace
+}  // namespace cellfleet::agent
