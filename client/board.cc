@@ -1,0 +1,155 @@
+#include "client/board.h"
+
+#include <fstream>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "yaml-cpp/yaml.h"
+
+namespace cellfleet::client {
+namespace {
+
+absl::Status InventoryError(const std::string& path, const YAML::Mark& mark, absl::string_view what) {
+  if (mark.line >= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", mark.line + 1, ": ", what));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
+}
+
+}  // namespace
+
+absl::Status ValidateAddress(absl::string_view address) {
+  absl::string_view host;
+  absl::string_view port;
+  if (absl::StartsWith(address, "[")) {
+    size_t close = address.find("]:");
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": expected [ipv6]:port"));
+    }
+    host = address.substr(1, close - 1);
+    port = address.substr(close + 2);
+  } else {
+    size_t colon = address.rfind(':');
+    if (colon == absl::string_view::npos || address.find(':') != colon) {
+      return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": expected host:port"));
+    }
+    host = address.substr(0, colon);
+    port = address.substr(colon + 1);
+  }
+  if (host.empty()) return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": empty host"));
+  for (char c : host) {
+    if (!(absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_')) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("target \"", address, "\": invalid character '", std::string(1, c), "' in host"));
+    }
+  }
+  int number = 0;
+  if (!absl::SimpleAtoi(port, &number) || number < 1 || number > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": port must be 1..65535"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Board>> ParseTargets(absl::string_view targets) {
+  std::vector<Board> boards;
+  std::set<std::string> seen;
+  for (absl::string_view raw : absl::StrSplit(targets, ',')) {
+    absl::string_view address = absl::StripAsciiWhitespace(raw);
+    if (address.empty()) return absl::InvalidArgumentError("--targets has an empty entry");
+    if (absl::Status valid = ValidateAddress(address); !valid.ok()) return valid;
+    if (!seen.insert(std::string(address)).second) {
+      return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\" is listed twice"));
+    }
+    boards.push_back(Board{std::string(address), std::string(address), {}});
+  }
+  return boards;
+}
+
+absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read inventory ", path));
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    return InventoryError(path, e.mark, e.msg);
+  }
+  if (!root.IsMap() || !root["boards"]) {
+    return InventoryError(path, root.Mark(), "expected a top-level \"boards:\" list");
+  }
+  const YAML::Node list = root["boards"];
+  if (!list.IsSequence()) return InventoryError(path, list.Mark(), "\"boards\" must be a list");
+  std::vector<Board> boards;
+  std::set<std::string> names;
+  for (const YAML::Node& node : list) {
+    if (!node.IsMap()) return InventoryError(path, node.Mark(), "each board must be a mapping");
+    Board board;
+    for (const auto& entry : node) {
+      const std::string key = entry.first.as<std::string>("");
+      if (key != "name" && key != "address" && key != "labels") {
+        return InventoryError(path, entry.first.Mark(), absl::StrCat("unknown key \"", key, "\""));
+      }
+    }
+    if (!node["name"] || !node["name"].IsScalar()) {
+      return InventoryError(path, node.Mark(), "board has no \"name\"");
+    }
+    if (!node["address"] || !node["address"].IsScalar()) {
+      return InventoryError(path, node.Mark(), "board has no \"address\"");
+    }
+    board.name = node["name"].as<std::string>();
+    board.address = node["address"].as<std::string>();
+    if (absl::Status valid = ValidateAddress(board.address); !valid.ok()) {
+      return InventoryError(path, node["address"].Mark(), valid.message());
+    }
+    if (!names.insert(board.name).second) {
+      return InventoryError(path, node["name"].Mark(), absl::StrCat("board name \"", board.name, "\" is used twice"));
+    }
+    if (const YAML::Node labels = node["labels"]) {
+      if (!labels.IsMap()) return InventoryError(path, labels.Mark(), "\"labels\" must be a mapping");
+      for (const auto& label : labels) {
+        if (!label.second.IsScalar()) {
+          return InventoryError(path, label.second.Mark(), "label values must be plain text");
+        }
+        board.labels[label.first.as<std::string>()] = label.second.as<std::string>();
+      }
+    }
+    boards.push_back(std::move(board));
+  }
+  if (boards.empty()) return InventoryError(path, list.Mark(), "the inventory lists no boards");
+  return boards;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(const std::vector<std::string>& selectors) {
+  std::map<std::string, std::string> parsed;
+  for (const std::string& selector : selectors) {
+    std::vector<std::string> parts = absl::StrSplit(selector, absl::MaxSplits('=', 1));
+    if (parts.size() != 2 || parts[0].empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--select \"", selector, "\": expected key=value"));
+    }
+    parsed[parts[0]] = parts[1];
+  }
+  return parsed;
+}
+
+std::vector<Board> SelectBoards(const std::vector<Board>& boards,
+                                const std::map<std::string, std::string>& selectors) {
+  std::vector<Board> selected;
+  for (const Board& board : boards) {
+    bool match = true;
+    for (const auto& [key, value] : selectors) {
+      auto it = board.labels.find(key);
+      if (it == board.labels.end() || it->second != value) {
+        match = false;
+        break;
+      }
+    }
+    if (match) selected.push_back(board);
+  }
+  return selected;
+}
+
+}  // namespace cellfleet::client

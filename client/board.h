@@ -1,0 +1,41 @@
+// A board the CLI talks to: a name, the agent's address, and labels for --select.
+#ifndef CELLFLEET_CLIENT_BOARD_H_
+#define CELLFLEET_CLIENT_BOARD_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace cellfleet::client {
+
+struct Board {
+  std::string name;
+  std::string address;  // host:port or [v6]:port
+  std::map<std::string, std::string> labels;
+};
+
+// "host:port,host:port" -> boards named by their address. Every entry is checked.
+absl::StatusOr<std::vector<Board>> ParseTargets(absl::string_view targets);
+
+// Checks one "host:port" / "[v6]:port".
+absl::Status ValidateAddress(absl::string_view address);
+
+// A YAML inventory:
+//   boards:
+//     - name: rock-001
+//       address: 10.8.0.11:50051
+//       labels: {region: north, site: depot-3}
+// Errors name the file and line.
+absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path);
+
+// "key=value" selectors; a board matches when it has every one.
+absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(const std::vector<std::string>& selectors);
+std::vector<Board> SelectBoards(const std::vector<Board>& boards,
+                                const std::map<std::string, std::string>& selectors);
+
+}  // namespace cellfleet::client
+
+#endif  // CELLFLEET_CLIENT_BOARD_H_

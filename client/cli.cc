@@ -1,0 +1,115 @@
+#include "client/cli.h"
+
+#include <istream>
+#include <ostream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "client/commands/commands.h"
+
+namespace cellfleet::client {
+namespace {
+
+struct TargetOptions {
+  std::string targets;
+  std::string inventory;
+  std::vector<std::string> selectors;
+};
+
+// Boards from --targets or --inventory (+ --select); errors are one line each.
+absl::StatusOr<std::vector<Board>> ResolveBoards(const TargetOptions& options) {
+  if (options.targets.empty() == options.inventory.empty()) {
+    return absl::InvalidArgumentError("give exactly one of --targets host:port,... or --inventory FILE");
+  }
+  std::vector<Board> boards;
+  if (!options.targets.empty()) {
+    if (!options.selectors.empty()) return absl::InvalidArgumentError("--select needs --inventory (targets carry no labels)");
+    auto parsed = ParseTargets(options.targets);
+    if (!parsed.ok()) return parsed.status();
+    return parsed;
+  }
+  auto all = LoadInventory(options.inventory);
+  if (!all.ok()) return all.status();
+  auto selectors = ParseSelectors(options.selectors);
+  if (!selectors.ok()) return selectors.status();
+  boards = SelectBoards(*all, *selectors);
+  if (boards.empty()) return absl::NotFoundError("no board in the inventory matches --select");
+  return boards;
+}
+
+void AddTargetOptions(CLI::App* command, TargetOptions& options) {
+  command->add_option("--targets", options.targets, "Agents to talk to: host:port,host:port,...");
+  command->add_option("--inventory", options.inventory, "YAML inventory of boards (name, address, labels)");
+  command->add_option("--select", options.selectors, "Only boards with this label (key=value); repeatable");
+}
+
+}  // namespace
+
+int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
+        const CancelSignal& cancel) {
+  CLI::App app{"cellfleet: manage a fleet of LTE modems through their cellfleet agents", "cellfleet"};
+  app.require_subcommand(1);
+  std::string output = "table";
+  double timeout_seconds = 5;
+  int concurrency = 32;
+  app.add_option("-o,--output", output, "Output format: table or json (one JSON object per line)");
+  app.add_option("--timeout", timeout_seconds, "Per-board deadline in seconds")->check(CLI::Range(0.1, 600.0));
+  app.add_option("--concurrency", concurrency, "Boards contacted at once")->check(CLI::Range(1, 1024));
+
+  TargetOptions status_targets;
+  CLI::App* status = app.add_subcommand("status", "Show each board's modem status");
+  AddTargetOptions(status, status_targets);
+
+  TargetOptions watch_targets;
+  WatchOptions watch;
+  double interval_seconds = 2, heartbeat_seconds = 0, duration_seconds = 0;
+  CLI::App* watch_cmd = app.add_subcommand("watch", "Stream live signal and status from each board");
+  AddTargetOptions(watch_cmd, watch_targets);
+  watch_cmd->add_option("--interval", interval_seconds, "Seconds between samples")->check(CLI::Range(0.0, 86400.0));
+  watch_cmd->add_flag("--on-change", watch.on_change, "Only send changes (see --deadband) and heartbeats");
+  watch_cmd->add_option("--deadband", watch.deadbands, "metric=dB change needed to report (rsrp, rsrq, sinr, rssi)");
+  watch_cmd->add_option("--heartbeat", heartbeat_seconds, "With --on-change: seconds between heartbeats")
+      ->check(CLI::Range(0.0, 86400.0));
+  watch_cmd->add_option("--fields", watch.fields, "Only these ModemStatus fields (e.g. serving_cell.lte.rsrp_dbm)");
+  watch_cmd->add_option("--count", watch.count, "Stop after this many updates per board")->check(CLI::Range(0, 1000000));
+  watch_cmd->add_option("--duration", duration_seconds, "Stop after this many seconds")->check(CLI::Range(0.0, 31536000.0));
+
+  CLI::App* decode = app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
+
+  try {
+    app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << "cellfleet: " << e.what() << " (see cellfleet --help)\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<OutputFormat> format = ParseOutputFormat(output);
+  if (!format.ok()) {
+    err << "cellfleet: " << format.status().message() << "\n";
+    return kExitUsage;
+  }
+  CommandEnv env{in, out, err, cancel, *format};
+  FanOutOptions fanout;
+  fanout.deadline = absl::Seconds(timeout_seconds);
+  fanout.concurrency = concurrency;
+
+  if (decode->parsed()) return RunDecode(env);
+  const TargetOptions& targets = status->parsed() ? status_targets : watch_targets;
+  absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets);
+  if (!boards.ok()) {
+    err << "cellfleet: " << boards.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (status->parsed()) return RunStatus(*boards, fanout, env);
+  watch.interval = absl::Seconds(interval_seconds);
+  watch.heartbeat = absl::Seconds(heartbeat_seconds);
+  watch.duration = absl::Seconds(duration_seconds);
+  return RunWatch(*boards, fanout, watch, env);
+}
+
+}  // namespace cellfleet::client

@@ -1,0 +1,93 @@
+// The CLI as a library call: usage errors are one line and exit 2; unreachable boards
+// are reported within the deadline and exit 1.
+#include "client/cli.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace cellfleet::client {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct CliResult {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliResult RunCli(std::vector<std::string> args, const std::string& input = "") {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  CancelSignal cancel;
+  int code = Run(args, in, out, err, cancel);
+  return {code, out.str(), err.str()};
+}
+
+int CountLines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// A loopback port nobody listens on: bind, read the port, close.
+int UnusedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(CliTest, UsageErrorsAreOneLineAndExitTwo) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"status", "--targets", "not-an-address"},
+           {"status", "--frobnicate"},
+           {"status"},
+           {"status", "--targets", "127.0.0.1:1", "--inventory", "x.yaml"},
+           {"nosuchcommand"},
+           {"--output", "xml", "status", "--targets", "127.0.0.1:1"},
+           {"watch", "--targets", "127.0.0.1:1", "--deadband", "rsrp"},
+           {"status", "--inventory", "/nonexistent.yaml"}}) {
+    CliResult r = RunCli(args);
+    EXPECT_EQ(r.code, kExitUsage) << args[0] << " " << (args.size() > 1 ? args[1] : "");
+    EXPECT_EQ(CountLines(r.err), 1) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("cellfleet"));
+  }
+}
+
+TEST(CliTest, UnreachableBoardIsReportedWithinTheDeadline) {
+  const std::string target = "127.0.0.1:" + std::to_string(UnusedPort());
+  absl::Time start = absl::Now();
+  CliResult r = RunCli({"--timeout", "2", "--output", "json", "status", "--targets", target});
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_EQ(r.code, kExitFailed);
+  nlohmann::json line = nlohmann::json::parse(r.out);
+  EXPECT_EQ(line["address"], target);
+  EXPECT_EQ(line["ok"], false);
+  EXPECT_THAT(std::string(line["error"]["code"]), ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
+}
+
+TEST(CliTest, DecodeReadsStdin) {
+  CliResult r = RunCli({"decode"}, "+CSQ: 11,99\r\nOK\r\n");
+  EXPECT_EQ(r.code, kExitOk);
+  nlohmann::json line = nlohmann::json::parse(r.out);
+  EXPECT_EQ(line["command"], "+CSQ");
+  EXPECT_EQ(line["rssi_dbm"], -91);
+  CliResult unknown = RunCli({"decode"}, "what is this\n");
+  EXPECT_EQ(unknown.code, kExitUsage);
+  EXPECT_THAT(unknown.err, HasSubstr("no modem reply recognised"));
+}
+
+}  // namespace
+}  // namespace cellfleet::client

@@ -1,0 +1,33 @@
+// `cellfleet decode`: modem output on stdin, one JSON object per recognised reply.
+#include <istream>
+#include <iterator>
+#include <ostream>
+
+#include "client/commands/commands.h"
+#include "client/reply_decoder.h"
+
+namespace cellfleet::client {
+
+int RunDecode(CommandEnv& env) {
+  constexpr size_t kMaxInput = 4 << 20;  // a paste, not a capture file
+  std::string input;
+  char buffer[8192];
+  while (env.in.read(buffer, sizeof(buffer)) || env.in.gcount() > 0) {
+    input.append(buffer, static_cast<size_t>(env.in.gcount()));
+    if (input.size() > kMaxInput) {
+      env.err << "cellfleet decode: input larger than 4 MiB; decode a smaller excerpt\n";
+      return kExitUsage;
+    }
+  }
+  DecodeResult result = DecodeModemOutput(input);
+  for (const nlohmann::json& reply : result.replies) env.out << reply.dump() << "\n";
+  for (const std::string& problem : result.problems) env.err << "cellfleet decode: " << problem << "\n";
+  if (result.replies.empty()) {
+    env.err << "cellfleet decode: no modem reply recognised in the input (paste lines such as "
+               "'+QENG: \"servingcell\",...' or '+CSQ: 14,99')\n";
+    return kExitUsage;
+  }
+  return result.parse_errors == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace cellfleet::client

@@ -1,0 +1,224 @@
+// `cellfleet watch`: one WatchStatus stream per board, printed as updates arrive.
+// A stream that fails is retried with backoff until the watch ends.
+#include <memory>
+#include <ostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "client/commands/commands.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace cellfleet::client {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+// Serialises output from many streams' threads.
+class Printer {
+ public:
+  Printer(CommandEnv& env) : env_(env) {}
+
+  void Update(const Board& board, const v1::StatusUpdate& update) {
+    absl::MutexLock lock(&mu_);
+    if (env_.format == OutputFormat::kJson) {
+      nlohmann::json line = {{"board", board.name}, {"address", board.address}, {"update", ProtoToJson(update)}};
+      env_.out << line.dump() << "\n";
+      env_.out.flush();
+      return;
+    }
+    if (!header_printed_) {
+      env_.out << absl::StrFormat("%-8s  %-16s  %-9s  ", "TIME", "BOARD", "KIND");
+      for (const std::string& h : StatusSummaryHeader()) env_.out << absl::StrFormat("%-10s  ", h);
+      env_.out << "\n";
+      header_printed_ = true;
+    }
+    const absl::Time sent = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(update.sent_at()));
+    std::string kind = ShortEnumName(v1::UpdateKind_Name(update.kind()), "UPDATE_KIND_");
+    if (update.missed_samples() > 0) absl::StrAppend(&kind, "+", update.missed_samples());
+    env_.out << absl::StrFormat("%-8s  %-16s  %-9s  ", absl::FormatTime("%H:%M:%S", sent, absl::LocalTimeZone()),
+                                board.name, kind);
+    if (update.kind() != v1::UPDATE_KIND_HEARTBEAT) {
+      for (const std::string& cell : StatusSummaryCells(update.status())) {
+        env_.out << absl::StrFormat("%-10s  ", cell);
+      }
+    }
+    env_.out << "\n";
+    env_.out.flush();
+  }
+
+  void Problem(const Board& board, const std::string& text) {
+    absl::MutexLock lock(&mu_);
+    if (env_.format == OutputFormat::kJson) {
+      nlohmann::json line = {{"board", board.name}, {"address", board.address}, {"error", text}};
+      env_.out << line.dump() << "\n";
+      env_.out.flush();
+    } else {
+      env_.err << board.name << ": " << text << "\n";
+    }
+  }
+
+ private:
+  CommandEnv& env_;
+  absl::Mutex mu_;
+  bool header_printed_ = false;
+};
+
+struct BoardState {
+  Board board;
+  int received = 0;
+  bool active = false;
+  absl::Time retry_at = absl::InfinitePast();
+  absl::Duration backoff = absl::Seconds(1);
+  std::unique_ptr<v1::ModemAgent::Stub> stub;
+};
+
+class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
+ public:
+  Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, Printer* printer,
+         absl::Mutex* mu, absl::CondVar* changed)
+      : state_(state), request_(request), count_(count), printer_(printer), mu_(mu), changed_(changed) {}
+
+  void Start() {
+    state_->stub->async()->WatchStatus(&context_, &request_, this);
+    StartRead(&update_);
+    StartCall();
+  }
+  void Cancel() { context_.TryCancel(); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows with the status
+    printer_->Update(state_->board, update_);
+    bool enough;
+    {
+      absl::MutexLock lock(mu_);
+      ++state_->received;
+      state_->backoff = absl::Seconds(1);  // healthy again
+      enough = count_ > 0 && state_->received >= count_;
+    }
+    if (enough) {
+      context_.TryCancel();
+      return;
+    }
+    StartRead(&update_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    absl::MutexLock lock(mu_);
+    const bool finished = count_ > 0 && state_->received >= count_;
+    if (!finished && status.error_code() != grpc::StatusCode::CANCELLED) {
+      printer_->Problem(state_->board, absl::StrCat("stream ended: ", GrpcCodeName(status.error_code()), ": ",
+                                                    status.error_message(), " (retrying in ",
+                                                    absl::FormatDuration(state_->backoff), ")"));
+      state_->retry_at = absl::Now() + state_->backoff;
+      state_->backoff = std::min(state_->backoff * 2, absl::Seconds(10));
+    }
+    state_->active = false;
+    done_ = true;
+    changed_->SignalAll();
+  }
+
+  bool done() const { return done_; }
+
+ private:
+  BoardState* state_;
+  v1::WatchStatusRequest request_;
+  int count_;
+  Printer* printer_;
+  absl::Mutex* mu_;
+  absl::CondVar* changed_;
+  grpc::ClientContext context_;
+  v1::StatusUpdate update_;
+  bool done_ = false;  // guarded by *mu_
+};
+
+absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
+  v1::WatchStatusRequest request;
+  *request.mutable_sample_interval() = TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.interval));
+  request.set_on_change(watch.on_change);
+  if (watch.heartbeat > absl::ZeroDuration()) {
+    *request.mutable_heartbeat_interval() = TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.heartbeat));
+  }
+  for (const std::string& spec : watch.deadbands) {
+    std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
+    uint32_t value = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &value)) {
+      return absl::InvalidArgumentError(absl::StrCat("--deadband \"", spec, "\": expected metric=dB, e.g. rsrp=3"));
+    }
+    v1::Deadbands* d = request.mutable_deadbands();
+    if (parts[0] == "rsrp") d->set_rsrp_db(value);
+    else if (parts[0] == "rsrq") d->set_rsrq_db(value);
+    else if (parts[0] == "sinr") d->set_sinr_db(value);
+    else if (parts[0] == "rssi") d->set_rssi_db(value);
+    else return absl::InvalidArgumentError(absl::StrCat("--deadband: unknown metric \"", parts[0], "\" (rsrp, rsrq, sinr, rssi)"));
+  }
+  for (const std::string& field : watch.fields) request.mutable_field_mask()->add_paths(field);
+  return request;
+}
+
+}  // namespace
+
+int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options, const WatchOptions& watch,
+             CommandEnv& env) {
+  absl::StatusOr<v1::WatchStatusRequest> request = BuildRequest(watch);
+  if (!request.ok()) {
+    env.err << "cellfleet watch: " << request.status().message() << "\n";
+    return kExitUsage;
+  }
+  Printer printer(env);
+  absl::Mutex mu;
+  absl::CondVar changed;
+  std::vector<std::unique_ptr<BoardState>> states;
+  for (const Board& board : boards) {
+    auto state = std::make_unique<BoardState>();
+    state->board = board;
+    state->stub = v1::ModemAgent::NewStub(MakeChannel(board.address, options.connect));
+    states.push_back(std::move(state));
+  }
+  std::vector<std::unique_ptr<Stream>> streams;  // kept until the end: reactors must outlive OnDone
+  const absl::Time end = watch.duration > absl::ZeroDuration() ? absl::Now() + watch.duration : absl::InfiniteFuture();
+
+  absl::MutexLock lock(&mu);
+  while (true) {
+    const bool stopping = env.cancel.HasBeenNotified() || absl::Now() >= end;
+    bool all_finished = true;
+    for (auto& state : states) {
+      const bool finished = watch.count > 0 && state->received >= watch.count;
+      if (!finished) all_finished = false;
+      if (!stopping && !finished && !state->active && absl::Now() >= state->retry_at) {
+        state->active = true;
+        streams.push_back(std::make_unique<Stream>(state.get(), *request, watch.count, &printer, &mu, &changed));
+        Stream* stream = streams.back().get();
+        mu.Unlock();
+        stream->Start();
+        mu.Lock();
+      }
+    }
+    if (stopping || all_finished) break;
+    // Wake at least every 100 ms to notice the cancel signal and due retries.
+    changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
+  }
+  // End every stream and wait for its OnDone (bounded: cancellation is local).
+  for (auto& stream : streams) {
+    if (!stream->done()) {
+      mu.Unlock();
+      stream->Cancel();
+      mu.Lock();
+    }
+  }
+  for (auto& stream : streams) {
+    while (!stream->done()) changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
+  }
+  int silent = 0;
+  for (auto& state : states) {
+    if (state->received == 0) ++silent;
+  }
+  if (silent > 0 && env.format == OutputFormat::kTable) {
+    env.err << silent << " of " << boards.size() << " boards sent no update\n";
+  }
+  return silent == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace cellfleet::client

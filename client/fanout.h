@@ -1,0 +1,92 @@
+// Runs one unary call on many boards: bounded concurrency, a deadline per board, and
+// exactly one result per board, in the boards' order, whatever happens to the others.
+#ifndef CELLFLEET_CLIENT_FANOUT_H_
+#define CELLFLEET_CLIENT_FANOUT_H_
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "client/board.h"
+#include "client/connection.h"
+#include "grpcpp/grpcpp.h"
+
+namespace cellfleet::client {
+
+template <typename Response>
+struct BoardResult {
+  Board board;
+  grpc::Status status;
+  Response response;
+  absl::Duration latency;
+};
+
+struct FanOutOptions {
+  int concurrency = 32;
+  absl::Duration deadline = absl::Seconds(5);
+  ConnectOptions connect;
+};
+
+// `start` begins the call on `stub` with `context` (deadline already set), writing into
+// `response`, and must arrange for `done` to be called exactly once.
+template <typename Response>
+using StartCall = std::function<void(v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                                     Response* response, std::function<void(grpc::Status)> done)>;
+
+template <typename Response>
+std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
+                                          const FanOutOptions& options, StartCall<Response> start) {
+  struct Call {
+    std::unique_ptr<v1::ModemAgent::Stub> stub;
+    grpc::ClientContext context;
+    absl::Time started;
+  };
+  std::vector<BoardResult<Response>> results(boards.size());
+  std::vector<std::unique_ptr<Call>> calls(boards.size());
+  absl::Mutex mu;
+  size_t next = 0;
+  size_t in_flight = 0;
+  size_t finished = 0;
+  const size_t limit = static_cast<size_t>(std::max(1, options.concurrency));
+
+  // Launches calls while under the concurrency limit; mu must be held.
+  std::function<void()> launch = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    while (next < boards.size() && in_flight < limit) {
+      const size_t i = next++;
+      ++in_flight;
+      results[i].board = boards[i];
+      auto call = std::make_unique<Call>();
+      call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i].address, options.connect));
+      call->context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
+      call->started = absl::Now();
+      Call* raw = call.get();
+      calls[i] = std::move(call);
+      // Started without the lock: gRPC may run `done` inline on this thread.
+      mu.Unlock();
+      start(raw->stub.get(), &raw->context, &results[i].response, [&, i, raw](grpc::Status status) {
+        absl::MutexLock lock(&mu);
+        results[i].status = std::move(status);
+        results[i].latency = absl::Now() - raw->started;
+        --in_flight;
+        ++finished;
+        launch();
+      });
+      mu.Lock();
+    }
+  };
+  struct AllFinished {
+    const size_t* finished;
+    size_t total;
+    bool Check() const { return *finished == total; }
+  } all_finished{&finished, boards.size()};
+  absl::MutexLock lock(&mu);
+  launch();
+  mu.Await(absl::Condition(&all_finished, &AllFinished::Check));
+  return results;
+}
+
+}  // namespace cellfleet::client
+
+#endif  // CELLFLEET_CLIENT_FANOUT_H_

@@ -1,0 +1,79 @@
+#include "client/reply_decoder.h"
+
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cellfleet::client {
+namespace {
+
+TEST(ReplyDecoderTest, DecodesAPicocomSession) {
+  DecodeResult result = DecodeModemOutput(
+      "AT+QENG=\"servingcell\"\r\r\n+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",460,01,19A358C,366,100,1,5,5,"
+      "774E,-108,-5,-83,9,13\r\n\r\nOK\r\nAT+CSQ\r\n+CSQ: 14,99\r\nOK\r\nAT+CREG?\r\n+CREG: 0,1\r\nOK\r\n"
+      "AT+COPS?\r\n+COPS: 1,0,\"CHN-UNICOM\",7\r\nOK\r\nAT+CPIN?\r\n+CME ERROR: 10\r\n");
+  EXPECT_TRUE(result.problems.empty()) << result.problems.front();
+  ASSERT_EQ(result.replies.size(), 5u);
+  const nlohmann::json& qeng = result.replies[0];
+  EXPECT_EQ(qeng["command"], "+QENG");
+  EXPECT_EQ(qeng["rat"], "LTE");
+  EXPECT_EQ(qeng["state"], "NOCONN");
+  EXPECT_EQ(qeng["duplex"], "FDD");
+  EXPECT_EQ(qeng["mcc"], 460);
+  EXPECT_EQ(qeng["mnc"], "01");
+  EXPECT_EQ(qeng["cell_id"], 26883468);
+  EXPECT_EQ(qeng["pci"], 366);
+  EXPECT_EQ(qeng["earfcn"], 100);
+  EXPECT_EQ(qeng["band"], 1);
+  EXPECT_EQ(qeng["tac"], 30542);
+  EXPECT_EQ(qeng["rsrp_dbm"], -108);
+  EXPECT_EQ(qeng["rsrq_db"], -5);
+  EXPECT_EQ(qeng["rssi_dbm"], -83);
+  EXPECT_EQ(qeng["sinr_db"], 9.0);
+  EXPECT_EQ(result.replies[1]["rssi_dbm"], -85);
+  EXPECT_TRUE(result.replies[1]["ber"].is_null());
+  EXPECT_EQ(result.replies[2]["command"], "+CREG");
+  EXPECT_EQ(result.replies[2]["stat"], 1);
+  EXPECT_EQ(result.replies[3]["operator"], "CHN-UNICOM");
+  EXPECT_EQ(result.replies[3]["act"], 7);
+  EXPECT_EQ(result.replies[4]["error_code"], 10);
+  EXPECT_EQ(result.replies[4]["sim_state"], "NOT INSERTED");
+}
+
+TEST(ReplyDecoderTest, RegistrationUrcHasNoN) {
+  DecodeResult result = DecodeModemOutput("+CREG: 1,\"D509\",\"80D413D\",7\n");
+  ASSERT_EQ(result.replies.size(), 1u);
+  EXPECT_EQ(result.replies[0]["solicited"], false);
+  EXPECT_EQ(result.replies[0]["lac"], 0xD509);
+  EXPECT_EQ(result.replies[0]["cell_id"], 0x80D413D);
+}
+
+TEST(ReplyDecoderTest, EveryCaptureDecodesWithoutParseErrors) {
+  std::ifstream in(CELLFLEET_CAPTURES_JSON);
+  ASSERT_TRUE(in) << CELLFLEET_CAPTURES_JSON;
+  nlohmann::json captures = nlohmann::json::parse(in);
+  for (const nlohmann::json& item : captures) {
+    const std::string id = item["id"];
+    if (id.rfind("pppd-", 0) == 0) continue;  // pppd logs, not modem replies
+    std::string text = item["raw"];
+    std::string command = item["command"];
+    if (command.rfind("AT", 0) == 0) text = command + "\n" + text;  // as picocom shows it
+    DecodeResult result = DecodeModemOutput(text);
+    EXPECT_EQ(result.parse_errors, 0) << id << ": " << (result.problems.empty() ? "" : result.problems[0]);
+    EXPECT_FALSE(result.replies.empty()) << id;
+  }
+}
+
+TEST(ReplyDecoderTest, GarbageIsReportedNotFatal) {
+  DecodeResult result = DecodeModemOutput("hello world\n\x01\x02\n+CSQ: banana\n");
+  EXPECT_TRUE(result.replies.empty());
+  EXPECT_EQ(result.parse_errors, 1);
+  ASSERT_EQ(result.problems.size(), 3u);
+  EXPECT_THAT(result.problems[0], ::testing::HasSubstr("line 1"));
+  EXPECT_THAT(result.problems[1], ::testing::HasSubstr("\"??\""));  // control bytes masked
+  EXPECT_THAT(result.problems[2], ::testing::HasSubstr("+CSQ: banana"));
+}
+
+}  // namespace
+}  // namespace cellfleet::client

@@ -1,0 +1,219 @@
+// End to end with real processes: the simulator, three agents on loopback port 0, and
+// the cellfleet CLI, as a user would run them.
+#include <signal.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/subprocess.h"
+
+namespace cellfleet {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+using ::cellfleet::testing::RunCommand;
+using ::cellfleet::testing::Subprocess;
+using ::cellfleet::testing::WaitForFile;
+using ::testing::HasSubstr;
+
+constexpr int kBoards = 3;
+
+struct SimBoard {
+  std::string name, at_path, imei, iccid;
+};
+
+// "board-00 at=/x/at modem=/x/modem imei=... iccid=..." lines from the simulator.
+std::vector<SimBoard> ParseSimListing(const std::string& listing) {
+  std::vector<SimBoard> boards;
+  for (absl::string_view line : absl::StrSplit(listing, '\n', absl::SkipEmpty())) {
+    SimBoard board;
+    std::vector<std::string> words = absl::StrSplit(line, ' ');
+    board.name = words[0];
+    for (const std::string& word : words) {
+      std::vector<std::string> kv = absl::StrSplit(word, absl::MaxSplits('=', 1));
+      if (kv.size() != 2) continue;
+      if (kv[0] == "at") board.at_path = kv[1];
+      if (kv[0] == "imei") board.imei = kv[1];
+      if (kv[0] == "iccid") board.iccid = kv[1];
+    }
+    boards.push_back(board);
+  }
+  return boards;
+}
+
+class FleetEndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("cellfleet-e2e");
+    auto sim = Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir", dir_ + "/sim",
+                                  "--seed", "42", "--tick", "0.2", "--ready-file", dir_ + "/sim.ready"},
+                                 dir_ + "/sim.log");
+    ASSERT_THAT(sim, IsOk());
+    sim_ = std::make_unique<Subprocess>(std::move(*sim));
+    absl::StatusOr<std::string> listing = WaitForFile(dir_ + "/sim.ready", absl::Seconds(10));
+    ASSERT_THAT(listing, IsOk());
+    sim_boards_ = ParseSimListing(*listing);
+    ASSERT_EQ(sim_boards_.size(), static_cast<size_t>(kBoards));
+
+    for (int i = 0; i < kBoards; ++i) {
+      const std::string ready = absl::StrCat(dir_, "/agent", i, ".ready");
+      auto agent = Subprocess::Start({CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen", "127.0.0.1:0",
+                                      "--board-name", sim_boards_[i].name, "--poll-interval", "0.5",
+                                      "--lock-dir", dir_, "--ready-file", ready},
+                                     absl::StrCat(dir_, "/agent", i, ".log"));
+      ASSERT_THAT(agent, IsOk());
+      agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
+      absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(10));
+      ASSERT_THAT(address, IsOk());
+      addresses_.push_back(std::string(absl::StripAsciiWhitespace(*address)));
+    }
+  }
+
+  void TearDown() override {
+    for (auto& agent : agents_) {
+      if (agent) {
+        EXPECT_THAT(agent->Stop(), IsOk());
+      }
+    }
+    if (sim_) {
+      EXPECT_THAT(sim_->Stop(), IsOk());
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  // `cellfleet -o json status` until every live board reports READY (bounded).
+  std::vector<nlohmann::json> StatusWhenReady(absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    std::vector<nlohmann::json> lines;
+    while (absl::Now() < deadline) {
+      lines = StatusJson();
+      bool ready = lines.size() == static_cast<size_t>(kBoards);
+      for (const nlohmann::json& line : lines) {
+        ready = ready && line["ok"] == true && line["status"]["modem_state"] == "MODEM_STATE_READY" &&
+                line["status"].contains("serving_cell");
+      }
+      if (ready) return lines;
+      absl::SleepFor(absl::Milliseconds(200));  // retry interval of a deadline-bounded wait
+    }
+    ADD_FAILURE() << "fleet not READY within " << timeout;
+    return lines;
+  }
+
+  std::vector<nlohmann::json> StatusJson(int* exit_code = nullptr, absl::Duration* elapsed = nullptr) {
+    auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "--timeout", "3", "status", "--targets",
+                              absl::StrJoin(addresses_, ",")},
+                             absl::Seconds(20));
+    EXPECT_THAT(result, IsOk());
+    std::vector<nlohmann::json> lines;
+    if (!result.ok()) return lines;
+    if (exit_code) *exit_code = result->exit_code;
+    if (elapsed) *elapsed = result->elapsed;
+    for (absl::string_view line : absl::StrSplit(result->out, '\n', absl::SkipEmpty())) {
+      lines.push_back(nlohmann::json::parse(line));
+    }
+    return lines;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Subprocess> sim_;
+  std::vector<SimBoard> sim_boards_;
+  std::vector<std::unique_ptr<Subprocess>> agents_;
+  std::vector<std::string> addresses_;
+};
+
+TEST_F(FleetEndToEndTest, StatusReturnsEachBoardsSimulatedValues) {
+  std::vector<nlohmann::json> lines = StatusWhenReady(absl::Seconds(20));
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards));
+  for (int i = 0; i < kBoards; ++i) {
+    const nlohmann::json& line = lines[i];
+    const nlohmann::json& status = line["status"];
+    SCOPED_TRACE(sim_boards_[i].name);
+    EXPECT_EQ(line["address"], addresses_[i]);
+    EXPECT_EQ(line["agent_board_name"], sim_boards_[i].name);
+    EXPECT_EQ(status["at_port"], sim_boards_[i].at_path);
+    EXPECT_EQ(status["identity"]["imei"], sim_boards_[i].imei);
+    EXPECT_EQ(status["identity"]["iccid"], sim_boards_[i].iccid);
+    EXPECT_EQ(status["identity"]["model"], "EC25");
+    EXPECT_EQ(status["sim_state"], "SIM_STATE_READY");
+    EXPECT_EQ(status["serving_cell"]["radio_technology"], "RADIO_TECHNOLOGY_LTE");
+    const int rsrp = status["serving_cell"]["lte"]["rsrp_dbm"];
+    EXPECT_GE(rsrp, -140);
+    EXPECT_LE(rsrp, -44);
+    EXPECT_THAT(std::string(status["serving_cell"]["raw_response"]), HasSubstr("\"servingcell\""));
+  }
+  // Boards have their own identities.
+  EXPECT_NE(lines[0]["status"]["identity"]["imei"], lines[1]["status"]["identity"]["imei"]);
+}
+
+TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
+  StatusWhenReady(absl::Seconds(20));
+  agents_[1]->Signal(SIGKILL);
+  ASSERT_THAT(agents_[1]->Wait(absl::Seconds(5)), IsOk());
+  agents_[1].reset();
+  int exit_code = 0;
+  absl::Duration elapsed;
+  std::vector<nlohmann::json> lines = StatusJson(&exit_code, &elapsed);
+  EXPECT_EQ(exit_code, 1);
+  EXPECT_LT(elapsed, absl::Seconds(10)) << "per-board deadline is 3 s";
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards));
+  EXPECT_EQ(lines[0]["ok"], true);
+  EXPECT_EQ(lines[1]["ok"], false);
+  EXPECT_THAT(std::string(lines[1]["error"]["code"]), ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
+  EXPECT_EQ(lines[2]["ok"], true);
+
+  // The table form says the same to a person, and the same exit code.
+  auto table = RunCommand({CELLFLEET_CLI, "--timeout", "3", "status", "--targets", absl::StrJoin(addresses_, ",")},
+                          absl::Seconds(20));
+  ASSERT_THAT(table, IsOk());
+  EXPECT_EQ(table->exit_code, 1);
+  EXPECT_THAT(table->out, HasSubstr("UNREACHABLE"));
+  EXPECT_THAT(table->err, HasSubstr("1 of 3 boards did not answer"));
+}
+
+TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {
+  StatusWhenReady(absl::Seconds(20));
+  auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "watch", "--targets", absl::StrJoin(addresses_, ","),
+                            "--interval", "0.5", "--count", "3"},
+                           absl::Seconds(30));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->exit_code, 0) << result->err;
+  std::map<std::string, std::vector<uint64_t>> sequences;
+  for (absl::string_view line : absl::StrSplit(result->out, '\n', absl::SkipEmpty())) {
+    nlohmann::json update = nlohmann::json::parse(line);
+    sequences[update["address"]].push_back(std::stoull(update["update"]["sequence"].get<std::string>()));
+  }
+  ASSERT_EQ(sequences.size(), static_cast<size_t>(kBoards));
+  for (const auto& [address, seq] : sequences) {
+    EXPECT_THAT(seq, ::testing::ElementsAre(1, 2, 3)) << address;
+  }
+}
+
+TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {
+  StatusWhenReady(absl::Seconds(20));
+  auto watcher = Subprocess::Start({CELLFLEET_CLI, "--output", "json", "watch", "--targets", addresses_[0],
+                                    "--interval", "0.5", "--duration", "20"},
+                                   dir_ + "/watch.log");
+  ASSERT_THAT(watcher, IsOk());
+  ASSERT_THAT(WaitForFile(dir_ + "/watch.log", absl::Seconds(10)), IsOk());
+  absl::StatusOr<int> agent_exit = agents_[0]->Stop(absl::Seconds(10));
+  ASSERT_THAT(agent_exit, IsOk());
+  EXPECT_EQ(*agent_exit, 0);
+  agents_[0].reset();
+  watcher->Signal(SIGINT);
+  EXPECT_THAT(watcher->Wait(absl::Seconds(10)), IsOk());
+  absl::StatusOr<std::string> log = WaitForFile(dir_ + "/watch.log", absl::Seconds(1));
+  ASSERT_THAT(log, IsOk());
+  EXPECT_THAT(*log, HasSubstr("agent is shutting down"));
+}
+
+}  // namespace
+}  // namespace cellfleet
