@@ -47,23 +47,26 @@ grpc::ServerWriteReactor<v1::StatusUpdate>* AgentService::WatchStatus(
 }
 
 grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* context,
-                                                   const v1::GetHistoryRequest*, v1::GetHistoryResponse*) {
+                                                   const v1::GetHistoryRequest*,
+                                                   v1::GetHistoryResponse*) {
   return Unimplemented(context, "GetHistory");
 }
-grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context, const v1::DialRequest*,
-                                             v1::DialResponse*) {
+grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context,
+                                             const v1::DialRequest*, v1::DialResponse*) {
   return Unimplemented(context, "Dial");
 }
-grpc::ServerUnaryReactor* AgentService::HangUp(grpc::CallbackServerContext* context, const v1::HangUpRequest*,
-                                               v1::HangUpResponse*) {
+grpc::ServerUnaryReactor* AgentService::HangUp(grpc::CallbackServerContext* context,
+                                               const v1::HangUpRequest*, v1::HangUpResponse*) {
   return Unimplemented(context, "HangUp");
 }
 grpc::ServerUnaryReactor* AgentService::GetConfig(grpc::CallbackServerContext* context,
-                                                  const v1::GetConfigRequest*, v1::GetConfigResponse*) {
+                                                  const v1::GetConfigRequest*,
+                                                  v1::GetConfigResponse*) {
   return Unimplemented(context, "GetConfig");
 }
 grpc::ServerUnaryReactor* AgentService::ApplyConfig(grpc::CallbackServerContext* context,
-                                                    const v1::ApplyConfigRequest*, v1::ApplyConfigResponse*) {
+                                                    const v1::ApplyConfigRequest*,
+                                                    v1::ApplyConfigResponse*) {
   return Unimplemented(context, "ApplyConfig");
 }
 grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContext* context,
@@ -72,7 +75,8 @@ grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContex
   return Unimplemented(context, "ConfirmConfig");
 }
 grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,
-                                                 const v1::DiagnoseRequest*, v1::DiagnoseResponse*) {
+                                                 const v1::DiagnoseRequest*,
+                                                 v1::DiagnoseResponse*) {
   return Unimplemented(context, "Diagnose");
 }
 

@@ -31,7 +31,8 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
                                        const v1::GetHistoryRequest* request,
                                        v1::GetHistoryResponse* response) override;
-  grpc::ServerUnaryReactor* Dial(grpc::CallbackServerContext* context, const v1::DialRequest* request,
+  grpc::ServerUnaryReactor* Dial(grpc::CallbackServerContext* context,
+                                 const v1::DialRequest* request,
                                  v1::DialResponse* response) override;
   grpc::ServerUnaryReactor* HangUp(grpc::CallbackServerContext* context,
                                    const v1::HangUpRequest* request,

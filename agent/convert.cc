@@ -14,79 +14,121 @@ using modem::SimState;
 
 v1::SimState ToProto(SimState state) {
   switch (state) {
-    case SimState::kReady: return v1::SIM_STATE_READY;
+    case SimState::kReady:
+      return v1::SIM_STATE_READY;
     case SimState::kPinRequired:
-    case SimState::kPin2Required: return v1::SIM_STATE_PIN_REQUIRED;
+    case SimState::kPin2Required:
+      return v1::SIM_STATE_PIN_REQUIRED;
     case SimState::kPukRequired:
-    case SimState::kPuk2Required: return v1::SIM_STATE_PUK_REQUIRED;
-    case SimState::kPersonalizationLocked: return v1::SIM_STATE_OTHER_LOCK;
-    case SimState::kNotInserted: return v1::SIM_STATE_NOT_INSERTED;
-    case SimState::kBusy: return v1::SIM_STATE_BUSY;
-    case SimState::kFailure: return v1::SIM_STATE_FAILURE;
-    case SimState::kUnknown: break;
+    case SimState::kPuk2Required:
+      return v1::SIM_STATE_PUK_REQUIRED;
+    case SimState::kPersonalizationLocked:
+      return v1::SIM_STATE_OTHER_LOCK;
+    case SimState::kNotInserted:
+      return v1::SIM_STATE_NOT_INSERTED;
+    case SimState::kBusy:
+      return v1::SIM_STATE_BUSY;
+    case SimState::kFailure:
+      return v1::SIM_STATE_FAILURE;
+    case SimState::kUnknown:
+      break;
   }
   return v1::SIM_STATE_UNSPECIFIED;
 }
 
 v1::RegistrationState RegistrationStateFromStat(int stat) {
   switch (stat) {
-    case 0: return v1::REGISTRATION_STATE_NOT_REGISTERED;
-    case 1: return v1::REGISTRATION_STATE_HOME;
-    case 2: return v1::REGISTRATION_STATE_SEARCHING;
-    case 3: return v1::REGISTRATION_STATE_DENIED;
-    case 4: return v1::REGISTRATION_STATE_UNKNOWN;
-    case 5: return v1::REGISTRATION_STATE_ROAMING;
-    default: return v1::REGISTRATION_STATE_OTHER;
+    case 0:
+      return v1::REGISTRATION_STATE_NOT_REGISTERED;
+    case 1:
+      return v1::REGISTRATION_STATE_HOME;
+    case 2:
+      return v1::REGISTRATION_STATE_SEARCHING;
+    case 3:
+      return v1::REGISTRATION_STATE_DENIED;
+    case 4:
+      return v1::REGISTRATION_STATE_UNKNOWN;
+    case 5:
+      return v1::REGISTRATION_STATE_ROAMING;
+    default:
+      return v1::REGISTRATION_STATE_OTHER;
   }
 }
 
 v1::AccessTechnology AccessTechnologyFromAct(std::optional<int> act) {
   if (!act) return v1::ACCESS_TECHNOLOGY_UNSPECIFIED;
   switch (*act) {
-    case 0: return v1::ACCESS_TECHNOLOGY_GSM;
-    case 2: return v1::ACCESS_TECHNOLOGY_UTRAN;
-    case 3: return v1::ACCESS_TECHNOLOGY_GSM_EGPRS;
-    case 4: return v1::ACCESS_TECHNOLOGY_UTRAN_HSDPA;
-    case 5: return v1::ACCESS_TECHNOLOGY_UTRAN_HSUPA;
-    case 6: return v1::ACCESS_TECHNOLOGY_UTRAN_HSPA;
-    case 7: return v1::ACCESS_TECHNOLOGY_EUTRAN;
-    case 10: return v1::ACCESS_TECHNOLOGY_EUTRAN_5GCN;
-    case 11: return v1::ACCESS_TECHNOLOGY_NR_5GCN;
-    case 12: return v1::ACCESS_TECHNOLOGY_NGRAN;
-    case 13: return v1::ACCESS_TECHNOLOGY_EUTRAN_NR_DC;
-    case 100: return v1::ACCESS_TECHNOLOGY_CDMA;
-    default: return v1::ACCESS_TECHNOLOGY_UNSPECIFIED;
+    case 0:
+      return v1::ACCESS_TECHNOLOGY_GSM;
+    case 2:
+      return v1::ACCESS_TECHNOLOGY_UTRAN;
+    case 3:
+      return v1::ACCESS_TECHNOLOGY_GSM_EGPRS;
+    case 4:
+      return v1::ACCESS_TECHNOLOGY_UTRAN_HSDPA;
+    case 5:
+      return v1::ACCESS_TECHNOLOGY_UTRAN_HSUPA;
+    case 6:
+      return v1::ACCESS_TECHNOLOGY_UTRAN_HSPA;
+    case 7:
+      return v1::ACCESS_TECHNOLOGY_EUTRAN;
+    case 10:
+      return v1::ACCESS_TECHNOLOGY_EUTRAN_5GCN;
+    case 11:
+      return v1::ACCESS_TECHNOLOGY_NR_5GCN;
+    case 12:
+      return v1::ACCESS_TECHNOLOGY_NGRAN;
+    case 13:
+      return v1::ACCESS_TECHNOLOGY_EUTRAN_NR_DC;
+    case 100:
+      return v1::ACCESS_TECHNOLOGY_CDMA;
+    default:
+      return v1::ACCESS_TECHNOLOGY_UNSPECIFIED;
   }
 }
 
 v1::Duplex ToProto(Duplex duplex) {
   switch (duplex) {
-    case Duplex::kFdd: return v1::DUPLEX_FDD;
-    case Duplex::kTdd: return v1::DUPLEX_TDD;
-    case Duplex::kUnknown: break;
+    case Duplex::kFdd:
+      return v1::DUPLEX_FDD;
+    case Duplex::kTdd:
+      return v1::DUPLEX_TDD;
+    case Duplex::kUnknown:
+      break;
   }
   return v1::DUPLEX_UNSPECIFIED;
 }
 
 v1::ServingCellState ToProto(ServingState state) {
   switch (state) {
-    case ServingState::kSearch: return v1::SERVING_CELL_STATE_SEARCH;
-    case ServingState::kLimitedService: return v1::SERVING_CELL_STATE_LIMSRV;
-    case ServingState::kIdle: return v1::SERVING_CELL_STATE_NOCONN;
-    case ServingState::kConnected: return v1::SERVING_CELL_STATE_CONNECT;
-    case ServingState::kUnknown: break;
+    case ServingState::kSearch:
+      return v1::SERVING_CELL_STATE_SEARCH;
+    case ServingState::kLimitedService:
+      return v1::SERVING_CELL_STATE_LIMSRV;
+    case ServingState::kIdle:
+      return v1::SERVING_CELL_STATE_NOCONN;
+    case ServingState::kConnected:
+      return v1::SERVING_CELL_STATE_CONNECT;
+    case ServingState::kUnknown:
+      break;
   }
   return v1::SERVING_CELL_STATE_UNSPECIFIED;
 }
 
 v1::RadioTechnology ToProto(RadioTech rat) {
   switch (rat) {
-    case RadioTech::kGsm: return v1::RADIO_TECHNOLOGY_GSM;
-    case RadioTech::kWcdma: return v1::RADIO_TECHNOLOGY_WCDMA;
-    case RadioTech::kLte: return v1::RADIO_TECHNOLOGY_LTE;
-    case RadioTech::kNr5gSa: return v1::RADIO_TECHNOLOGY_NR5G_SA;
-    case RadioTech::kNr5gNsa: return v1::RADIO_TECHNOLOGY_NR5G_NSA;
-    default: return v1::RADIO_TECHNOLOGY_UNSPECIFIED;
+    case RadioTech::kGsm:
+      return v1::RADIO_TECHNOLOGY_GSM;
+    case RadioTech::kWcdma:
+      return v1::RADIO_TECHNOLOGY_WCDMA;
+    case RadioTech::kLte:
+      return v1::RADIO_TECHNOLOGY_LTE;
+    case RadioTech::kNr5gSa:
+      return v1::RADIO_TECHNOLOGY_NR5G_SA;
+    case RadioTech::kNr5gNsa:
+      return v1::RADIO_TECHNOLOGY_NR5G_NSA;
+    default:
+      return v1::RADIO_TECHNOLOGY_UNSPECIFIED;
   }
 }
 
@@ -109,10 +151,12 @@ void FillLte(const modem::LteCell& cell, v1::LteServingCell& out) {
   out.set_earfcn(static_cast<uint32_t>(cell.earfcn));
   out.set_band(static_cast<uint32_t>(cell.band));
   if (cell.ul_bandwidth_code) {
-    if (std::optional<int> khz = modem::LteBandwidthKhz(*cell.ul_bandwidth_code)) out.set_ul_bandwidth_khz(*khz);
+    if (std::optional<int> khz = modem::LteBandwidthKhz(*cell.ul_bandwidth_code))
+      out.set_ul_bandwidth_khz(*khz);
   }
   if (cell.dl_bandwidth_code) {
-    if (std::optional<int> khz = modem::LteBandwidthKhz(*cell.dl_bandwidth_code)) out.set_dl_bandwidth_khz(*khz);
+    if (std::optional<int> khz = modem::LteBandwidthKhz(*cell.dl_bandwidth_code))
+      out.set_dl_bandwidth_khz(*khz);
   }
   out.set_tac(cell.tac);
   if (cell.rsrp_dbm) out.set_rsrp_dbm(*cell.rsrp_dbm);
@@ -144,10 +188,12 @@ void FillServingCell(const modem::ServingCellInfo& info, v1::ServingCell& out) {
       if (leg.arfcn) nr->set_arfcn(static_cast<uint32_t>(*leg.arfcn));
       if (leg.band) nr->set_band(static_cast<uint32_t>(*leg.band));
       if (leg.dl_bandwidth_code) {
-        if (std::optional<int> mhz = modem::NrBandwidthMhz(*leg.dl_bandwidth_code)) nr->set_dl_bandwidth_mhz(*mhz);
+        if (std::optional<int> mhz = modem::NrBandwidthMhz(*leg.dl_bandwidth_code))
+          nr->set_dl_bandwidth_mhz(*mhz);
       }
       if (leg.scs_code) {
-        if (std::optional<int> khz = modem::NrScsKhz(*leg.scs_code)) nr->set_subcarrier_spacing_khz(*khz);
+        if (std::optional<int> khz = modem::NrScsKhz(*leg.scs_code))
+          nr->set_subcarrier_spacing_khz(*khz);
       }
     }
   } else if (info.lte) {
@@ -189,13 +235,15 @@ void FillServingCell(const modem::ServingCellInfo& info, v1::ServingCell& out) {
     n->set_arfcn(static_cast<uint32_t>(cell.arfcn));
     n->set_band(static_cast<uint32_t>(cell.band));
     if (cell.dl_bandwidth_code) {
-      if (std::optional<int> mhz = modem::NrBandwidthMhz(*cell.dl_bandwidth_code)) n->set_dl_bandwidth_mhz(*mhz);
+      if (std::optional<int> mhz = modem::NrBandwidthMhz(*cell.dl_bandwidth_code))
+        n->set_dl_bandwidth_mhz(*mhz);
     }
     if (cell.rsrp_dbm) n->set_rsrp_dbm(*cell.rsrp_dbm);
     if (cell.rsrq_db) n->set_rsrq_db(*cell.rsrq_db);
     if (cell.sinr_db) n->set_sinr_db(*cell.sinr_db);
     if (cell.scs_code) {
-      if (std::optional<int> khz = modem::NrScsKhz(*cell.scs_code)) n->set_subcarrier_spacing_khz(*khz);
+      if (std::optional<int> khz = modem::NrScsKhz(*cell.scs_code))
+        n->set_subcarrier_spacing_khz(*khz);
     }
     if (cell.srxlev_db) n->set_srxlev_db(*cell.srxlev_db);
   }
@@ -215,17 +263,28 @@ void FillIdentity(const modem::ModemIdentity& identity, v1::Identity& out) {
 void FillStatus(const modem::ModemSnapshot& snapshot, v1::ModemStatus& status) {
   FillIdentity(snapshot.identity, *status.mutable_identity());
   status.set_sim_state(ToProto(snapshot.sim_state));
-  if (snapshot.cs_registration) FillRegistration(*snapshot.cs_registration, *status.mutable_cs_registration());
-  if (snapshot.eps_registration) FillRegistration(*snapshot.eps_registration, *status.mutable_eps_registration());
+  if (snapshot.cs_registration)
+    FillRegistration(*snapshot.cs_registration, *status.mutable_cs_registration());
+  if (snapshot.eps_registration)
+    FillRegistration(*snapshot.eps_registration, *status.mutable_eps_registration());
   if (snapshot.operator_selection) {
     const modem::OperatorSelection& cops = *snapshot.operator_selection;
     v1::Operator* op = status.mutable_operator_();
     switch (cops.mode) {
-      case 0: op->set_mode(v1::OPERATOR_SELECTION_MODE_AUTOMATIC); break;
-      case 1: op->set_mode(v1::OPERATOR_SELECTION_MODE_MANUAL); break;
-      case 2: op->set_mode(v1::OPERATOR_SELECTION_MODE_DEREGISTERED); break;
-      case 4: op->set_mode(v1::OPERATOR_SELECTION_MODE_MANUAL_AUTOMATIC); break;
-      default: break;
+      case 0:
+        op->set_mode(v1::OPERATOR_SELECTION_MODE_AUTOMATIC);
+        break;
+      case 1:
+        op->set_mode(v1::OPERATOR_SELECTION_MODE_MANUAL);
+        break;
+      case 2:
+        op->set_mode(v1::OPERATOR_SELECTION_MODE_DEREGISTERED);
+        break;
+      case 4:
+        op->set_mode(v1::OPERATOR_SELECTION_MODE_MANUAL_AUTOMATIC);
+        break;
+      default:
+        break;
     }
     if (cops.format == 2) {
       op->set_numeric(cops.oper);
@@ -238,9 +297,11 @@ void FillStatus(const modem::ModemSnapshot& snapshot, v1::ModemStatus& status) {
     v1::SignalQuality* signal = status.mutable_signal();
     signal->set_rssi_code(static_cast<uint32_t>(snapshot.signal->rssi_code));
     if (snapshot.signal->rssi_dbm) signal->set_rssi_dbm(*snapshot.signal->rssi_dbm);
-    if (snapshot.signal->ber_code) signal->set_ber_code(static_cast<uint32_t>(*snapshot.signal->ber_code));
+    if (snapshot.signal->ber_code)
+      signal->set_ber_code(static_cast<uint32_t>(*snapshot.signal->ber_code));
   }
-  if (snapshot.serving_cell) FillServingCell(*snapshot.serving_cell, *status.mutable_serving_cell());
+  if (snapshot.serving_cell)
+    FillServingCell(*snapshot.serving_cell, *status.mutable_serving_cell());
   *status.mutable_sampled_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
       absl::ToUnixNanos(snapshot.sampled_at));
 }

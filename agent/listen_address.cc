@@ -20,21 +20,25 @@ absl::StatusOr<ListenAddress> ParseListenAddress(absl::string_view text) {
   if (absl::StartsWith(text, "[")) {
     size_t close = text.find("]:");
     if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("listen address \"", text, "\": expected [v6]:port"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address \"", text, "\": expected [v6]:port"));
     }
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
     size_t colon = text.rfind(':');
     if (colon == absl::string_view::npos || text.find(':') != colon) {
-      return absl::InvalidArgumentError(absl::StrCat("listen address \"", text, "\": expected host:port"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("listen address \"", text, "\": expected host:port"));
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  if (host.empty()) return absl::InvalidArgumentError(absl::StrCat("listen address \"", text, "\": empty host"));
+  if (host.empty())
+    return absl::InvalidArgumentError(absl::StrCat("listen address \"", text, "\": empty host"));
   if (!absl::SimpleAtoi(port, &address.port) || address.port < 0 || address.port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("listen address \"", text, "\": port must be 0..65535"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", text, "\": port must be 0..65535"));
   }
   address.host = std::string(host);
   in_addr v4{};

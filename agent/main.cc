@@ -46,9 +46,11 @@ int main(int argc, char** argv) {
   bool insecure = false;
   int baud = 115200;
   app.set_version_flag("--version", std::string("cellfleet-agent ") + kVersion);
-  app.add_option("--at-port", at_port, "The modem's AT port (EC25: USB interface 2, usually /dev/ttyUSB2)");
+  app.add_option("--at-port", at_port,
+                 "The modem's AT port (EC25: USB interface 2, usually /dev/ttyUSB2)");
   app.add_option("--baud", baud, "Baud rate of the AT port");
-  app.add_option("--listen", listen, "Address to serve gRPC on (host:port; port 0 picks a free one)");
+  app.add_option("--listen", listen,
+                 "Address to serve gRPC on (host:port; port 0 picks a free one)");
   app.add_option("--board-name", board_name, "Name reported to clients (default: the host name)");
   app.add_option("--poll-interval", poll_seconds, "Seconds between status polls of the modem")
       ->check(CLI::Range(0.2, 3600.0));
@@ -65,7 +67,8 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::default_logger()->clone("agent"));
   spdlog::set_level(spdlog::level::from_str(log_level));
 
-  absl::StatusOr<cellfleet::agent::ListenAddress> address = cellfleet::agent::ParseListenAddress(listen);
+  absl::StatusOr<cellfleet::agent::ListenAddress> address =
+      cellfleet::agent::ParseListenAddress(listen);
   if (!address.ok()) {
     std::cerr << "cellfleet-agent: " << address.status().message() << "\n";
     return 2;
@@ -102,7 +105,8 @@ int main(int argc, char** argv) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(address->ToGrpcAddress(), grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(address->ToGrpcAddress(), grpc::InsecureServerCredentials(),
+                           &bound_port);
   builder.RegisterService(&service);
   // Cellular links: NAT mappings on carrier networks expire after a few minutes idle,
   // so the server pings every 60 s (well inside typical 2-5 min NAT timeouts) and

@@ -39,15 +39,16 @@ class ServiceTest : public ::testing::Test {
     poller_ = std::make_unique<ModemPoller>(options, &hub_);
     poller_->Start();
 
-    service_ = std::make_unique<AgentService>(&hub_, ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
+    service_ = std::make_unique<AgentService>(
+        &hub_, ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
     ASSERT_NE(port, 0);
-    stub_ = v1::ModemAgent::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub_ = v1::ModemAgent::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                        grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {
@@ -98,7 +99,8 @@ TEST_F(ServiceTest, GetStatusReportsTheSimulatedModem) {
   EXPECT_TRUE(status.serving_cell().lte().has_rsrp_dbm());
   EXPECT_LE(status.serving_cell().lte().rsrp_dbm(), -44);
   EXPECT_GE(status.serving_cell().lte().rsrp_dbm(), -140);
-  EXPECT_THAT(status.serving_cell().raw_response(), ::testing::StartsWith("+QENG: \"servingcell\""));
+  EXPECT_THAT(status.serving_cell().raw_response(),
+              ::testing::StartsWith("+QENG: \"servingcell\""));
   EXPECT_EQ(status.operator_().name(), "Telekom.de");
   EXPECT_TRUE(status.signal().has_rssi_dbm());
 }

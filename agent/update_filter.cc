@@ -88,7 +88,8 @@ absl::StatusOr<UpdateFilter> UpdateFilter::Create(const v1::WatchStatusRequest& 
   }
   filter.on_change_ = request.on_change();
   filter.sample_interval_ = std::max(interval, min_interval);
-  filter.heartbeat_interval_ = heartbeat == absl::ZeroDuration() ? absl::Seconds(60) : std::max(heartbeat, min_interval);
+  filter.heartbeat_interval_ =
+      heartbeat == absl::ZeroDuration() ? absl::Seconds(60) : std::max(heartbeat, min_interval);
   filter.deadbands_ = request.deadbands();
   filter.mask_ = request.field_mask();
   return filter;
@@ -107,15 +108,19 @@ bool UpdateFilter::Changed(const v1::ModemStatus& before, const v1::ModemStatus&
   const v1::LteServingCell* b = LteOf(after);
   if ((a == nullptr) != (b == nullptr)) return true;
   if (a != nullptr) {
-    if (Moved(a->has_rsrp_dbm(), a->rsrp_dbm(), b->has_rsrp_dbm(), b->rsrp_dbm(), deadbands_.rsrp_db()) ||
-        Moved(a->has_rsrq_db(), a->rsrq_db(), b->has_rsrq_db(), b->rsrq_db(), deadbands_.rsrq_db()) ||
-        Moved(a->has_sinr_db(), a->sinr_db(), b->has_sinr_db(), b->sinr_db(), deadbands_.sinr_db()) ||
-        Moved(a->has_rssi_dbm(), a->rssi_dbm(), b->has_rssi_dbm(), b->rssi_dbm(), deadbands_.rssi_db())) {
+    if (Moved(a->has_rsrp_dbm(), a->rsrp_dbm(), b->has_rsrp_dbm(), b->rsrp_dbm(),
+              deadbands_.rsrp_db()) ||
+        Moved(a->has_rsrq_db(), a->rsrq_db(), b->has_rsrq_db(), b->rsrq_db(),
+              deadbands_.rsrq_db()) ||
+        Moved(a->has_sinr_db(), a->sinr_db(), b->has_sinr_db(), b->sinr_db(),
+              deadbands_.sinr_db()) ||
+        Moved(a->has_rssi_dbm(), a->rssi_dbm(), b->has_rssi_dbm(), b->rssi_dbm(),
+              deadbands_.rssi_db())) {
       return true;
     }
   }
-  return Moved(before.signal().has_rssi_dbm(), before.signal().rssi_dbm(), after.signal().has_rssi_dbm(),
-               after.signal().rssi_dbm(), deadbands_.rssi_db());
+  return Moved(before.signal().has_rssi_dbm(), before.signal().rssi_dbm(),
+               after.signal().has_rssi_dbm(), after.signal().rssi_dbm(), deadbands_.rssi_db());
 }
 
 std::optional<PlannedUpdate> UpdateFilter::Offer(const StatusPtr& status, absl::Time now) {

@@ -78,13 +78,15 @@ TEST(UpdateFilterTest, FieldMaskTrimsAndLimitsChangeDetection) {
   EXPECT_EQ(first->status->serving_cell().lte().cell_id(), 0u);
   EXPECT_EQ(first->status->serving_cell().lte().rsrp_dbm(), -90);
   // The masked-out modem state changing is not a change for this client.
-  EXPECT_FALSE(filter->Offer(Sample(-90, 1, v1::MODEM_STATE_UNRESPONSIVE), t + absl::Seconds(1)).has_value());
+  EXPECT_FALSE(filter->Offer(Sample(-90, 1, v1::MODEM_STATE_UNRESPONSIVE), t + absl::Seconds(1))
+                   .has_value());
 }
 
 TEST(UpdateFilterTest, RejectsBadRequests) {
   v1::WatchStatusRequest negative;
   negative.mutable_sample_interval()->set_seconds(-1);
-  EXPECT_THAT(UpdateFilter::Create(negative, absl::Seconds(1)), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(UpdateFilter::Create(negative, absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   v1::WatchStatusRequest bad_mask;
   bad_mask.mutable_field_mask()->add_paths("serving_cell.no_such_field");
   EXPECT_THAT(UpdateFilter::Create(bad_mask, absl::Seconds(1)),

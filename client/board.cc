@@ -13,7 +13,8 @@
 namespace cellfleet::client {
 namespace {
 
-absl::Status InventoryError(const std::string& path, const YAML::Mark& mark, absl::string_view what) {
+absl::Status InventoryError(const std::string& path, const YAML::Mark& mark,
+                            absl::string_view what) {
   if (mark.line >= 0) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", mark.line + 1, ": ", what));
   }
@@ -28,28 +29,32 @@ absl::Status ValidateAddress(absl::string_view address) {
   if (absl::StartsWith(address, "[")) {
     size_t close = address.find("]:");
     if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": expected [ipv6]:port"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("target \"", address, "\": expected [ipv6]:port"));
     }
     host = address.substr(1, close - 1);
     port = address.substr(close + 2);
   } else {
     size_t colon = address.rfind(':');
     if (colon == absl::string_view::npos || address.find(':') != colon) {
-      return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": expected host:port"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("target \"", address, "\": expected host:port"));
     }
     host = address.substr(0, colon);
     port = address.substr(colon + 1);
   }
-  if (host.empty()) return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": empty host"));
+  if (host.empty())
+    return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": empty host"));
   for (char c : host) {
     if (!(absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_')) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("target \"", address, "\": invalid character '", std::string(1, c), "' in host"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "target \"", address, "\": invalid character '", std::string(1, c), "' in host"));
     }
   }
   int number = 0;
   if (!absl::SimpleAtoi(port, &number) || number < 1 || number > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": port must be 1..65535"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("target \"", address, "\": port must be 1..65535"));
   }
   return absl::OkStatus();
 }
@@ -106,10 +111,12 @@ absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path) {
       return InventoryError(path, node["address"].Mark(), valid.message());
     }
     if (!names.insert(board.name).second) {
-      return InventoryError(path, node["name"].Mark(), absl::StrCat("board name \"", board.name, "\" is used twice"));
+      return InventoryError(path, node["name"].Mark(),
+                            absl::StrCat("board name \"", board.name, "\" is used twice"));
     }
     if (const YAML::Node labels = node["labels"]) {
-      if (!labels.IsMap()) return InventoryError(path, labels.Mark(), "\"labels\" must be a mapping");
+      if (!labels.IsMap())
+        return InventoryError(path, labels.Mark(), "\"labels\" must be a mapping");
       for (const auto& label : labels) {
         if (!label.second.IsScalar()) {
           return InventoryError(path, label.second.Mark(), "label values must be plain text");
@@ -123,12 +130,14 @@ absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path) {
   return boards;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(const std::vector<std::string>& selectors) {
+absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(
+    const std::vector<std::string>& selectors) {
   std::map<std::string, std::string> parsed;
   for (const std::string& selector : selectors) {
     std::vector<std::string> parts = absl::StrSplit(selector, absl::MaxSplits('=', 1));
     if (parts.size() != 2 || parts[0].empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--select \"", selector, "\": expected key=value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--select \"", selector, "\": expected key=value"));
     }
     parsed[parts[0]] = parts[1];
   }

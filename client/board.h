@@ -32,7 +32,8 @@ absl::Status ValidateAddress(absl::string_view address);
 absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path);
 
 // "key=value" selectors; a board matches when it has every one.
-absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(const std::vector<std::string>& selectors);
+absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(
+    const std::vector<std::string>& selectors);
 std::vector<Board> SelectBoards(const std::vector<Board>& boards,
                                 const std::map<std::string, std::string>& selectors);
 

@@ -16,7 +16,8 @@ using ::cellfleet::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(TargetsTest, ParsesListsOfAddresses) {
-  absl::StatusOr<std::vector<Board>> boards = ParseTargets("127.0.0.1:50051, [::1]:7,board.example:1");
+  absl::StatusOr<std::vector<Board>> boards =
+      ParseTargets("127.0.0.1:50051, [::1]:7,board.example:1");
   ASSERT_THAT(boards, IsOk());
   ASSERT_EQ(boards->size(), 3u);
   EXPECT_EQ((*boards)[1].address, "[::1]:7");
@@ -24,13 +25,19 @@ TEST(TargetsTest, ParsesListsOfAddresses) {
 }
 
 TEST(TargetsTest, MalformedTargetsNameTheCulprit) {
-  EXPECT_THAT(ParseTargets("127.0.0.1"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"127.0.0.1\"")));
-  EXPECT_THAT(ParseTargets("a:1,,b:2"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty entry")));
-  EXPECT_THAT(ParseTargets("host:0"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1..65535")));
+  EXPECT_THAT(ParseTargets("127.0.0.1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"127.0.0.1\"")));
+  EXPECT_THAT(ParseTargets("a:1,,b:2"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty entry")));
+  EXPECT_THAT(ParseTargets("host:0"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1..65535")));
   EXPECT_THAT(ParseTargets("host:99999"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseTargets("ho st:1"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("invalid character")));
-  EXPECT_THAT(ParseTargets("a:1,a:1"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
-  EXPECT_THAT(ParseTargets(":80"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty host")));
+  EXPECT_THAT(ParseTargets("ho st:1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("invalid character")));
+  EXPECT_THAT(ParseTargets("a:1,a:1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  EXPECT_THAT(ParseTargets(":80"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty host")));
 }
 
 class InventoryTest : public ::testing::Test {
@@ -73,14 +80,20 @@ TEST_F(InventoryTest, ErrorsCarryFileAndLine) {
   EXPECT_THAT(LoadInventory(bad_address),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(bad_address + ":3:")));
   std::string unknown_key = Write("boards:\n  - name: a\n    adress: h:1\n");
-  EXPECT_THAT(LoadInventory(unknown_key), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(":3: unknown key \"adress\"")));
+  EXPECT_THAT(LoadInventory(unknown_key), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                   HasSubstr(":3: unknown key \"adress\"")));
   std::string broken_yaml = Write("boards:\n  - name: [unclosed\n");
-  EXPECT_THAT(LoadInventory(broken_yaml), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(broken_yaml + ":")));
-  std::string duplicate = Write("boards:\n  - {name: a, address: 'h:1'}\n  - {name: a, address: 'h:2'}\n");
-  EXPECT_THAT(LoadInventory(duplicate), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(":3: board name \"a\" is used twice")));
-  EXPECT_THAT(LoadInventory(Write("hello: 1\n")), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("boards")));
+  EXPECT_THAT(LoadInventory(broken_yaml),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(broken_yaml + ":")));
+  std::string duplicate =
+      Write("boards:\n  - {name: a, address: 'h:1'}\n  - {name: a, address: 'h:2'}\n");
+  EXPECT_THAT(LoadInventory(duplicate), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                 HasSubstr(":3: board name \"a\" is used twice")));
+  EXPECT_THAT(LoadInventory(Write("hello: 1\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("boards")));
   EXPECT_THAT(LoadInventory("/nonexistent/inventory.yaml"), StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(ParseSelectors({"region"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key=value")));
+  EXPECT_THAT(ParseSelectors({"region"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key=value")));
 }
 
 }  // namespace

@@ -19,11 +19,13 @@ struct TargetOptions {
 // Boards from --targets or --inventory (+ --select); errors are one line each.
 absl::StatusOr<std::vector<Board>> ResolveBoards(const TargetOptions& options) {
   if (options.targets.empty() == options.inventory.empty()) {
-    return absl::InvalidArgumentError("give exactly one of --targets host:port,... or --inventory FILE");
+    return absl::InvalidArgumentError(
+        "give exactly one of --targets host:port,... or --inventory FILE");
   }
   std::vector<Board> boards;
   if (!options.targets.empty()) {
-    if (!options.selectors.empty()) return absl::InvalidArgumentError("--select needs --inventory (targets carry no labels)");
+    if (!options.selectors.empty())
+      return absl::InvalidArgumentError("--select needs --inventory (targets carry no labels)");
     auto parsed = ParseTargets(options.targets);
     if (!parsed.ok()) return parsed.status();
     return parsed;
@@ -39,22 +41,27 @@ absl::StatusOr<std::vector<Board>> ResolveBoards(const TargetOptions& options) {
 
 void AddTargetOptions(CLI::App* command, TargetOptions& options) {
   command->add_option("--targets", options.targets, "Agents to talk to: host:port,host:port,...");
-  command->add_option("--inventory", options.inventory, "YAML inventory of boards (name, address, labels)");
-  command->add_option("--select", options.selectors, "Only boards with this label (key=value); repeatable");
+  command->add_option("--inventory", options.inventory,
+                      "YAML inventory of boards (name, address, labels)");
+  command->add_option("--select", options.selectors,
+                      "Only boards with this label (key=value); repeatable");
 }
 
 }  // namespace
 
-int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
-        const CancelSignal& cancel) {
-  CLI::App app{"cellfleet: manage a fleet of LTE modems through their cellfleet agents", "cellfleet"};
+int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+        std::ostream& err, const CancelSignal& cancel) {
+  CLI::App app{"cellfleet: manage a fleet of LTE modems through their cellfleet agents",
+               "cellfleet"};
   app.require_subcommand(1);
   std::string output = "table";
   double timeout_seconds = 5;
   int concurrency = 32;
   app.add_option("-o,--output", output, "Output format: table or json (one JSON object per line)");
-  app.add_option("--timeout", timeout_seconds, "Per-board deadline in seconds")->check(CLI::Range(0.1, 600.0));
-  app.add_option("--concurrency", concurrency, "Boards contacted at once")->check(CLI::Range(1, 1024));
+  app.add_option("--timeout", timeout_seconds, "Per-board deadline in seconds")
+      ->check(CLI::Range(0.1, 600.0));
+  app.add_option("--concurrency", concurrency, "Boards contacted at once")
+      ->check(CLI::Range(1, 1024));
 
   TargetOptions status_targets;
   CLI::App* status = app.add_subcommand("status", "Show each board's modem status");
@@ -63,18 +70,27 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   TargetOptions watch_targets;
   WatchOptions watch;
   double interval_seconds = 2, heartbeat_seconds = 0, duration_seconds = 0;
-  CLI::App* watch_cmd = app.add_subcommand("watch", "Stream live signal and status from each board");
+  CLI::App* watch_cmd =
+      app.add_subcommand("watch", "Stream live signal and status from each board");
   AddTargetOptions(watch_cmd, watch_targets);
-  watch_cmd->add_option("--interval", interval_seconds, "Seconds between samples")->check(CLI::Range(0.0, 86400.0));
-  watch_cmd->add_flag("--on-change", watch.on_change, "Only send changes (see --deadband) and heartbeats");
-  watch_cmd->add_option("--deadband", watch.deadbands, "metric=dB change needed to report (rsrp, rsrq, sinr, rssi)");
-  watch_cmd->add_option("--heartbeat", heartbeat_seconds, "With --on-change: seconds between heartbeats")
+  watch_cmd->add_option("--interval", interval_seconds, "Seconds between samples")
       ->check(CLI::Range(0.0, 86400.0));
-  watch_cmd->add_option("--fields", watch.fields, "Only these ModemStatus fields (e.g. serving_cell.lte.rsrp_dbm)");
-  watch_cmd->add_option("--count", watch.count, "Stop after this many updates per board")->check(CLI::Range(0, 1000000));
-  watch_cmd->add_option("--duration", duration_seconds, "Stop after this many seconds")->check(CLI::Range(0.0, 31536000.0));
+  watch_cmd->add_flag("--on-change", watch.on_change,
+                      "Only send changes (see --deadband) and heartbeats");
+  watch_cmd->add_option("--deadband", watch.deadbands,
+                        "metric=dB change needed to report (rsrp, rsrq, sinr, rssi)");
+  watch_cmd
+      ->add_option("--heartbeat", heartbeat_seconds, "With --on-change: seconds between heartbeats")
+      ->check(CLI::Range(0.0, 86400.0));
+  watch_cmd->add_option("--fields", watch.fields,
+                        "Only these ModemStatus fields (e.g. serving_cell.lte.rsrp_dbm)");
+  watch_cmd->add_option("--count", watch.count, "Stop after this many updates per board")
+      ->check(CLI::Range(0, 1000000));
+  watch_cmd->add_option("--duration", duration_seconds, "Stop after this many seconds")
+      ->check(CLI::Range(0.0, 31536000.0));
 
-  CLI::App* decode = app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
+  CLI::App* decode =
+      app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
 
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));

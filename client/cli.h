@@ -12,14 +12,15 @@ namespace cellfleet::client {
 
 // Exit codes (documented in the README).
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // a board failed or was unreachable; a pasted reply was malformed
-inline constexpr int kExitUsage = 2;         // bad flags, targets, inventory or input
+inline constexpr int kExitFailed =
+    1;  // a board failed or was unreachable; a pasted reply was malformed
+inline constexpr int kExitUsage = 2;  // bad flags, targets, inventory or input
 
 // Set by main() on SIGINT/SIGTERM; long-running commands (watch) end when notified.
 using CancelSignal = absl::Notification;
 
-int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
-        const CancelSignal& cancel);
+int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+        std::ostream& err, const CancelSignal& cancel);
 
 }  // namespace cellfleet::client
 

@@ -75,7 +75,8 @@ TEST(CliTest, UnreachableBoardIsReportedWithinTheDeadline) {
   nlohmann::json line = nlohmann::json::parse(r.out);
   EXPECT_EQ(line["address"], target);
   EXPECT_EQ(line["ok"], false);
-  EXPECT_THAT(std::string(line["error"]["code"]), ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
+  EXPECT_THAT(std::string(line["error"]["code"]),
+              ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
 }
 
 TEST(CliTest, DecodeReadsStdin) {

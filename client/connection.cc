@@ -2,7 +2,8 @@
 
 namespace cellfleet::client {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, const ConnectOptions& /*options*/) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const ConnectOptions& /*options*/) {
   grpc::ChannelArguments args;
   // Keep NAT mappings on cellular paths alive during long watches; the agent permits
   // pings every 30 s.

@@ -17,7 +17,8 @@ struct ConnectOptions {
   std::string key_file;
 };
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, const ConnectOptions& options);
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const ConnectOptions& options);
 
 }  // namespace cellfleet::client
 

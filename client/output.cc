@@ -20,14 +20,16 @@ std::string OptionalNumber(bool has, double value, const char* unit) {
 absl::StatusOr<OutputFormat> ParseOutputFormat(const std::string& text) {
   if (text == "table") return OutputFormat::kTable;
   if (text == "json") return OutputFormat::kJson;
-  return absl::InvalidArgumentError(absl::StrCat("--output must be table or json, not \"", text, "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--output must be table or json, not \"", text, "\""));
 }
 
 std::string RenderTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths(header.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], row[i].size());
   };
   measure(header);
   for (const auto& row : rows) measure(row);
@@ -59,24 +61,42 @@ nlohmann::json ProtoToJson(const google::protobuf::Message& message) {
 
 std::string GrpcCodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return absl::StrCat("CODE_", static_cast<int>(code));
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return absl::StrCat("CODE_", static_cast<int>(code));
   }
 }
 
@@ -93,21 +113,27 @@ std::vector<std::string> StatusSummaryHeader() {
   return {"STATE", "SIM", "REG", "OPERATOR", "RAT", "CELL", "RSRP", "RSRQ", "SINR", "RSSI"};
 }
 
+std::vector<int> StatusSummaryWidths() { return {12, 13, 10, 12, 8, 14, 8, 6, 6, 7}; }
+
 std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
   std::string reg = "-";
   if (s.has_eps_registration()) {
-    reg = ShortEnumName(v1::RegistrationState_Name(s.eps_registration().state()), "REGISTRATION_STATE_");
+    reg = ShortEnumName(v1::RegistrationState_Name(s.eps_registration().state()),
+                        "REGISTRATION_STATE_");
   } else if (s.has_cs_registration()) {
-    reg = ShortEnumName(v1::RegistrationState_Name(s.cs_registration().state()), "REGISTRATION_STATE_");
+    reg = ShortEnumName(v1::RegistrationState_Name(s.cs_registration().state()),
+                        "REGISTRATION_STATE_");
   }
   std::string oper = s.operator_().name().empty() ? s.operator_().numeric() : s.operator_().name();
-  std::string rat = s.has_serving_cell()
-                        ? ShortEnumName(v1::RadioTechnology_Name(s.serving_cell().radio_technology()), "RADIO_TECHNOLOGY_")
-                        : "-";
+  std::string rat =
+      s.has_serving_cell()
+          ? ShortEnumName(v1::RadioTechnology_Name(s.serving_cell().radio_technology()),
+                          "RADIO_TECHNOLOGY_")
+          : "-";
   std::string cell = "-";
   std::string rsrp = "-", rsrq = "-", sinr = "-";
   std::string rssi = s.signal().has_rssi_dbm() ? absl::StrCat(s.signal().rssi_dbm(), "dBm") : "-";
-  const v1::LteServingCell* lte = s.serving_cell().has_lte() ? &s.serving_cell().lte()
+  const v1::LteServingCell* lte = s.serving_cell().has_lte()     ? &s.serving_cell().lte()
                                   : s.serving_cell().has_en_dc() ? &s.serving_cell().en_dc().lte()
                                                                  : nullptr;
   if (lte != nullptr) {

@@ -31,6 +31,8 @@ std::string GrpcCodeName(grpc::StatusCode code);
 // The short human columns of a status: state, SIM, registration, operator, RAT, cell,
 // RSRP, RSRQ, SINR, RSSI.
 std::vector<std::string> StatusSummaryHeader();
+// Column widths for streaming output, where rows cannot be measured in advance.
+std::vector<int> StatusSummaryWidths();
 std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& status);
 
 // An enum value's name without its type prefix: MODEM_STATE_READY -> READY.

@@ -51,7 +51,8 @@ json LteJson(const modem::LteCell& c) {
 
 json ServingCellJson(const modem::ServingCellInfo& info) {
   json j = {{"command", "+QENG"}, {"state", std::string(modem::ServingStateName(info.state))}};
-  if (info.rat != modem::RadioTech::kUnknown) j["rat"] = std::string(modem::RadioTechName(info.rat));
+  if (info.rat != modem::RadioTech::kUnknown)
+    j["rat"] = std::string(modem::RadioTechName(info.rat));
   if (info.rat == modem::RadioTech::kNr5gNsa) {
     if (info.lte) j["lte"] = LteJson(*info.lte);
     if (info.nr5g_nsa) {
@@ -69,20 +70,35 @@ json ServingCellJson(const modem::ServingCellInfo& info) {
     j.update(LteJson(*info.lte));
   } else if (info.nr5g_sa) {
     const modem::Nr5gSaCell& c = *info.nr5g_sa;
-    j.update({{"duplex", std::string(modem::DuplexName(c.duplex))}, {"mcc", c.mcc}, {"mnc", c.mnc},
-              {"cell_id", c.cell_id}, {"pci", c.pci}, {"arfcn", c.arfcn}, {"band", c.band}, {"tac", c.tac}});
+    j.update({{"duplex", std::string(modem::DuplexName(c.duplex))},
+              {"mcc", c.mcc},
+              {"mnc", c.mnc},
+              {"cell_id", c.cell_id},
+              {"pci", c.pci},
+              {"arfcn", c.arfcn},
+              {"band", c.band},
+              {"tac", c.tac}});
     Put(j, "rsrp_dbm", c.rsrp_dbm);
     Put(j, "rsrq_db", c.rsrq_db);
     Put(j, "sinr_db", c.sinr_db);
   } else if (info.wcdma) {
     const modem::WcdmaCell& c = *info.wcdma;
-    j.update({{"mcc", c.mcc}, {"mnc", c.mnc}, {"lac", c.lac}, {"cell_id", c.cell_id}, {"rnc_id", c.rnc_id()},
-              {"uarfcn", c.uarfcn}, {"psc", c.psc}});
+    j.update({{"mcc", c.mcc},
+              {"mnc", c.mnc},
+              {"lac", c.lac},
+              {"cell_id", c.cell_id},
+              {"rnc_id", c.rnc_id()},
+              {"uarfcn", c.uarfcn},
+              {"psc", c.psc}});
     Put(j, "rscp_dbm", c.rscp_dbm);
     Put(j, "ecio_db", c.ecio_db);
   } else if (info.gsm) {
     const modem::GsmCell& c = *info.gsm;
-    j.update({{"mcc", c.mcc}, {"mnc", c.mnc}, {"lac", c.lac}, {"cell_id", c.cell_id}, {"arfcn", c.arfcn}});
+    j.update({{"mcc", c.mcc},
+              {"mnc", c.mnc},
+              {"lac", c.lac},
+              {"cell_id", c.cell_id},
+              {"arfcn", c.arfcn}});
     Put(j, "bsic", c.bsic);
     Put(j, "rxlev_dbm", c.rxlev_dbm);
   }
@@ -93,8 +109,10 @@ json ServingCellJson(const modem::ServingCellInfo& info) {
 bool LooksSolicited(absl::string_view line, const std::string& last_command) {
   if (absl::EndsWith(last_command, "?")) return true;
   size_t colon = line.find(':');
-  modem::ReplyFields fields = modem::ReplyFields::FromValues(line.substr(colon + 1), "registration");
-  return fields.size() >= 2 && !fields.IsQuoted(1) && modem::ParseDecimal(*fields.Text(1, "")).has_value();
+  modem::ReplyFields fields =
+      modem::ReplyFields::FromValues(line.substr(colon + 1), "registration");
+  return fields.size() >= 2 && !fields.IsQuoted(1) &&
+         modem::ParseDecimal(*fields.Text(1, "")).has_value();
 }
 
 bool StartsWithAny(absl::string_view line, std::initializer_list<absl::string_view> prefixes) {
@@ -137,16 +155,27 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
         continue;
       }
       absl::StatusOr<modem::ServingCellInfo> cell = modem::ParseServingCell(group);
-      if (cell.ok()) result.replies.push_back(ServingCellJson(*cell)); else fail(i, cell.status());
+      if (cell.ok())
+        result.replies.push_back(ServingCellJson(*cell));
+      else
+        fail(i, cell.status());
     } else if (absl::StartsWithIgnoreCase(line, "+CSQ:")) {
       absl::StatusOr<modem::CsqReading> csq = modem::ParseCsq(line);
-      if (!csq.ok()) { fail(i, csq.status()); continue; }
-      json j = {{"command", "+CSQ"}, {"rssi", csq->rssi_code}, {"ber", csq->ber_code ? json(*csq->ber_code) : json(nullptr)}};
+      if (!csq.ok()) {
+        fail(i, csq.status());
+        continue;
+      }
+      json j = {{"command", "+CSQ"},
+                {"rssi", csq->rssi_code},
+                {"ber", csq->ber_code ? json(*csq->ber_code) : json(nullptr)}};
       Put(j, "rssi_dbm", csq->rssi_dbm);
       result.replies.push_back(j);
     } else if (absl::StartsWithIgnoreCase(line, "+QCSQ:")) {
       absl::StatusOr<modem::QcsqReading> q = modem::ParseQcsq(line);
-      if (!q.ok()) { fail(i, q.status()); continue; }
+      if (!q.ok()) {
+        fail(i, q.status());
+        continue;
+      }
       json j = {{"command", "+QCSQ"}, {"rat", q->sysmode}};
       Put(j, "rssi_dbm", q->rssi_dbm);
       Put(j, "rsrp_dbm", q->rsrp_dbm);
@@ -157,7 +186,10 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
       result.replies.push_back(j);
     } else if (absl::StartsWithIgnoreCase(line, "+COPS:")) {
       absl::StatusOr<modem::OperatorSelection> c = modem::ParseCops(line);
-      if (!c.ok()) { fail(i, c.status()); continue; }
+      if (!c.ok()) {
+        fail(i, c.status());
+        continue;
+      }
       json j = {{"command", "+COPS"}, {"mode", c->mode}};
       Put(j, "format", c->format);
       if (!c->oper.empty()) j["operator"] = c->oper;
@@ -167,26 +199,39 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
       Put(j, "mnc", c->mnc());
       result.replies.push_back(j);
     } else if (modem::IsRegistrationLine(line)) {
-      absl::StatusOr<modem::RegistrationInfo> r = modem::ParseRegistration(line, LooksSolicited(line, last_command));
-      if (!r.ok()) { fail(i, r.status()); continue; }
+      absl::StatusOr<modem::RegistrationInfo> r =
+          modem::ParseRegistration(line, LooksSolicited(line, last_command));
+      if (!r.ok()) {
+        fail(i, r.status());
+        continue;
+      }
       json j = {{"command", std::string(modem::RegistrationPrefix(r->domain))},
                 {"solicited", r->solicited},
                 {"stat", r->stat},
                 {"stat_text", std::string(modem::RegistrationStatText(r->stat))}};
       Put(j, "n", r->n);
-      Put(j, r->domain == modem::RegistrationDomain::kCircuit || r->domain == modem::RegistrationDomain::kGprs ? "lac" : "tac",
+      Put(j,
+          r->domain == modem::RegistrationDomain::kCircuit ||
+                  r->domain == modem::RegistrationDomain::kGprs
+              ? "lac"
+              : "tac",
           r->lac_or_tac);
       Put(j, "cell_id", r->cell_id);
       Put(j, "act", r->act);
       result.replies.push_back(j);
     } else if (absl::StartsWithIgnoreCase(line, "+CPIN:")) {
       absl::StatusOr<modem::SimState> s = modem::ParseCpin(line);
-      if (!s.ok()) { fail(i, s.status()); continue; }
-      result.replies.push_back({{"command", "+CPIN"}, {"state", std::string(modem::SimStateName(*s))}});
+      if (!s.ok()) {
+        fail(i, s.status());
+        continue;
+      }
+      result.replies.push_back(
+          {{"command", "+CPIN"}, {"state", std::string(modem::SimStateName(*s))}});
     } else if (StartsWithAny(line, {"+CME ERROR:", "+CMS ERROR:"})) {
       std::optional<modem::FinalResult> f = modem::ParseFinalResult(line);
       json j = {{"command", absl::StartsWith(line, "+CME") ? "+CME ERROR" : "+CMS ERROR"}};
-      if (std::optional<int> code = f->kind == modem::FinalResultKind::kCmeError ? modem::CmeCode(*f) : f->code) {
+      if (std::optional<int> code =
+              f->kind == modem::FinalResultKind::kCmeError ? modem::CmeCode(*f) : f->code) {
         j["error_code"] = *code;
       }
       if (!f->text.empty()) j["message"] = f->text;
@@ -196,17 +241,30 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
       result.replies.push_back(j);
     } else if (StartsWithAny(line, {"+QCCID:", "+CCID:", "+ICCID:"})) {
       absl::StatusOr<std::string> iccid = modem::ParseIccid(line);
-      if (!iccid.ok()) { fail(i, iccid.status()); continue; }
+      if (!iccid.ok()) {
+        fail(i, iccid.status());
+        continue;
+      }
       result.replies.push_back({{"command", "+QCCID"}, {"iccid", *iccid}});
     } else if (absl::StartsWithIgnoreCase(line, "+CGDCONT:")) {
       absl::StatusOr<modem::PdpContext> ctx = modem::ParseCgdcont(line);
-      if (!ctx.ok()) { fail(i, ctx.status()); continue; }
-      result.replies.push_back({{"command", "+CGDCONT"}, {"cid", ctx->cid}, {"pdp_type", ctx->pdp_type}, {"apn", ctx->apn}});
+      if (!ctx.ok()) {
+        fail(i, ctx.status());
+        continue;
+      }
+      result.replies.push_back({{"command", "+CGDCONT"},
+                                {"cid", ctx->cid},
+                                {"pdp_type", ctx->pdp_type},
+                                {"apn", ctx->apn}});
     } else if (absl::StartsWithIgnoreCase(line, "+QCAINFO:")) {
       absl::StatusOr<std::vector<modem::ComponentCarrier>> cc = modem::ParseQcainfo({line});
-      if (!cc.ok()) { fail(i, cc.status()); continue; }
+      if (!cc.ok()) {
+        fail(i, cc.status());
+        continue;
+      }
       const modem::ComponentCarrier& c = cc->front();
-      json j = {{"command", "+QCAINFO"}, {"primary", c.primary}, {"earfcn", c.earfcn}, {"band", c.band}};
+      json j = {
+          {"command", "+QCAINFO"}, {"primary", c.primary}, {"earfcn", c.earfcn}, {"band", c.band}};
       Put(j, "pci", c.pci);
       Put(j, "rsrp_dbm", c.rsrp_dbm);
       Put(j, "rsrq_db", c.rsrq_db);
@@ -220,29 +278,45 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
         block.push_back(lines[++i]);
       }
       absl::StatusOr<modem::AtiInfo> ati = modem::ParseAti(block);
-      if (!ati.ok()) { fail(i, ati.status()); continue; }
-      result.replies.push_back({{"command", "ATI"}, {"manufacturer", ati->manufacturer}, {"model", ati->model},
+      if (!ati.ok()) {
+        fail(i, ati.status());
+        continue;
+      }
+      result.replies.push_back({{"command", "ATI"},
+                                {"manufacturer", ati->manufacturer},
+                                {"model", ati->model},
                                 {"revision", ati->revision}});
       last_command.clear();
     } else if (last_command == "AT+CGSN" || last_command == "AT+GSN") {
       absl::StatusOr<std::string> imei = modem::ParseImei(line);
-      if (imei.ok()) result.replies.push_back({{"command", "+CGSN"}, {"imei", *imei}}); else fail(i, imei.status());
+      if (imei.ok())
+        result.replies.push_back({{"command", "+CGSN"}, {"imei", *imei}});
+      else
+        fail(i, imei.status());
     } else if (last_command == "AT+CIMI") {
       absl::StatusOr<std::string> imsi = modem::ParseImsi(line);
-      if (imsi.ok()) result.replies.push_back({{"command", "+CIMI"}, {"imsi", *imsi}}); else fail(i, imsi.status());
+      if (imsi.ok())
+        result.replies.push_back({{"command", "+CIMI"}, {"imsi", *imsi}});
+      else
+        fail(i, imsi.status());
     } else if (last_command == "AT+QGMR" || last_command == "AT+CGMR" || last_command == "AT+GMR") {
       absl::StatusOr<std::string> rev = modem::ParseRevision(line);
-      if (rev.ok()) result.replies.push_back({{"command", "+QGMR"}, {"revision", *rev}}); else fail(i, rev.status());
+      if (rev.ok())
+        result.replies.push_back({{"command", "+QGMR"}, {"revision", *rev}});
+      else
+        fail(i, rev.status());
     } else if (std::optional<modem::FinalResult> final = modem::ParseFinalResult(line)) {
       result.replies.push_back({{"command", final->line}});
     } else if (modem::IsKnownUrc(line)) {
-      result.replies.push_back({{"command", line.substr(0, line.find(':'))}, {"unsolicited", true}, {"raw", line}});
+      result.replies.push_back(
+          {{"command", line.substr(0, line.find(':'))}, {"unsolicited", true}, {"raw", line}});
     } else {
       std::string shown = line.substr(0, 80);
       for (char& c : shown) {
         if (!absl::ascii_isprint(c)) c = '?';  // never echo control bytes to a terminal
       }
-      result.problems.push_back(absl::StrCat("line ", i + 1, ": not a modem reply cellfleet knows: \"", shown, "\""));
+      result.problems.push_back(
+          absl::StrCat("line ", i + 1, ": not a modem reply cellfleet knows: \"", shown, "\""));
     }
   }
   return result;

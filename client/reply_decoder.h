@@ -11,9 +11,9 @@
 namespace cellfleet::client {
 
 struct DecodeResult {
-  std::vector<nlohmann::json> replies;   // recognised and parsed
-  std::vector<std::string> problems;     // "line 3: ..." for unparseable or unknown lines
-  int parse_errors = 0;                  // recognised but malformed
+  std::vector<nlohmann::json> replies;  // recognised and parsed
+  std::vector<std::string> problems;    // "line 3: ..." for unparseable or unknown lines
+  int parse_errors = 0;                 // recognised but malformed
 };
 
 // Lines are grouped into replies: the three +QENG lines of EN-DC, the lines of ATI,

@@ -10,8 +10,10 @@ namespace {
 
 TEST(ReplyDecoderTest, DecodesAPicocomSession) {
   DecodeResult result = DecodeModemOutput(
-      "AT+QENG=\"servingcell\"\r\r\n+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",460,01,19A358C,366,100,1,5,5,"
-      "774E,-108,-5,-83,9,13\r\n\r\nOK\r\nAT+CSQ\r\n+CSQ: 14,99\r\nOK\r\nAT+CREG?\r\n+CREG: 0,1\r\nOK\r\n"
+      "AT+QENG=\"servingcell\"\r\r\n+QENG: "
+      "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",460,01,19A358C,366,100,1,5,5,"
+      "774E,-108,-5,-83,9,13\r\n\r\nOK\r\nAT+CSQ\r\n+CSQ: 14,99\r\nOK\r\nAT+CREG?\r\n+CREG: "
+      "0,1\r\nOK\r\n"
       "AT+COPS?\r\n+COPS: 1,0,\"CHN-UNICOM\",7\r\nOK\r\nAT+CPIN?\r\n+CME ERROR: 10\r\n");
   EXPECT_TRUE(result.problems.empty()) << result.problems.front();
   ASSERT_EQ(result.replies.size(), 5u);
@@ -60,7 +62,8 @@ TEST(ReplyDecoderTest, EveryCaptureDecodesWithoutParseErrors) {
     std::string command = item["command"];
     if (command.rfind("AT", 0) == 0) text = command + "\n" + text;  // as picocom shows it
     DecodeResult result = DecodeModemOutput(text);
-    EXPECT_EQ(result.parse_errors, 0) << id << ": " << (result.problems.empty() ? "" : result.problems[0]);
+    EXPECT_EQ(result.parse_errors, 0)
+        << id << ": " << (result.problems.empty() ? "" : result.problems[0]);
     EXPECT_FALSE(result.replies.empty()) << id;
   }
 }

@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "modem/command_timeouts.h"
-#include "modem/urc.h"
 #include "modem/log_format.h"
+#include "modem/urc.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::modem {
@@ -159,7 +159,8 @@ void AtChannel::Run() {
         }
         if (*n == 0) break;
         size_t before = framer_.discarded_bytes();
-        framer_.Feed(absl::string_view(buffer, *n), [this](absl::string_view line) { HandleLine(line); });
+        framer_.Feed(absl::string_view(buffer, *n),
+                     [this](absl::string_view line) { HandleLine(line); });
         discarded_bytes_ += framer_.discarded_bytes() - before;
       }
     }
@@ -184,8 +185,8 @@ void AtChannel::StartNext() {
     }
   }
   next.started = absl::Now();
-  absl::Duration timeout = next.command.timeout.value_or(MaxResponseTime(next.command.text) +
-                                                         options_.timeout_margin);
+  absl::Duration timeout =
+      next.command.timeout.value_or(MaxResponseTime(next.command.text) + options_.timeout_margin);
   next.deadline = next.started + timeout;
   current_ = std::move(next);
   if (current_->resync) ++resyncs_;
@@ -230,8 +231,8 @@ void AtChannel::HandleLine(absl::string_view line) {
   if (cmd.lines.size() < options_.max_reply_lines) {
     cmd.lines.emplace_back(line);
   } else if (cmd.lines.size() == options_.max_reply_lines) {
-    spdlog::warn("{}: reply to {} longer than {} lines; rest dropped", port_name_,
-                 cmd.command.text, options_.max_reply_lines);
+    spdlog::warn("{}: reply to {} longer than {} lines; rest dropped", port_name_, cmd.command.text,
+                 options_.max_reply_lines);
   }
 }
 
@@ -264,9 +265,9 @@ void AtChannel::OnTimeout() {
         head = std::move(queue_.front());
         queue_.pop_front();
       }
-      head.done(absl::UnavailableError(absl::StrCat(
-          port_name_, ": modem does not answer AT (", options_.resync_attempts,
-          " attempts); ", head.command.text, " not sent")));
+      head.done(absl::UnavailableError(absl::StrCat(port_name_, ": modem does not answer AT (",
+                                                    options_.resync_attempts, " attempts); ",
+                                                    head.command.text, " not sent")));
     }
     return;
   }
@@ -289,8 +290,8 @@ void AtChannel::CloseWith(absl::Status status) {
     Pending cmd = std::move(*current_);
     current_.reset();
     if (!cmd.resync) {
-      cmd.done(absl::Status(status.code(), absl::StrCat(status.message(), " (during ",
-                                                          cmd.command.text, ")")));
+      cmd.done(absl::Status(status.code(),
+                            absl::StrCat(status.message(), " (during ", cmd.command.text, ")")));
     }
   }
   for (Pending& cmd : failed) cmd.done(status);

@@ -91,7 +91,9 @@ TEST_F(AtChannelTest, RoutesUrcsInsideAReplyToSubscribers) {
   Outcome outcome;
   channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), outcome.Callback());
   ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r"), IsOk());
-  peer_.Write("\r\n+QIND: SMS DONE\r\n\r\n+CSQ: 20,99\r\n\r\nRDY\r\n+CREG: 1,\"D509\",\"80D413D\",7\r\n\r\nOK\r\n");
+  peer_.Write(
+      "\r\n+QIND: SMS DONE\r\n\r\n+CSQ: 20,99\r\n\r\nRDY\r\n+CREG: "
+      "1,\"D509\",\"80D413D\",7\r\n\r\nOK\r\n");
   ASSERT_TRUE(outcome.Wait());
   ASSERT_THAT(outcome.result, IsOk());
   EXPECT_THAT(outcome.result->lines, ElementsAre("+CSQ: 20,99"));
@@ -167,7 +169,8 @@ TEST_F(AtChannelTest, GivesUpOnAModemThatNeverAnswersAt) {
   Outcome second;
   channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), second.Callback());
   ASSERT_TRUE(second.Wait(absl::Seconds(10)));
-  EXPECT_THAT(second.result, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("does not answer AT")));
+  EXPECT_THAT(second.result,
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("does not answer AT")));
 }
 
 TEST_F(AtChannelTest, PeerClosingMidCommandFailsCleanly) {

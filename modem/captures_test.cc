@@ -120,7 +120,8 @@ void CheckServingCell(const Capture& c) {
     ASSERT_TRUE(info->lte.has_value());
     CheckLte(e.at("lte"), *info->lte);
     ASSERT_TRUE(info->lte->sinr_db.has_value());
-    EXPECT_DOUBLE_EQ(*info->lte->sinr_db, e.at("lte").at("sinr_db_per_RG50xQ_doc_2x_minus_20").get<double>());
+    EXPECT_DOUBLE_EQ(*info->lte->sinr_db,
+                     e.at("lte").at("sinr_db_per_RG50xQ_doc_2x_minus_20").get<double>());
     ASSERT_TRUE(info->nr5g_nsa.has_value());
     const json& nr = e.at("nr5g_nsa");
     ExpectValue(nr, "mcc", info->nr5g_nsa->mcc);

@@ -9,13 +9,20 @@ namespace cellfleet::modem {
 
 std::optional<double> ComponentCarrier::bandwidth_mhz() const {
   switch (bandwidth_rb) {
-    case 6: return 1.4;
-    case 15: return 3;
-    case 25: return 5;
-    case 50: return 10;
-    case 75: return 15;
-    case 100: return 20;
-    default: return std::nullopt;
+    case 6:
+      return 1.4;
+    case 15:
+      return 3;
+    case 25:
+      return 5;
+    case 50:
+      return 10;
+    case 75:
+      return 15;
+    case 100:
+      return 20;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -3,7 +3,6 @@
 #define CELLFLEET_MODEM_COMMAND_TIMEOUTS_H_
 
 #include "absl/strings/string_view.h"
-
 #include "absl/time/time.h"
 
 namespace cellfleet::modem {

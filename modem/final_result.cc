@@ -54,12 +54,14 @@ constexpr CmeEntry kCmeErrors[] = {
     {258, "phone busy"},
 };
 
-FinalResult ErrorWithPayload(FinalResultKind kind, absl::string_view payload, absl::string_view line) {
+FinalResult ErrorWithPayload(FinalResultKind kind, absl::string_view payload,
+                             absl::string_view line) {
   FinalResult result{kind, std::nullopt, "", std::string(line)};
   payload = absl::StripAsciiWhitespace(payload);
   if (std::optional<int64_t> code = ParseDecimal(payload)) {
     result.code = static_cast<int>(*code);
-    if (kind == FinalResultKind::kCmeError) result.text = std::string(CmeErrorText(result.code.value()));
+    if (kind == FinalResultKind::kCmeError)
+      result.text = std::string(CmeErrorText(result.code.value()));
   } else {
     result.text = std::string(payload);
   }

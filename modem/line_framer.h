@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace cellfleet::modem {

@@ -37,20 +37,34 @@ absl::StatusOr<OperatorSelection> ParseCops(absl::string_view line) {
 
 absl::string_view AccessTechnologyName(int act) {
   switch (act) {
-    case 0: return "GSM";
-    case 1: return "GSM Compact";
-    case 2: return "UTRAN";
-    case 3: return "GSM w/EGPRS";
-    case 4: return "UTRAN w/HSDPA";
-    case 5: return "UTRAN w/HSUPA";
-    case 6: return "UTRAN w/HSDPA+HSUPA";
-    case 7: return "E-UTRAN";
-    case 10: return "E-UTRAN (5GCN)";
-    case 11: return "NR (5GCN)";
-    case 12: return "NG-RAN";
-    case 13: return "E-UTRAN-NR dual connectivity";
-    case 100: return "CDMA";
-    default: return "unknown";
+    case 0:
+      return "GSM";
+    case 1:
+      return "GSM Compact";
+    case 2:
+      return "UTRAN";
+    case 3:
+      return "GSM w/EGPRS";
+    case 4:
+      return "UTRAN w/HSDPA";
+    case 5:
+      return "UTRAN w/HSUPA";
+    case 6:
+      return "UTRAN w/HSDPA+HSUPA";
+    case 7:
+      return "E-UTRAN";
+    case 10:
+      return "E-UTRAN (5GCN)";
+    case 11:
+      return "NR (5GCN)";
+    case 12:
+      return "NG-RAN";
+    case 13:
+      return "E-UTRAN-NR dual connectivity";
+    case 100:
+      return "CDMA";
+    default:
+      return "unknown";
   }
 }
 

@@ -32,34 +32,42 @@ TEST(CsqTest, RejectsMalformedRepliesQuotingThem) {
   EXPECT_THAT(ParseCsq("+CSQ: 1a,99"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"+CSQ: 1a,99\"")));
   EXPECT_THAT(ParseCsq("+CSQ: 12"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseCsq("+CSQ: 55,99"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of range")));
+  EXPECT_THAT(ParseCsq("+CSQ: 55,99"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of range")));
   EXPECT_THAT(ParseCsq("+COPS: 0"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseCsq(""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseCsq("+CSQ:"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseCsq("+CSQ: 99999999999999999999999,1"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseCsq("+CSQ: 99999999999999999999999,1"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ServingCellTest, TruncatedLteLineIsAnErrorNotACrash) {
   EXPECT_THAT(ParseServingCell({"+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at least 10 fields")));
-  EXPECT_THAT(ParseServingCell({"+QENG: \"servingcell\""}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseServingCell({"+QENG: \"servingcell\""}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseServingCell({"+QENG: \"servingcell\",\"WHAT\""}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("WHAT")));
   EXPECT_THAT(ParseServingCell({}), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseServingCell({"+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,ZZZ,1,1,1,1,1,1"}),
+  EXPECT_THAT(ParseServingCell(
+                  {"+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,ZZZ,1,1,1,1,1,1"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not hexadecimal")));
 }
 
 TEST(ServingCellTest, ScalesSinrPerFamily) {
   const std::vector<std::string> line = {
-      "+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,1A2D001,1,1575,3,3,3,1,-70,-9,-46,25,-,-,-"};
+      "+QENG: "
+      "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,1A2D001,1,1575,3,3,3,1,-70,-9,-46,25,-,-,"
+      "-"};
   EXPECT_EQ(ParseServingCell(line, LteSinrEncoding::kDb)->lte->sinr_db, 25.0);
   EXPECT_EQ(ParseServingCell(line, LteSinrEncoding::kTwiceMinus20)->lte->sinr_db, 30.0);
   EXPECT_EQ(LteSinrEncodingForModel("RM500Q-GL"), LteSinrEncoding::kTwiceMinus20);
   EXPECT_EQ(LteSinrEncodingForModel("EC25"), LteSinrEncoding::kDb);
   // A negative value is dB whatever the family says.
   const std::vector<std::string> negative = {
-      "+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,1A2D001,1,1575,3,3,3,1,-70,-9,-46,-3,-,-,-"};
+      "+QENG: "
+      "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,1A2D001,1,1575,3,3,3,1,-70,-9,-46,-3,-,-,"
+      "-"};
   EXPECT_EQ(ParseServingCell(negative, LteSinrEncoding::kTwiceMinus20)->lte->sinr_db, -3.0);
 }
 
@@ -86,7 +94,8 @@ TEST(CopsTest, UnregisteredHasOnlyMode) {
   EXPECT_EQ(cops->format, std::nullopt);
   EXPECT_TRUE(cops->oper.empty());
   EXPECT_THAT(ParseCops("+COPS: 9,0,\"x\",7"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseCops("+COPS: 0,0"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("oper")));
+  EXPECT_THAT(ParseCops("+COPS: 0,0"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("oper")));
 }
 
 TEST(CopsTest, OperatorNameWithCommaStaysWhole) {
@@ -113,9 +122,10 @@ TEST(FinalResultTest, RecognisesEveryFinalResult) {
 }
 
 TEST(FinalResultTest, StatusCodesSayWhatToDo) {
-  EXPECT_THAT(FinalResultStatus(*ParseFinalResult("+CME ERROR: 10"), "AT+CPIN?", "/dev/ttyUSB2"),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("/dev/ttyUSB2: AT+CPIN? failed: +CME ERROR: 10 (SIM not inserted)")));
+  EXPECT_THAT(
+      FinalResultStatus(*ParseFinalResult("+CME ERROR: 10"), "AT+CPIN?", "/dev/ttyUSB2"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("/dev/ttyUSB2: AT+CPIN? failed: +CME ERROR: 10 (SIM not inserted)")));
   EXPECT_THAT(FinalResultStatus(*ParseFinalResult("+CME ERROR: 14"), "AT+CIMI", "p"),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(FinalResultStatus(*ParseFinalResult("OK"), "AT", "p"), IsOk());
@@ -124,9 +134,11 @@ TEST(FinalResultTest, StatusCodesSayWhatToDo) {
 TEST(SimStatusTest, ParsesStatesAndErrors) {
   EXPECT_EQ(*ParseCpin("+CPIN: SIM PIN"), SimState::kPinRequired);
   EXPECT_EQ(*ParseCpin("+CPIN: PH-NET PIN"), SimState::kPersonalizationLocked);
-  EXPECT_THAT(ParseCpin("+CPIN: BANANA"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("BANANA")));
+  EXPECT_THAT(ParseCpin("+CPIN: BANANA"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("BANANA")));
   EXPECT_EQ(SimStateFromError(*ParseFinalResult("+CME ERROR: 14")), SimState::kBusy);
-  EXPECT_EQ(SimStateFromError(*ParseFinalResult("+CME ERROR: SIM not inserted")), SimState::kNotInserted);
+  EXPECT_EQ(SimStateFromError(*ParseFinalResult("+CME ERROR: SIM not inserted")),
+            SimState::kNotInserted);
   EXPECT_EQ(SimStateFromError(*ParseFinalResult("ERROR")), std::nullopt);
 }
 
@@ -140,7 +152,8 @@ TEST(IdentityTest, ValidatesShapes) {
 }
 
 TEST(PdpContextTest, ParsesReadReply) {
-  absl::StatusOr<PdpContext> ctx = ParseCgdcont("+CGDCONT: 1,\"IP\",\"internet.example\",\"0.0.0.0\",0,0,0,0");
+  absl::StatusOr<PdpContext> ctx =
+      ParseCgdcont("+CGDCONT: 1,\"IP\",\"internet.example\",\"0.0.0.0\",0,0,0,0");
   ASSERT_THAT(ctx, IsOk());
   EXPECT_EQ(ctx->cid, 1);
   EXPECT_EQ(ctx->pdp_type, "IP");

@@ -3,9 +3,9 @@
 #define CELLFLEET_MODEM_PDP_CONTEXT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace cellfleet::modem {
 

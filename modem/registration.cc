@@ -25,22 +25,33 @@ constexpr PrefixEntry kPrefixes[] = {
 
 absl::string_view RegistrationStatText(int stat) {
   switch (stat) {
-    case 0: return "not registered";
-    case 1: return "registered, home";
-    case 2: return "searching";
-    case 3: return "registration denied";
-    case 4: return "unknown";
-    case 5: return "registered, roaming";
-    default: return "other";
+    case 0:
+      return "not registered";
+    case 1:
+      return "registered, home";
+    case 2:
+      return "searching";
+    case 3:
+      return "registration denied";
+    case 4:
+      return "unknown";
+    case 5:
+      return "registered, roaming";
+    default:
+      return "other";
   }
 }
 
 absl::string_view RegistrationPrefix(RegistrationDomain domain) {
   switch (domain) {
-    case RegistrationDomain::kCircuit: return "+CREG";
-    case RegistrationDomain::kGprs: return "+CGREG";
-    case RegistrationDomain::kEps: return "+CEREG";
-    case RegistrationDomain::kFiveG: return "+C5GREG";
+    case RegistrationDomain::kCircuit:
+      return "+CREG";
+    case RegistrationDomain::kGprs:
+      return "+CGREG";
+    case RegistrationDomain::kEps:
+      return "+CEREG";
+    case RegistrationDomain::kFiveG:
+      return "+C5GREG";
   }
   return "";
 }
@@ -75,7 +86,8 @@ absl::StatusOr<RegistrationInfo> ParseRegistration(absl::string_view line, bool 
     info.n = static_cast<int>(n);
   }
   ASSIGN_OR_RETURN(int64_t stat, fields.Int(i++, "stat"));
-  if (stat < 0 || stat > 255) return fields.Error(absl::StrCat("<stat> ", stat, " is out of range"));
+  if (stat < 0 || stat > 255)
+    return fields.Error(absl::StrCat("<stat> ", stat, " is out of range"));
   info.stat = static_cast<int>(stat);
   ASSIGN_OR_RETURN(std::optional<uint64_t> lac, fields.OptionalHex(i++, "lac"));
   if (lac) info.lac_or_tac = static_cast<uint32_t>(*lac);

@@ -17,14 +17,22 @@ namespace {
 
 absl::StatusOr<speed_t> BaudConstant(int baud) {
   switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 921600: return B921600;
+    case 9600:
+      return B9600;
+    case 19200:
+      return B19200;
+    case 38400:
+      return B38400;
+    case 57600:
+      return B57600;
+    case 115200:
+      return B115200;
+    case 230400:
+      return B230400;
+    case 460800:
+      return B460800;
+    case 921600:
+      return B921600;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unsupported baud rate ", baud));
   }
@@ -108,7 +116,9 @@ absl::StatusOr<size_t> SerialPort::ReadSome(char* buffer, size_t capacity) {
   if (n > 0) return static_cast<size_t>(n);
   if (n == 0) return absl::UnavailableError(absl::StrCat(name_, ": device closed (end of file)"));
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
-  if (IsGoneErrno(errno)) return absl::UnavailableError(absl::StrCat(name_, ": device vanished (", std::strerror(errno), ")"));
+  if (IsGoneErrno(errno))
+    return absl::UnavailableError(
+        absl::StrCat(name_, ": device vanished (", std::strerror(errno), ")"));
   return Errno("read", name_);
 }
 
@@ -138,8 +148,8 @@ absl::Status SerialPort::WriteAll(absl::string_view data, absl::Duration timeout
     }
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
       if (IsGoneErrno(errno)) {
-        return absl::UnavailableError(absl::StrCat(name_, ": device vanished during write (",
-                                                   std::strerror(errno), ")"));
+        return absl::UnavailableError(
+            absl::StrCat(name_, ": device vanished during write (", std::strerror(errno), ")"));
       }
       return Errno("write", name_);
     }

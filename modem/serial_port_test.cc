@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,7 +11,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include <sys/wait.h>
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/pty_peer.h"
@@ -59,9 +59,11 @@ TEST_F(SerialPortTest, SecondOpenIsRefusedNamingTheHolder) {
   std::string lock = UucpLock::LockFilePath(peer.slave_path(), lock_dir_);
   std::ifstream in(lock);
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(content, absl::StrCat(std::string(10 - std::to_string(::getpid()).size(), ' '), ::getpid(), "\n"));
-  EXPECT_THAT(SerialPort::Open(peer.slave_path(), Options()),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already locked by this process")));
+  EXPECT_EQ(content, absl::StrCat(std::string(10 - std::to_string(::getpid()).size(), ' '),
+                                  ::getpid(), "\n"));
+  EXPECT_THAT(
+      SerialPort::Open(peer.slave_path(), Options()),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already locked by this process")));
   first->reset();
   EXPECT_FALSE(std::filesystem::exists(lock)) << "lock must be released on close";
   EXPECT_THAT(SerialPort::Open(peer.slave_path(), Options()), IsOk());
@@ -77,7 +79,8 @@ TEST_F(SerialPortTest, LockHeldByAnotherLiveProcessIsReported) {
   std::string lock = UucpLock::LockFilePath(peer.slave_path(), lock_dir_);
   std::ofstream(lock) << absl::StrFormat("%10d\n", child);
   EXPECT_THAT(SerialPort::Open(peer.slave_path(), Options()),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(absl::StrCat("locked by pid ", child))));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("locked by pid ", child))));
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   // Now stale: removed and taken over.
@@ -87,7 +90,8 @@ TEST_F(SerialPortTest, LockHeldByAnotherLiveProcessIsReported) {
 TEST_F(SerialPortTest, MissingDeviceIsUnavailable) {
   EXPECT_THAT(SerialPort::Open("/dev/ttyUSB-cellfleet-none", Options()),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("no such device")));
-  EXPECT_FALSE(std::filesystem::exists(UucpLock::LockFilePath("/dev/ttyUSB-cellfleet-none", lock_dir_)));
+  EXPECT_FALSE(
+      std::filesystem::exists(UucpLock::LockFilePath("/dev/ttyUSB-cellfleet-none", lock_dir_)));
 }
 
 TEST_F(SerialPortTest, RegularFileIsNotATerminal) {
@@ -105,7 +109,8 @@ TEST_F(SerialPortTest, VanishedDeviceIsReportedNotSpun) {
   absl::StatusOr<bool> readable = (*port)->WaitReadable(absl::Seconds(2));
   if (readable.ok()) {
     EXPECT_TRUE(*readable);
-    EXPECT_THAT((*port)->ReadSome(buffer, sizeof(buffer)), StatusIs(absl::StatusCode::kUnavailable));
+    EXPECT_THAT((*port)->ReadSome(buffer, sizeof(buffer)),
+                StatusIs(absl::StatusCode::kUnavailable));
   } else {
     EXPECT_THAT(readable, StatusIs(absl::StatusCode::kUnavailable));
   }

@@ -261,35 +261,52 @@ LteSinrEncoding LteSinrEncodingForModel(absl::string_view model) {
 
 absl::string_view ServingStateName(ServingState state) {
   switch (state) {
-    case ServingState::kSearch: return "SEARCH";
-    case ServingState::kLimitedService: return "LIMSRV";
-    case ServingState::kIdle: return "NOCONN";
-    case ServingState::kConnected: return "CONNECT";
-    case ServingState::kUnknown: break;
+    case ServingState::kSearch:
+      return "SEARCH";
+    case ServingState::kLimitedService:
+      return "LIMSRV";
+    case ServingState::kIdle:
+      return "NOCONN";
+    case ServingState::kConnected:
+      return "CONNECT";
+    case ServingState::kUnknown:
+      break;
   }
   return "UNKNOWN";
 }
 
 absl::string_view RadioTechName(RadioTech rat) {
   switch (rat) {
-    case RadioTech::kGsm: return "GSM";
-    case RadioTech::kWcdma: return "WCDMA";
-    case RadioTech::kLte: return "LTE";
-    case RadioTech::kNr5gSa: return "NR5G-SA";
-    case RadioTech::kNr5gNsa: return "NR5G-NSA";
-    case RadioTech::kTdscdma: return "TDSCDMA";
-    case RadioTech::kCdma: return "CDMA";
-    case RadioTech::kHdr: return "HDR";
-    case RadioTech::kUnknown: break;
+    case RadioTech::kGsm:
+      return "GSM";
+    case RadioTech::kWcdma:
+      return "WCDMA";
+    case RadioTech::kLte:
+      return "LTE";
+    case RadioTech::kNr5gSa:
+      return "NR5G-SA";
+    case RadioTech::kNr5gNsa:
+      return "NR5G-NSA";
+    case RadioTech::kTdscdma:
+      return "TDSCDMA";
+    case RadioTech::kCdma:
+      return "CDMA";
+    case RadioTech::kHdr:
+      return "HDR";
+    case RadioTech::kUnknown:
+      break;
   }
   return "";
 }
 
 absl::string_view DuplexName(Duplex duplex) {
   switch (duplex) {
-    case Duplex::kFdd: return "FDD";
-    case Duplex::kTdd: return "TDD";
-    case Duplex::kUnknown: break;
+    case Duplex::kFdd:
+      return "FDD";
+    case Duplex::kTdd:
+      return "TDD";
+    case Duplex::kUnknown:
+      break;
   }
   return "";
 }
@@ -301,7 +318,8 @@ std::optional<int> LteBandwidthKhz(int code) {
 }
 
 std::optional<int> NrBandwidthMhz(int code) {
-  static constexpr int kMhz[] = {5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100, 200, 400, 35, 45};
+  static constexpr int kMhz[] = {5,  10, 15, 20,  25,  30,  40, 50, 60,
+                                 70, 80, 90, 100, 200, 400, 35, 45};
   if (code < 0 || code > 16) return std::nullopt;
   return kMhz[code];
 }

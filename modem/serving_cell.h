@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace cellfleet::modem {
 
@@ -145,7 +145,7 @@ struct ServingCellInfo {
   std::optional<GsmCell> gsm;
   std::optional<Nr5gSaCell> nr5g_sa;
   std::optional<Nr5gNsaLeg> nr5g_nsa;  // the NR leg of EN-DC
-  std::string raw;                      // the +QENG lines joined with "\n"
+  std::string raw;                     // the +QENG lines joined with "\n"
 };
 
 // Parses the +QENG lines of one AT+QENG="servingcell" reply (1 line, or 3 for EN-DC).

@@ -8,16 +8,26 @@ namespace cellfleet::modem {
 
 absl::string_view SimStateName(SimState state) {
   switch (state) {
-    case SimState::kReady: return "READY";
-    case SimState::kPinRequired: return "SIM PIN";
-    case SimState::kPukRequired: return "SIM PUK";
-    case SimState::kPin2Required: return "SIM PIN2";
-    case SimState::kPuk2Required: return "SIM PUK2";
-    case SimState::kPersonalizationLocked: return "LOCKED";
-    case SimState::kNotInserted: return "NOT INSERTED";
-    case SimState::kBusy: return "BUSY";
-    case SimState::kFailure: return "FAILURE";
-    case SimState::kUnknown: break;
+    case SimState::kReady:
+      return "READY";
+    case SimState::kPinRequired:
+      return "SIM PIN";
+    case SimState::kPukRequired:
+      return "SIM PUK";
+    case SimState::kPin2Required:
+      return "SIM PIN2";
+    case SimState::kPuk2Required:
+      return "SIM PUK2";
+    case SimState::kPersonalizationLocked:
+      return "LOCKED";
+    case SimState::kNotInserted:
+      return "NOT INSERTED";
+    case SimState::kBusy:
+      return "BUSY";
+    case SimState::kFailure:
+      return "FAILURE";
+    case SimState::kUnknown:
+      break;
   }
   return "UNKNOWN";
 }
@@ -46,15 +56,23 @@ std::optional<SimState> SimStateFromError(const FinalResult& result) {
   std::optional<int> code = CmeCode(result);
   if (!code) return std::nullopt;
   switch (*code) {
-    case 10: return SimState::kNotInserted;
-    case 11: return SimState::kPinRequired;
-    case 12: return SimState::kPukRequired;
+    case 10:
+      return SimState::kNotInserted;
+    case 11:
+      return SimState::kPinRequired;
+    case 12:
+      return SimState::kPukRequired;
     case 13:
-    case 15: return SimState::kFailure;
-    case 14: return SimState::kBusy;
-    case 17: return SimState::kPin2Required;
-    case 18: return SimState::kPuk2Required;
-    default: return std::nullopt;
+    case 15:
+      return SimState::kFailure;
+    case 14:
+      return SimState::kBusy;
+    case 17:
+      return SimState::kPin2Required;
+    case 18:
+      return SimState::kPuk2Required;
+    default:
+      return std::nullopt;
   }
 }
 

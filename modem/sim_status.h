@@ -3,9 +3,9 @@
 #define CELLFLEET_MODEM_SIM_STATUS_H_
 
 #include <optional>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "modem/final_result.h"
 
 namespace cellfleet::modem {

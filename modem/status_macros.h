@@ -8,10 +8,10 @@
 #define CF_STATUS_CONCAT_INNER_(a, b) a##b
 #define CF_STATUS_CONCAT_(a, b) CF_STATUS_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    ::absl::Status cf_status_ = (expr);              \
-    if (!cf_status_.ok()) return cf_status_;         \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status cf_status_ = (expr);      \
+    if (!cf_status_.ok()) return cf_status_; \
   } while (false)
 
 #define CF_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

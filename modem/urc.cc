@@ -8,9 +8,9 @@ namespace cellfleet::modem {
 bool IsKnownUrc(absl::string_view line) {
   static constexpr absl::string_view kExact[] = {"RDY", "POWERED DOWN", "RING"};
   static constexpr absl::string_view kPrefixes[] = {
-      "+CPIN:", "+QUSIM:", "+QIND:", "+CFUN:", "+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:",
-      "+QCSQ:", "+CTZE:", "+CTZV:", "+QSTAT:", "+CMTI:", "+CRING:", "+CUSD:", "+QIURC:",
-      "+CGEV:", "+QNETDEVSTATUS:",
+      "+CPIN:",  "+QUSIM:",  "+QIND:", "+CFUN:",  "+CREG:", "+CGREG:",
+      "+CEREG:", "+C5GREG:", "+QCSQ:", "+CTZE:",  "+CTZV:", "+QSTAT:",
+      "+CMTI:",  "+CRING:",  "+CUSD:", "+QIURC:", "+CGEV:", "+QNETDEVSTATUS:",
   };
   absl::string_view t = absl::StripAsciiWhitespace(line);
   for (absl::string_view exact : kExact) {

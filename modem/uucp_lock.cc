@@ -75,8 +75,8 @@ absl::StatusOr<UucpLock> UucpLock::Acquire(const std::string& device_path,
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd >= 0) {
       std::string content = absl::StrFormat("%10d\n", static_cast<int>(::getpid()));
-      bool written = ::write(fd, content.data(), content.size()) ==
-                     static_cast<ssize_t>(content.size());
+      bool written =
+          ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
       ::close(fd);
       if (!written) {
         ::unlink(path.c_str());
@@ -94,8 +94,8 @@ absl::StatusOr<UucpLock> UucpLock::Acquire(const std::string& device_path,
           absl::StrCat(device_path, " is already locked by this process (", path, ")"));
     }
     if (holder && ProcessAlive(*holder)) {
-      return absl::FailedPreconditionError(absl::StrCat(device_path, " is locked by pid ", *holder,
-                                                        " (", ProgramName(*holder), ") via ", path));
+      return absl::FailedPreconditionError(absl::StrCat(
+          device_path, " is locked by pid ", *holder, " (", ProgramName(*holder), ") via ", path));
     }
     // Stale (owner gone) or unreadable: pppd removes these too.
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {

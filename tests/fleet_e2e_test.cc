@@ -54,9 +54,10 @@ class FleetEndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::MakeTempDir("cellfleet-e2e");
-    auto sim = Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir", dir_ + "/sim",
-                                  "--seed", "42", "--tick", "0.2", "--ready-file", dir_ + "/sim.ready"},
-                                 dir_ + "/sim.log");
+    auto sim = Subprocess::Start(
+        {CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir", dir_ + "/sim", "--seed",
+         "42", "--tick", "0.2", "--ready-file", dir_ + "/sim.ready"},
+        dir_ + "/sim.log");
     ASSERT_THAT(sim, IsOk());
     sim_ = std::make_unique<Subprocess>(std::move(*sim));
     absl::StatusOr<std::string> listing = WaitForFile(dir_ + "/sim.ready", absl::Seconds(10));
@@ -66,10 +67,11 @@ class FleetEndToEndTest : public ::testing::Test {
 
     for (int i = 0; i < kBoards; ++i) {
       const std::string ready = absl::StrCat(dir_, "/agent", i, ".ready");
-      auto agent = Subprocess::Start({CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen", "127.0.0.1:0",
-                                      "--board-name", sim_boards_[i].name, "--poll-interval", "0.5",
-                                      "--lock-dir", dir_, "--ready-file", ready},
-                                     absl::StrCat(dir_, "/agent", i, ".log"));
+      auto agent =
+          Subprocess::Start({CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen",
+                             "127.0.0.1:0", "--board-name", sim_boards_[i].name, "--poll-interval",
+                             "0.5", "--lock-dir", dir_, "--ready-file", ready},
+                            absl::StrCat(dir_, "/agent", i, ".log"));
       ASSERT_THAT(agent, IsOk());
       agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
       absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(10));
@@ -98,7 +100,8 @@ class FleetEndToEndTest : public ::testing::Test {
       lines = StatusJson();
       bool ready = lines.size() == static_cast<size_t>(kBoards);
       for (const nlohmann::json& line : lines) {
-        ready = ready && line["ok"] == true && line["status"]["modem_state"] == "MODEM_STATE_READY" &&
+        ready = ready && line["ok"] == true &&
+                line["status"]["modem_state"] == "MODEM_STATE_READY" &&
                 line["status"].contains("serving_cell");
       }
       if (ready) return lines;
@@ -108,9 +111,10 @@ class FleetEndToEndTest : public ::testing::Test {
     return lines;
   }
 
-  std::vector<nlohmann::json> StatusJson(int* exit_code = nullptr, absl::Duration* elapsed = nullptr) {
-    auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "--timeout", "3", "status", "--targets",
-                              absl::StrJoin(addresses_, ",")},
+  std::vector<nlohmann::json> StatusJson(int* exit_code = nullptr,
+                                         absl::Duration* elapsed = nullptr) {
+    auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "--timeout", "3", "status",
+                              "--targets", absl::StrJoin(addresses_, ",")},
                              absl::Seconds(20));
     EXPECT_THAT(result, IsOk());
     std::vector<nlohmann::json> lines;
@@ -167,12 +171,14 @@ TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
   ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards));
   EXPECT_EQ(lines[0]["ok"], true);
   EXPECT_EQ(lines[1]["ok"], false);
-  EXPECT_THAT(std::string(lines[1]["error"]["code"]), ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
+  EXPECT_THAT(std::string(lines[1]["error"]["code"]),
+              ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
   EXPECT_EQ(lines[2]["ok"], true);
 
   // The table form says the same to a person, and the same exit code.
-  auto table = RunCommand({CELLFLEET_CLI, "--timeout", "3", "status", "--targets", absl::StrJoin(addresses_, ",")},
-                          absl::Seconds(20));
+  auto table = RunCommand(
+      {CELLFLEET_CLI, "--timeout", "3", "status", "--targets", absl::StrJoin(addresses_, ",")},
+      absl::Seconds(20));
   ASSERT_THAT(table, IsOk());
   EXPECT_EQ(table->exit_code, 1);
   EXPECT_THAT(table->out, HasSubstr("UNREACHABLE"));
@@ -181,15 +187,16 @@ TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
 
 TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {
   StatusWhenReady(absl::Seconds(20));
-  auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "watch", "--targets", absl::StrJoin(addresses_, ","),
-                            "--interval", "0.5", "--count", "3"},
+  auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "watch", "--targets",
+                            absl::StrJoin(addresses_, ","), "--interval", "0.5", "--count", "3"},
                            absl::Seconds(30));
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->exit_code, 0) << result->err;
   std::map<std::string, std::vector<uint64_t>> sequences;
   for (absl::string_view line : absl::StrSplit(result->out, '\n', absl::SkipEmpty())) {
     nlohmann::json update = nlohmann::json::parse(line);
-    sequences[update["address"]].push_back(std::stoull(update["update"]["sequence"].get<std::string>()));
+    sequences[update["address"]].push_back(
+        std::stoull(update["update"]["sequence"].get<std::string>()));
   }
   ASSERT_EQ(sequences.size(), static_cast<size_t>(kBoards));
   for (const auto& [address, seq] : sequences) {
@@ -199,8 +206,8 @@ TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {
 
 TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {
   StatusWhenReady(absl::Seconds(20));
-  auto watcher = Subprocess::Start({CELLFLEET_CLI, "--output", "json", "watch", "--targets", addresses_[0],
-                                    "--interval", "0.5", "--duration", "20"},
+  auto watcher = Subprocess::Start({CELLFLEET_CLI, "--output", "json", "watch", "--targets",
+                                    addresses_[0], "--interval", "0.5", "--duration", "20"},
                                    dir_ + "/watch.log");
   ASSERT_THAT(watcher, IsOk());
   ASSERT_THAT(WaitForFile(dir_ + "/watch.log", absl::Seconds(10)), IsOk());

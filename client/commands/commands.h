@@ -30,12 +30,12 @@ struct WatchOptions {
   std::vector<std::string> deadbands;  // "rsrp=3"
   std::vector<std::string> fields;     // field mask paths
   absl::Duration heartbeat = absl::ZeroDuration();
-  int count = 0;                       // updates per board, then stop; 0 = until cancelled
+  int count = 0;  // updates per board, then stop; 0 = until cancelled
   absl::Duration duration = absl::ZeroDuration();  // 0 = until cancelled
 };
 
-int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options, const WatchOptions& watch,
-             CommandEnv& env);
+int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options,
+             const WatchOptions& watch, CommandEnv& env);
 
 int RunDecode(CommandEnv& env);
 

@@ -21,7 +21,8 @@ int RunDecode(CommandEnv& env) {
   }
   DecodeResult result = DecodeModemOutput(input);
   for (const nlohmann::json& reply : result.replies) env.out << reply.dump() << "\n";
-  for (const std::string& problem : result.problems) env.err << "cellfleet decode: " << problem << "\n";
+  for (const std::string& problem : result.problems)
+    env.err << "cellfleet decode: " << problem << "\n";
   if (result.replies.empty()) {
     env.err << "cellfleet decode: no modem reply recognised in the input (paste lines such as "
                "'+QENG: \"servingcell\",...' or '+CSQ: 14,99')\n";

@@ -19,7 +19,8 @@ int RunStatus(const std::vector<Board>& boards, const FanOutOptions& options, Co
   for (const auto& result : results) {
     if (!result.status.ok()) ++failures;
     if (env.format == OutputFormat::kJson) {
-      nlohmann::json line = {{"board", result.board.name}, {"address", result.board.address},
+      nlohmann::json line = {{"board", result.board.name},
+                             {"address", result.board.address},
                              {"ok", result.status.ok()}};
       if (result.status.ok()) {
         line["status"] = ProtoToJson(result.response.status());
@@ -32,7 +33,8 @@ int RunStatus(const std::vector<Board>& boards, const FanOutOptions& options, Co
     }
     std::vector<std::string> row = {result.board.name};
     if (result.status.ok()) {
-      for (std::string& cell : StatusSummaryCells(result.response.status())) row.push_back(std::move(cell));
+      for (std::string& cell : StatusSummaryCells(result.response.status()))
+        row.push_back(std::move(cell));
     } else {
       row.push_back(absl::StrCat("UNREACHABLE (", GrpcCodeName(result.status.error_code()), ": ",
                                  result.status.error_message(), ")"));

@@ -19,38 +19,39 @@ using google::protobuf::util::TimeUtil;
 // Serialises output from many streams' threads.
 class Printer {
  public:
-  Printer(CommandEnv& env) : env_(env) {}
+  explicit Printer(CommandEnv& env) : env_(env) {}
 
   void Update(const Board& board, const v1::StatusUpdate& update) {
     absl::MutexLock lock(&mu_);
     if (env_.format == OutputFormat::kJson) {
-      nlohmann::json line = {{"board", board.name}, {"address", board.address}, {"update", ProtoToJson(update)}};
+      nlohmann::json line = {
+          {"board", board.name}, {"address", board.address}, {"update", ProtoToJson(update)}};
       env_.out << line.dump() << "\n";
       env_.out.flush();
       return;
     }
     if (!header_printed_) {
-      env_.out << absl::StrFormat("%-8s  %-16s  %-9s  ", "TIME", "BOARD", "KIND");
-      for (const std::string& h : StatusSummaryHeader()) env_.out << absl::StrFormat("%-10s  ", h);
-      env_.out << "\n";
+      env_.out << absl::StrFormat("%-8s  %-16s  %-9s", "TIME", "BOARD", "KIND");
+      WriteCells(StatusSummaryHeader());
       header_printed_ = true;
     }
     const absl::Time sent = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(update.sent_at()));
     std::string kind = ShortEnumName(v1::UpdateKind_Name(update.kind()), "UPDATE_KIND_");
     if (update.missed_samples() > 0) absl::StrAppend(&kind, "+", update.missed_samples());
-    env_.out << absl::StrFormat("%-8s  %-16s  %-9s  ", absl::FormatTime("%H:%M:%S", sent, absl::LocalTimeZone()),
+    env_.out << absl::StrFormat("%-8s  %-16s  %-9s",
+                                absl::FormatTime("%H:%M:%S", sent, absl::LocalTimeZone()),
                                 board.name, kind);
-    if (update.kind() != v1::UPDATE_KIND_HEARTBEAT) {
-      for (const std::string& cell : StatusSummaryCells(update.status())) {
-        env_.out << absl::StrFormat("%-10s  ", cell);
-      }
+    if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) {
+      env_.out << "  (no change)\n";
+    } else {
+      WriteCells(StatusSummaryCells(update.status()));
     }
-    env_.out << "\n";
     env_.out.flush();
   }
 
   void Problem(const Board& board, const std::string& text) {
     absl::MutexLock lock(&mu_);
+    if (env_.cancel.HasBeenNotified()) return;  // the user stopped the watch: no noise
     if (env_.format == OutputFormat::kJson) {
       nlohmann::json line = {{"board", board.name}, {"address", board.address}, {"error", text}};
       env_.out << line.dump() << "\n";
@@ -61,6 +62,15 @@ class Printer {
   }
 
  private:
+  void WriteCells(const std::vector<std::string>& cells) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const std::vector<int> widths = StatusSummaryWidths();
+    for (size_t i = 0; i < cells.size(); ++i) {
+      env_.out << "  "
+               << (i + 1 < cells.size() ? absl::StrFormat("%-*s", widths[i], cells[i]) : cells[i]);
+    }
+    env_.out << "\n";
+  }
+
   CommandEnv& env_;
   absl::Mutex mu_;
   bool header_printed_ = false;
@@ -79,7 +89,12 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
  public:
   Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, Printer* printer,
          absl::Mutex* mu, absl::CondVar* changed)
-      : state_(state), request_(request), count_(count), printer_(printer), mu_(mu), changed_(changed) {}
+      : state_(state),
+        request_(request),
+        count_(count),
+        printer_(printer),
+        mu_(mu),
+        changed_(changed) {}
 
   void Start() {
     state_->stub->async()->WatchStatus(&context_, &request_, this);
@@ -109,9 +124,10 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
     absl::MutexLock lock(mu_);
     const bool finished = count_ > 0 && state_->received >= count_;
     if (!finished && status.error_code() != grpc::StatusCode::CANCELLED) {
-      printer_->Problem(state_->board, absl::StrCat("stream ended: ", GrpcCodeName(status.error_code()), ": ",
-                                                    status.error_message(), " (retrying in ",
-                                                    absl::FormatDuration(state_->backoff), ")"));
+      printer_->Problem(state_->board,
+                        absl::StrCat("stream ended: ", GrpcCodeName(status.error_code()), ": ",
+                                     status.error_message(), " (retrying in ",
+                                     absl::FormatDuration(state_->backoff), ")"));
       state_->retry_at = absl::Now() + state_->backoff;
       state_->backoff = std::min(state_->backoff * 2, absl::Seconds(10));
     }
@@ -136,23 +152,32 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
 
 absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
   v1::WatchStatusRequest request;
-  *request.mutable_sample_interval() = TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.interval));
+  *request.mutable_sample_interval() =
+      TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.interval));
   request.set_on_change(watch.on_change);
   if (watch.heartbeat > absl::ZeroDuration()) {
-    *request.mutable_heartbeat_interval() = TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.heartbeat));
+    *request.mutable_heartbeat_interval() =
+        TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.heartbeat));
   }
   for (const std::string& spec : watch.deadbands) {
     std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
     uint32_t value = 0;
     if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &value)) {
-      return absl::InvalidArgumentError(absl::StrCat("--deadband \"", spec, "\": expected metric=dB, e.g. rsrp=3"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--deadband \"", spec, "\": expected metric=dB, e.g. rsrp=3"));
     }
     v1::Deadbands* d = request.mutable_deadbands();
-    if (parts[0] == "rsrp") d->set_rsrp_db(value);
-    else if (parts[0] == "rsrq") d->set_rsrq_db(value);
-    else if (parts[0] == "sinr") d->set_sinr_db(value);
-    else if (parts[0] == "rssi") d->set_rssi_db(value);
-    else return absl::InvalidArgumentError(absl::StrCat("--deadband: unknown metric \"", parts[0], "\" (rsrp, rsrq, sinr, rssi)"));
+    if (parts[0] == "rsrp")
+      d->set_rsrp_db(value);
+    else if (parts[0] == "rsrq")
+      d->set_rsrq_db(value);
+    else if (parts[0] == "sinr")
+      d->set_sinr_db(value);
+    else if (parts[0] == "rssi")
+      d->set_rssi_db(value);
+    else
+      return absl::InvalidArgumentError(
+          absl::StrCat("--deadband: unknown metric \"", parts[0], "\" (rsrp, rsrq, sinr, rssi)"));
   }
   for (const std::string& field : watch.fields) request.mutable_field_mask()->add_paths(field);
   return request;
@@ -160,8 +185,8 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
 
 }  // namespace
 
-int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options, const WatchOptions& watch,
-             CommandEnv& env) {
+int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options,
+             const WatchOptions& watch, CommandEnv& env) {
   absl::StatusOr<v1::WatchStatusRequest> request = BuildRequest(watch);
   if (!request.ok()) {
     env.err << "cellfleet watch: " << request.status().message() << "\n";
@@ -178,7 +203,8 @@ int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options, con
     states.push_back(std::move(state));
   }
   std::vector<std::unique_ptr<Stream>> streams;  // kept until the end: reactors must outlive OnDone
-  const absl::Time end = watch.duration > absl::ZeroDuration() ? absl::Now() + watch.duration : absl::InfiniteFuture();
+  const absl::Time end =
+      watch.duration > absl::ZeroDuration() ? absl::Now() + watch.duration : absl::InfiniteFuture();
 
   absl::MutexLock lock(&mu);
   while (true) {
@@ -189,7 +215,8 @@ int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options, con
       if (!finished) all_finished = false;
       if (!stopping && !finished && !state->active && absl::Now() >= state->retry_at) {
         state->active = true;
-        streams.push_back(std::make_unique<Stream>(state.get(), *request, watch.count, &printer, &mu, &changed));
+        streams.push_back(
+            std::make_unique<Stream>(state.get(), *request, watch.count, &printer, &mu, &changed));
         Stream* stream = streams.back().get();
         mu.Unlock();
         stream->Start();

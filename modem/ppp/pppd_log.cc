@@ -56,7 +56,8 @@ void PppdLogParser::Feed(absl::string_view raw) {
     facts_.last_problem = line;
   } else if (line == "Modem hangup" || absl::StartsWith(line, "No response to ") ||
              absl::StartsWith(line, "LCP: timeout") || absl::StartsWith(line, "Failed to open") ||
-             absl::StartsWith(line, "Device ") || absl::StartsWith(line, "Can't create lock file") ||
+             absl::StartsWith(line, "Device ") ||
+             absl::StartsWith(line, "Can't create lock file") ||
              absl::StrContains(line, "authentication failed") ||
              absl::StartsWith(line, "Serial link appears to be disconnected")) {
     facts_.last_problem = line;

@@ -5,8 +5,9 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace cellfleet::modem::ppp {
 
@@ -16,8 +17,8 @@ struct PppdLinkFacts {
   std::optional<std::string> remote_address;  // "remote IP address a.b.c.d"
   // The peer sent no address and pppd made one up (10.64.64.64 + unit): typical on LTE.
   bool remote_is_placeholder = false;
-  std::vector<std::string> dns_servers;       // primary, secondary
-  std::optional<int> connect_script_status;   // chat's exit status
+  std::vector<std::string> dns_servers;      // primary, secondary
+  std::optional<int> connect_script_status;  // chat's exit status
   bool connect_script_failed = false;
   bool serial_connection_established = false;
   std::string last_problem;  // the last line that explains a failure

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "modem/identity.h"
-#include "modem/status_macros.h"
 #include "modem/log_format.h"
+#include "modem/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::modem {
@@ -143,8 +143,7 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
     Note(snapshot, FinalResultStatus(csq.final, "AT+CSQ", port));
   }
 
-  ASSIGN_OR_RETURN(AtResponse qeng,
-                   Run(AtCommand::Query("AT+QENG=\"servingcell\"", {"+QENG:"})));
+  ASSIGN_OR_RETURN(AtResponse qeng, Run(AtCommand::Query("AT+QENG=\"servingcell\"", {"+QENG:"})));
   if (qeng.final.success() && !qeng.lines.empty()) {
     absl::StatusOr<ServingCellInfo> cell = ParseServingCell(qeng.lines, lte_sinr_);
     Note(snapshot, cell.status());

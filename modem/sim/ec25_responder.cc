@@ -7,10 +7,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "modem/final_result.h"
 
 namespace cellfleet::modem::sim {
@@ -161,17 +161,40 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
   };
 
   if (upper == "AT") return "";
-  if (upper == "ATE0" || upper == "ATE") { echo_ = false; return ""; }
-  if (upper == "ATE1") { echo_ = true; return ""; }
-  if (upper == "ATZ" || upper == "ATZ0") { echo_ = true; cmee_ = 1; return ""; }
-  if (upper == "ATI") {
-    info = {identity_.manufacturer, identity_.model, absl::StrCat("Revision: ", identity_.revision)};
+  if (upper == "ATE0" || upper == "ATE") {
+    echo_ = false;
     return "";
   }
-  if (upper == "AT+CGSN" || upper == "AT+GSN") { info.push_back(identity_.imei); return ""; }
-  if (upper == "AT+CGMM" || upper == "AT+GMM") { info.push_back(identity_.model); return ""; }
-  if (upper == "AT+CGMR" || upper == "AT+GMR") { info.push_back(identity_.revision); return ""; }
-  if (upper == "AT+QGMR") { info.push_back(identity_.firmware); return ""; }
+  if (upper == "ATE1") {
+    echo_ = true;
+    return "";
+  }
+  if (upper == "ATZ" || upper == "ATZ0") {
+    echo_ = true;
+    cmee_ = 1;
+    return "";
+  }
+  if (upper == "ATI") {
+    info = {identity_.manufacturer, identity_.model,
+            absl::StrCat("Revision: ", identity_.revision)};
+    return "";
+  }
+  if (upper == "AT+CGSN" || upper == "AT+GSN") {
+    info.push_back(identity_.imei);
+    return "";
+  }
+  if (upper == "AT+CGMM" || upper == "AT+GMM") {
+    info.push_back(identity_.model);
+    return "";
+  }
+  if (upper == "AT+CGMR" || upper == "AT+GMR") {
+    info.push_back(identity_.revision);
+    return "";
+  }
+  if (upper == "AT+QGMR") {
+    info.push_back(identity_.firmware);
+    return "";
+  }
   if (upper == "AT+CIMI") {
     if (std::string e = need_sim(); !e.empty()) return e;
     info.push_back(identity_.imsi);
@@ -188,7 +211,10 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     cmee_ = *n;
     return "";
   }
-  if (upper == "AT+CMEE?") { info.push_back(absl::StrCat("+CMEE: ", cmee_)); return ""; }
+  if (upper == "AT+CMEE?") {
+    info.push_back(absl::StrCat("+CMEE: ", cmee_));
+    return "";
+  }
   if (upper == "AT+CPIN?") {
     if (sim_ == SimCardState::kNotInserted) return CmeError(10);
     info.push_back(sim_ready ? "+CPIN: READY" : "+CPIN: SIM PIN");
@@ -213,9 +239,11 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     if (!sim_ready || !radio_->registered()) {
       info.push_back("+COPS: 0");
     } else if (cops_format_ == 2) {
-      info.push_back(absl::StrCat("+COPS: 0,2,\"", radio_->profile().mcc, radio_->profile().mnc, "\",7"));
+      info.push_back(
+          absl::StrCat("+COPS: 0,2,\"", radio_->profile().mcc, radio_->profile().mnc, "\",7"));
     } else {
-      info.push_back(absl::StrCat("+COPS: 0,", cops_format_, ",\"", radio_->profile().operator_name, "\",7"));
+      info.push_back(
+          absl::StrCat("+COPS: 0,", cops_format_, ",\"", radio_->profile().operator_name, "\",7"));
     }
     return "";
   }
@@ -230,9 +258,9 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     absl::string_view name;
     int* n;
   };
-  for (RegistrationCommand reg : {RegistrationCommand{"+CREG", &creg_n_},
-                                  RegistrationCommand{"+CGREG", &cgreg_n_},
-                                  RegistrationCommand{"+CEREG", &cereg_n_}}) {
+  for (RegistrationCommand reg :
+       {RegistrationCommand{"+CREG", &creg_n_}, RegistrationCommand{"+CGREG", &cgreg_n_},
+        RegistrationCommand{"+CEREG", &cereg_n_}}) {
     std::string base = absl::StrCat("AT", reg.name);
     if (upper == absl::StrCat(base, "?")) {
       info.push_back(RegistrationLine(reg.name, *reg.n, /*solicited=*/true));
@@ -255,9 +283,9 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
       if (i == radio_->state().serving_cell || !radio_->registered()) continue;
       const CellSite& c = cells[i];
       const char* kind = c.earfcn == radio_->serving().earfcn ? "intra" : "inter";
-      info.push_back(absl::StrFormat("+QENG: \"neighbourcell %s\",\"LTE\",%d,%d,%d,%d,%d,%d,%d,-,-,-,-",
-                                     kind, c.earfcn, c.pci, radio_->rsrq() - 2, radio_->rsrp() - 6,
-                                     radio_->rssi() - 5, 0, radio_->srxlev() - 6));
+      info.push_back(absl::StrFormat(
+          "+QENG: \"neighbourcell %s\",\"LTE\",%d,%d,%d,%d,%d,%d,%d,-,-,-,-", kind, c.earfcn, c.pci,
+          radio_->rsrq() - 2, radio_->rsrp() - 6, radio_->rssi() - 5, 0, radio_->srxlev() - 6));
     }
     return "";
   }
@@ -289,7 +317,10 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     contexts_[*cid] = ctx;
     return "";
   }
-  if (upper == "AT+CFUN?") { info.push_back(absl::StrCat("+CFUN: ", cfun_)); return ""; }
+  if (upper == "AT+CFUN?") {
+    info.push_back(absl::StrCat("+CFUN: ", cfun_));
+    return "";
+  }
   if (absl::StartsWith(upper, "AT+CFUN=")) {
     std::vector<std::string> args = absl::StrSplit(upper.substr(8), ',');
     std::optional<int> fun = ParseIntArg(args[0]);
@@ -308,7 +339,10 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "NO CARRIER";
   }
   if (upper == "ATH" || upper == "ATH0") return "";
-  if (upper == "AT+CSUB") { info.push_back("SubEdition: V03"); return ""; }
+  if (upper == "AT+CSUB") {
+    info.push_back("SubEdition: V03");
+    return "";
+  }
   if (upper == "AT&D2" || upper == "AT&F" || upper == "ATV1" || upper == "ATQ0") return "";
   return "ERROR";
 }

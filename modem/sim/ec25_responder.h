@@ -5,9 +5,9 @@
 
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "modem/sim/radio_model.h"
 
 namespace cellfleet::modem::sim {
@@ -51,7 +51,11 @@ class Ec25Responder {
   void set_sim_state(SimCardState state) { sim_ = state; }
   const std::map<int, PdpContextSetting>& contexts() const { return contexts_; }
   // ATD on this port asks for data mode; the port owner decides (see sim_fleet).
-  bool TakeDialRequest() { bool d = dial_requested_; dial_requested_ = false; return d; }
+  bool TakeDialRequest() {
+    bool d = dial_requested_;
+    dial_requested_ = false;
+    return d;
+  }
 
  private:
   // One basic command (after splitting "AT+A;+B"); appends info lines, returns the

@@ -7,8 +7,8 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "modem/sim/sim_fleet.h"
 #include "modem/log_format.h"
+#include "modem/sim/sim_fleet.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   cellfleet::modem::sim::SimFleetOptions options;
   std::string ready_file;
   double tick_seconds = 1.0;
-  app.add_option("--boards", options.boards, "Number of simulated boards")->check(CLI::Range(1, 1000));
-  app.add_option("--dir", options.dir, "Directory for the port links <dir>/<board>/{at,modem}")->required();
+  app.add_option("--boards", options.boards, "Number of simulated boards")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--dir", options.dir, "Directory for the port links <dir>/<board>/{at,modem}")
+      ->required();
   app.add_option("--seed", options.seed, "Seed: the same seed gives the same radio story");
   app.add_option("--tick", tick_seconds, "Seconds per radio step")->check(CLI::Range(0.01, 3600.0));
   app.add_option("--ready-file", ready_file, "Write the board list here once the ports exist");
@@ -51,7 +53,8 @@ int main(int argc, char** argv) {
   }
   (*fleet)->Start();
   std::string listing;
-  for (const auto& board : (*fleet)->boards()) absl::StrAppend(&listing, DescribeBoard(board), "\n");
+  for (const auto& board : (*fleet)->boards())
+    absl::StrAppend(&listing, DescribeBoard(board), "\n");
   std::cout << listing << std::flush;
   if (!ready_file.empty()) {
     std::string tmp = ready_file + ".tmp";

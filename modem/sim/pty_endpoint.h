@@ -26,7 +26,9 @@ class PtyEndpoint {
 
  private:
   PtyEndpoint(int master, int slave, std::string slave_path, std::string link_path)
-      : master_fd_(master), slave_fd_(slave), slave_path_(std::move(slave_path)),
+      : master_fd_(master),
+        slave_fd_(slave),
+        slave_path_(std::move(slave_path)),
         link_path_(std::move(link_path)) {}
 
   int master_fd_;

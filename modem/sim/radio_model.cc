@@ -47,12 +47,14 @@ void RadioModel::StepOnce() {
   std::normal_distribution<double> noise(0.0, 1.0);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   // Mean-reverting walk keeps the signal near the profile's base, within 3GPP ranges.
-  state_.rsrp_dbm += profile_.rsrp_step_db * noise(rng_) +
-                     0.1 * (profile_.base_rsrp_dbm - state_.rsrp_dbm);
+  state_.rsrp_dbm +=
+      profile_.rsrp_step_db * noise(rng_) + 0.1 * (profile_.base_rsrp_dbm - state_.rsrp_dbm);
   state_.rsrp_dbm = Clamp(state_.rsrp_dbm, -140, -44);
-  state_.rsrq_db = Clamp(state_.rsrq_db + 0.5 * noise(rng_) + 0.1 * (-10 - state_.rsrq_db), -20, -3);
+  state_.rsrq_db =
+      Clamp(state_.rsrq_db + 0.5 * noise(rng_) + 0.1 * (-10 - state_.rsrq_db), -20, -3);
   double sinr_target = Clamp((state_.rsrp_dbm + 120) * 0.6, -5, 30);
-  state_.sinr_db = Clamp(state_.sinr_db + noise(rng_) + 0.2 * (sinr_target - state_.sinr_db), -20, 30);
+  state_.sinr_db =
+      Clamp(state_.sinr_db + noise(rng_) + 0.2 * (sinr_target - state_.sinr_db), -20, 30);
 
   if (searching_left_ > 0) {
     if (--searching_left_ == 0) state_.registration_stat = profile_.roaming ? 5 : 1;

@@ -37,10 +37,10 @@ struct RadioProfile {
   int mcc = 262;
   std::string mnc = "01";
   double base_rsrp_dbm = -95;
-  double rsrp_step_db = 1.5;            // random-walk step per second (std dev)
-  double handover_per_second = 0.002;   // probability per 1 s step
+  double rsrp_step_db = 1.5;           // random-walk step per second (std dev)
+  double handover_per_second = 0.002;  // probability per 1 s step
   double deregister_per_second = 0.0005;
-  int searching_seconds = 8;            // how long a drop lasts
+  int searching_seconds = 8;  // how long a drop lasts
   bool roaming = false;
 };
 

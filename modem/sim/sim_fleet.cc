@@ -17,16 +17,18 @@
 namespace cellfleet::modem::sim {
 namespace {
 
-constexpr size_t kMaxInputLine = 4096;     // a real EC25 accepts lines up to ~4 KB
+constexpr size_t kMaxInputLine = 4096;  // a real EC25 accepts lines up to ~4 KB
 constexpr size_t kMaxPendingOutput = 64 * 1024;
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions& options) {
   if (options.boards < 1 || options.boards > 1000) {
-    return absl::InvalidArgumentError(absl::StrCat("--boards must be 1..1000, got ", options.boards));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--boards must be 1..1000, got ", options.boards));
   }
-  if (options.dir.empty()) return absl::InvalidArgumentError("a directory for the port links is required");
+  if (options.dir.empty())
+    return absl::InvalidArgumentError("a directory for the port links is required");
   std::unique_ptr<SimFleet> fleet(new SimFleet(options));
   std::error_code ec;
   for (int i = 0; i < options.boards; ++i) {
@@ -35,7 +37,8 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
     std::string board_dir = absl::StrCat(options.dir, "/", board.name);
     std::filesystem::create_directories(board_dir, ec);
     if (ec) return absl::UnavailableError(absl::StrCat("mkdir ", board_dir, ": ", ec.message()));
-    board.radio = std::make_unique<RadioModel>(options.seed * 7919u + static_cast<uint64_t>(i), options.profile);
+    board.radio = std::make_unique<RadioModel>(options.seed * 7919u + static_cast<uint64_t>(i),
+                                               options.profile);
     SimIdentity identity = MakeIdentity(options.seed, i, options.profile);
     auto at = PtyEndpoint::Create(absl::StrCat(board_dir, "/at"));
     if (!at.ok()) return at.status();
@@ -48,7 +51,8 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
     fleet->boards_.push_back(std::move(board));
   }
   fleet->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fleet->wake_fd_ < 0) return absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
+  if (fleet->wake_fd_ < 0)
+    return absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
   return fleet;
 }
 
@@ -128,8 +132,8 @@ void SimFleet::Run() {
         fds.push_back({port->pty->master_fd(), events, 0});
       }
     }
-    int timeout_ms = static_cast<int>(
-        std::max<int64_t>(0, absl::ToInt64Milliseconds(next_tick - absl::Now())));
+    int timeout_ms =
+        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(next_tick - absl::Now())));
     int rc = ::poll(fds.data(), fds.size(), timeout_ms);
     if (rc < 0 && errno != EINTR) {
       spdlog::error("simulator poll: {}", std::strerror(errno));

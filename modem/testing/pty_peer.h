@@ -4,9 +4,9 @@
 #define CELLFLEET_MODEM_TESTING_PTY_PEER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace cellfleet::testing {

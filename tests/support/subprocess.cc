@@ -33,10 +33,11 @@ int DecodeWaitStatus(int status) { return WIFEXITED(status) ? WEXITSTATUS(status
 
 }  // namespace
 
-absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv, absl::Duration timeout,
-                                         const std::string& stdin_text) {
+absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                         absl::Duration timeout, const std::string& stdin_text) {
   int out_pipe[2], err_pipe[2], in_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(in_pipe, O_CLOEXEC) != 0) {
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(in_pipe, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   posix_spawn_file_actions_t actions;
@@ -66,8 +67,10 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv, a
   const absl::Time deadline = start + timeout;
   bool out_open = true, err_open = true, killed = false;
   while (out_open || err_open) {
-    pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0}, {err_open ? err_pipe[0] : -1, POLLIN, 0}};
-    int left_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0},
+                     {err_open ? err_pipe[0] : -1, POLLIN, 0}};
+    int left_ms =
+        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
     if (left_ms == 0 && !killed) {
       ::kill(pid, SIGKILL);
       killed = true;
@@ -92,14 +95,17 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv, a
   result.elapsed = absl::Now() - start;
   if (killed) {
     return absl::DeadlineExceededError(absl::StrCat(argv[0], " did not finish within ",
-                                                    absl::FormatDuration(timeout), "; output: ", result.out, result.err));
+                                                    absl::FormatDuration(timeout),
+                                                    "; output: ", result.out, result.err));
   }
   return result;
 }
 
-absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& argv, const std::string& log_path) {
+absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& argv,
+                                             const std::string& log_path) {
   int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (log < 0) return absl::InternalError(absl::StrCat("open ", log_path, ": ", std::strerror(errno)));
+  if (log < 0)
+    return absl::InternalError(absl::StrCat("open ", log_path, ": ", std::strerror(errno)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -145,8 +151,8 @@ absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
     exit_code_ = DecodeWaitStatus(status);
     return exit_code_;
   }
-  return absl::DeadlineExceededError(absl::StrCat("pid ", pid_, " still running after ",
-                                                  absl::FormatDuration(timeout)));
+  return absl::DeadlineExceededError(
+      absl::StrCat("pid ", pid_, " still running after ", absl::FormatDuration(timeout)));
 }
 
 absl::StatusOr<int> Subprocess::Stop(absl::Duration grace) {
@@ -168,12 +174,14 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration 
   // Watch the directory so we wake when the file is renamed into place or written.
   const std::string dir = path.substr(0, path.rfind('/'));
   int inotify = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  if (inotify >= 0) ::inotify_add_watch(inotify, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+  if (inotify >= 0)
+    ::inotify_add_watch(inotify, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
   const absl::Time deadline = absl::Now() + timeout;
   std::string content = read();
   while (content.empty() && absl::Now() < deadline) {
     pollfd pfd{inotify, POLLIN, 0};
-    int left_ms = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    int left_ms =
+        static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now())));
     ::poll(&pfd, 1, std::min(left_ms, 1000));  // re-check at least every second
     char events[4096];
     while (inotify >= 0 && ::read(inotify, events, sizeof(events)) > 0) {
@@ -182,7 +190,8 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration 
   }
   if (inotify >= 0) ::close(inotify);
   if (content.empty()) {
-    return absl::DeadlineExceededError(absl::StrCat(path, " did not appear within ", absl::FormatDuration(timeout)));
+    return absl::DeadlineExceededError(
+        absl::StrCat(path, " did not appear within ", absl::FormatDuration(timeout)));
   }
   return content;
 }

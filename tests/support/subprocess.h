@@ -21,13 +21,15 @@ struct CommandResult {
 };
 
 // Runs argv[0] (a path) with its arguments; kills it (SIGKILL) after `timeout`.
-absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv, absl::Duration timeout,
+absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                         absl::Duration timeout,
                                          const std::string& stdin_text = "");
 
 // A long-running child whose stdout and stderr go to `log_path`.
 class Subprocess {
  public:
-  static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv, const std::string& log_path);
+  static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv,
+                                          const std::string& log_path);
   Subprocess(Subprocess&& other) noexcept;
   Subprocess& operator=(Subprocess&&) = delete;
   ~Subprocess();  // SIGKILL and reap if still running
