@@ -229,6 +229,10 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
           {{"command", "+CPIN"}, {"state", std::string(modem::SimStateName(*s))}});
     } else if (StartsWithAny(line, {"+CME ERROR:", "+CMS ERROR:"})) {
       std::optional<modem::FinalResult> f = modem::ParseFinalResult(line);
+      if (!f) {  // e.g. lower case: modems print final results in upper case only
+        fail(i, absl::InvalidArgumentError(absl::StrCat("malformed error result \"", line, "\"")));
+        continue;
+      }
       json j = {{"command", absl::StartsWith(line, "+CME") ? "+CME ERROR" : "+CMS ERROR"}};
       if (std::optional<int> code =
               f->kind == modem::FinalResultKind::kCmeError ? modem::CmeCode(*f) : f->code) {

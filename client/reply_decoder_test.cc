@@ -78,5 +78,12 @@ TEST(ReplyDecoderTest, GarbageIsReportedNotFatal) {
   EXPECT_THAT(result.problems[2], ::testing::HasSubstr("+CSQ: banana"));
 }
 
+TEST(ReplyDecoderTest, LowerCaseErrorLineIsAParseErrorNotACrash) {
+  // Found by the fuzzer: the prefix check was case-insensitive, the parser is not.
+  DecodeResult result = DecodeModemOutput("+cme error: 10\n");
+  EXPECT_TRUE(result.replies.empty());
+  EXPECT_EQ(result.parse_errors, 1);
+}
+
 }  // namespace
 }  // namespace cellfleet::client
