@@ -15,6 +15,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "modem/discovery.h"
 #include "modem/log_format.h"
 #include "spdlog/spdlog.h"
 
@@ -32,6 +33,28 @@ bool WriteFileAtomically(const std::string& path, const std::string& content) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// Prints what discovery sees, and what ModemManager would get in the way of.
+int ListModems(std::ostream& out) {
+  absl::StatusOr<std::vector<cellfleet::modem::DiscoveredModem>> modems =
+      cellfleet::modem::DiscoverModems();
+  if (!modems.ok()) {
+    std::cerr << "cellfleet-agent: " << modems.status().message() << "\n";
+    return 1;
+  }
+  if (modems->empty()) out << "no Quectel modem found\n";
+  for (const auto& modem : *modems) {
+    out << modem.model << " (" << modem.vendor_id << ":" << modem.product_id << ") at USB "
+        << modem.usb_path;
+    if (!modem.serial.empty()) out << " serial " << modem.serial;
+    out << "\n  AT port: " << (modem.at_port ? modem.at_port->device_path : "none")
+        << "\n  modem (PPP) port: " << (modem.modem_port ? modem.modem_port->device_path : "none")
+        << "\n";
+  }
+  for (const std::string& conflict : cellfleet::modem::ModemManagerConflicts(*modems))
+    out << "warning: " << conflict << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,10 +67,13 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   double poll_seconds = 2.0;
   bool insecure = false;
+  bool list_modems = false;
   int baud = 115200;
   app.set_version_flag("--version", std::string("cellfleet-agent ") + kVersion);
   app.add_option("--at-port", at_port,
-                 "The modem's AT port (EC25: USB interface 2, usually /dev/ttyUSB2)");
+                 "The modem's AT port (EC25: USB interface 2, usually /dev/ttyUSB2), or \"auto\" "
+                 "to find it in sysfs by USB id and interface number");
+  app.add_flag("--list-modems", list_modems, "List the Quectel modems found in sysfs and exit");
   app.add_option("--baud", baud, "Baud rate of the AT port");
   app.add_option("--listen", listen,
                  "Address to serve gRPC on (host:port; port 0 picks a free one)");
@@ -64,6 +90,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (list_modems) return ListModems(std::cout);
   spdlog::set_default_logger(spdlog::default_logger()->clone("agent"));
   spdlog::set_level(spdlog::level::from_str(log_level));
 

@@ -33,15 +33,32 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   auto status = std::make_shared<v1::ModemStatus>();
   status->set_modem_state(state);
   status->set_modem_state_detail(detail);
-  status->set_at_port(options_.at_port);
+  status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
   *status->mutable_sampled_at() = Now();
   FillIdentity(last_identity_, *status->mutable_identity());
   hub_->Publish(std::move(status));
 }
 
+absl::StatusOr<std::string> ModemPoller::ResolvePort() const {
+  if (options_.at_port != "auto") return options_.at_port;
+  absl::StatusOr<std::vector<modem::DiscoveredModem>> modems =
+      modem::DiscoverModems(options_.discovery_roots);
+  if (!modems.ok()) return modems.status();
+  for (const modem::DiscoveredModem& found : *modems) {
+    if (found.at_port) return found.at_port->device_path;
+  }
+  return absl::UnavailableError("no Quectel modem with an AT interface found in sysfs");
+}
+
 bool ModemPoller::Attach() {
+  absl::StatusOr<std::string> path = ResolvePort();
+  if (!path.ok()) {
+    PublishState(v1::MODEM_STATE_ABSENT, std::string(path.status().message()));
+    return false;
+  }
+  attached_port_ = *path;
   absl::StatusOr<std::unique_ptr<modem::SerialPort>> port =
-      modem::SerialPort::Open(options_.at_port, options_.serial);
+      modem::SerialPort::Open(*path, options_.serial);
   if (!port.ok()) {
     PublishState(v1::MODEM_STATE_ABSENT, std::string(port.status().message()));
     return false;
@@ -50,13 +67,13 @@ bool ModemPoller::Attach() {
   channel_ = std::make_unique<modem::AtChannel>(std::move(*port), options_.channel);
   modem_ = std::make_unique<modem::QuectelModem>(*channel_);
   if (absl::Status init = modem_->Initialize(); !init.ok()) {
-    spdlog::warn("modem init on {} failed: {}", options_.at_port, init);
+    spdlog::warn("modem init on {} failed: {}", attached_port_, init);
     Detach();
     PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(init.message()));
     return false;
   }
   last_identity_ = modem_->identity();
-  spdlog::info("modem on {} ready: {} {} IMEI {}", options_.at_port, last_identity_.manufacturer,
+  spdlog::info("modem on {} ready: {} {} IMEI {}", attached_port_, last_identity_.manufacturer,
                last_identity_.model, last_identity_.imei);
   return true;
 }
@@ -79,11 +96,11 @@ void ModemPoller::Run() {
       auto status = std::make_shared<v1::ModemStatus>();
       FillStatus(*snapshot, *status);
       status->set_modem_state(v1::MODEM_STATE_READY);
-      status->set_at_port(options_.at_port);
+      status->set_at_port(attached_port_);
       if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
       hub_->Publish(std::move(status));
     } else if (absl::IsUnavailable(snapshot.status()) && !channel_->health().ok()) {
-      spdlog::warn("modem on {} vanished: {}", options_.at_port, snapshot.status());
+      spdlog::warn("modem on {} vanished: {}", attached_port_, snapshot.status());
       Detach();
       PublishState(v1::MODEM_STATE_ABSENT, std::string(snapshot.status().message()));
       continue;  // try to reattach after reattach_interval

@@ -12,13 +12,17 @@
 #include "absl/time/time.h"
 #include "agent/status_hub.h"
 #include "modem/at_channel.h"
+#include "modem/discovery.h"
 #include "modem/quectel/quectel_modem.h"
 #include "modem/serial_port.h"
 
 namespace cellfleet::agent {
 
 struct PollerOptions {
+  // A device path, or "auto": find a Quectel modem's AT interface in sysfs at every
+  // attach, so the agent follows ttyUSB renumbering.
   std::string at_port;
+  modem::DiscoveryRoots discovery_roots;
   absl::Duration poll_interval = absl::Seconds(2);
   absl::Duration reattach_interval = absl::Seconds(2);
   modem::SerialOptions serial;
@@ -41,6 +45,8 @@ class ModemPoller {
   void Run();
   // Opens the port and initialises the modem; false (after publishing why) on failure.
   bool Attach();
+  // The AT port to open now: the configured path, or the discovered one.
+  absl::StatusOr<std::string> ResolvePort() const;
   void Detach();
   void PublishState(v1::ModemState state, const std::string& detail);
 
@@ -52,6 +58,7 @@ class ModemPoller {
   std::unique_ptr<modem::AtChannel> channel_;
   std::unique_ptr<modem::QuectelModem> modem_;
   modem::ModemIdentity last_identity_;
+  std::string attached_port_;
 };
 
 }  // namespace cellfleet::agent

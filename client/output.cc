@@ -105,15 +105,15 @@ nlohmann::json ErrorToJson(const grpc::Status& status) {
 }
 
 std::string ShortEnumName(const std::string& full, const std::string& prefix) {
-  if (absl::StartsWith(full, prefix)) return full.substr(prefix.size());
-  return full;
+  std::string name = absl::StartsWith(full, prefix) ? full.substr(prefix.size()) : full;
+  return name == "UNSPECIFIED" ? "-" : name;
 }
 
 std::vector<std::string> StatusSummaryHeader() {
-  return {"STATE", "SIM", "REG", "OPERATOR", "RAT", "CELL", "RSRP", "RSRQ", "SINR", "RSSI"};
+  return {"STATE", "SIM", "REG", "OPERATOR", "RAT", "CELL", "RSRP", "RSRQ", "SINR", "RSSI", "NOTE"};
 }
 
-std::vector<int> StatusSummaryWidths() { return {12, 13, 10, 12, 8, 14, 8, 6, 6, 7}; }
+std::vector<int> StatusSummaryWidths() { return {12, 13, 10, 12, 8, 14, 8, 6, 6, 7, 0}; }
 
 std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
   std::string reg = "-";
@@ -154,7 +154,8 @@ std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
           rsrp,
           rsrq,
           sinr,
-          rssi};
+          rssi,
+          s.modem_state_detail()};
 }
 
 }  // namespace cellfleet::client

@@ -78,11 +78,40 @@ void SimFleet::Start() {
 
 void SimFleet::Stop() {
   stop_ = true;
-  if (wake_fd_ >= 0) {
-    uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
-  }
+  Wake();
   if (thread_.joinable()) thread_.join();
+}
+
+void SimFleet::Wake() {
+  if (wake_fd_ < 0) return;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+}
+
+void SimFleet::Post(std::function<void()> task) {
+  {
+    absl::MutexLock lock(&tasks_mu_);
+    tasks_.push_back(std::move(task));
+  }
+  Wake();
+}
+
+void SimFleet::RunTasks() {
+  std::vector<std::function<void()>> tasks;
+  {
+    absl::MutexLock lock(&tasks_mu_);
+    tasks.swap(tasks_);
+  }
+  for (auto& task : tasks) task();
+}
+
+void SimFleet::ResetBoard(size_t index) {
+  Post([this, index] {
+    if (index >= boards_.size()) return;
+    Board& board = boards_[index];
+    board.modem.responder->Reset();
+    Queue(board.at, board.at.responder->Reset());
+  });
 }
 
 void SimFleet::Queue(Port& port, absl::string_view bytes) {
@@ -123,6 +152,7 @@ void SimFleet::Run() {
   absl::Time next_tick = absl::Now() + options_.tick;
   std::vector<pollfd> fds;
   while (!stop_) {
+    RunTasks();
     fds.clear();
     fds.push_back({wake_fd_, POLLIN, 0});
     for (Board& board : boards_) {

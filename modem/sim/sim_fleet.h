@@ -4,12 +4,15 @@
 #define CELLFLEET_MODEM_SIM_SIM_FLEET_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "modem/sim/ec25_responder.h"
 #include "modem/sim/pty_endpoint.h"
@@ -45,6 +48,12 @@ class SimFleet {
   void Start();
   void Stop();
 
+  // Runs `task` on the fleet's thread (the owner of all board state) before its next poll.
+  void Post(std::function<void()> task);
+  // Simulates an internal modem reset of board `index`: settings return to factory
+  // defaults (echo on) and the AT port prints RDY and the boot URCs.
+  void ResetBoard(size_t index);
+
   // Total AT commands answered across all ports (for load tests).
   uint64_t commands_handled() const { return commands_handled_.load(); }
 
@@ -67,12 +76,16 @@ class SimFleet {
   void OnReadable(Port& port);
   void Flush(Port& port);
   void Queue(Port& port, absl::string_view bytes);
+  void Wake();
+  void RunTasks();
 
   SimFleetOptions options_;
   std::vector<Board> boards_;
   int wake_fd_ = -1;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> commands_handled_{0};
+  absl::Mutex tasks_mu_;
+  std::vector<std::function<void()>> tasks_ ABSL_GUARDED_BY(tasks_mu_);
   std::thread thread_;
 };
 
