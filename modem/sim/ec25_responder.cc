@@ -78,20 +78,17 @@ SimIdentity MakeIdentity(uint64_t seed, int index, const RadioProfile& profile) 
   return identity;
 }
 
-Ec25Responder::Ec25Responder(SimIdentity identity, RadioModel* radio)
-    : identity_(std::move(identity)), radio_(radio) {
-  contexts_[1] = PdpContextSetting{"IP", ""};
-}
+Ec25Responder::Ec25Responder(SimModemState* modem) : modem_(modem) {}
 
 std::string Ec25Responder::Reset() {
   echo_ = true;
   cmee_ = 1;
   creg_n_ = cgreg_n_ = cereg_n_ = 0;
   cops_format_ = 0;
-  cfun_ = 1;
+  modem_->cfun = 1;
   std::string out = absl::StrCat(kCrLf, "RDY", kCrLf);
   absl::StrAppend(&out, kCrLf, "+CFUN: 1", kCrLf);
-  if (sim_ == SimCardState::kReady) {
+  if (modem_->sim == SimCardState::kReady) {
     absl::StrAppend(&out, kCrLf, "+CPIN: READY", kCrLf, kCrLf, "+QUSIM: 1", kCrLf, kCrLf,
                     "+QIND: SMS DONE", kCrLf);
   }
@@ -108,27 +105,27 @@ std::string Ec25Responder::CmeError(int code) const {
 }
 
 std::string Ec25Responder::RegistrationLine(absl::string_view prefix, int n, bool solicited) const {
-  const RadioState& s = radio_->state();
+  const RadioState& s = modem_->radio->state();
   std::string line = absl::StrCat(prefix, ": ");
   if (solicited) absl::StrAppend(&line, n, ",");
   absl::StrAppend(&line, s.registration_stat);
-  if (n >= 2 && radio_->registered()) {
-    const CellSite& cell = radio_->serving();
+  if (n >= 2 && modem_->radio->registered()) {
+    const CellSite& cell = modem_->radio->serving();
     absl::StrAppend(&line, absl::StrFormat(",\"%X\",\"%X\",7", cell.tac, cell.eci));
   }
   return line;
 }
 
 std::string Ec25Responder::ServingCellLine() const {
-  if (!radio_->registered() && radio_->state().registration_stat == 2) {
+  if (!modem_->radio->registered() && modem_->radio->state().registration_stat == 2) {
     return "+QENG: \"servingcell\",\"SEARCH\"";
   }
-  const CellSite& c = radio_->serving();
-  const char* state = radio_->registered() ? "NOCONN" : "LIMSRV";
+  const CellSite& c = modem_->radio->serving();
+  const char* state = modem_->radio->registered() ? "NOCONN" : "LIMSRV";
   return absl::StrFormat(
       "+QENG: \"servingcell\",\"%s\",\"LTE\",\"FDD\",%d,%s,%X,%d,%d,%d,%d,%d,%X,%d,%d,%d,%d,%d",
       state, c.mcc, c.mnc, c.eci, c.pci, c.earfcn, c.band, c.bandwidth_code, c.bandwidth_code,
-      c.tac, radio_->rsrp(), radio_->rsrq(), radio_->rssi(), radio_->sinr(), radio_->srxlev());
+      c.tac, modem_->radio->rsrp(), modem_->radio->rsrq(), modem_->radio->rssi(), modem_->radio->sinr(), modem_->radio->srxlev());
 }
 
 std::string Ec25Responder::HandleLine(absl::string_view line) {
@@ -153,10 +150,10 @@ std::string Ec25Responder::HandleLine(absl::string_view line) {
 
 std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::string>& info) {
   const std::string upper = absl::AsciiStrToUpper(command);
-  const bool sim_ready = sim_ == SimCardState::kReady;
+  const bool sim_ready = modem_->sim == SimCardState::kReady;
   auto need_sim = [&]() -> std::string {
-    if (sim_ == SimCardState::kNotInserted) return CmeError(10);
-    if (sim_ == SimCardState::kPinRequired) return CmeError(11);
+    if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
+    if (modem_->sim == SimCardState::kPinRequired) return CmeError(11);
     return "";
   };
 
@@ -175,34 +172,34 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "";
   }
   if (upper == "ATI") {
-    info = {identity_.manufacturer, identity_.model,
-            absl::StrCat("Revision: ", identity_.revision)};
+    info = {modem_->identity.manufacturer, modem_->identity.model,
+            absl::StrCat("Revision: ", modem_->identity.revision)};
     return "";
   }
   if (upper == "AT+CGSN" || upper == "AT+GSN") {
-    info.push_back(identity_.imei);
+    info.push_back(modem_->identity.imei);
     return "";
   }
   if (upper == "AT+CGMM" || upper == "AT+GMM") {
-    info.push_back(identity_.model);
+    info.push_back(modem_->identity.model);
     return "";
   }
   if (upper == "AT+CGMR" || upper == "AT+GMR") {
-    info.push_back(identity_.revision);
+    info.push_back(modem_->identity.revision);
     return "";
   }
   if (upper == "AT+QGMR") {
-    info.push_back(identity_.firmware);
+    info.push_back(modem_->identity.firmware);
     return "";
   }
   if (upper == "AT+CIMI") {
     if (std::string e = need_sim(); !e.empty()) return e;
-    info.push_back(identity_.imsi);
+    info.push_back(modem_->identity.imsi);
     return "";
   }
   if (upper == "AT+QCCID") {
-    if (sim_ == SimCardState::kNotInserted) return CmeError(10);
-    info.push_back(absl::StrCat("+QCCID: ", identity_.iccid));
+    if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
+    info.push_back(absl::StrCat("+QCCID: ", modem_->identity.iccid));
     return "";
   }
   if (absl::StartsWith(upper, "AT+CMEE=")) {
@@ -216,34 +213,34 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "";
   }
   if (upper == "AT+CPIN?") {
-    if (sim_ == SimCardState::kNotInserted) return CmeError(10);
+    if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
     info.push_back(sim_ready ? "+CPIN: READY" : "+CPIN: SIM PIN");
     return "";
   }
   if (upper == "AT+CSQ") {
-    info.push_back(absl::StrCat("+CSQ: ", sim_ready ? radio_->csq_rssi() : 99, ",99"));
+    info.push_back(absl::StrCat("+CSQ: ", sim_ready ? modem_->radio->csq_rssi() : 99, ",99"));
     return "";
   }
   if (upper == "AT+QCSQ") {
-    if (!radio_->registered()) {
+    if (!modem_->radio->registered()) {
       info.push_back("+QCSQ: \"NOSERVICE\"");
     } else {
       // +QCSQ encodes SINR as 0..250 (dB = v / 5 - 20).
-      int sinr_code = std::clamp((radio_->sinr() + 20) * 5, 0, 250);
-      info.push_back(absl::StrCat("+QCSQ: \"LTE\",", radio_->rssi(), ",", radio_->rsrp(), ",",
-                                  sinr_code, ",", radio_->rsrq()));
+      int sinr_code = std::clamp((modem_->radio->sinr() + 20) * 5, 0, 250);
+      info.push_back(absl::StrCat("+QCSQ: \"LTE\",", modem_->radio->rssi(), ",", modem_->radio->rsrp(), ",",
+                                  sinr_code, ",", modem_->radio->rsrq()));
     }
     return "";
   }
   if (upper == "AT+COPS?") {
-    if (!sim_ready || !radio_->registered()) {
+    if (!sim_ready || !modem_->radio->registered()) {
       info.push_back("+COPS: 0");
     } else if (cops_format_ == 2) {
       info.push_back(
-          absl::StrCat("+COPS: 0,2,\"", radio_->profile().mcc, radio_->profile().mnc, "\",7"));
+          absl::StrCat("+COPS: 0,2,\"", modem_->radio->profile().mcc, modem_->radio->profile().mnc, "\",7"));
     } else {
       info.push_back(
-          absl::StrCat("+COPS: 0,", cops_format_, ",\"", radio_->profile().operator_name, "\",7"));
+          absl::StrCat("+COPS: 0,", cops_format_, ",\"", modem_->radio->profile().operator_name, "\",7"));
     }
     return "";
   }
@@ -278,19 +275,19 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "";
   }
   if (upper == "AT+QENG=\"NEIGHBOURCELL\"") {
-    const auto& cells = radio_->cells();
+    const auto& cells = modem_->radio->cells();
     for (size_t i = 0; i < cells.size(); ++i) {
-      if (i == radio_->state().serving_cell || !radio_->registered()) continue;
+      if (i == modem_->radio->state().serving_cell || !modem_->radio->registered()) continue;
       const CellSite& c = cells[i];
-      const char* kind = c.earfcn == radio_->serving().earfcn ? "intra" : "inter";
+      const char* kind = c.earfcn == modem_->radio->serving().earfcn ? "intra" : "inter";
       info.push_back(absl::StrFormat(
           "+QENG: \"neighbourcell %s\",\"LTE\",%d,%d,%d,%d,%d,%d,%d,-,-,-,-", kind, c.earfcn, c.pci,
-          radio_->rsrq() - 2, radio_->rsrp() - 6, radio_->rssi() - 5, 0, radio_->srxlev() - 6));
+          modem_->radio->rsrq() - 2, modem_->radio->rsrp() - 6, modem_->radio->rssi() - 5, 0, modem_->radio->srxlev() - 6));
     }
     return "";
   }
   if (upper == "AT+CGDCONT?") {
-    for (const auto& [cid, ctx] : contexts_) {
+    for (const auto& [cid, ctx] : modem_->contexts) {
       info.push_back(absl::StrFormat("+CGDCONT: %d,\"%s\",\"%s\",\"0.0.0.0\",0,0,0,0", cid,
                                      ctx.type, ctx.apn));
     }
@@ -302,7 +299,7 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     std::optional<int> cid = args.empty() ? std::nullopt : ParseIntArg(args[0]);
     if (!cid || *cid < 1 || *cid > 15) return CmeError(3);
     if (args.size() == 1) {
-      contexts_.erase(*cid);
+      modem_->contexts.erase(*cid);
       return "";
     }
     auto unquote = [](std::string s) {
@@ -314,29 +311,36 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     ctx.type = absl::AsciiStrToUpper(unquote(args[1]));
     if (ctx.type != "IP" && ctx.type != "IPV6" && ctx.type != "IPV4V6") return CmeError(3);
     if (args.size() > 2) ctx.apn = unquote(args[2]);
-    contexts_[*cid] = ctx;
+    modem_->contexts[*cid] = ctx;
     return "";
   }
   if (upper == "AT+CFUN?") {
-    info.push_back(absl::StrCat("+CFUN: ", cfun_));
+    info.push_back(absl::StrCat("+CFUN: ", modem_->cfun));
     return "";
   }
   if (absl::StartsWith(upper, "AT+CFUN=")) {
     std::vector<std::string> args = absl::StrSplit(upper.substr(8), ',');
     std::optional<int> fun = ParseIntArg(args[0]);
     if (!fun || (*fun != 0 && *fun != 1 && *fun != 4)) return CmeError(3);
-    cfun_ = *fun;
-    radio_->SetRegistration(cfun_ == 1 ? (radio_->profile().roaming ? 5 : 1) : 0);
+    modem_->cfun = *fun;
+    modem_->radio->SetRegistration(modem_->cfun == 1 ? (modem_->radio->profile().roaming ? 5 : 1) : 0);
     return "";
   }
   if (absl::StartsWith(upper, "ATD")) {
     absl::string_view number = absl::string_view(upper).substr(3);
-    if (number == "*99#" || number == "*99***1#" || number == "T*99#") {
-      if (!sim_ready || !radio_->registered()) return "NO CARRIER";
-      dial_requested_ = true;
-      return "CONNECT 150000000";
+    if (number != "*99#" && number != "*99***1#" && number != "T*99#") return "NO CARRIER";
+    if (!sim_ready || !modem_->radio->registered()) return "NO CARRIER";
+    const DataSettings& data = modem_->data;
+    if (data.connect == ConnectMode::kError) return "ERROR";
+    if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
+    if (data.require_apn) {
+      auto ctx = modem_->contexts.find(1);
+      if (ctx == modem_->contexts.end() || !absl::EqualsIgnoreCase(ctx->second.apn, *data.require_apn)) {
+        return "NO CARRIER";  // the network refuses the APN
+      }
     }
-    return "NO CARRIER";
+    dial_requested_ = true;
+    return "CONNECT 150000000";
   }
   if (upper == "ATH" || upper == "ATH0") return "";
   if (upper == "AT+CSUB") {
@@ -348,7 +352,7 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
 }
 
 std::string Ec25Responder::TakeUrcs() {
-  const RadioState& s = radio_->state();
+  const RadioState& s = modem_->radio->state();
   std::string out;
   if (reported_stat_ < 0) {
     reported_stat_ = s.registration_stat;

@@ -9,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "modem/sim/radio_model.h"
+#include "modem/sim/scenario.h"
 
 namespace cellfleet::modem::sim {
 
@@ -25,16 +26,25 @@ struct SimIdentity {
 // Builds a plausible identity for board `index` (valid Luhn IMEI, 20-char ICCID).
 SimIdentity MakeIdentity(uint64_t seed, int index, const RadioProfile& profile);
 
-enum class SimCardState { kReady, kPinRequired, kNotInserted };
-
 struct PdpContextSetting {
   std::string type = "IP";
   std::string apn;
 };
 
+// What the AT port and the modem port of one simulated modem share.
+struct SimModemState {
+  SimIdentity identity;
+  RadioModel* radio = nullptr;
+  SimCardState sim = SimCardState::kReady;
+  std::map<int, PdpContextSetting> contexts = {{1, PdpContextSetting{}}};
+  int cfun = 1;
+  DataSettings data;
+};
+
 class Ec25Responder {
  public:
-  Ec25Responder(SimIdentity identity, RadioModel* radio);
+  // `modem` is shared with the board's other port and must outlive this.
+  explicit Ec25Responder(SimModemState* modem);
 
   // Handles one command line (without CR); returns what the modem prints after the echo.
   std::string HandleLine(absl::string_view line);
@@ -46,10 +56,6 @@ class Ec25Responder {
   std::string Reset();
 
   bool echo() const { return echo_; }
-  const SimIdentity& identity() const { return identity_; }
-  SimCardState sim_state() const { return sim_; }
-  void set_sim_state(SimCardState state) { sim_ = state; }
-  const std::map<int, PdpContextSetting>& contexts() const { return contexts_; }
   // ATD on this port asks for data mode; the port owner decides (see sim_fleet).
   bool TakeDialRequest() {
     bool d = dial_requested_;
@@ -65,17 +71,13 @@ class Ec25Responder {
   std::string RegistrationLine(absl::string_view prefix, int n, bool solicited) const;
   std::string ServingCellLine() const;
 
-  SimIdentity identity_;
-  RadioModel* radio_;
+  SimModemState* modem_;
   bool echo_ = true;  // factory default; comes back after every reset
   int cmee_ = 1;
   int creg_n_ = 0;
   int cgreg_n_ = 0;
   int cereg_n_ = 0;
   int cops_format_ = 0;
-  int cfun_ = 1;
-  SimCardState sim_ = SimCardState::kReady;
-  std::map<int, PdpContextSetting> contexts_;
   bool dial_requested_ = false;
   // For URCs: what was last reported.
   int reported_stat_ = -1;

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Simulated Quectel EC25 modems on pseudo-terminals, for demos and tests"};
   cellfleet::modem::sim::SimFleetOptions options;
   std::string ready_file;
+  std::string scenario_file;
   double tick_seconds = 1.0;
   app.add_option("--boards", options.boards, "Number of simulated boards")
       ->check(CLI::Range(1, 1000));
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--seed", options.seed, "Seed: the same seed gives the same radio story");
   app.add_option("--tick", tick_seconds, "Seconds per radio step")->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--scenario", scenario_file, "YAML scenario: initial state, events, replies, faults, data mode");
   app.add_option("--ready-file", ready_file, "Write the board list here once the ports exist");
   try {
     app.parse(argc, argv);
@@ -38,6 +40,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   options.tick = absl::Seconds(tick_seconds);
+  if (!scenario_file.empty()) {
+    auto scenario = cellfleet::modem::sim::LoadScenario(scenario_file);
+    if (!scenario.ok()) {
+      std::cerr << "cellfleet-modemsim: " << scenario.status().message() << "\n";
+      return 2;
+    }
+    options.scenario = *std::move(scenario);
+  }
 
   // Block the stop signals before any thread starts, then wait for one of them.
   sigset_t stop_signals;

@@ -39,8 +39,17 @@ absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string lin
 
 PtyEndpoint::~PtyEndpoint() {
   ::unlink(link_path_.c_str());
-  ::close(slave_fd_);
+  if (slave_fd_ >= 0) ::close(slave_fd_);
   ::close(master_fd_);
+}
+
+void PtyEndpoint::ReleaseHold() {
+  if (slave_fd_ >= 0) ::close(slave_fd_);
+  slave_fd_ = -1;
+}
+
+void PtyEndpoint::Hold() {
+  if (slave_fd_ < 0) slave_fd_ = ::open(slave_path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
 }
 
 }  // namespace cellfleet::modem::sim

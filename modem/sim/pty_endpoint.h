@@ -21,6 +21,11 @@ class PtyEndpoint {
   ~PtyEndpoint();
 
   int master_fd() const { return master_fd_; }
+  // Stops holding the slave open, so the last client's close shows on the master as a
+  // hang-up (how a modem sees DTR drop when pppd closes the port).
+  void ReleaseHold();
+  // Holds the slave open again.
+  void Hold();
   const std::string& slave_path() const { return slave_path_; }
   const std::string& link_path() const { return link_path_; }
 

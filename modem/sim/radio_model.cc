@@ -44,6 +44,7 @@ void RadioModel::Step(int seconds) {
 }
 
 void RadioModel::StepOnce() {
+  if (!profile_.drift) return;
   std::normal_distribution<double> noise(0.0, 1.0);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   // Mean-reverting walk keeps the signal near the profile's base, within 3GPP ranges.

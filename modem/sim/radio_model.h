@@ -42,6 +42,7 @@ struct RadioProfile {
   double deregister_per_second = 0.0005;
   int searching_seconds = 8;  // how long a drop lasts
   bool roaming = false;
+  bool drift = true;  // false: signal, cell and registration stay put (exact tests)
 };
 
 class RadioModel {
@@ -68,7 +69,12 @@ class RadioModel {
 
   // Scenario hooks.
   void SetRegistration(int stat) { state_.registration_stat = stat; }
-  void ShiftSignal(double rsrp_delta_db) { state_.rsrp_dbm += rsrp_delta_db; }
+  // A lasting change of level (fade or recovery): the walk reverts to the new level.
+  void ShiftSignal(double rsrp_delta_db) {
+    state_.rsrp_dbm += rsrp_delta_db;
+    profile_.base_rsrp_dbm += rsrp_delta_db;
+  }
+  int home_stat() const { return profile_.roaming ? 5 : 1; }
 
  private:
   void StepOnce();

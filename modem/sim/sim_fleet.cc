@@ -1,71 +1,100 @@
 #include "modem/sim/sim_fleet.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "modem/log_format.h"
 #include "spdlog/spdlog.h"
 
+extern char** environ;
+
 namespace cellfleet::modem::sim {
 namespace {
 
 constexpr size_t kMaxInputLine = 4096;  // a real EC25 accepts lines up to ~4 KB
-constexpr size_t kMaxPendingOutput = 64 * 1024;
+constexpr size_t kMaxPendingOutput = 256 * 1024;
+constexpr absl::Duration kEscapeGuardTime = absl::Seconds(1);  // silence before "+++"
+
+bool AppliesTo(const std::optional<int>& board, int index) { return !board || *board == index; }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions& options) {
   if (options.boards < 1 || options.boards > 1000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--boards must be 1..1000, got ", options.boards));
+    return absl::InvalidArgumentError(absl::StrCat("--boards must be 1..1000, got ", options.boards));
   }
-  if (options.dir.empty())
-    return absl::InvalidArgumentError("a directory for the port links is required");
+  if (options.dir.empty()) return absl::InvalidArgumentError("a directory for the port links is required");
   std::unique_ptr<SimFleet> fleet(new SimFleet(options));
+  const ScenarioInitial& initial = options.scenario.initial;
+  RadioProfile profile = options.profile;
+  if (initial.operator_name) profile.operator_name = *initial.operator_name;
+  if (initial.mcc) profile.mcc = *initial.mcc;
+  if (initial.mnc) profile.mnc = *initial.mnc;
+  if (initial.rsrp_dbm) profile.base_rsrp_dbm = *initial.rsrp_dbm;
+  if (initial.registration_stat == 5) profile.roaming = true;
+  if (initial.radio_drift) profile.drift = *initial.radio_drift;
+
+  fleet->boards_.resize(static_cast<size_t>(options.boards));
   std::error_code ec;
   for (int i = 0; i < options.boards; ++i) {
-    Board board;
+    Board& board = fleet->boards_[static_cast<size_t>(i)];
+    board.index = i;
     board.name = absl::StrFormat("board-%02d", i);
-    std::string board_dir = absl::StrCat(options.dir, "/", board.name);
+    const std::string board_dir = absl::StrCat(options.dir, "/", board.name);
     std::filesystem::create_directories(board_dir, ec);
     if (ec) return absl::UnavailableError(absl::StrCat("mkdir ", board_dir, ": ", ec.message()));
-    board.radio = std::make_unique<RadioModel>(options.seed * 7919u + static_cast<uint64_t>(i),
-                                               options.profile);
-    SimIdentity identity = MakeIdentity(options.seed, i, options.profile);
-    auto at = PtyEndpoint::Create(absl::StrCat(board_dir, "/at"));
-    if (!at.ok()) return at.status();
-    auto modem = PtyEndpoint::Create(absl::StrCat(board_dir, "/modem"));
-    if (!modem.ok()) return modem.status();
-    board.at.pty = std::move(*at);
-    board.at.responder = std::make_unique<Ec25Responder>(identity, board.radio.get());
-    board.modem.pty = std::move(*modem);
-    board.modem.responder = std::make_unique<Ec25Responder>(identity, board.radio.get());
-    fleet->boards_.push_back(std::move(board));
+    board.radio = std::make_unique<RadioModel>(options.seed * 7919u + static_cast<uint64_t>(i), profile);
+    if (initial.registration_stat) board.radio->SetRegistration(*initial.registration_stat);
+    board.modem = std::make_unique<SimModemState>();
+    board.modem->identity = MakeIdentity(options.seed, i, profile);
+    board.modem->radio = board.radio.get();
+    if (initial.sim) board.modem->sim = *initial.sim;
+    board.modem->data = options.scenario.data;
+    for (Port* port : {&board.at, &board.modem_port}) {
+      port->link_path = absl::StrCat(board_dir, port == &board.at ? "/at" : "/modem");
+      auto pty = PtyEndpoint::Create(port->link_path);
+      if (!pty.ok()) return pty.status();
+      port->pty = std::move(*pty);
+      port->responder = std::make_unique<Ec25Responder>(board.modem.get());
+    }
   }
   fleet->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fleet->wake_fd_ < 0)
-    return absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
+  if (fleet->wake_fd_ < 0) return absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
   return fleet;
 }
 
 SimFleet::~SimFleet() {
   Stop();
+  for (Board& board : boards_) {
+    for (Port* port : {&board.at, &board.modem_port}) {
+      if (port->data_mode) EndDataMode(*port, "");
+    }
+  }
+  for (auto& [pid, since] : dying_children_) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 std::vector<SimBoardInfo> SimFleet::boards() const {
   std::vector<SimBoardInfo> info;
   for (const Board& board : boards_) {
-    info.push_back(SimBoardInfo{board.name, board.at.pty->link_path(), board.modem.pty->link_path(),
-                                board.at.responder->identity()});
+    info.push_back(SimBoardInfo{board.name, board.at.link_path, board.modem_port.link_path, board.modem->identity});
   }
   return info;
 }
@@ -73,6 +102,10 @@ std::vector<SimBoardInfo> SimFleet::boards() const {
 void SimFleet::Start() {
   if (thread_.joinable()) return;
   stop_ = false;
+  const absl::Time start = absl::Now();
+  for (const ScenarioEvent& event : options_.scenario.events) {
+    At(start + event.at, [this, event] { Fire(event); });
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -105,42 +138,114 @@ void SimFleet::RunTasks() {
   for (auto& task : tasks) task();
 }
 
+void SimFleet::At(absl::Time when, std::function<void()> task) { timers_.emplace(when, std::move(task)); }
+
 void SimFleet::ResetBoard(size_t index) {
   Post([this, index] {
-    if (index >= boards_.size()) return;
-    Board& board = boards_[index];
-    board.modem.responder->Reset();
-    Queue(board.at, board.at.responder->Reset());
+    if (index < boards_.size()) ApplyEvent(boards_[index], ScenarioEvent{absl::ZeroDuration(), std::nullopt, EventAction::kModemReset});
   });
 }
 
+void SimFleet::Fire(const ScenarioEvent& event) {
+  for (Board& board : boards_) {
+    if (AppliesTo(event.board, board.index)) ApplyEvent(board, event);
+  }
+}
+
+void SimFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
+  RadioModel& radio = *board.radio;
+  switch (event.action) {
+    case EventAction::kSignalFade:
+      radio.ShiftSignal(event.rsrp_delta_db);
+      break;
+    case EventAction::kDeregister:
+      radio.SetRegistration(2);
+      At(absl::Now() + event.duration, [&radio] { radio.SetRegistration(radio.home_stat()); });
+      break;
+    case EventAction::kSimRemoved:
+      board.modem->sim = SimCardState::kNotInserted;
+      radio.SetRegistration(0);
+      break;
+    case EventAction::kSimInserted:
+      board.modem->sim = SimCardState::kReady;
+      radio.SetRegistration(radio.home_stat());
+      if (board.at.pty) Queue(board.at, "\r\n+CPIN: READY\r\n");
+      break;
+    case EventAction::kModemReset:
+      if (board.modem_port.data_mode) EndDataMode(board.modem_port, "\r\nNO CARRIER\r\n");
+      board.modem_port.responder->Reset();
+      if (board.at.pty) Queue(board.at, board.at.responder->Reset());
+      break;
+    case EventAction::kPortVanish:
+      Vanish(board.at);
+      Vanish(board.modem_port);
+      At(absl::Now() + event.duration, [this, &board] {
+        Return(board.at);
+        Return(board.modem_port);
+      });
+      break;
+  }
+  // Registration URCs for the change, where the client enabled them.
+  if (board.at.pty) {
+    std::string urcs = board.at.responder->TakeUrcs();
+    if (!urcs.empty()) Queue(board.at, urcs);
+  }
+}
+
+void SimFleet::Vanish(Port& port) {
+  if (port.data_mode) EndDataMode(port, "");
+  port.pty.reset();  // unlinks the path; clients read EIO
+  port.input.clear();
+  port.output.clear();
+}
+
+void SimFleet::Return(Port& port) {
+  auto pty = PtyEndpoint::Create(port.link_path);
+  if (!pty.ok()) {
+    spdlog::error("simulator: cannot recreate {}: {}", port.link_path, pty.status());
+    return;
+  }
+  port.pty = std::move(*pty);
+  port.responder->Reset();  // a re-enumerated modem starts from defaults
+}
+
 void SimFleet::Queue(Port& port, absl::string_view bytes) {
-  if (port.output.size() + bytes.size() > kMaxPendingOutput) return;  // nobody reads: drop
+  if (!port.pty || port.output.size() + bytes.size() > kMaxPendingOutput) return;  // nobody reads: drop
   port.output.append(bytes.data(), bytes.size());
   Flush(port);
 }
 
 void SimFleet::Flush(Port& port) {
-  while (!port.output.empty()) {
+  while (port.pty && !port.output.empty()) {
     ssize_t n = ::write(port.pty->master_fd(), port.output.data(), port.output.size());
     if (n <= 0) return;  // EAGAIN: the rest goes when POLLOUT says so
     port.output.erase(0, static_cast<size_t>(n));
   }
 }
 
-void SimFleet::OnReadable(Port& port) {
-  char buffer[1024];
-  while (true) {
+void SimFleet::OnReadable(Board& board, Port& port) {
+  char buffer[4096];
+  while (port.pty) {
     ssize_t n = ::read(port.pty->master_fd(), buffer, sizeof(buffer));
+    if (n < 0 && errno == EIO) {
+      // Every client closed the slave: on a real modem, DTR dropped.
+      if (port.data_mode) EndDataMode(port, "");
+      port.pty->Hold();
+      return;
+    }
     if (n <= 0) return;
-    for (ssize_t i = 0; i < n; ++i) {
-      char c = buffer[i];
+    const absl::string_view bytes(buffer, static_cast<size_t>(n));
+    if (port.data_mode) {
+      OnDataBytes(port, bytes);
+      continue;
+    }
+    for (char c : bytes) {
       if (port.responder->echo()) Queue(port, absl::string_view(&c, 1));
       if (c == '\r') {
         std::string line;
         line.swap(port.input);
-        ++commands_handled_;
-        Queue(port, port.responder->HandleLine(line));
+        OnCommandLine(board, port, line);
+        if (port.data_mode) break;  // the rest of this read is data
       } else if (c != '\n' && port.input.size() < kMaxInputLine) {
         port.input.push_back(c);
       }
@@ -148,22 +253,183 @@ void SimFleet::OnReadable(Port& port) {
   }
 }
 
+void SimFleet::OnCommandLine(Board& board, Port& port, const std::string& line) {
+  ++commands_handled_;
+  const absl::string_view command = absl::StripAsciiWhitespace(line);
+  std::string reply;
+  bool overridden = false;
+  for (const ReplyOverride& o : options_.scenario.replies) {
+    if (AppliesTo(o.board, board.index) && absl::EqualsIgnoreCase(o.command, command)) {
+      reply = o.raw;
+      overridden = true;
+      break;
+    }
+  }
+  if (!overridden) reply = port.responder->HandleLine(line);
+  const bool dial = port.responder->TakeDialRequest();
+  for (const Fault& fault : options_.scenario.faults) {
+    if (!AppliesTo(fault.board, board.index) || (fault.command != "*" && !absl::EqualsIgnoreCase(fault.command, command))) {
+      continue;
+    }
+    if (fault.no_reply) return;
+    if (fault.drop_probability > 0) {
+      std::bernoulli_distribution drop(fault.drop_probability);
+      std::string kept;
+      for (char c : reply) {
+        if (!drop(rng_)) kept.push_back(c);
+      }
+      reply.swap(kept);
+    }
+    if (fault.garbage_bytes > 0) {
+      std::string garbage(fault.garbage_bytes, '\0');
+      for (char& c : garbage) c = static_cast<char>(rng_());
+      reply = garbage + reply;
+    }
+    if (fault.delay > absl::ZeroDuration()) {
+      At(absl::Now() + fault.delay, [this, &port, reply] { Queue(port, reply); });
+      return;
+    }
+    break;
+  }
+  Queue(port, reply);
+  if (dial) EnterDataMode(port);
+}
+
+void SimFleet::EnterDataMode(Port& port) {
+  port.data_mode = true;
+  port.last_input = absl::Now();
+  port.pty->ReleaseHold();  // so the client closing the port reads as DTR drop
+  const std::vector<std::string>& command = options_.scenario.data.network_command;
+  if (command.empty()) return;  // a carrier with nothing behind it: bytes are dropped
+  int sockets[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+    spdlog::error("simulator: socketpair: {}", std::strerror(errno));
+    return;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, sockets[1], 0);
+  posix_spawn_file_actions_adddup2(&actions, sockets[1], 1);
+  std::vector<char*> argv;
+  for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  // The simulator blocks SIGINT/SIGTERM for sigwait; the child must not inherit that.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(sockets[1]);
+  if (rc != 0) {
+    spdlog::error("simulator: cannot run network command {}: {}", command[0], std::strerror(rc));
+    ::close(sockets[0]);
+    return;
+  }
+  ::fcntl(sockets[0], F_SETFL, ::fcntl(sockets[0], F_GETFL) | O_NONBLOCK);
+  port.network_fd = sockets[0];
+  port.network_pid = pid;
+  spdlog::info("simulator: {} in data mode, network side is pid {}", port.link_path, pid);
+}
+
+void SimFleet::OnDataBytes(Port& port, absl::string_view bytes) {
+  const absl::Time now = absl::Now();
+  if (bytes == "+++" && now - port.last_input >= kEscapeGuardTime) {
+    EndDataMode(port, "\r\nNO CARRIER\r\n");
+    return;
+  }
+  port.last_input = now;
+  if (port.network_fd < 0) return;
+  // A full socket drops the frame; PPP retransmits, as over a lossy radio link.
+  [[maybe_unused]] ssize_t n = ::send(port.network_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void SimFleet::OnNetworkReadable(Port& port) {
+  char buffer[4096];
+  while (port.network_fd >= 0) {
+    ssize_t n = ::read(port.network_fd, buffer, sizeof(buffer));
+    if (n > 0) {
+      Queue(port, absl::string_view(buffer, static_cast<size_t>(n)));
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      EndDataMode(port, "\r\nNO CARRIER\r\n");  // the network side hung up
+    }
+    return;
+  }
+}
+
+void SimFleet::EndDataMode(Port& port, absl::string_view final_result) {
+  if (!port.data_mode) return;
+  port.data_mode = false;
+  if (port.network_fd >= 0) ::close(port.network_fd);
+  port.network_fd = -1;
+  if (port.network_pid > 0) {
+    ::kill(port.network_pid, SIGTERM);
+    dying_children_.emplace_back(port.network_pid, absl::Now());
+  }
+  port.network_pid = -1;
+  if (port.pty) {
+    port.pty->Hold();
+    if (!final_result.empty()) Queue(port, final_result);
+  }
+}
+
+void SimFleet::ReapChildren() {
+  const absl::Time now = absl::Now();
+  for (auto it = dying_children_.begin(); it != dying_children_.end();) {
+    if (::waitpid(it->first, nullptr, WNOHANG) == it->first) {
+      it = dying_children_.erase(it);
+      continue;
+    }
+    if (now - it->second > absl::Seconds(5)) ::kill(it->first, SIGKILL);  // bounded grace
+    ++it;
+  }
+}
+
 void SimFleet::Run() {
   absl::Time next_tick = absl::Now() + options_.tick;
   std::vector<pollfd> fds;
+  std::vector<std::pair<Board*, Port*>> owners;
   while (!stop_) {
     RunTasks();
+    const absl::Time now = absl::Now();
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      auto task = std::move(timers_.begin()->second);
+      timers_.erase(timers_.begin());
+      task();
+    }
+    ReapChildren();
     fds.clear();
+    owners.clear();
     fds.push_back({wake_fd_, POLLIN, 0});
+    owners.emplace_back(nullptr, nullptr);
     for (Board& board : boards_) {
-      for (Port* port : {&board.at, &board.modem}) {
+      for (Port* port : {&board.at, &board.modem_port}) {
+        if (!port->pty) continue;
         short events = POLLIN;
         if (!port->output.empty()) events |= POLLOUT;
         fds.push_back({port->pty->master_fd(), events, 0});
+        owners.emplace_back(&board, port);
+        if (port->network_fd >= 0) {
+          fds.push_back({port->network_fd, POLLIN, 0});
+          owners.emplace_back(nullptr, port);
+        }
       }
     }
-    int timeout_ms =
-        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(next_tick - absl::Now())));
+    absl::Time wake_at = next_tick;
+    if (!timers_.empty()) wake_at = std::min(wake_at, timers_.begin()->first);
+    if (!dying_children_.empty()) wake_at = std::min(wake_at, now + absl::Milliseconds(100));
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - absl::Now())));
     int rc = ::poll(fds.data(), fds.size(), timeout_ms);
     if (rc < 0 && errno != EINTR) {
       spdlog::error("simulator poll: {}", std::strerror(errno));
@@ -173,18 +439,22 @@ void SimFleet::Run() {
       uint64_t count;
       [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof(count));
     }
-    size_t index = 1;
-    for (Board& board : boards_) {
-      for (Port* port : {&board.at, &board.modem}) {
-        const pollfd& pfd = fds[index++];
-        if (pfd.revents & POLLIN) OnReadable(*port);
-        if (pfd.revents & POLLOUT) Flush(*port);
+    for (size_t i = 1; i < fds.size(); ++i) {
+      auto [board, port] = owners[i];
+      if (fds[i].revents == 0) continue;
+      if (board == nullptr) {  // a network command's socket
+        OnNetworkReadable(*port);
+        continue;
       }
+      if (!port->pty || port->pty->master_fd() != fds[i].fd) continue;  // vanished meanwhile
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) OnReadable(*board, *port);
+      if (port->pty && (fds[i].revents & POLLOUT)) Flush(*port);
     }
     if (absl::Now() >= next_tick) {
       next_tick += options_.tick;
       for (Board& board : boards_) {
         board.radio->Step();
+        if (!board.at.pty) continue;
         std::string urcs = board.at.responder->TakeUrcs();
         if (!urcs.empty()) Queue(board.at, urcs);
       }

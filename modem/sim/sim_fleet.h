@@ -1,11 +1,16 @@
 // Many simulated EC25 boards served from one thread: per board an AT port and a modem
-// port (pseudo-terminals at <dir>/<board>/at and <dir>/<board>/modem).
+// port (pseudo-terminals at <dir>/<board>/at and <dir>/<board>/modem), a radio, and
+// the scenario's events, reply overrides, faults and data mode.
 #ifndef CELLFLEET_MODEM_SIM_SIM_FLEET_H_
 #define CELLFLEET_MODEM_SIM_SIM_FLEET_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +22,7 @@
 #include "modem/sim/ec25_responder.h"
 #include "modem/sim/pty_endpoint.h"
 #include "modem/sim/radio_model.h"
+#include "modem/sim/scenario.h"
 
 namespace cellfleet::modem::sim {
 
@@ -26,6 +32,7 @@ struct SimFleetOptions {
   uint64_t seed = 1;
   absl::Duration tick = absl::Seconds(1);  // one radio step per tick
   RadioProfile profile;
+  Scenario scenario;
 };
 
 struct SimBoardInfo {
@@ -44,44 +51,66 @@ class SimFleet {
 
   std::vector<SimBoardInfo> boards() const;
 
-  // Serves the ports on a background thread until Stop() or destruction.
+  // Serves the ports on a background thread until Stop() or destruction; the
+  // scenario's clock starts here.
   void Start();
   void Stop();
 
-  // Runs `task` on the fleet's thread (the owner of all board state) before its next poll.
+  // Runs `task` on the fleet's thread (the owner of all board state).
   void Post(std::function<void()> task);
-  // Simulates an internal modem reset of board `index`: settings return to factory
-  // defaults (echo on) and the AT port prints RDY and the boot URCs.
+  // Simulates an internal modem reset of board `index` (RDY, echo back on).
   void ResetBoard(size_t index);
 
-  // Total AT commands answered across all ports (for load tests).
+  // Total AT command lines answered across all ports (for load tests).
   uint64_t commands_handled() const { return commands_handled_.load(); }
 
  private:
   struct Port {
-    std::unique_ptr<PtyEndpoint> pty;
+    std::string link_path;
+    std::unique_ptr<PtyEndpoint> pty;  // null while the port has vanished
     std::unique_ptr<Ec25Responder> responder;
     std::string input;   // bytes since the last CR
     std::string output;  // bytes not yet accepted by the pty
+    // Data mode (after CONNECT on this port).
+    bool data_mode = false;
+    int network_fd = -1;
+    pid_t network_pid = -1;
+    absl::Time last_input = absl::InfinitePast();
   };
   struct Board {
+    int index = 0;
     std::string name;
     std::unique_ptr<RadioModel> radio;
+    std::unique_ptr<SimModemState> modem;
     Port at;
-    Port modem;
+    Port modem_port;
   };
 
-  explicit SimFleet(SimFleetOptions options) : options_(std::move(options)) {}
+  explicit SimFleet(SimFleetOptions options) : options_(std::move(options)), rng_(options_.seed) {}
   void Run();
-  void OnReadable(Port& port);
+  void OnReadable(Board& board, Port& port);
+  void OnCommandLine(Board& board, Port& port, const std::string& line);
+  void OnDataBytes(Port& port, absl::string_view bytes);
+  void OnNetworkReadable(Port& port);
+  void EnterDataMode(Port& port);
+  void EndDataMode(Port& port, absl::string_view final_result);
   void Flush(Port& port);
   void Queue(Port& port, absl::string_view bytes);
+  void At(absl::Time when, std::function<void()> task);
+  void Fire(const ScenarioEvent& event);
+  void ApplyEvent(Board& board, const ScenarioEvent& event);
+  void Vanish(Port& port);
+  void Return(Port& port);
+  void ReapChildren();
   void Wake();
   void RunTasks();
 
   SimFleetOptions options_;
   std::vector<Board> boards_;
   int wake_fd_ = -1;
+  std::mt19937_64 rng_;  // faults
+  std::multimap<absl::Time, std::function<void()>> timers_;  // fleet thread only
+  std::vector<std::pair<pid_t, absl::Time>> dying_children_;  // SIGTERMed network commands
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> commands_handled_{0};
   absl::Mutex tasks_mu_;

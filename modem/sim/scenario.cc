@@ -1,0 +1,297 @@
+#include "modem/sim/scenario.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "yaml-cpp/yaml.h"
+
+namespace cellfleet::modem::sim {
+namespace {
+
+// Builds errors that point at the YAML node's line.
+class Reader {
+ public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  absl::Status Error(const YAML::Node& node, absl::string_view what) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.line >= 0) return absl::InvalidArgumentError(absl::StrCat(name_, ":", mark.line + 1, ": ", what));
+    return absl::InvalidArgumentError(absl::StrCat(name_, ": ", what));
+  }
+
+  absl::Status CheckKeys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
+    if (!map.IsMap()) return Error(map, "expected a mapping");
+    std::set<std::string> ok(allowed.begin(), allowed.end());
+    for (const auto& entry : map) {
+      std::string key = entry.first.as<std::string>("");
+      if (ok.count(key) == 0) {
+        return Error(entry.first, absl::StrCat("unknown key \"", key, "\" (expected one of: ",
+                                               absl::StrJoin(allowed, ", "), ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  template <typename T>
+  absl::StatusOr<T> Scalar(const YAML::Node& node, absl::string_view what) const {
+    if (!node.IsScalar()) return Error(node, absl::StrCat(what, " must be a single value"));
+    try {
+      return node.as<T>();
+    } catch (const YAML::Exception&) {
+      return Error(node, absl::StrCat(what, " has the wrong type: \"", node.Scalar(), "\""));
+    }
+  }
+
+  // "5s", "250ms", "2m", or a bare number of seconds.
+  absl::StatusOr<absl::Duration> Duration(const YAML::Node& node, absl::string_view what) const {
+    if (!node.IsScalar()) return Error(node, absl::StrCat(what, " must be a duration such as 5s or 250ms"));
+    absl::Duration d;
+    std::string text = node.Scalar();
+    if (absl::ParseDuration(text, &d) || absl::ParseDuration(text + "s", &d)) {
+      if (d < absl::ZeroDuration()) return Error(node, absl::StrCat(what, " must not be negative"));
+      return d;
+    }
+    return Error(node, absl::StrCat(what, " \"", text, "\" is not a duration (e.g. 5s, 250ms, 2m)"));
+  }
+
+  absl::StatusOr<std::optional<int>> Board(const YAML::Node& map) const {
+    if (!map["board"]) return std::optional<int>();
+    absl::StatusOr<int> board = Scalar<int>(map["board"], "board");
+    if (!board.ok()) return board.status();
+    if (*board < 0) return Error(map["board"], "board must be 0 or more");
+    return std::optional<int>(*board);
+  }
+
+ private:
+  std::string name_;
+};
+
+#define CF_TRY(lhs, expr)           \
+  auto lhs##_or = (expr);           \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioInitial& out) {
+  if (absl::Status s = r.CheckKeys(node, {"sim", "operator", "mcc", "mnc", "rat", "rsrp_dbm", "registration", "radio_drift"});
+      !s.ok()) {
+    return s;
+  }
+  if (node["sim"]) {
+    CF_TRY(sim, r.Scalar<std::string>(node["sim"], "sim"));
+    if (sim == "ready") out.sim = SimCardState::kReady;
+    else if (sim == "absent") out.sim = SimCardState::kNotInserted;
+    else if (sim == "pin") out.sim = SimCardState::kPinRequired;
+    else return r.Error(node["sim"], absl::StrCat("sim \"", sim, "\": expected ready, absent or pin"));
+  }
+  if (node["operator"]) {
+    CF_TRY(name, r.Scalar<std::string>(node["operator"], "operator"));
+    out.operator_name = name;
+  }
+  if (node["mcc"]) {
+    CF_TRY(mcc, r.Scalar<int>(node["mcc"], "mcc"));
+    if (mcc < 1 || mcc > 999) return r.Error(node["mcc"], "mcc must be 1..999");
+    out.mcc = mcc;
+  }
+  if (node["mnc"]) {
+    CF_TRY(mnc, r.Scalar<std::string>(node["mnc"], "mnc"));
+    if (mnc.size() < 2 || mnc.size() > 3 || !std::all_of(mnc.begin(), mnc.end(), absl::ascii_isdigit)) {
+      return r.Error(node["mnc"], "mnc must be 2 or 3 digits, quoted (\"01\")");
+    }
+    out.mnc = mnc;
+  }
+  if (node["rat"]) {
+    CF_TRY(rat, r.Scalar<std::string>(node["rat"], "rat"));
+    if (rat != "LTE") return r.Error(node["rat"], absl::StrCat("rat \"", rat, "\": the simulator models LTE only"));
+  }
+  if (node["rsrp_dbm"]) {
+    CF_TRY(rsrp, r.Scalar<double>(node["rsrp_dbm"], "rsrp_dbm"));
+    if (rsrp < -140 || rsrp > -44) return r.Error(node["rsrp_dbm"], "rsrp_dbm must be -140..-44");
+    out.rsrp_dbm = rsrp;
+  }
+  if (node["registration"]) {
+    CF_TRY(reg, r.Scalar<std::string>(node["registration"], "registration"));
+    if (reg == "home") out.registration_stat = 1;
+    else if (reg == "searching") out.registration_stat = 2;
+    else if (reg == "denied") out.registration_stat = 3;
+    else if (reg == "roaming") out.registration_stat = 5;
+    else return r.Error(node["registration"], absl::StrCat("registration \"", reg, "\": expected home, roaming, searching or denied"));
+  }
+  if (node["radio_drift"]) {
+    CF_TRY(drift, r.Scalar<bool>(node["radio_drift"], "radio_drift"));
+    out.radio_drift = drift;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node) {
+  if (absl::Status s = r.CheckKeys(node, {"at", "board", "action", "rsrp_delta_db", "duration"}); !s.ok()) return s;
+  if (!node["at"]) return r.Error(node, "event has no \"at\"");
+  if (!node["action"]) return r.Error(node, "event has no \"action\"");
+  ScenarioEvent event;
+  CF_TRY(at, r.Duration(node["at"], "at"));
+  event.at = at;
+  CF_TRY(board, r.Board(node));
+  event.board = board;
+  CF_TRY(action, r.Scalar<std::string>(node["action"], "action"));
+  if (action == "signal_fade") {
+    event.action = EventAction::kSignalFade;
+    if (!node["rsrp_delta_db"]) return r.Error(node, "signal_fade needs rsrp_delta_db");
+    CF_TRY(delta, r.Scalar<double>(node["rsrp_delta_db"], "rsrp_delta_db"));
+    event.rsrp_delta_db = delta;
+  } else if (action == "deregister") {
+    event.action = EventAction::kDeregister;
+  } else if (action == "sim_removed") {
+    event.action = EventAction::kSimRemoved;
+  } else if (action == "sim_inserted") {
+    event.action = EventAction::kSimInserted;
+  } else if (action == "modem_reset") {
+    event.action = EventAction::kModemReset;
+  } else if (action == "port_vanish") {
+    event.action = EventAction::kPortVanish;
+  } else {
+    return r.Error(node["action"], absl::StrCat("unknown action \"", action,
+                                                "\" (signal_fade, deregister, sim_removed, sim_inserted, "
+                                                "modem_reset, port_vanish)"));
+  }
+  if (node["duration"]) {
+    CF_TRY(duration, r.Duration(node["duration"], "duration"));
+    event.duration = duration;
+  }
+  if ((event.action == EventAction::kDeregister || event.action == EventAction::kPortVanish) &&
+      event.duration <= absl::ZeroDuration()) {
+    return r.Error(node, absl::StrCat(action, " needs a positive duration"));
+  }
+  return event;
+}
+
+absl::StatusOr<ReplyOverride> ParseReply(const Reader& r, const YAML::Node& node) {
+  if (absl::Status s = r.CheckKeys(node, {"command", "raw", "board"}); !s.ok()) return s;
+  if (!node["command"] || !node["raw"]) return r.Error(node, "a reply needs \"command\" and \"raw\"");
+  ReplyOverride reply;
+  CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
+  CF_TRY(raw, r.Scalar<std::string>(node["raw"], "raw"));
+  CF_TRY(board, r.Board(node));
+  if (command.empty()) return r.Error(node["command"], "command must not be empty");
+  reply.command = command;
+  reply.raw = raw;
+  reply.board = board;
+  return reply;
+}
+
+absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
+  if (absl::Status s = r.CheckKeys(node, {"command", "board", "delay", "no_reply", "garbage_bytes", "drop_probability"});
+      !s.ok()) {
+    return s;
+  }
+  Fault fault;
+  fault.command = "*";
+  if (node["command"]) {
+    CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
+    fault.command = command;
+  }
+  CF_TRY(board, r.Board(node));
+  fault.board = board;
+  if (node["delay"]) {
+    CF_TRY(delay, r.Duration(node["delay"], "delay"));
+    if (delay > absl::Minutes(10)) return r.Error(node["delay"], "delay must be at most 10m");
+    fault.delay = delay;
+  }
+  if (node["no_reply"]) {
+    CF_TRY(no_reply, r.Scalar<bool>(node["no_reply"], "no_reply"));
+    fault.no_reply = no_reply;
+  }
+  if (node["garbage_bytes"]) {
+    CF_TRY(garbage, r.Scalar<int>(node["garbage_bytes"], "garbage_bytes"));
+    if (garbage < 0 || garbage > 1 << 20) return r.Error(node["garbage_bytes"], "garbage_bytes must be 0..1048576");
+    fault.garbage_bytes = static_cast<size_t>(garbage);
+  }
+  if (node["drop_probability"]) {
+    CF_TRY(p, r.Scalar<double>(node["drop_probability"], "drop_probability"));
+    if (p < 0 || p > 1) return r.Error(node["drop_probability"], "drop_probability must be 0..1");
+    fault.drop_probability = p;
+  }
+  return fault;
+}
+
+absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& out) {
+  if (absl::Status s = r.CheckKeys(node, {"connect", "require_apn", "network_command"}); !s.ok()) return s;
+  if (node["connect"]) {
+    CF_TRY(connect, r.Scalar<std::string>(node["connect"], "connect"));
+    if (connect == "accept") out.connect = ConnectMode::kAccept;
+    else if (connect == "no_carrier") out.connect = ConnectMode::kNoCarrier;
+    else if (connect == "error") out.connect = ConnectMode::kError;
+    else return r.Error(node["connect"], absl::StrCat("connect \"", connect, "\": expected accept, no_carrier or error"));
+  }
+  if (node["require_apn"]) {
+    CF_TRY(apn, r.Scalar<std::string>(node["require_apn"], "require_apn"));
+    out.require_apn = apn;
+  }
+  if (node["network_command"]) {
+    const YAML::Node command = node["network_command"];
+    if (!command.IsSequence() || command.size() == 0) {
+      return r.Error(command, "network_command must be a non-empty list: [program, arg, ...]");
+    }
+    for (const YAML::Node& arg : command) {
+      CF_TRY(text, r.Scalar<std::string>(arg, "network_command argument"));
+      out.network_command.push_back(text);
+    }
+    if (out.network_command[0].empty() || out.network_command[0][0] != '/') {
+      return r.Error(command, "network_command's program must be an absolute path (no shell is used)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+#undef CF_TRY
+
+}  // namespace
+
+absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::string& name) {
+  Reader r(name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ":", e.mark.line + 1, ": ", e.msg));
+  }
+  Scenario scenario;
+  if (root.IsNull()) return scenario;  // an empty file is the default scenario
+  if (absl::Status s = r.CheckKeys(root, {"initial", "events", "replies", "faults", "data"}); !s.ok()) return s;
+  if (root["initial"]) {
+    if (absl::Status s = ParseInitial(r, root["initial"], scenario.initial); !s.ok()) return s;
+  }
+  auto each = [&](const char* key, auto parse, auto& out) -> absl::Status {
+    if (!root[key]) return absl::OkStatus();
+    if (!root[key].IsSequence()) return r.Error(root[key], absl::StrCat("\"", key, "\" must be a list"));
+    for (const YAML::Node& item : root[key]) {
+      auto parsed = parse(r, item);
+      if (!parsed.ok()) return parsed.status();
+      out.push_back(*std::move(parsed));
+    }
+    return absl::OkStatus();
+  };
+  if (absl::Status s = each("events", ParseEvent, scenario.events); !s.ok()) return s;
+  if (absl::Status s = each("replies", ParseReply, scenario.replies); !s.ok()) return s;
+  if (absl::Status s = each("faults", ParseFault, scenario.faults); !s.ok()) return s;
+  if (root["data"]) {
+    if (absl::Status s = ParseData(r, root["data"], scenario.data); !s.ok()) return s;
+  }
+  std::stable_sort(scenario.events.begin(), scenario.events.end(),
+                   [](const ScenarioEvent& a, const ScenarioEvent& b) { return a.at < b.at; });
+  return scenario;
+}
+
+absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read scenario file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseScenario(text.str(), path);
+}
+
+}  // namespace cellfleet::modem::sim
