@@ -1,5 +1,6 @@
 // cellfleet-modemsim: simulated Quectel EC25 boards on pseudo-terminals.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <fstream>
@@ -47,6 +48,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     options.scenario = *std::move(scenario);
+  }
+
+  // Two ptys per board plus the held slaves: lift the soft fd limit to the hard one.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
   }
 
   // Block the stop signals before any thread starts, then wait for one of them.
