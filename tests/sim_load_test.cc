@@ -1,0 +1,109 @@
+// Sustained load: 200 simulated boards in one simulator process, each polled every
+// second for a minute through its own AT channel. No reply may be lost or land on the
+// wrong board (each board answers AT+CGSN with its own IMEI).
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/at_channel.h"
+#include "modem/identity.h"
+#include "modem/signal_quality.h"
+#include "modem/testing/status_matchers.h"
+#include "tests/support/subprocess.h"
+
+namespace cellfleet {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+
+constexpr int kBoards = 200;
+
+struct Board {
+  std::string at_path;
+  std::string imei;
+  std::unique_ptr<modem::AtChannel> channel;
+};
+
+TEST(SimLoadTest, TwoHundredBoardsPolledEverySecondForAMinute) {
+  const int seconds = std::getenv("CELLFLEET_LOAD_SECONDS") ? std::atoi(std::getenv("CELLFLEET_LOAD_SECONDS")) : 60;
+  const std::string dir = testing::MakeTempDir("cellfleet-load");
+  auto sim = testing::Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir", dir + "/sim",
+                                         "--ready-file", dir + "/sim.ready"},
+                                        dir + "/sim.log");
+  ASSERT_THAT(sim, IsOk());
+  absl::StatusOr<std::string> listing = testing::WaitForFile(dir + "/sim.ready", absl::Seconds(20));
+  ASSERT_THAT(listing, IsOk());
+  std::vector<Board> boards;
+  for (absl::string_view line : absl::StrSplit(*listing, '\n', absl::SkipEmpty())) {
+    Board board;
+    for (absl::string_view word : absl::StrSplit(line, ' ')) {
+      if (absl::ConsumePrefix(&word, "at=")) board.at_path = std::string(word);
+      if (absl::ConsumePrefix(&word, "imei=")) board.imei = std::string(word);
+    }
+    modem::SerialOptions serial;
+    serial.lock_dir = dir;
+    auto port = modem::SerialPort::Open(board.at_path, serial);
+    ASSERT_THAT(port, IsOk());
+    board.channel = std::make_unique<modem::AtChannel>(std::move(*port));
+    boards.push_back(std::move(board));
+  }
+  ASSERT_EQ(boards.size(), static_cast<size_t>(kBoards));
+
+  std::atomic<int> completed{0}, failed{0}, mixed_up{0};
+  absl::Mutex mu;
+  std::string first_problem;
+  absl::Duration slowest;
+  auto note = [&](const std::string& problem) {
+    absl::MutexLock lock(&mu);
+    if (first_problem.empty()) first_problem = problem;
+  };
+  const absl::Time start = absl::Now();
+  int submitted = 0;
+  for (int second = 0; second < seconds; ++second) {
+    const absl::Time round = start + absl::Seconds(second);
+    absl::SleepFor(round - absl::Now());  // pacing: one round of polls per second
+    for (Board& board : boards) {
+      const absl::Time sent = absl::Now();
+      board.channel->Submit(modem::AtCommand::Bare("AT+CGSN"), [&, sent](absl::StatusOr<modem::AtResponse> r) {
+        if (!r.ok() || !r->final.success() || r->lines.size() != 1) {
+          ++failed;
+          note(r.ok() ? r->final.line : std::string(r.status().message()));
+        } else if (r->lines[0] != board.imei) {
+          ++mixed_up;
+          note("board " + board.at_path + " got " + r->lines[0]);
+        }
+        {
+          absl::MutexLock lock(&mu);
+          slowest = std::max(slowest, absl::Now() - sent);
+        }
+        ++completed;
+      });
+      board.channel->Submit(modem::AtCommand::Query("AT+CSQ", {"+CSQ:"}), [&](absl::StatusOr<modem::AtResponse> r) {
+        if (!r.ok() || !r->final.success() || r->lines.size() != 1 || !modem::ParseCsq(r->lines[0]).ok()) {
+          ++failed;
+          note(r.ok() ? r->final.line : std::string(r.status().message()));
+        }
+        ++completed;
+      });
+      submitted += 2;
+    }
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (completed.load() < submitted && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+  const absl::Duration elapsed = absl::Now() - start;
+  EXPECT_EQ(completed.load(), submitted);
+  EXPECT_EQ(failed.load(), 0) << first_problem;
+  EXPECT_EQ(mixed_up.load(), 0) << first_problem;
+  std::cout << "load: " << kBoards << " boards, " << submitted << " commands in " << elapsed << ", slowest AT+CGSN "
+            << slowest << "\n";
+  boards.clear();
+  EXPECT_THAT(sim->Stop(), IsOk());
+}
+
+}  // namespace
+}  // namespace cellfleet
