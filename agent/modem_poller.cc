@@ -90,6 +90,11 @@ void ModemPoller::Run() {
       continue;
     }
     const absl::Time started = absl::Now();
+    if (modem_->ConsumeResetEvent()) {
+      // The modem restarted by itself (RDY): say so before re-initialising it.
+      PublishState(v1::MODEM_STATE_RESETTING,
+                   "modem printed RDY (internal reset); re-initialising");
+    }
     absl::StatusOr<modem::ModemSnapshot> snapshot = modem_->ReadStatus();
     if (snapshot.ok()) {
       last_identity_ = snapshot->identity;

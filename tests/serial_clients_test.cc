@@ -58,7 +58,8 @@ class SerialClientsTest : public ::testing::Test {
     std::ofstream(script_path) << script;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, fleet_->boards()[0].modem_path.c_str(), O_RDWR | O_NOCTTY, 0);
+    posix_spawn_file_actions_addopen(&actions, 0, fleet_->boards()[0].modem_path.c_str(),
+                                     O_RDWR | O_NOCTTY, 0);
     posix_spawn_file_actions_adddup2(&actions, 0, 1);
     const std::string log = dir_ + "/chat.log";
     posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -113,7 +114,9 @@ TEST_F(SerialClientsTest, ChatReachesConnect) {
 
 TEST_F(SerialClientsTest, ChatFailsWithTheAbortIndexWhenRefused) {
   StartSim("data:\n  connect: no_carrier\n");
-  EXPECT_EQ(RunChat(kConnectScript), 5) << "chat exits 4 + index of the ABORT string: NO CARRIER is #2\n" << chat_log_;
+  EXPECT_EQ(RunChat(kConnectScript), 5)
+      << "chat exits 4 + index of the ABORT string: NO CARRIER is #2\n"
+      << chat_log_;
 }
 
 TEST_F(SerialClientsTest, ChatFailsOnAWrongApn) {
@@ -134,7 +137,8 @@ TEST_F(SerialClientsTest, PicocomShowsWhatAPersonSeesOnAnEc25) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     const std::string port = fleet_->boards()[0].at_path;
-    ::execl(kPicocom, kPicocom, "-q", "--nolock", "-b", "115200", port.c_str(), static_cast<char*>(nullptr));
+    ::execl(kPicocom, kPicocom, "-q", "--nolock", "-b", "115200", port.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   absl::Cleanup reap = [pid, terminal] {  // whatever the assertions did
@@ -156,7 +160,9 @@ TEST_F(SerialClientsTest, PicocomShowsWhatAPersonSeesOnAnEc25) {
     return seen;
   };
   // Typing a command and Enter (CR), as at the keyboard; the modem echoes it.
-  auto type = [&](const std::string& keys) { ASSERT_EQ(::write(terminal, keys.data(), keys.size()), static_cast<ssize_t>(keys.size())); };
+  auto type = [&](const std::string& keys) {
+    ASSERT_EQ(::write(terminal, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  };
   // picocom needs a moment to open the port: retry the first AT until it answers.
   std::string first;
   for (int attempt = 0; attempt < 20 && !absl::StrContains(first, "OK"); ++attempt) {
@@ -165,7 +171,8 @@ TEST_F(SerialClientsTest, PicocomShowsWhatAPersonSeesOnAnEc25) {
   }
   ASSERT_THAT(first, HasSubstr("AT\r\r\nOK\r\n"));
   type("ATI\r");
-  EXPECT_THAT(read_until("OK\r\n"), HasSubstr("ATI\r\r\nQuectel\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n"));
+  EXPECT_THAT(read_until("OK\r\n"),
+              HasSubstr("ATI\r\r\nQuectel\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n"));
   type("AT+CPIN?\r");
   EXPECT_THAT(read_until("OK\r\n"), HasSubstr("AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n"));
   type("AT+COPS?\r");
@@ -180,7 +187,8 @@ TEST_F(SerialClientsTest, PicocomShowsWhatAPersonSeesOnAnEc25) {
   while (!(exited = ::waitpid(pid, &status, WNOHANG) == pid) && absl::Now() < deadline) {
     read_until("\n", absl::Milliseconds(100));  // keep the terminal drained while it exits
   }
-  EXPECT_TRUE(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0) << "picocom did not exit on C-a C-x";
+  EXPECT_TRUE(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "picocom did not exit on C-a C-x";
 }
 
 }  // namespace

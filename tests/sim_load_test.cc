@@ -30,10 +30,11 @@ struct Board {
 };
 
 TEST(SimLoadTest, TwoHundredBoardsPolledEverySecondForAMinute) {
-  const int seconds = std::getenv("CELLFLEET_LOAD_SECONDS") ? std::atoi(std::getenv("CELLFLEET_LOAD_SECONDS")) : 60;
+  const int seconds =
+      std::getenv("CELLFLEET_LOAD_SECONDS") ? std::atoi(std::getenv("CELLFLEET_LOAD_SECONDS")) : 60;
   const std::string dir = testing::MakeTempDir("cellfleet-load");
-  auto sim = testing::Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir", dir + "/sim",
-                                         "--ready-file", dir + "/sim.ready"},
+  auto sim = testing::Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards),
+                                         "--dir", dir + "/sim", "--ready-file", dir + "/sim.ready"},
                                         dir + "/sim.log");
   ASSERT_THAT(sim, IsOk());
   absl::StatusOr<std::string> listing = testing::WaitForFile(dir + "/sim.ready", absl::Seconds(20));
@@ -69,38 +70,42 @@ TEST(SimLoadTest, TwoHundredBoardsPolledEverySecondForAMinute) {
     absl::SleepFor(round - absl::Now());  // pacing: one round of polls per second
     for (Board& board : boards) {
       const absl::Time sent = absl::Now();
-      board.channel->Submit(modem::AtCommand::Bare("AT+CGSN"), [&, sent](absl::StatusOr<modem::AtResponse> r) {
-        if (!r.ok() || !r->final.success() || r->lines.size() != 1) {
-          ++failed;
-          note(r.ok() ? r->final.line : std::string(r.status().message()));
-        } else if (r->lines[0] != board.imei) {
-          ++mixed_up;
-          note("board " + board.at_path + " got " + r->lines[0]);
-        }
-        {
-          absl::MutexLock lock(&mu);
-          slowest = std::max(slowest, absl::Now() - sent);
-        }
-        ++completed;
-      });
-      board.channel->Submit(modem::AtCommand::Query("AT+CSQ", {"+CSQ:"}), [&](absl::StatusOr<modem::AtResponse> r) {
-        if (!r.ok() || !r->final.success() || r->lines.size() != 1 || !modem::ParseCsq(r->lines[0]).ok()) {
-          ++failed;
-          note(r.ok() ? r->final.line : std::string(r.status().message()));
-        }
-        ++completed;
-      });
+      board.channel->Submit(modem::AtCommand::Bare("AT+CGSN"),
+                            [&, sent](absl::StatusOr<modem::AtResponse> r) {
+                              if (!r.ok() || !r->final.success() || r->lines.size() != 1) {
+                                ++failed;
+                                note(r.ok() ? r->final.line : std::string(r.status().message()));
+                              } else if (r->lines[0] != board.imei) {
+                                ++mixed_up;
+                                note("board " + board.at_path + " got " + r->lines[0]);
+                              }
+                              {
+                                absl::MutexLock lock(&mu);
+                                slowest = std::max(slowest, absl::Now() - sent);
+                              }
+                              ++completed;
+                            });
+      board.channel->Submit(modem::AtCommand::Query("AT+CSQ", {"+CSQ:"}),
+                            [&](absl::StatusOr<modem::AtResponse> r) {
+                              if (!r.ok() || !r->final.success() || r->lines.size() != 1 ||
+                                  !modem::ParseCsq(r->lines[0]).ok()) {
+                                ++failed;
+                                note(r.ok() ? r->final.line : std::string(r.status().message()));
+                              }
+                              ++completed;
+                            });
       submitted += 2;
     }
   }
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (completed.load() < submitted && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+  while (completed.load() < submitted && absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(50));
   const absl::Duration elapsed = absl::Now() - start;
   EXPECT_EQ(completed.load(), submitted);
   EXPECT_EQ(failed.load(), 0) << first_problem;
   EXPECT_EQ(mixed_up.load(), 0) << first_problem;
-  std::cout << "load: " << kBoards << " boards, " << submitted << " commands in " << elapsed << ", slowest AT+CGSN "
-            << slowest << "\n";
+  std::cout << "load: " << kBoards << " boards, " << submitted << " commands in " << elapsed
+            << ", slowest AT+CGSN " << slowest << "\n";
   boards.clear();
   EXPECT_THAT(sim->Stop(), IsOk());
 }

@@ -125,7 +125,8 @@ std::string Ec25Responder::ServingCellLine() const {
   return absl::StrFormat(
       "+QENG: \"servingcell\",\"%s\",\"LTE\",\"FDD\",%d,%s,%X,%d,%d,%d,%d,%d,%X,%d,%d,%d,%d,%d",
       state, c.mcc, c.mnc, c.eci, c.pci, c.earfcn, c.band, c.bandwidth_code, c.bandwidth_code,
-      c.tac, modem_->radio->rsrp(), modem_->radio->rsrq(), modem_->radio->rssi(), modem_->radio->sinr(), modem_->radio->srxlev());
+      c.tac, modem_->radio->rsrp(), modem_->radio->rsrq(), modem_->radio->rssi(),
+      modem_->radio->sinr(), modem_->radio->srxlev());
 }
 
 std::string Ec25Responder::HandleLine(absl::string_view line) {
@@ -227,8 +228,9 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     } else {
       // +QCSQ encodes SINR as 0..250 (dB = v / 5 - 20).
       int sinr_code = std::clamp((modem_->radio->sinr() + 20) * 5, 0, 250);
-      info.push_back(absl::StrCat("+QCSQ: \"LTE\",", modem_->radio->rssi(), ",", modem_->radio->rsrp(), ",",
-                                  sinr_code, ",", modem_->radio->rsrq()));
+      info.push_back(absl::StrCat("+QCSQ: \"LTE\",", modem_->radio->rssi(), ",",
+                                  modem_->radio->rsrp(), ",", sinr_code, ",",
+                                  modem_->radio->rsrq()));
     }
     return "";
   }
@@ -236,11 +238,11 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     if (!sim_ready || !modem_->radio->registered()) {
       info.push_back("+COPS: 0");
     } else if (cops_format_ == 2) {
-      info.push_back(
-          absl::StrCat("+COPS: 0,2,\"", modem_->radio->profile().mcc, modem_->radio->profile().mnc, "\",7"));
+      info.push_back(absl::StrCat("+COPS: 0,2,\"", modem_->radio->profile().mcc,
+                                  modem_->radio->profile().mnc, "\",7"));
     } else {
-      info.push_back(
-          absl::StrCat("+COPS: 0,", cops_format_, ",\"", modem_->radio->profile().operator_name, "\",7"));
+      info.push_back(absl::StrCat("+COPS: 0,", cops_format_, ",\"",
+                                  modem_->radio->profile().operator_name, "\",7"));
     }
     return "";
   }
@@ -280,9 +282,10 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
       if (i == modem_->radio->state().serving_cell || !modem_->radio->registered()) continue;
       const CellSite& c = cells[i];
       const char* kind = c.earfcn == modem_->radio->serving().earfcn ? "intra" : "inter";
-      info.push_back(absl::StrFormat(
-          "+QENG: \"neighbourcell %s\",\"LTE\",%d,%d,%d,%d,%d,%d,%d,-,-,-,-", kind, c.earfcn, c.pci,
-          modem_->radio->rsrq() - 2, modem_->radio->rsrp() - 6, modem_->radio->rssi() - 5, 0, modem_->radio->srxlev() - 6));
+      info.push_back(
+          absl::StrFormat("+QENG: \"neighbourcell %s\",\"LTE\",%d,%d,%d,%d,%d,%d,%d,-,-,-,-", kind,
+                          c.earfcn, c.pci, modem_->radio->rsrq() - 2, modem_->radio->rsrp() - 6,
+                          modem_->radio->rssi() - 5, 0, modem_->radio->srxlev() - 6));
     }
     return "";
   }
@@ -323,7 +326,8 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     std::optional<int> fun = ParseIntArg(args[0]);
     if (!fun || (*fun != 0 && *fun != 1 && *fun != 4)) return CmeError(3);
     modem_->cfun = *fun;
-    modem_->radio->SetRegistration(modem_->cfun == 1 ? (modem_->radio->profile().roaming ? 5 : 1) : 0);
+    modem_->radio->SetRegistration(modem_->cfun == 1 ? (modem_->radio->profile().roaming ? 5 : 1)
+                                                     : 0);
     return "";
   }
   if (absl::StartsWith(upper, "ATD")) {
@@ -335,7 +339,8 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
     if (data.require_apn) {
       auto ctx = modem_->contexts.find(1);
-      if (ctx == modem_->contexts.end() || !absl::EqualsIgnoreCase(ctx->second.apn, *data.require_apn)) {
+      if (ctx == modem_->contexts.end() ||
+          !absl::EqualsIgnoreCase(ctx->second.apn, *data.require_apn)) {
         return "NO CARRIER";  // the network refuses the APN
       }
     }

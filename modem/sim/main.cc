@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--seed", options.seed, "Seed: the same seed gives the same radio story");
   app.add_option("--tick", tick_seconds, "Seconds per radio step")->check(CLI::Range(0.01, 3600.0));
-  app.add_option("--scenario", scenario_file, "YAML scenario: initial state, events, replies, faults, data mode");
+  app.add_option("--scenario", scenario_file,
+                 "YAML scenario: initial state, events, replies, faults, data mode");
   app.add_option("--ready-file", ready_file, "Write the board list here once the ports exist");
   try {
     app.parse(argc, argv);

@@ -20,7 +20,8 @@ class Reader {
 
   absl::Status Error(const YAML::Node& node, absl::string_view what) const {
     const YAML::Mark mark = node.Mark();
-    if (mark.line >= 0) return absl::InvalidArgumentError(absl::StrCat(name_, ":", mark.line + 1, ": ", what));
+    if (mark.line >= 0)
+      return absl::InvalidArgumentError(absl::StrCat(name_, ":", mark.line + 1, ": ", what));
     return absl::InvalidArgumentError(absl::StrCat(name_, ": ", what));
   }
 
@@ -49,14 +50,16 @@ class Reader {
 
   // "5s", "250ms", "2m", or a bare number of seconds.
   absl::StatusOr<absl::Duration> Duration(const YAML::Node& node, absl::string_view what) const {
-    if (!node.IsScalar()) return Error(node, absl::StrCat(what, " must be a duration such as 5s or 250ms"));
+    if (!node.IsScalar())
+      return Error(node, absl::StrCat(what, " must be a duration such as 5s or 250ms"));
     absl::Duration d;
     std::string text = node.Scalar();
     if (absl::ParseDuration(text, &d) || absl::ParseDuration(text + "s", &d)) {
       if (d < absl::ZeroDuration()) return Error(node, absl::StrCat(what, " must not be negative"));
       return d;
     }
-    return Error(node, absl::StrCat(what, " \"", text, "\" is not a duration (e.g. 5s, 250ms, 2m)"));
+    return Error(node,
+                 absl::StrCat(what, " \"", text, "\" is not a duration (e.g. 5s, 250ms, 2m)"));
   }
 
   absl::StatusOr<std::optional<int>> Board(const YAML::Node& map) const {
@@ -71,22 +74,27 @@ class Reader {
   std::string name_;
 };
 
-#define CF_TRY(lhs, expr)           \
-  auto lhs##_or = (expr);           \
+#define CF_TRY(lhs, expr)                       \
+  auto lhs##_or = (expr);                       \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
   auto lhs = *std::move(lhs##_or)
 
 absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioInitial& out) {
-  if (absl::Status s = r.CheckKeys(node, {"sim", "operator", "mcc", "mnc", "rat", "rsrp_dbm", "registration", "radio_drift"});
+  if (absl::Status s = r.CheckKeys(node, {"sim", "operator", "mcc", "mnc", "rat", "rsrp_dbm",
+                                          "registration", "radio_drift"});
       !s.ok()) {
     return s;
   }
   if (node["sim"]) {
     CF_TRY(sim, r.Scalar<std::string>(node["sim"], "sim"));
-    if (sim == "ready") out.sim = SimCardState::kReady;
-    else if (sim == "absent") out.sim = SimCardState::kNotInserted;
-    else if (sim == "pin") out.sim = SimCardState::kPinRequired;
-    else return r.Error(node["sim"], absl::StrCat("sim \"", sim, "\": expected ready, absent or pin"));
+    if (sim == "ready")
+      out.sim = SimCardState::kReady;
+    else if (sim == "absent")
+      out.sim = SimCardState::kNotInserted;
+    else if (sim == "pin")
+      out.sim = SimCardState::kPinRequired;
+    else
+      return r.Error(node["sim"], absl::StrCat("sim \"", sim, "\": expected ready, absent or pin"));
   }
   if (node["operator"]) {
     CF_TRY(name, r.Scalar<std::string>(node["operator"], "operator"));
@@ -99,14 +107,16 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
   }
   if (node["mnc"]) {
     CF_TRY(mnc, r.Scalar<std::string>(node["mnc"], "mnc"));
-    if (mnc.size() < 2 || mnc.size() > 3 || !std::all_of(mnc.begin(), mnc.end(), absl::ascii_isdigit)) {
+    if (mnc.size() < 2 || mnc.size() > 3 ||
+        !std::all_of(mnc.begin(), mnc.end(), absl::ascii_isdigit)) {
       return r.Error(node["mnc"], "mnc must be 2 or 3 digits, quoted (\"01\")");
     }
     out.mnc = mnc;
   }
   if (node["rat"]) {
     CF_TRY(rat, r.Scalar<std::string>(node["rat"], "rat"));
-    if (rat != "LTE") return r.Error(node["rat"], absl::StrCat("rat \"", rat, "\": the simulator models LTE only"));
+    if (rat != "LTE")
+      return r.Error(node["rat"], absl::StrCat("rat \"", rat, "\": the simulator models LTE only"));
   }
   if (node["rsrp_dbm"]) {
     CF_TRY(rsrp, r.Scalar<double>(node["rsrp_dbm"], "rsrp_dbm"));
@@ -115,11 +125,18 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
   }
   if (node["registration"]) {
     CF_TRY(reg, r.Scalar<std::string>(node["registration"], "registration"));
-    if (reg == "home") out.registration_stat = 1;
-    else if (reg == "searching") out.registration_stat = 2;
-    else if (reg == "denied") out.registration_stat = 3;
-    else if (reg == "roaming") out.registration_stat = 5;
-    else return r.Error(node["registration"], absl::StrCat("registration \"", reg, "\": expected home, roaming, searching or denied"));
+    if (reg == "home")
+      out.registration_stat = 1;
+    else if (reg == "searching")
+      out.registration_stat = 2;
+    else if (reg == "denied")
+      out.registration_stat = 3;
+    else if (reg == "roaming")
+      out.registration_stat = 5;
+    else
+      return r.Error(
+          node["registration"],
+          absl::StrCat("registration \"", reg, "\": expected home, roaming, searching or denied"));
   }
   if (node["radio_drift"]) {
     CF_TRY(drift, r.Scalar<bool>(node["radio_drift"], "radio_drift"));
@@ -129,7 +146,9 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
 }
 
 absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node) {
-  if (absl::Status s = r.CheckKeys(node, {"at", "board", "action", "rsrp_delta_db", "duration"}); !s.ok()) return s;
+  if (absl::Status s = r.CheckKeys(node, {"at", "board", "action", "rsrp_delta_db", "duration"});
+      !s.ok())
+    return s;
   if (!node["at"]) return r.Error(node, "event has no \"at\"");
   if (!node["action"]) return r.Error(node, "event has no \"action\"");
   ScenarioEvent event;
@@ -154,9 +173,10 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
   } else if (action == "port_vanish") {
     event.action = EventAction::kPortVanish;
   } else {
-    return r.Error(node["action"], absl::StrCat("unknown action \"", action,
-                                                "\" (signal_fade, deregister, sim_removed, sim_inserted, "
-                                                "modem_reset, port_vanish)"));
+    return r.Error(node["action"],
+                   absl::StrCat("unknown action \"", action,
+                                "\" (signal_fade, deregister, sim_removed, sim_inserted, "
+                                "modem_reset, port_vanish)"));
   }
   if (node["duration"]) {
     CF_TRY(duration, r.Duration(node["duration"], "duration"));
@@ -171,7 +191,8 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
 
 absl::StatusOr<ReplyOverride> ParseReply(const Reader& r, const YAML::Node& node) {
   if (absl::Status s = r.CheckKeys(node, {"command", "raw", "board"}); !s.ok()) return s;
-  if (!node["command"] || !node["raw"]) return r.Error(node, "a reply needs \"command\" and \"raw\"");
+  if (!node["command"] || !node["raw"])
+    return r.Error(node, "a reply needs \"command\" and \"raw\"");
   ReplyOverride reply;
   CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
   CF_TRY(raw, r.Scalar<std::string>(node["raw"], "raw"));
@@ -184,7 +205,8 @@ absl::StatusOr<ReplyOverride> ParseReply(const Reader& r, const YAML::Node& node
 }
 
 absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
-  if (absl::Status s = r.CheckKeys(node, {"command", "board", "delay", "no_reply", "garbage_bytes", "drop_probability"});
+  if (absl::Status s = r.CheckKeys(
+          node, {"command", "board", "delay", "no_reply", "garbage_bytes", "drop_probability"});
       !s.ok()) {
     return s;
   }
@@ -207,7 +229,8 @@ absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
   }
   if (node["garbage_bytes"]) {
     CF_TRY(garbage, r.Scalar<int>(node["garbage_bytes"], "garbage_bytes"));
-    if (garbage < 0 || garbage > 1 << 20) return r.Error(node["garbage_bytes"], "garbage_bytes must be 0..1048576");
+    if (garbage < 0 || garbage > 1 << 20)
+      return r.Error(node["garbage_bytes"], "garbage_bytes must be 0..1048576");
     fault.garbage_bytes = static_cast<size_t>(garbage);
   }
   if (node["drop_probability"]) {
@@ -219,13 +242,19 @@ absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
 }
 
 absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& out) {
-  if (absl::Status s = r.CheckKeys(node, {"connect", "require_apn", "network_command"}); !s.ok()) return s;
+  if (absl::Status s = r.CheckKeys(node, {"connect", "require_apn", "network_command"}); !s.ok())
+    return s;
   if (node["connect"]) {
     CF_TRY(connect, r.Scalar<std::string>(node["connect"], "connect"));
-    if (connect == "accept") out.connect = ConnectMode::kAccept;
-    else if (connect == "no_carrier") out.connect = ConnectMode::kNoCarrier;
-    else if (connect == "error") out.connect = ConnectMode::kError;
-    else return r.Error(node["connect"], absl::StrCat("connect \"", connect, "\": expected accept, no_carrier or error"));
+    if (connect == "accept")
+      out.connect = ConnectMode::kAccept;
+    else if (connect == "no_carrier")
+      out.connect = ConnectMode::kNoCarrier;
+    else if (connect == "error")
+      out.connect = ConnectMode::kError;
+    else
+      return r.Error(node["connect"], absl::StrCat("connect \"", connect,
+                                                   "\": expected accept, no_carrier or error"));
   }
   if (node["require_apn"]) {
     CF_TRY(apn, r.Scalar<std::string>(node["require_apn"], "require_apn"));
@@ -241,7 +270,8 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
       out.network_command.push_back(text);
     }
     if (out.network_command[0].empty() || out.network_command[0][0] != '/') {
-      return r.Error(command, "network_command's program must be an absolute path (no shell is used)");
+      return r.Error(command,
+                     "network_command's program must be an absolute path (no shell is used)");
     }
   }
   return absl::OkStatus();
@@ -261,13 +291,16 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::
   }
   Scenario scenario;
   if (root.IsNull()) return scenario;  // an empty file is the default scenario
-  if (absl::Status s = r.CheckKeys(root, {"initial", "events", "replies", "faults", "data"}); !s.ok()) return s;
+  if (absl::Status s = r.CheckKeys(root, {"initial", "events", "replies", "faults", "data"});
+      !s.ok())
+    return s;
   if (root["initial"]) {
     if (absl::Status s = ParseInitial(r, root["initial"], scenario.initial); !s.ok()) return s;
   }
   auto each = [&](const char* key, auto parse, auto& out) -> absl::Status {
     if (!root[key]) return absl::OkStatus();
-    if (!root[key].IsSequence()) return r.Error(root[key], absl::StrCat("\"", key, "\" must be a list"));
+    if (!root[key].IsSequence())
+      return r.Error(root[key], absl::StrCat("\"", key, "\" must be a list"));
     for (const YAML::Node& item : root[key]) {
       auto parsed = parse(r, item);
       if (!parsed.ok()) return parsed.status();

@@ -1,10 +1,10 @@
 #include "modem/sim/scenario.h"
-#include "modem/sim/radio_model.h"
 
 #include <filesystem>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/sim/radio_model.h"
 #include "modem/testing/status_matchers.h"
 
 namespace cellfleet::modem::sim {
@@ -62,16 +62,20 @@ TEST(ScenarioTest, MalformedFilesNameTheLineAndReason) {
   for (const Case& c : std::vector<Case>{
            {"initial:\n  sim: maybe\n", "bad.yaml:2: sim \"maybe\""},
            {"events:\n  - {at: 5s, action: explode}\n", "bad.yaml:2: unknown action \"explode\""},
-           {"events:\n  - {at: soon, action: modem_reset}\n", "bad.yaml:2: at \"soon\" is not a duration"},
-           {"events:\n  - {at: 1s, action: deregister}\n", "bad.yaml:2: deregister needs a positive duration"},
+           {"events:\n  - {at: soon, action: modem_reset}\n",
+            "bad.yaml:2: at \"soon\" is not a duration"},
+           {"events:\n  - {at: 1s, action: deregister}\n",
+            "bad.yaml:2: deregister needs a positive duration"},
            {"faults:\n  - {drop_probability: 2}\n", "bad.yaml:2: drop_probability must be 0..1"},
-           {"data:\n  network_command: [pppd, notty]\n", "bad.yaml:2: network_command's program must be an absolute path"},
+           {"data:\n  network_command: [pppd, notty]\n",
+            "bad.yaml:2: network_command's program must be an absolute path"},
            {"initial:\n  rat: GSM\n", "bad.yaml:2: rat \"GSM\": the simulator models LTE only"},
            {"bogus: 1\n", "bad.yaml:1: unknown key \"bogus\""},
            {"events: [1, 2\n", "bad.yaml:"},
            {"replies:\n  - {command: AT}\n", "bad.yaml:2: a reply needs \"command\" and \"raw\""},
        }) {
-    EXPECT_THAT(ParseScenario(c.yaml, "bad.yaml"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)))
+    EXPECT_THAT(ParseScenario(c.yaml, "bad.yaml"),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)))
         << c.yaml;
   }
   EXPECT_THAT(LoadScenario("/nonexistent.yaml"), StatusIs(absl::StatusCode::kNotFound));

@@ -35,9 +35,11 @@ bool AppliesTo(const std::optional<int>& board, int index) { return !board || *b
 
 absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions& options) {
   if (options.boards < 1 || options.boards > 1000) {
-    return absl::InvalidArgumentError(absl::StrCat("--boards must be 1..1000, got ", options.boards));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--boards must be 1..1000, got ", options.boards));
   }
-  if (options.dir.empty()) return absl::InvalidArgumentError("a directory for the port links is required");
+  if (options.dir.empty())
+    return absl::InvalidArgumentError("a directory for the port links is required");
   std::unique_ptr<SimFleet> fleet(new SimFleet(options));
   const ScenarioInitial& initial = options.scenario.initial;
   RadioProfile profile = options.profile;
@@ -57,7 +59,8 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
     const std::string board_dir = absl::StrCat(options.dir, "/", board.name);
     std::filesystem::create_directories(board_dir, ec);
     if (ec) return absl::UnavailableError(absl::StrCat("mkdir ", board_dir, ": ", ec.message()));
-    board.radio = std::make_unique<RadioModel>(options.seed * 7919u + static_cast<uint64_t>(i), profile);
+    board.radio =
+        std::make_unique<RadioModel>(options.seed * 7919u + static_cast<uint64_t>(i), profile);
     if (initial.registration_stat) board.radio->SetRegistration(*initial.registration_stat);
     board.modem = std::make_unique<SimModemState>();
     board.modem->identity = MakeIdentity(options.seed, i, profile);
@@ -73,7 +76,8 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
     }
   }
   fleet->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fleet->wake_fd_ < 0) return absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
+  if (fleet->wake_fd_ < 0)
+    return absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
   return fleet;
 }
 
@@ -94,7 +98,8 @@ SimFleet::~SimFleet() {
 std::vector<SimBoardInfo> SimFleet::boards() const {
   std::vector<SimBoardInfo> info;
   for (const Board& board : boards_) {
-    info.push_back(SimBoardInfo{board.name, board.at.link_path, board.modem_port.link_path, board.modem->identity});
+    info.push_back(SimBoardInfo{board.name, board.at.link_path, board.modem_port.link_path,
+                                board.modem->identity});
   }
   return info;
 }
@@ -138,11 +143,15 @@ void SimFleet::RunTasks() {
   for (auto& task : tasks) task();
 }
 
-void SimFleet::At(absl::Time when, std::function<void()> task) { timers_.emplace(when, std::move(task)); }
+void SimFleet::At(absl::Time when, std::function<void()> task) {
+  timers_.emplace(when, std::move(task));
+}
 
 void SimFleet::ResetBoard(size_t index) {
   Post([this, index] {
-    if (index < boards_.size()) ApplyEvent(boards_[index], ScenarioEvent{absl::ZeroDuration(), std::nullopt, EventAction::kModemReset});
+    if (index < boards_.size())
+      ApplyEvent(boards_[index],
+                 ScenarioEvent{absl::ZeroDuration(), std::nullopt, EventAction::kModemReset});
   });
 }
 
@@ -210,7 +219,8 @@ void SimFleet::Return(Port& port) {
 }
 
 void SimFleet::Queue(Port& port, absl::string_view bytes) {
-  if (!port.pty || port.output.size() + bytes.size() > kMaxPendingOutput) return;  // nobody reads: drop
+  if (!port.pty || port.output.size() + bytes.size() > kMaxPendingOutput)
+    return;  // nobody reads: drop
   port.output.append(bytes.data(), bytes.size());
   Flush(port);
 }
@@ -268,7 +278,8 @@ void SimFleet::OnCommandLine(Board& board, Port& port, const std::string& line) 
   if (!overridden) reply = port.responder->HandleLine(line);
   const bool dial = port.responder->TakeDialRequest();
   for (const Fault& fault : options_.scenario.faults) {
-    if (!AppliesTo(fault.board, board.index) || (fault.command != "*" && !absl::EqualsIgnoreCase(fault.command, command))) {
+    if (!AppliesTo(fault.board, board.index) ||
+        (fault.command != "*" && !absl::EqualsIgnoreCase(fault.command, command))) {
       continue;
     }
     if (fault.no_reply) return;
@@ -350,7 +361,8 @@ void SimFleet::OnDataBytes(Port& port, absl::string_view bytes) {
   port.last_input = now;
   if (port.network_fd < 0) return;
   // A full socket drops the frame; PPP retransmits, as over a lossy radio link.
-  [[maybe_unused]] ssize_t n = ::send(port.network_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  [[maybe_unused]] ssize_t n =
+      ::send(port.network_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 void SimFleet::OnNetworkReadable(Port& port) {
@@ -429,7 +441,8 @@ void SimFleet::Run() {
     absl::Time wake_at = next_tick;
     if (!timers_.empty()) wake_at = std::min(wake_at, timers_.begin()->first);
     if (!dying_children_.empty()) wake_at = std::min(wake_at, now + absl::Milliseconds(100));
-    int timeout_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - absl::Now())));
+    int timeout_ms =
+        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - absl::Now())));
     int rc = ::poll(fds.data(), fds.size(), timeout_ms);
     if (rc < 0 && errno != EINTR) {
       spdlog::error("simulator poll: {}", std::strerror(errno));

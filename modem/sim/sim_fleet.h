@@ -108,8 +108,8 @@ class SimFleet {
   SimFleetOptions options_;
   std::vector<Board> boards_;
   int wake_fd_ = -1;
-  std::mt19937_64 rng_;  // faults
-  std::multimap<absl::Time, std::function<void()>> timers_;  // fleet thread only
+  std::mt19937_64 rng_;                                       // faults
+  std::multimap<absl::Time, std::function<void()>> timers_;   // fleet thread only
   std::vector<std::pair<pid_t, absl::Time>> dying_children_;  // SIGTERMed network commands
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> commands_handled_{0};

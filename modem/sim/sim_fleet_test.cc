@@ -81,28 +81,36 @@ TEST_F(SimFleetTest, AnswersLikeAnEc25WithEchoOn) {
   OpenPort(fleet_->boards()[0].at_path);
   const SimIdentity id = fleet_->boards()[0].identity;
   EXPECT_EQ(Exchange("AT"), "AT\r\r\nOK\r\n");
-  EXPECT_EQ(Exchange("ATI"), "ATI\r\r\nQuectel\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("ATI"),
+            "ATI\r\r\nQuectel\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CGSN"), "AT+CGSN\r\r\n" + id.imei + "\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("ATE0"), "ATE0\r\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CIMI"), "\r\n" + id.imsi + "\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+QCCID"), "\r\n+QCCID: " + id.iccid + "\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CPIN?"), "\r\n+CPIN: READY\r\n\r\nOK\r\n");
   EXPECT_THAT(Exchange("AT+CSQ"), ::testing::MatchesRegex("\r\n\\+CSQ: [0-9]+,99\r\n\r\nOK\r\n"));
-  EXPECT_THAT(Exchange("AT+QCSQ"), ::testing::MatchesRegex("\r\n\\+QCSQ: \"LTE\",-[0-9]+,-[0-9]+,[0-9]+,-[0-9]+\r\n\r\nOK\r\n"));
+  EXPECT_THAT(
+      Exchange("AT+QCSQ"),
+      ::testing::MatchesRegex("\r\n\\+QCSQ: \"LTE\",-[0-9]+,-[0-9]+,[0-9]+,-[0-9]+\r\n\r\nOK\r\n"));
   EXPECT_EQ(Exchange("AT+COPS?"), "\r\n+COPS: 0,0,\"Telekom.de\",7\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+COPS=3,2"), "\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+COPS?"), "\r\n+COPS: 0,2,\"26201\",7\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CREG?"), "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CEREG=2"), "\r\nOK\r\n");
-  EXPECT_THAT(Exchange("AT+CEREG?"), ::testing::MatchesRegex("\r\n\\+CEREG: 2,1,\"[0-9A-F]+\",\"[0-9A-F]+\",7\r\n\r\nOK\r\n"));
+  EXPECT_THAT(
+      Exchange("AT+CEREG?"),
+      ::testing::MatchesRegex("\r\n\\+CEREG: 2,1,\"[0-9A-F]+\",\"[0-9A-F]+\",7\r\n\r\nOK\r\n"));
   EXPECT_EQ(Exchange("AT+CGREG?"), "\r\n+CGREG: 0,1\r\n\r\nOK\r\n");
-  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""),
-              ::testing::StartsWith("\r\n+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,"));
+  EXPECT_THAT(
+      Exchange("AT+QENG=\"servingcell\""),
+      ::testing::StartsWith("\r\n+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,"));
   EXPECT_THAT(Exchange("AT+QENG=\"neighbourcell\""), HasSubstr("+QENG: \"neighbourcell"));
   EXPECT_EQ(Exchange("AT+CGDCONT=1,\"IP\",\"internet.example\""), "\r\nOK\r\n");
-  EXPECT_EQ(Exchange("AT+CGDCONT?"), "\r\n+CGDCONT: 1,\"IP\",\"internet.example\",\"0.0.0.0\",0,0,0,0\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CGDCONT?"),
+            "\r\n+CGDCONT: 1,\"IP\",\"internet.example\",\"0.0.0.0\",0,0,0,0\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CFUN?"), "\r\n+CFUN: 1\r\n\r\nOK\r\n");
-  EXPECT_THAT(Exchange("AT+CSQ;+CPIN?"), ::testing::MatchesRegex("\r\n\\+CSQ: [0-9]+,99\r\n\\+CPIN: READY\r\n\r\nOK\r\n"));
+  EXPECT_THAT(Exchange("AT+CSQ;+CPIN?"),
+              ::testing::MatchesRegex("\r\n\\+CSQ: [0-9]+,99\r\n\\+CPIN: READY\r\n\r\nOK\r\n"));
   // Unknown commands: ERROR; bad arguments: +CME ERROR per AT+CMEE.
   EXPECT_EQ(Exchange("AT+FOO", "ERROR\r\n"), "\r\nERROR\r\n");
   EXPECT_EQ(Exchange("AT+CMEE=2"), "\r\nOK\r\n");
@@ -121,7 +129,9 @@ TEST_F(SimFleetTest, ReplaysACapturedTranscriptByteForByte) {
   OpenPort(fleet_->boards()[0].at_path);
   EXPECT_EQ(Exchange("ATE0"), "ATE0\r\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+QENG=\"servingcell\""),
-            "\r\n+QENG: \"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",405,854,49E31,91,2450,5,3,3,74,-124,-16,-91,-5,3\r\n\r\nOK\r\n");
+            "\r\n+QENG: "
+            "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",405,854,49E31,91,2450,5,3,3,74,-124,-16,-"
+            "91,-5,3\r\n\r\nOK\r\n");
 }
 
 TEST_F(SimFleetTest, FaultsDelaySilenceAndGarble) {
