@@ -3,6 +3,7 @@
 #include "agent/convert.h"
 #include "agent/update_filter.h"
 #include "agent/watch_reactor.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -47,9 +48,24 @@ grpc::ServerWriteReactor<v1::StatusUpdate>* AgentService::WatchStatus(
 }
 
 grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* context,
-                                                   const v1::GetHistoryRequest*,
-                                                   v1::GetHistoryResponse*) {
-  return Unimplemented(context, "GetHistory");
+                                                   const v1::GetHistoryRequest* request,
+                                                   v1::GetHistoryResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (history_ == nullptr) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent keeps no history"));
+    return reactor;
+  }
+  if (request->has_start_time() && request->has_end_time() &&
+      google::protobuf::util::TimeUtil::TimestampToNanoseconds(request->end_time()) <
+          google::protobuf::util::TimeUtil::TimestampToNanoseconds(request->start_time())) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "end_time is before start_time"));
+    return reactor;
+  }
+  *response = history_->Query(*request);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
 }
 grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context,
                                              const v1::DialRequest*, v1::DialResponse*) {

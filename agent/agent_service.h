@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "agent/history_store.h"
 #include "agent/status_hub.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 
@@ -19,7 +20,9 @@ struct ServiceInfo {
 
 class AgentService final : public v1::ModemAgent::CallbackService {
  public:
-  AgentService(StatusHub* hub, ServiceInfo info) : hub_(hub), info_(std::move(info)) {}
+  // `history` may be null (no history kept: GetHistory answers FAILED_PRECONDITION).
+  AgentService(StatusHub* hub, const HistoryStore* history, ServiceInfo info)
+      : hub_(hub), history_(history), info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
@@ -52,6 +55,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
 
  private:
   StatusHub* hub_;
+  const HistoryStore* history_;
   ServiceInfo info_;
 };
 

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   double poll_seconds = 2.0;
   bool insecure = false;
   bool list_modems = false;
+  cellfleet::agent::HistoryOptions history_options;
+  double history_interval_seconds = 60;
   int baud = 115200;
   app.set_version_flag("--version", std::string("cellfleet-agent ") + kVersion);
   app.add_option("--at-port", at_port,
@@ -80,6 +82,13 @@ int main(int argc, char** argv) {
   app.add_option("--board-name", board_name, "Name reported to clients (default: the host name)");
   app.add_option("--poll-interval", poll_seconds, "Seconds between status polls of the modem")
       ->check(CLI::Range(0.2, 3600.0));
+  app.add_option("--history-samples", history_options.max_samples,
+                 "Status samples kept on the device (about 1.2 KB each)")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--history-interval", history_interval_seconds, "Seconds between kept samples")
+      ->check(CLI::Range(1.0, 86400.0));
+  app.add_option("--history-events", history_options.max_events, "Events kept on the device")
+      ->check(CLI::Range(0, 1000000));
   app.add_option("--ready-file", ready_file, "Write the bound address here once serving");
   app.add_option("--lock-dir", lock_dir, "Directory for UUCP lock files (pppd uses /var/lock)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
@@ -91,6 +100,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (list_modems) return ListModems(std::cout);
+  history_options.sample_interval = absl::Seconds(history_interval_seconds);
   spdlog::set_default_logger(spdlog::default_logger()->clone("agent"));
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -126,8 +136,11 @@ int main(int argc, char** argv) {
   poller_options.serial.lock_dir = lock_dir;
   cellfleet::agent::ModemPoller poller(poller_options, &hub);
 
+  cellfleet::agent::HistoryStore history(history_options);
+  hub.Subscribe([&history](const cellfleet::agent::StatusPtr& status) { history.Record(status); });
   cellfleet::agent::AgentService service(
-      &hub, cellfleet::agent::ServiceInfo{board_name, kVersion, poller_options.poll_interval});
+      &hub, &history,
+      cellfleet::agent::ServiceInfo{board_name, kVersion, poller_options.poll_interval});
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

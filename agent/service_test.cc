@@ -32,6 +32,7 @@ class ServiceTest : public ::testing::Test {
     fleet_ = std::move(*fleet);
     fleet_->Start();
 
+    hub_.Subscribe([this](const StatusPtr& status) { history_.Record(status); });
     PollerOptions options;
     options.at_port = fleet_->boards()[0].at_path;
     options.poll_interval = absl::Milliseconds(200);
@@ -40,7 +41,7 @@ class ServiceTest : public ::testing::Test {
     poller_->Start();
 
     service_ = std::make_unique<AgentService>(
-        &hub_, ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
+        &hub_, &history_, ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -79,6 +80,7 @@ class ServiceTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<modem::sim::SimFleet> fleet_;
   StatusHub hub_;
+  HistoryStore history_{HistoryOptions{}};
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -151,6 +153,28 @@ TEST_F(ServiceTest, ShutdownEndsStreamsWithUnavailable) {
   grpc::Status status = reader->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(status.error_message(), ::testing::HasSubstr("shutting down"));
+}
+
+TEST_F(ServiceTest, HistoryKeepsStateChanges) {
+  ASSERT_THAT(WaitReady(), IsOk());
+  grpc::ClientContext context;
+  v1::GetHistoryRequest request;
+  request.set_events_only(true);
+  v1::GetHistoryResponse response;
+  ASSERT_TRUE(stub_->GetHistory(&context, request, &response).ok());
+  std::vector<std::string> details;
+  for (const v1::HistoryEntry& entry : response.entries()) {
+    ASSERT_TRUE(entry.has_event());
+    details.push_back(entry.event().detail());
+  }
+  EXPECT_THAT(details, ::testing::Contains(
+                           ::testing::HasSubstr("MODEM_STATE_INITIALIZING -> MODEM_STATE_READY")));
+  grpc::ClientContext bad_context;
+  v1::GetHistoryRequest backwards;
+  backwards.mutable_start_time()->set_seconds(2000);
+  backwards.mutable_end_time()->set_seconds(1000);
+  EXPECT_EQ(stub_->GetHistory(&bad_context, backwards, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ServiceTest, LaterRpcsAnswerUnimplemented) {

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/commands/commands.h"
 
@@ -89,6 +90,17 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   watch_cmd->add_option("--duration", duration_seconds, "Stop after this many seconds")
       ->check(CLI::Range(0.0, 31536000.0));
 
+  TargetOptions history_targets;
+  HistoryOptions history;
+  std::string since = "24h";
+  CLI::App* history_cmd =
+      app.add_subcommand("history", "Show what each board recorded while unwatched");
+  AddTargetOptions(history_cmd, history_targets);
+  history_cmd->add_option("--since", since, "How far back, e.g. 30m, 6h, 7d");
+  history_cmd->add_flag("--events-only", history.events_only, "Only events, no kept samples");
+  history_cmd->add_option("--max", history.max_entries, "Entries per board (newest kept)")
+      ->check(CLI::Range(1, 100000));
+
   CLI::App* decode =
       app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
 
@@ -115,13 +127,31 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   fanout.concurrency = concurrency;
 
   if (decode->parsed()) return RunDecode(env);
-  const TargetOptions& targets = status->parsed() ? status_targets : watch_targets;
+  const TargetOptions& targets = status->parsed()        ? status_targets
+                                 : history_cmd->parsed() ? history_targets
+                                                         : watch_targets;
   absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets);
   if (!boards.ok()) {
     err << "cellfleet: " << boards.status().message() << "\n";
     return kExitUsage;
   }
   if (status->parsed()) return RunStatus(*boards, fanout, env);
+  if (history_cmd->parsed()) {
+    absl::Duration window;
+    // absl durations have no day unit; accept "7d" as operators write it.
+    std::string text = since;
+    if (!text.empty() && text.back() == 'd') {
+      int days = 0;
+      if (absl::SimpleAtoi(text.substr(0, text.size() - 1), &days))
+        text = absl::StrCat(days * 24, "h");
+    }
+    if (!absl::ParseDuration(text, &window) || window <= absl::ZeroDuration()) {
+      err << "cellfleet: --since \"" << since << "\": expected a duration such as 30m, 6h or 7d\n";
+      return kExitUsage;
+    }
+    history.since = window;
+    return RunHistory(*boards, fanout, history, env);
+  }
   watch.interval = absl::Seconds(interval_seconds);
   watch.heartbeat = absl::Seconds(heartbeat_seconds);
   watch.duration = absl::Seconds(duration_seconds);

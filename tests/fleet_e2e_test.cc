@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -202,6 +203,30 @@ TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {
   for (const auto& [address, seq] : sequences) {
     EXPECT_THAT(seq, ::testing::ElementsAre(1, 2, 3)) << address;
   }
+}
+
+TEST_F(FleetEndToEndTest, HistoryShowsWhatHappened) {
+  StatusWhenReady(absl::Seconds(20));
+  auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "history", "--targets",
+                            absl::StrJoin(addresses_, ","), "--since", "1h", "--events-only"},
+                           absl::Seconds(20));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->exit_code, 0) << result->err;
+  std::map<std::string, int> ready_events;
+  for (absl::string_view line : absl::StrSplit(result->out, '\n', absl::SkipEmpty())) {
+    nlohmann::json entry = nlohmann::json::parse(line);
+    if (entry["event"]["kind"] == "EVENT_KIND_MODEM_STATE_CHANGED" &&
+        absl::StrContains(std::string(entry["event"]["detail"]), "-> MODEM_STATE_READY")) {
+      ++ready_events[entry["board"]];
+    }
+  }
+  EXPECT_EQ(ready_events.size(), static_cast<size_t>(kBoards)) << result->out;
+  auto bad =
+      RunCommand({CELLFLEET_CLI, "history", "--targets", addresses_[0], "--since", "yesterday"},
+                 absl::Seconds(10));
+  ASSERT_THAT(bad, IsOk());
+  EXPECT_EQ(bad->exit_code, 2);
+  EXPECT_THAT(bad->err, HasSubstr("--since"));
 }
 
 TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {

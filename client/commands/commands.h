@@ -37,6 +37,15 @@ struct WatchOptions {
 int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options,
              const WatchOptions& watch, CommandEnv& env);
 
+struct HistoryOptions {
+  absl::Duration since = absl::Hours(24);
+  bool events_only = false;
+  int max_entries = 1000;
+};
+
+int RunHistory(const std::vector<Board>& boards, const FanOutOptions& options,
+               const HistoryOptions& history, CommandEnv& env);
+
 int RunDecode(CommandEnv& env);
 
 }  // namespace cellfleet::client

@@ -1,0 +1,74 @@
+#include "agent/event_detector.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace cellfleet::agent {
+namespace {
+
+v1::ModemEvent Event(v1::EventKind kind, std::string detail) {
+  v1::ModemEvent event;
+  event.set_kind(kind);
+  event.set_detail(std::move(detail));
+  return event;
+}
+
+// Serving cell identity: ECI or NCI or UTRAN/GSM cell id, and the PCI where there is one.
+std::string CellName(const v1::ServingCell& cell) {
+  if (cell.has_lte()) return absl::StrCat("LTE ", cell.lte().cell_id(), "/", cell.lte().pci());
+  if (cell.has_en_dc())
+    return absl::StrCat("EN-DC ", cell.en_dc().lte().cell_id(), "/", cell.en_dc().lte().pci());
+  if (cell.has_nr5g_sa())
+    return absl::StrCat("NR ", cell.nr5g_sa().cell_id(), "/", cell.nr5g_sa().pci());
+  if (cell.has_wcdma()) return absl::StrCat("WCDMA ", cell.wcdma().cell_id());
+  if (cell.has_gsm()) return absl::StrCat("GSM ", cell.gsm().cell_id());
+  return "none";
+}
+
+}  // namespace
+
+std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
+                                         const v1::ModemStatus& after) {
+  std::vector<v1::ModemEvent> events;
+  const v1::ModemState old_state = before ? before->modem_state() : v1::MODEM_STATE_UNSPECIFIED;
+  if (old_state != after.modem_state()) {
+    if (after.modem_state() == v1::MODEM_STATE_RESETTING) {
+      events.push_back(Event(v1::EVENT_KIND_MODEM_RESET, after.modem_state_detail()));
+    }
+    std::string detail = absl::StrCat(v1::ModemState_Name(old_state), " -> ",
+                                      v1::ModemState_Name(after.modem_state()));
+    if (!after.modem_state_detail().empty())
+      absl::StrAppend(&detail, ": ", after.modem_state_detail());
+    events.push_back(Event(v1::EVENT_KIND_MODEM_STATE_CHANGED, detail));
+  }
+  // The rest compares READY samples only: other states carry no radio fields.
+  if (after.modem_state() != v1::MODEM_STATE_READY || before == nullptr ||
+      before->modem_state() != v1::MODEM_STATE_READY) {
+    return events;
+  }
+  if (before->sim_state() != after.sim_state()) {
+    events.push_back(Event(v1::EVENT_KIND_SIM_CHANGED,
+                           absl::StrCat(v1::SimState_Name(before->sim_state()), " -> ",
+                                        v1::SimState_Name(after.sim_state()))));
+  }
+  if (before->eps_registration().state() != after.eps_registration().state()) {
+    events.push_back(
+        Event(v1::EVENT_KIND_REGISTRATION_CHANGED,
+              absl::StrCat("EPS ", v1::RegistrationState_Name(before->eps_registration().state()),
+                           " -> ", v1::RegistrationState_Name(after.eps_registration().state()))));
+  }
+  const std::string old_cell = CellName(before->serving_cell());
+  const std::string new_cell = CellName(after.serving_cell());
+  if (old_cell != new_cell) {
+    events.push_back(Event(v1::EVENT_KIND_CELL_CHANGED, absl::StrCat(old_cell, " -> ", new_cell)));
+  }
+  if (before->connection().state() != after.connection().state()) {
+    if (after.connection().state() == v1::CONNECTION_STATE_CONNECTED) {
+      events.push_back(Event(v1::EVENT_KIND_LINK_UP, after.connection().interface_name()));
+    } else if (before->connection().state() == v1::CONNECTION_STATE_CONNECTED) {
+      events.push_back(Event(v1::EVENT_KIND_LINK_DOWN, after.connection().failure_detail()));
+    }
+  }
+  return events;
+}
+
+}  // namespace cellfleet::agent
