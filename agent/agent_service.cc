@@ -1,5 +1,6 @@
 #include "agent/agent_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "agent/convert.h"
 #include "agent/update_filter.h"
 #include "agent/watch_reactor.h"
@@ -8,11 +9,9 @@
 namespace cellfleet::agent {
 namespace {
 
-grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, const char* what) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                               std::string(what) + " is not implemented by this agent yet"));
-  return reactor;
+grpc::Status NotYet(absl::string_view what) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      absl::StrCat(what, " is not implemented by this agent yet"));
 }
 
 // A stream that ends at once with `status` (bad request, shutting down).
@@ -28,6 +27,7 @@ grpc::ServerUnaryReactor* AgentService::GetStatus(grpc::CallbackServerContext* c
                                                   const v1::GetStatusRequest* /*request*/,
                                                   v1::GetStatusResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "GetStatus")) return reactor;
   StatusPtr latest = hub_->Latest();
   if (latest == nullptr) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no status sampled yet; retry"));
@@ -41,7 +41,10 @@ grpc::ServerUnaryReactor* AgentService::GetStatus(grpc::CallbackServerContext* c
 }
 
 grpc::ServerWriteReactor<v1::StatusUpdate>* AgentService::WatchStatus(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchStatusRequest* request) {
+    grpc::CallbackServerContext* context, const v1::WatchStatusRequest* request) {
+  grpc::Status allowed =
+      authorizer_->Check(authorizer_->Identify(*context), Role::kViewer, "WatchStatus");
+  if (!allowed.ok()) return new FailedWatch(allowed);
   absl::StatusOr<UpdateFilter> filter = UpdateFilter::Create(*request, info_.min_sample_interval);
   if (!filter.ok()) return new FailedWatch(ToGrpcStatus(filter.status()));
   return new WatchReactor(hub_, std::move(*filter));
@@ -51,6 +54,7 @@ grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* 
                                                    const v1::GetHistoryRequest* request,
                                                    v1::GetHistoryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "GetHistory")) return reactor;
   if (history_ == nullptr) {
     reactor->Finish(
         grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent keeps no history"));
@@ -67,33 +71,61 @@ grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* 
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
+bool AgentService::Allowed(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                           Role needed, absl::string_view method) const {
+  grpc::Status allowed = authorizer_->Check(authorizer_->Identify(*context), needed, method);
+  if (allowed.ok()) return true;
+  reactor->Finish(allowed);
+  return false;
+}
+
+grpc::ServerUnaryReactor* AgentService::Mutating(grpc::CallbackServerContext* context,
+                                                 absl::string_view method,
+                                                 const google::protobuf::Message& request,
+                                                 const std::function<grpc::Status()>& call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Caller caller = authorizer_->Identify(*context);
+  grpc::Status result = authorizer_->Check(caller, Role::kOperator, method);
+  if (result.ok()) result = call();
+  audit_->Record(caller, method, request.ShortDebugString(), result);
+  reactor->Finish(result);
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context,
-                                             const v1::DialRequest*, v1::DialResponse*) {
-  return Unimplemented(context, "Dial");
+                                             const v1::DialRequest* request, v1::DialResponse*) {
+  return Mutating(context, "Dial", *request, [] { return NotYet("Dial"); });
 }
 grpc::ServerUnaryReactor* AgentService::HangUp(grpc::CallbackServerContext* context,
-                                               const v1::HangUpRequest*, v1::HangUpResponse*) {
-  return Unimplemented(context, "HangUp");
+                                               const v1::HangUpRequest* request,
+                                               v1::HangUpResponse*) {
+  return Mutating(context, "HangUp", *request, [] { return NotYet("HangUp"); });
 }
 grpc::ServerUnaryReactor* AgentService::GetConfig(grpc::CallbackServerContext* context,
                                                   const v1::GetConfigRequest*,
                                                   v1::GetConfigResponse*) {
-  return Unimplemented(context, "GetConfig");
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Allowed(context, reactor, Role::kViewer, "GetConfig")) reactor->Finish(NotYet("GetConfig"));
+  return reactor;
 }
 grpc::ServerUnaryReactor* AgentService::ApplyConfig(grpc::CallbackServerContext* context,
-                                                    const v1::ApplyConfigRequest*,
+                                                    const v1::ApplyConfigRequest* request,
                                                     v1::ApplyConfigResponse*) {
-  return Unimplemented(context, "ApplyConfig");
+  v1::ApplyConfigRequest masked = *request;  // never write a password into the audit log
+  if (!masked.config().password().empty()) masked.mutable_config()->set_password("****");
+  return Mutating(context, "ApplyConfig", masked, [] { return NotYet("ApplyConfig"); });
 }
 grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContext* context,
-                                                      const v1::ConfirmConfigRequest*,
+                                                      const v1::ConfirmConfigRequest* request,
                                                       v1::ConfirmConfigResponse*) {
-  return Unimplemented(context, "ConfirmConfig");
+  return Mutating(context, "ConfirmConfig", *request, [] { return NotYet("ConfirmConfig"); });
 }
 grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,
                                                  const v1::DiagnoseRequest*,
                                                  v1::DiagnoseResponse*) {
-  return Unimplemented(context, "Diagnose");
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Allowed(context, reactor, Role::kViewer, "Diagnose")) reactor->Finish(NotYet("Diagnose"));
+  return reactor;
 }
 
 }  // namespace cellfleet::agent

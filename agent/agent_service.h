@@ -6,6 +6,8 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "agent/audit_log.h"
+#include "agent/authorizer.h"
 #include "agent/history_store.h"
 #include "agent/status_hub.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
@@ -21,8 +23,14 @@ struct ServiceInfo {
 class AgentService final : public v1::ModemAgent::CallbackService {
  public:
   // `history` may be null (no history kept: GetHistory answers FAILED_PRECONDITION).
-  AgentService(StatusHub* hub, const HistoryStore* history, ServiceInfo info)
-      : hub_(hub), history_(history), info_(std::move(info)) {}
+  // All pointers must outlive the service.
+  AgentService(StatusHub* hub, const HistoryStore* history, const Authorizer* authorizer,
+               AuditLog* audit, ServiceInfo info)
+      : hub_(hub),
+        history_(history),
+        authorizer_(authorizer),
+        audit_(audit),
+        info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
@@ -54,8 +62,18 @@ class AgentService final : public v1::ModemAgent::CallbackService {
                                      v1::DiagnoseResponse* response) override;
 
  private:
+  // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
+  bool Allowed(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Role needed,
+               absl::string_view method) const;
+  // Authorizes, runs `call` and writes the audit line, whatever the outcome.
+  grpc::ServerUnaryReactor* Mutating(grpc::CallbackServerContext* context, absl::string_view method,
+                                     const google::protobuf::Message& request,
+                                     const std::function<grpc::Status()>& call);
+
   StatusHub* hub_;
   const HistoryStore* history_;
+  const Authorizer* authorizer_;
+  AuditLog* audit_;
   ServiceInfo info_;
 };
 

@@ -41,8 +41,8 @@ class FanoutTest : public ::testing::Test {
     options.serial.lock_dir = dir_;
     poller_ = std::make_unique<ModemPoller>(options, &hub_);
     poller_->Start();
-    service_ =
-        std::make_unique<AgentService>(&hub_, &history_, ServiceInfo{"b", "t", poll_interval});
+    service_ = std::make_unique<AgentService>(&hub_, &history_, &authorizer_, audit_.get(),
+                                              ServiceInfo{"b", "t", poll_interval});
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -91,6 +91,8 @@ class FanoutTest : public ::testing::Test {
   std::unique_ptr<modem::sim::SimFleet> fleet_;
   StatusHub hub_;
   HistoryStore history_{HistoryOptions{}};
+  Authorizer authorizer_{{}, Role::kOperator};
+  std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;

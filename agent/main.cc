@@ -1,14 +1,21 @@
-// cellfleet-agent: the on-device daemon. main() only parses flags and wires parts.
+// cellfleet-agent: the on-device daemon. main() parses flags, loads the config and wires
+// the parts; the work happens in the poller, the hub and the gRPC service.
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "agent/agent_config.h"
 #include "agent/agent_service.h"
+#include "agent/audit_log.h"
+#include "agent/authorizer.h"
+#include "agent/history_store.h"
 #include "agent/listen_address.h"
 #include "agent/modem_poller.h"
 #include "agent/status_hub.h"
@@ -17,9 +24,13 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "modem/discovery.h"
 #include "modem/log_format.h"
+#include "spdlog/sinks/stdout_sinks.h"
+#include "spdlog/sinks/systemd_sink.h"
 #include "spdlog/spdlog.h"
 
 namespace {
+
+using cellfleet::agent::AgentSettings;
 
 constexpr char kVersion[] = CELLFLEET_VERSION;
 
@@ -31,6 +42,14 @@ bool WriteFileAtomically(const std::string& path, const std::string& content) {
     if (!out.flush()) return false;
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // Prints what discovery sees, and what ModemManager would get in the way of.
@@ -50,75 +69,172 @@ int ListModems(std::ostream& out) {
         << "\n  modem (PPP) port: " << (modem.modem_port ? modem.modem_port->device_path : "none")
         << "\n";
   }
-  for (const std::string& conflict : cellfleet::modem::ModemManagerConflicts(*modems))
+  for (const std::string& conflict : cellfleet::modem::ModemManagerConflicts(*modems)) {
     out << "warning: " << conflict << "\n";
+  }
   return 0;
+}
+
+// TLS when configured (mutual when a client CA is given), else plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const AgentSettings& s) {
+  if (s.tls.cert.empty()) return grpc::InsecureServerCredentials();
+  absl::StatusOr<std::string> cert = ReadFile(s.tls.cert);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(s.tls.key);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(
+      s.tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                              : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!s.tls.client_ca.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(s.tls.client_ca);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+  }
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+void SetUpLogging(const AgentSettings& s) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (s.log_target == "journald") {
+    logger = std::make_shared<spdlog::logger>("agent",
+                                              std::make_shared<spdlog::sinks::systemd_sink_mt>());
+  } else {
+    logger = std::make_shared<spdlog::logger>("agent",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  }
+  logger->set_level(spdlog::level::from_str(s.log_level));
+  spdlog::set_default_logger(logger);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"cellfleet-agent: serves an LTE modem's status and control over gRPC"};
-  std::string at_port = "/dev/ttyUSB2";
-  std::string listen = "127.0.0.1:50051";
-  std::string board_name;
+  AgentSettings flags;  // holds flag values; only flags given on the command line override
+  std::string config_file;
   std::string ready_file;
-  std::string lock_dir = cellfleet::modem::kDefaultLockDir;
-  std::string log_level = "info";
+  std::string unauthenticated_role;
   double poll_seconds = 2.0;
-  bool insecure = false;
-  bool list_modems = false;
-  cellfleet::agent::HistoryOptions history_options;
   double history_interval_seconds = 60;
-  int baud = 115200;
+  bool list_modems = false;
   app.set_version_flag("--version", std::string("cellfleet-agent ") + kVersion);
-  app.add_option("--at-port", at_port,
-                 "The modem's AT port (EC25: USB interface 2, usually /dev/ttyUSB2), or \"auto\" "
-                 "to find it in sysfs by USB id and interface number");
+  app.add_option("--config", config_file, "YAML config file (flags override it)");
+  auto* at_port = app.add_option(
+      "--at-port", flags.at_port,
+      "The modem's AT port (EC25: USB interface 2, usually /dev/ttyUSB2), or \"auto\" "
+      "to find it in sysfs by USB id and interface number");
   app.add_flag("--list-modems", list_modems, "List the Quectel modems found in sysfs and exit");
-  app.add_option("--baud", baud, "Baud rate of the AT port");
-  app.add_option("--listen", listen,
-                 "Address to serve gRPC on (host:port; port 0 picks a free one)");
-  app.add_option("--board-name", board_name, "Name reported to clients (default: the host name)");
-  app.add_option("--poll-interval", poll_seconds, "Seconds between status polls of the modem")
-      ->check(CLI::Range(0.2, 3600.0));
-  app.add_option("--history-samples", history_options.max_samples,
-                 "Status samples kept on the device (about 1.2 KB each)")
-      ->check(CLI::Range(0, 1000000));
-  app.add_option("--history-interval", history_interval_seconds, "Seconds between kept samples")
-      ->check(CLI::Range(1.0, 86400.0));
-  app.add_option("--history-events", history_options.max_events, "Events kept on the device")
-      ->check(CLI::Range(0, 1000000));
+  auto* baud = app.add_option("--baud", flags.baud, "Baud rate of the AT port");
+  auto* listen = app.add_option("--listen", flags.listen,
+                                "Address to serve gRPC on (host:port; port 0 picks one)");
+  auto* board_name = app.add_option("--board-name", flags.board_name,
+                                    "Name reported to clients (default: host name)");
+  auto* poll =
+      app.add_option("--poll-interval", poll_seconds, "Seconds between status polls of the modem")
+          ->check(CLI::Range(0.2, 3600.0));
+  auto* lock_dir = app.add_option("--lock-dir", flags.lock_dir,
+                                  "Directory for UUCP lock files (pppd uses /var/lock)");
+  auto* tls_cert =
+      app.add_option("--tls-cert", flags.tls.cert, "The agent's TLS certificate (PEM)");
+  auto* tls_key = app.add_option("--tls-key", flags.tls.key, "The agent's TLS private key (PEM)");
+  auto* tls_client_ca = app.add_option("--tls-client-ca", flags.tls.client_ca,
+                                       "CA of client certificates: turns on mutual TLS");
+  auto* unauth = app.add_option(
+      "--unauthenticated-role", unauthenticated_role,
+      "Role of callers without a client certificate: none, viewer (default), operator");
+  auto* audit =
+      app.add_option("--audit-log", flags.audit_log, "Append a JSON line per mutating call here");
+  auto* history_samples = app.add_option("--history-samples", flags.history.max_samples,
+                                         "Status samples kept on the device (about 1 KB each)");
+  auto* history_interval =
+      app.add_option("--history-interval", history_interval_seconds, "Seconds between kept samples")
+          ->check(CLI::Range(1.0, 86400.0));
+  auto* history_events =
+      app.add_option("--history-events", flags.history.max_events, "Events kept on the device");
+  auto* log_level =
+      app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error")
+          ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  auto* log_target = app.add_option("--log-target", flags.log_target, "stderr or journald")
+                         ->check(CLI::IsMember({"stderr", "journald"}));
+  auto* insecure =
+      app.add_flag("--insecure", flags.insecure, "Allow plaintext gRPC on a non-loopback address");
   app.add_option("--ready-file", ready_file, "Write the bound address here once serving");
-  app.add_option("--lock-dir", lock_dir, "Directory for UUCP lock files (pppd uses /var/lock)");
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-  app.add_flag("--insecure", insecure, "Allow plaintext gRPC on a non-loopback address");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (list_modems) return ListModems(std::cout);
-  history_options.sample_interval = absl::Seconds(history_interval_seconds);
-  spdlog::set_default_logger(spdlog::default_logger()->clone("agent"));
-  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  AgentSettings s;
+  if (!config_file.empty()) {
+    if (absl::Status loaded = cellfleet::agent::LoadAgentConfig(config_file, s); !loaded.ok()) {
+      std::cerr << "cellfleet-agent: " << loaded.message() << "\n";
+      return 2;
+    }
+  }
+  if (at_port->count()) s.at_port = flags.at_port;
+  if (baud->count()) s.baud = flags.baud;
+  if (listen->count()) s.listen = flags.listen;
+  if (board_name->count()) s.board_name = flags.board_name;
+  if (poll->count()) s.poll_interval = absl::Seconds(poll_seconds);
+  if (lock_dir->count()) s.lock_dir = flags.lock_dir;
+  if (tls_cert->count()) s.tls.cert = flags.tls.cert;
+  if (tls_key->count()) s.tls.key = flags.tls.key;
+  if (tls_client_ca->count()) s.tls.client_ca = flags.tls.client_ca;
+  if (audit->count()) s.audit_log = flags.audit_log;
+  if (history_samples->count()) s.history.max_samples = flags.history.max_samples;
+  if (history_interval->count())
+    s.history.sample_interval = absl::Seconds(history_interval_seconds);
+  if (history_events->count()) s.history.max_events = flags.history.max_events;
+  if (log_level->count()) s.log_level = flags.log_level;
+  if (log_target->count()) s.log_target = flags.log_target;
+  if (insecure->count()) s.insecure = flags.insecure;
+  if (unauth->count()) {
+    absl::StatusOr<cellfleet::agent::Role> role = cellfleet::agent::ParseRole(unauthenticated_role);
+    if (!role.ok()) {
+      std::cerr << "cellfleet-agent: --unauthenticated-role: " << role.status().message() << "\n";
+      return 2;
+    }
+    s.unauthenticated_role = *role;
+  }
+  SetUpLogging(s);
 
   absl::StatusOr<cellfleet::agent::ListenAddress> address =
-      cellfleet::agent::ParseListenAddress(listen);
+      cellfleet::agent::ParseListenAddress(s.listen);
   if (!address.ok()) {
     std::cerr << "cellfleet-agent: " << address.status().message() << "\n";
     return 2;
   }
-  if (!address->loopback && !insecure) {
-    std::cerr << "cellfleet-agent: refusing plaintext gRPC on non-loopback address " << listen
-              << "; use a loopback address, or --insecure if the network is otherwise protected\n";
+  if ((s.tls.cert.empty() != s.tls.key.empty()) ||
+      (!s.tls.client_ca.empty() && s.tls.cert.empty())) {
+    std::cerr << "cellfleet-agent: TLS needs both --tls-cert and --tls-key (and they are needed "
+                 "for --tls-client-ca)\n";
     return 2;
   }
-  if (board_name.empty()) {
+  if (!address->loopback && s.tls.cert.empty() && !s.insecure) {
+    std::cerr << "cellfleet-agent: refusing plaintext gRPC on non-loopback address " << s.listen
+              << "; configure TLS (--tls-cert/--tls-key), or --insecure if the network is "
+                 "otherwise protected\n";
+    return 2;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(s);
+  if (!credentials.ok()) {
+    std::cerr << "cellfleet-agent: " << credentials.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<cellfleet::agent::AuditLog>> audit_log =
+      cellfleet::agent::AuditLog::Open(s.audit_log);
+  if (!audit_log.ok()) {
+    std::cerr << "cellfleet-agent: " << audit_log.status().message() << "\n";
+    return 2;
+  }
+  if (s.audit_log.empty()) spdlog::warn("no --audit-log: mutating calls are not recorded");
+  if (s.board_name.empty()) {
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
-    board_name = host;
+    s.board_name = host;
   }
 
   // Stop signals are handled by sigwait below; block them before threads start.
@@ -129,24 +245,24 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   cellfleet::agent::StatusHub hub;
-  cellfleet::agent::PollerOptions poller_options;
-  poller_options.at_port = at_port;
-  poller_options.poll_interval = absl::Seconds(poll_seconds);
-  poller_options.serial.baud = baud;
-  poller_options.serial.lock_dir = lock_dir;
-  cellfleet::agent::ModemPoller poller(poller_options, &hub);
-
-  cellfleet::agent::HistoryStore history(history_options);
+  cellfleet::agent::HistoryStore history(s.history);
   hub.Subscribe([&history](const cellfleet::agent::StatusPtr& status) { history.Record(status); });
+  cellfleet::agent::PollerOptions poller_options;
+  poller_options.at_port = s.at_port;
+  poller_options.poll_interval = s.poll_interval;
+  poller_options.serial.baud = s.baud;
+  poller_options.serial.lock_dir = s.lock_dir;
+  cellfleet::agent::ModemPoller poller(poller_options, &hub);
+  cellfleet::agent::Authorizer authorizer(s.roles, s.unauthenticated_role);
   cellfleet::agent::AgentService service(
-      &hub, &history,
-      cellfleet::agent::ServiceInfo{board_name, kVersion, poller_options.poll_interval});
+      &hub, &history, &authorizer, audit_log->get(),
+      cellfleet::agent::ServiceInfo{s.board_name, kVersion, s.poll_interval});
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(address->ToGrpcAddress(), grpc::InsecureServerCredentials(),
-                           &bound_port);
+  builder.AddListeningPort(address->ToGrpcAddress(), *credentials, &bound_port);
   builder.RegisterService(&service);
   // Cellular links: NAT mappings on carrier networks expire after a few minutes idle,
   // so the server pings every 60 s (well inside typical 2-5 min NAT timeouts) and
@@ -162,13 +278,14 @@ int main(int argc, char** argv) {
   builder.SetMaxSendMessageSize(4 << 20);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
-    std::cerr << "cellfleet-agent: cannot listen on " << listen << "\n";
+    std::cerr << "cellfleet-agent: cannot listen on " << s.listen << "\n";
     return 1;
   }
   poller.Start();
   address->port = bound_port;
   const std::string bound = address->ToGrpcAddress();
-  spdlog::info("serving board \"{}\" (modem port {}) on {}", board_name, at_port, bound);
+  spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, bound,
+               s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));
   if (!ready_file.empty() && !WriteFileAtomically(ready_file, bound + "\n")) {
     spdlog::error("cannot write ready file {}", ready_file);
   }

@@ -41,7 +41,8 @@ class ServiceTest : public ::testing::Test {
     poller_->Start();
 
     service_ = std::make_unique<AgentService>(
-        &hub_, &history_, ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
+        &hub_, &history_, &authorizer_, audit_.get(),
+        ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -81,6 +82,8 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<modem::sim::SimFleet> fleet_;
   StatusHub hub_;
   HistoryStore history_{HistoryOptions{}};
+  Authorizer authorizer_{{}, Role::kOperator};
+  std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;

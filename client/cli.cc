@@ -58,9 +58,14 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   std::string output = "table";
   double timeout_seconds = 5;
   int concurrency = 32;
+  std::string ca_file, cert_file, key_file, server_name;
   app.add_option("-o,--output", output, "Output format: table or json (one JSON object per line)");
   app.add_option("--timeout", timeout_seconds, "Per-board deadline in seconds")
       ->check(CLI::Range(0.1, 600.0));
+  app.add_option("--ca", ca_file, "CA certificate of the agents (turns TLS on)");
+  app.add_option("--cert", cert_file, "Client certificate, for agents that require mutual TLS");
+  app.add_option("--key", key_file, "Private key of --cert");
+  app.add_option("--tls-server-name", server_name, "Name to expect in the agents' certificates");
   app.add_option("--concurrency", concurrency, "Boards contacted at once")
       ->check(CLI::Range(1, 1024));
 
@@ -125,6 +130,13 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   FanOutOptions fanout;
   fanout.deadline = absl::Seconds(timeout_seconds);
   fanout.concurrency = concurrency;
+  absl::StatusOr<ConnectOptions> connect =
+      LoadConnectOptions(ca_file, cert_file, key_file, server_name);
+  if (!connect.ok()) {
+    err << "cellfleet: " << connect.status().message() << "\n";
+    return kExitUsage;
+  }
+  fanout.connect = *connect;
 
   if (decode->parsed()) return RunDecode(env);
   const TargetOptions& targets = status->parsed()        ? status_targets

@@ -5,17 +5,25 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace cellfleet::client {
 
 struct ConnectOptions {
-  // Empty: plaintext (loopback, or a tunnel such as WireGuard).
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
+  // All empty: plaintext (loopback, or inside a tunnel such as WireGuard).
+  std::string ca_pem;    // CA that signed the agents' certificates: turns TLS on
+  std::string cert_pem;  // our client certificate, for agents that require mutual TLS
+  std::string key_pem;
+  std::string server_name;  // expected name in the agent's certificate, if not the host
 };
+
+// Reads --ca/--cert/--key files into options; errors name the file.
+absl::StatusOr<ConnectOptions> LoadConnectOptions(const std::string& ca_file,
+                                                  const std::string& cert_file,
+                                                  const std::string& key_file,
+                                                  const std::string& server_name);
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ConnectOptions& options);

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl
   clang libclang-rt-14-dev
   ppp picocom
 )

@@ -1,0 +1,206 @@
+// The agent's security front with real processes and certificates made by
+// deploy/make-certs.sh: mutual TLS, roles by certificate identity, the audit log, and
+// refusing plaintext on a non-loopback address.
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cellfleet/v1/agent_service.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/subprocess.h"
+
+namespace cellfleet {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+using ::cellfleet::testing::RunCommand;
+using ::cellfleet::testing::Subprocess;
+using ::cellfleet::testing::WaitForFile;
+using ::testing::HasSubstr;
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pki_ = testing::MakeTempDir("cellfleet-pki");
+    other_pki_ = testing::MakeTempDir("cellfleet-other-pki");
+    for (const std::vector<std::string>& args :
+         std::vector<std::vector<std::string>>{{pki_, "agent", "board-00"},
+                                               {pki_, "client", "ops"},
+                                               {pki_, "client", "grafana"},
+                                               {other_pki_, "client", "ops"}}) {
+      std::vector<std::string> argv = {"/bin/bash", CELLFLEET_MAKE_CERTS};
+      argv.insert(argv.end(), args.begin(), args.end());
+      auto made = RunCommand(argv, absl::Seconds(30));
+      ASSERT_THAT(made, IsOk());
+      ASSERT_EQ(made->exit_code, 0) << made->err;
+    }
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(pki_);
+    std::filesystem::remove_all(other_pki_);
+  }
+
+  void SetUp() override {
+    dir_ = testing::MakeTempDir("cellfleet-sec");
+    auto sim = Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
+                                  "--ready-file", dir_ + "/sim.ready"},
+                                 dir_ + "/sim.log");
+    ASSERT_THAT(sim, IsOk());
+    sim_ = std::make_unique<Subprocess>(std::move(*sim));
+    ASSERT_THAT(WaitForFile(dir_ + "/sim.ready", absl::Seconds(10)), IsOk());
+    std::ofstream(dir_ + "/agent.yaml")
+        << "security:\n"
+        << "  tls: {cert: " << pki_ << "/agent-board-00.crt, key: " << pki_
+        << "/agent-board-00.key, client_ca: " << pki_ << "/ca.crt}\n"
+        << "  roles: {ops: operator, grafana: viewer}\n"
+        << "  audit_log: " << dir_ << "/audit.log\n";
+    auto agent = Subprocess::Start(
+        {CELLFLEET_AGENT, "--config", dir_ + "/agent.yaml", "--at-port", dir_ + "/sim/board-00/at",
+         "--lock-dir", dir_, "--listen", "127.0.0.1:0", "--ready-file", dir_ + "/agent.ready"},
+        dir_ + "/agent.log");
+    ASSERT_THAT(agent, IsOk());
+    agent_ = std::make_unique<Subprocess>(std::move(*agent));
+    absl::StatusOr<std::string> address = WaitForFile(dir_ + "/agent.ready", absl::Seconds(10));
+    ASSERT_THAT(address, IsOk());
+    address_ = std::string(absl::StripAsciiWhitespace(*address));
+  }
+
+  void TearDown() override {
+    if (agent_) {
+      EXPECT_THAT(agent_->Stop(), IsOk());
+    }
+    if (sim_) {
+      EXPECT_THAT(sim_->Stop(), IsOk());
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<v1::ModemAgent::Stub> Stub(const std::string& pki, const std::string& client) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = Read(pki_ + "/ca.crt");
+    if (!client.empty()) {
+      ssl.pem_cert_chain = Read(pki + "/client-" + client + ".crt");
+      ssl.pem_private_key = Read(pki + "/client-" + client + ".key");
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("board-00");
+    return v1::ModemAgent::NewStub(
+        grpc::CreateCustomChannel(address_, grpc::SslCredentials(ssl), args));
+  }
+
+  grpc::Status Dial(v1::ModemAgent::Stub& stub) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::DialResponse response;
+    return stub.Dial(&context, v1::DialRequest(), &response);
+  }
+
+  grpc::Status GetStatus(v1::ModemAgent::Stub& stub) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::GetStatusResponse response;
+    return stub.GetStatus(&context, v1::GetStatusRequest(), &response);
+  }
+
+  static std::string pki_, other_pki_;
+  std::string dir_, address_;
+  std::unique_ptr<Subprocess> sim_, agent_;
+};
+
+std::string SecurityTest::pki_;
+std::string SecurityTest::other_pki_;
+
+TEST_F(SecurityTest, ViewerReadsButCannotDial) {
+  auto viewer = Stub(pki_, "grafana");
+  grpc::Status read = GetStatus(*viewer);
+  for (int attempt = 0; attempt < 50 && read.error_code() == grpc::StatusCode::UNAVAILABLE;
+       ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));  // the first sample is on its way
+    read = GetStatus(*viewer);
+  }
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  grpc::Status dial = Dial(*viewer);
+  EXPECT_EQ(dial.error_code(), grpc::StatusCode::PERMISSION_DENIED) << dial.error_message();
+  EXPECT_THAT(dial.error_message(), HasSubstr("operator"));
+  // An operator gets past authorisation (dialling itself comes with the PPP work).
+  grpc::Status operator_dial = Dial(*Stub(pki_, "ops"));
+  EXPECT_EQ(operator_dial.error_code(), grpc::StatusCode::UNIMPLEMENTED)
+      << operator_dial.error_message();
+
+  // Both attempts are in the audit log, with who and the result.
+  std::vector<nlohmann::json> lines;
+  for (absl::string_view line :
+       absl::StrSplit(Read(dir_ + "/audit.log"), '\n', absl::SkipEmpty())) {
+    lines.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["identity"], "grafana");
+  EXPECT_EQ(lines[0]["method"], "Dial");
+  EXPECT_EQ(lines[0]["result"], "PERMISSION_DENIED");
+  EXPECT_EQ(lines[1]["identity"], "ops");
+  EXPECT_EQ(lines[1]["role"], "operator");
+  EXPECT_EQ(lines[1]["result"], "UNIMPLEMENTED");
+}
+
+TEST_F(SecurityTest, CertificateFromAnUnknownCaIsRefused) {
+  grpc::Status status = GetStatus(*Stub(other_pki_, "ops"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+}
+
+TEST_F(SecurityTest, ClientWithoutCertificateIsRefused) {
+  grpc::Status status = GetStatus(*Stub(pki_, ""));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+}
+
+TEST_F(SecurityTest, PlaintextClientIsRefused) {
+  auto stub =
+      v1::ModemAgent::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
+  EXPECT_EQ(GetStatus(*stub).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(SecurityTest, CliSpeaksMutualTls) {
+  auto result =
+      RunCommand({CELLFLEET_CLI, "--ca", pki_ + "/ca.crt", "--cert", pki_ + "/client-grafana.crt",
+                  "--key", pki_ + "/client-grafana.key", "--tls-server-name", "board-00",
+                  "--output", "json", "watch", "--targets", address_, "--count", "1"},
+                 absl::Seconds(20));
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->exit_code, 0) << result->err << result->out;
+  auto missing =
+      RunCommand({CELLFLEET_CLI, "--ca", "/nonexistent.crt", "status", "--targets", address_},
+                 absl::Seconds(10));
+  ASSERT_THAT(missing, IsOk());
+  EXPECT_EQ(missing->exit_code, 2);
+  EXPECT_THAT(missing->err, HasSubstr("--ca: cannot read /nonexistent.crt"));
+}
+
+TEST(AgentStartupTest, RefusesPlaintextOnNonLoopbackAndBadConfig) {
+  auto plaintext = RunCommand(
+      {CELLFLEET_AGENT, "--listen", "0.0.0.0:0", "--at-port", "/nonexistent"}, absl::Seconds(10));
+  ASSERT_THAT(plaintext, IsOk());
+  EXPECT_EQ(plaintext->exit_code, 2);
+  EXPECT_THAT(plaintext->err,
+              HasSubstr("refusing plaintext gRPC on non-loopback address 0.0.0.0:0"));
+
+  const std::string dir = testing::MakeTempDir("cellfleet-badconf");
+  std::ofstream(dir + "/bad.yaml") << "modem:\n  at_port: /dev/ttyUSB2\n  pol_interval: 2s\n";
+  auto bad = RunCommand({CELLFLEET_AGENT, "--config", dir + "/bad.yaml"}, absl::Seconds(10));
+  ASSERT_THAT(bad, IsOk());
+  EXPECT_EQ(bad->exit_code, 2);
+  EXPECT_THAT(bad->err, HasSubstr(dir + "/bad.yaml:3: unknown key \"pol_interval\""));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cellfleet
