@@ -50,9 +50,9 @@ absl::StatusOr<ConnectOptions> LoadConnectOptions(const std::string& ca_file,
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ConnectOptions& options) {
   grpc::ChannelArguments args;
-  // Keep NAT mappings on cellular paths alive during long watches; the agent permits
-  // pings every 30 s.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30 * 1000);
+  // A safety net for long watches over cellular paths; stream heartbeats do the
+  // regular work of keeping NAT mappings alive (README: keepalive on cellular links).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 120 * 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   // Reconnect quickly after an agent restart rather than backing off for minutes.
