@@ -11,7 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
 #include "nlohmann/json.hpp"
@@ -227,6 +230,76 @@ TEST_F(FleetEndToEndTest, HistoryShowsWhatHappened) {
   ASSERT_THAT(bad, IsOk());
   EXPECT_EQ(bad->exit_code, 2);
   EXPECT_THAT(bad->err, HasSubstr("--since"));
+}
+
+std::string ToString(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  (void)buffer.Dump(&slices);
+  std::string out;
+  for (const grpc::Slice& slice : slices)
+    out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return out;
+}
+
+grpc::ByteBuffer FromString(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// One request, one response on a bidi stream, as a generic tool would do it.
+class OneShotBidi : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  explicit OneShotBidi(const std::string& request) : request_(FromString(request)) {}
+  void Start() {
+    StartWrite(&request_);
+    StartRead(&response_);
+    StartCall();
+  }
+  void OnWriteDone(bool) override { StartWritesDone(); }
+  void OnReadDone(bool ok) override {
+    if (ok) got_ = ToString(response_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    status_ = status;
+    done_.Notify();
+  }
+  absl::Notification done_;
+  grpc::Status status_;
+  std::string got_;
+
+ private:
+  grpc::ByteBuffer request_, response_;
+};
+
+TEST_F(FleetEndToEndTest, HealthAndReflectionServeGenericTools) {
+  auto channel = grpc::CreateChannel(addresses_[0], grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  // grpc.health.v1.Health/Check with an empty request: SERVING is field 1 = 1.
+  grpc::ClientContext health_context;
+  health_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::ByteBuffer request = FromString(""), response;
+  absl::Notification health_done;
+  grpc::Status health_status;
+  stub.UnaryCall(&health_context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                 &response, [&](grpc::Status status) {
+                   health_status = status;
+                   health_done.Notify();
+                 });
+  ASSERT_TRUE(health_done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(health_status.ok()) << health_status.error_message();
+  EXPECT_EQ(ToString(response), std::string("\x08\x01", 2));
+
+  // Server reflection: list_services (field 7) names our service.
+  grpc::ClientContext reflection_context;
+  reflection_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  OneShotBidi call(std::string("\x3a\x00", 2));
+  stub.PrepareBidiStreamingCall(&reflection_context,
+                                "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                                grpc::StubOptions(), &call);
+  call.Start();
+  ASSERT_TRUE(call.done_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_TRUE(call.status_.ok()) << call.status_.error_message();
+  EXPECT_THAT(call.got_, HasSubstr("cellfleet.v1.ModemAgent"));
 }
 
 TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {
