@@ -27,6 +27,7 @@
 #include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/sinks/systemd_sink.h"
 #include "spdlog/spdlog.h"
+#include "systemd/sd-daemon.h"
 
 namespace {
 
@@ -252,6 +253,14 @@ int main(int argc, char** argv) {
   poller_options.poll_interval = s.poll_interval;
   poller_options.serial.baud = s.baud;
   poller_options.serial.lock_dir = s.lock_dir;
+  // Under systemd with WatchdogSec=, ping at half the period from the poll loop.
+  uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+    const absl::Duration period = absl::Microseconds(static_cast<int64_t>(watchdog_usec)) / 2;
+    if (s.poll_interval > period) s.poll_interval = period;  // the loop must turn often enough
+    poller_options.poll_interval = s.poll_interval;
+    poller_options.on_cycle = [] { sd_notify(0, "WATCHDOG=1"); };
+  }
   cellfleet::agent::ModemPoller poller(poller_options, &hub);
   cellfleet::agent::Authorizer authorizer(s.roles, s.unauthenticated_role);
   cellfleet::agent::AgentService service(
@@ -290,10 +299,12 @@ int main(int argc, char** argv) {
   if (!ready_file.empty() && !WriteFileAtomically(ready_file, bound + "\n")) {
     spdlog::error("cannot write ready file {}", ready_file);
   }
+  sd_notify(0, absl::StrCat("READY=1\nSTATUS=serving on ", bound).c_str());  // no-op outside systemd
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("signal {}: draining streams and stopping", signal_number);
+  sd_notify(0, "STOPPING=1");
   hub.Close();  // every stream ends with UNAVAILABLE "agent is shutting down"
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   poller.Stop();

@@ -85,6 +85,7 @@ void ModemPoller::Detach() {
 
 void ModemPoller::Run() {
   while (!stop_.HasBeenNotified()) {
+    if (options_.on_cycle) options_.on_cycle();
     if (!channel_ && !Attach()) {
       stop_.WaitForNotificationWithTimeout(options_.reattach_interval);
       continue;

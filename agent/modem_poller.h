@@ -4,6 +4,7 @@
 #ifndef CELLFLEET_AGENT_MODEM_POLLER_H_
 #define CELLFLEET_AGENT_MODEM_POLLER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -27,6 +28,9 @@ struct PollerOptions {
   absl::Duration reattach_interval = absl::Seconds(2);
   modem::SerialOptions serial;
   modem::AtChannelOptions channel;
+  // Called once per loop turn (at least every poll or reattach interval): the
+  // systemd watchdog ping, so a hung poller gets the agent restarted.
+  std::function<void()> on_cycle;
 };
 
 class ModemPoller {

@@ -9,7 +9,7 @@ packages=(
   libabsl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl
   clang libclang-rt-14-dev
-  ppp picocom
+  ppp picocom dpkg-dev udev
 )
 
 missing=()

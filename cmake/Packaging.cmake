@@ -1,0 +1,36 @@
+# Debian packages with CPack: cellfleet-agent (agent, simulator, systemd unit, udev
+# rules, example config, certificate script) and cellfleet (the CLI).
+include(GNUInstallDirs)
+
+install(TARGETS cellfleet-agent cellfleet-modemsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent)
+install(FILES deploy/systemd/cellfleet-agent.service DESTINATION lib/systemd/system COMPONENT agent)
+install(FILES deploy/udev/70-cellfleet-quectel.rules DESTINATION lib/udev/rules.d COMPONENT agent)
+install(FILES deploy/agent.example.yaml DESTINATION /etc/cellfleet RENAME agent.yaml COMPONENT agent)
+install(PROGRAMS deploy/make-certs.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet COMPONENT agent)
+install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent COMPONENT agent)
+
+install(TARGETS cellfleet RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+install(FILES README.md deploy/inventory.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet COMPONENT cli)
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGE_VENDOR "cellfleet")
+set(CPACK_PACKAGE_CONTACT "cellfleet maintainers <cellfleet@localhost>")
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL agent cli)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # runtime library packages from dpkg-shlibdeps
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_AGENT_PACKAGE_NAME cellfleet-agent)
+set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "ppp, adduser")
+set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "openssl")
+set(CPACK_COMPONENT_AGENT_DESCRIPTION "cellfleet on-device agent for Quectel LTE modems\n Serves modem status, signal streaming, history and PPP control over gRPC.")
+set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_SOURCE_DIR}/deploy/debian/postinst;${PROJECT_SOURCE_DIR}/deploy/debian/prerm;${PROJECT_SOURCE_DIR}/deploy/debian/postrm;${PROJECT_SOURCE_DIR}/deploy/debian/conffiles")
+set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_DEBIAN_CLI_PACKAGE_NAME cellfleet)
+set(CPACK_COMPONENT_CLI_DESCRIPTION "cellfleet fleet CLI\n Status, live signal, history and control of many cellfleet agents at once.")
+if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+endif()
+include(CPack)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the .deb packages, installs them with dpkg, checks what an operator relies on
+# (unit file verifies, binaries run, conffile and service user in place), then removes
+# and purges them and checks nothing is left. Needs root; skipped (77) otherwise.
+set -euo pipefail
+build_dir=$1
+if [ "$(id -u)" -ne 0 ]; then echo "SKIPPED: installing packages needs root"; exit 77; fi
+if dpkg-query -W cellfleet-agent >/dev/null 2>&1; then
+  echo "SKIPPED: cellfleet-agent is already installed on this machine; not touching it"; exit 77
+fi
+out=$(mktemp -d)
+cleanup() {
+  dpkg -P cellfleet-agent cellfleet >/dev/null 2>&1 || true
+  rm -rf "$out"
+}
+trap cleanup EXIT
+(cd "$build_dir" && cpack -G DEB -B "$out" >/dev/null)
+agent_deb=$(ls "$out"/cellfleet-agent_*.deb)
+cli_deb=$(ls "$out"/cellfleet_*.deb)
+
+fail() { echo "FAIL: $*"; exit 1; }
+dpkg -i "$agent_deb" "$cli_deb" >/dev/null || fail "dpkg -i failed"
+dpkg-query -W -f='${Status}\n' cellfleet-agent | grep -q "install ok installed" || fail "agent not installed"
+/usr/bin/cellfleet-agent --version | grep -q "cellfleet-agent" || fail "cellfleet-agent --version"
+/usr/bin/cellfleet --help >/dev/null || fail "cellfleet --help"
+/usr/bin/cellfleet-modemsim --help >/dev/null || fail "cellfleet-modemsim --help"
+[ -f /etc/cellfleet/agent.yaml ] || fail "no /etc/cellfleet/agent.yaml"
+dpkg-query --showformat='${Conffiles}\n' --show cellfleet-agent | grep -q /etc/cellfleet/agent.yaml || fail "agent.yaml is not a conffile"
+getent passwd cellfleet >/dev/null || fail "service user cellfleet missing"
+[ -d /var/lib/cellfleet ] || fail "state dir missing"
+[ "$(stat -c %U /var/lib/cellfleet)" = cellfleet ] || fail "state dir not owned by cellfleet"
+/usr/bin/cellfleet-agent --config /etc/cellfleet/agent.yaml --list-modems >/dev/null || fail "--list-modems"
+unit=/lib/systemd/system/cellfleet-agent.service
+[ -f "$unit" ] || fail "unit file missing"
+verify=$(systemd-analyze verify "$unit" 2>&1) || fail "systemd-analyze verify: $verify"
+# Lines about other units on this machine are not ours; any about ours is a failure.
+if echo "$verify" | grep -q "cellfleet-agent.service"; then fail "systemd-analyze verify: $verify"; fi
+[ -f /lib/udev/rules.d/70-cellfleet-quectel.rules ] || fail "udev rules missing"
+
+dpkg -r cellfleet-agent cellfleet >/dev/null || fail "dpkg -r failed"
+[ ! -e /usr/bin/cellfleet-agent ] || fail "binary left after dpkg -r"
+[ ! -e "$unit" ] || fail "unit left after dpkg -r"
+[ -f /etc/cellfleet/agent.yaml ] || fail "conffile must survive dpkg -r (until purge)"
+dpkg -P cellfleet-agent >/dev/null || fail "dpkg -P failed"
+[ ! -e /etc/cellfleet/agent.yaml ] || fail "conffile left after purge"
+[ ! -d /var/lib/cellfleet ] || fail "state dir left after purge"
+! getent passwd cellfleet >/dev/null || fail "service user left after purge"
+echo "package test: 1 passed, 0 failed"
