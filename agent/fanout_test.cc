@@ -107,8 +107,11 @@ TEST_F(FanoutTest, ModemTrafficDoesNotGrowWithSubscribers) {
   const double hundred = CommandsPerSecond(100, absl::Seconds(3));
   std::cout << "AT commands/s with 1 watcher: " << one << ", with 100: " << hundred << "\n";
   EXPECT_GT(one, 0);
-  // Same poll schedule: equal within one poll's worth of commands per window.
-  EXPECT_NEAR(hundred, one, 7.0 / 3.0 + 0.01);
+  // The poll schedule alone sets the modem's traffic: 100 watchers add nothing beyond
+  // one poll's worth of commands per window (they may slow a sanitizer build a little,
+  // which lowers the rate, never raises it).
+  EXPECT_GT(hundred, 0);
+  EXPECT_LE(hundred, one + 7.0 / 3.0 + 0.01);
 }
 
 TEST_F(FanoutTest, StalledSubscriberDoesNotDelayOthers) {
