@@ -6,65 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "yaml-cpp/yaml.h"
+#include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::agent {
 namespace {
-
-class Reader {
- public:
-  explicit Reader(const std::string& name) : name_(name) {}
-
-  absl::Status Error(const YAML::Node& node, absl::string_view what) const {
-    const YAML::Mark mark = node.Mark();
-    if (mark.line >= 0)
-      return absl::InvalidArgumentError(absl::StrCat(name_, ":", mark.line + 1, ": ", what));
-    return absl::InvalidArgumentError(absl::StrCat(name_, ": ", what));
-  }
-
-  absl::Status Keys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
-    if (!map.IsMap()) return Error(map, "expected a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& entry : map) {
-      std::string key = entry.first.as<std::string>("");
-      if (ok.count(key) == 0) {
-        return Error(entry.first, absl::StrCat("unknown key \"", key, "\" (expected one of: ",
-                                               absl::StrJoin(allowed, ", "), ")"));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  template <typename T>
-  absl::Status Get(const YAML::Node& map, const char* key, T& out) const {
-    const YAML::Node node = map[key];
-    if (!node) return absl::OkStatus();
-    if (!node.IsScalar()) return Error(node, absl::StrCat(key, " must be a single value"));
-    try {
-      out = node.as<T>();
-    } catch (const YAML::Exception&) {
-      return Error(node, absl::StrCat(key, " has the wrong type: \"", node.Scalar(), "\""));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status GetDuration(const YAML::Node& map, const char* key, absl::Duration& out,
-                           absl::Duration min) const {
-    const YAML::Node node = map[key];
-    if (!node) return absl::OkStatus();
-    absl::Duration d;
-    if (!node.IsScalar() || !absl::ParseDuration(node.Scalar(), &d)) {
-      return Error(node, absl::StrCat(key, " must be a duration such as 2s or 500ms"));
-    }
-    if (d < min)
-      return Error(node, absl::StrCat(key, " must be at least ", absl::FormatDuration(min)));
-    out = d;
-    return absl::OkStatus();
-  }
-
- private:
-  const std::string& name_;
-};
 
 #define CF_RETURN(expr)          \
   do {                           \
@@ -75,32 +20,29 @@ class Reader {
 }  // namespace
 
 absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, AgentSettings& s) {
-  Reader r(name);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(name, ":", e.mark.line + 1, ": ", e.msg));
-  }
+  const yamlconf::YamlReader r(name);
+  absl::StatusOr<YAML::Node> parsed = r.Parse(yaml);
+  if (!parsed.ok()) return parsed.status();
+  const YAML::Node root = *parsed;
   if (root.IsNull()) return absl::OkStatus();
-  CF_RETURN(r.Keys(root, {"modem", "server", "security", "history", "log"}));
+  CF_RETURN(r.CheckKeys(root, {"modem", "server", "security", "history", "log"}));
   if (const YAML::Node m = root["modem"]) {
-    CF_RETURN(r.Keys(m, {"at_port", "baud", "poll_interval", "lock_dir"}));
+    CF_RETURN(r.CheckKeys(m, {"at_port", "baud", "poll_interval", "lock_dir"}));
     CF_RETURN(r.Get(m, "at_port", s.at_port));
     CF_RETURN(r.Get(m, "baud", s.baud));
     CF_RETURN(r.GetDuration(m, "poll_interval", s.poll_interval, absl::Milliseconds(200)));
     CF_RETURN(r.Get(m, "lock_dir", s.lock_dir));
   }
   if (const YAML::Node m = root["server"]) {
-    CF_RETURN(r.Keys(m, {"listen", "board_name", "insecure"}));
+    CF_RETURN(r.CheckKeys(m, {"listen", "board_name", "insecure"}));
     CF_RETURN(r.Get(m, "listen", s.listen));
     CF_RETURN(r.Get(m, "board_name", s.board_name));
     CF_RETURN(r.Get(m, "insecure", s.insecure));
   }
   if (const YAML::Node m = root["security"]) {
-    CF_RETURN(r.Keys(m, {"tls", "roles", "unauthenticated_role", "audit_log"}));
+    CF_RETURN(r.CheckKeys(m, {"tls", "roles", "unauthenticated_role", "audit_log"}));
     if (const YAML::Node tls = m["tls"]) {
-      CF_RETURN(r.Keys(tls, {"cert", "key", "client_ca"}));
+      CF_RETURN(r.CheckKeys(tls, {"cert", "key", "client_ca"}));
       CF_RETURN(r.Get(tls, "cert", s.tls.cert));
       CF_RETURN(r.Get(tls, "key", s.tls.key));
       CF_RETURN(r.Get(tls, "client_ca", s.tls.client_ca));
@@ -126,13 +68,13 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
     CF_RETURN(r.Get(m, "audit_log", s.audit_log));
   }
   if (const YAML::Node m = root["history"]) {
-    CF_RETURN(r.Keys(m, {"samples", "interval", "events"}));
+    CF_RETURN(r.CheckKeys(m, {"samples", "interval", "events"}));
     CF_RETURN(r.Get(m, "samples", s.history.max_samples));
     CF_RETURN(r.GetDuration(m, "interval", s.history.sample_interval, absl::Seconds(1)));
     CF_RETURN(r.Get(m, "events", s.history.max_events));
   }
   if (const YAML::Node m = root["log"]) {
-    CF_RETURN(r.Keys(m, {"level", "target"}));
+    CF_RETURN(r.CheckKeys(m, {"level", "target"}));
     CF_RETURN(r.Get(m, "level", s.log_level));
     CF_RETURN(r.Get(m, "target", s.log_target));
     static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};

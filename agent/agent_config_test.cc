@@ -45,7 +45,8 @@ TEST(AgentConfigTest, ErrorsNameLineAndReason) {
     const char* expected;
   };
   for (const Case& c : std::vector<Case>{
-           {"modem:\n  poll_interval: fast\n", "a.yaml:2: poll_interval must be a duration"},
+           {"modem:\n  poll_interval: fast\n",
+            "a.yaml:2: poll_interval \"fast\" is not a duration"},
            {"modem:\n  poll_interval: 10ms\n", "a.yaml:2: poll_interval must be at least 200ms"},
            {"security:\n  roles:\n    ops: admin\n", "a.yaml:3: role \"admin\""},
            {"security:\n  tls: {cert: /x}\n", "a.yaml:2: tls needs both cert and key"},

@@ -299,7 +299,8 @@ int main(int argc, char** argv) {
   if (!ready_file.empty() && !WriteFileAtomically(ready_file, bound + "\n")) {
     spdlog::error("cannot write ready file {}", ready_file);
   }
-  sd_notify(0, absl::StrCat("READY=1\nSTATUS=serving on ", bound).c_str());  // no-op outside systemd
+  sd_notify(0,
+            absl::StrCat("READY=1\nSTATUS=serving on ", bound).c_str());  // no-op outside systemd
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -8,21 +8,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "yaml-cpp/yaml.h"
+#include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::client {
-namespace {
-
-absl::Status InventoryError(const std::string& path, const YAML::Mark& mark,
-                            absl::string_view what) {
-  if (mark.line >= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ":", mark.line + 1, ": ", what));
-  }
-  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
-}
-
-}  // namespace
-
 absl::Status ValidateAddress(absl::string_view address) {
   absl::string_view host;
   absl::string_view port;
@@ -75,58 +63,41 @@ absl::StatusOr<std::vector<Board>> ParseTargets(absl::string_view targets) {
 }
 
 absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read inventory ", path));
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::Exception& e) {
-    return InventoryError(path, e.mark, e.msg);
-  }
-  if (!root.IsMap() || !root["boards"]) {
-    return InventoryError(path, root.Mark(), "expected a top-level \"boards:\" list");
-  }
+  const yamlconf::YamlReader r(path);
+  absl::StatusOr<YAML::Node> loaded = r.Load();
+  if (!loaded.ok()) return loaded.status();
+  const YAML::Node root = *loaded;
+  if (!root.IsMap() || !root["boards"])
+    return r.Error(root, "expected a top-level \"boards:\" list");
   const YAML::Node list = root["boards"];
-  if (!list.IsSequence()) return InventoryError(path, list.Mark(), "\"boards\" must be a list");
+  if (!list.IsSequence()) return r.Error(list, "\"boards\" must be a list");
   std::vector<Board> boards;
   std::set<std::string> names;
   for (const YAML::Node& node : list) {
-    if (!node.IsMap()) return InventoryError(path, node.Mark(), "each board must be a mapping");
+    if (absl::Status keys = r.CheckKeys(node, {"name", "address", "labels"}); !keys.ok())
+      return keys;
+    if (!node["name"]) return r.Error(node, "board has no \"name\"");
+    if (!node["address"]) return r.Error(node, "board has no \"address\"");
     Board board;
-    for (const auto& entry : node) {
-      const std::string key = entry.first.as<std::string>("");
-      if (key != "name" && key != "address" && key != "labels") {
-        return InventoryError(path, entry.first.Mark(), absl::StrCat("unknown key \"", key, "\""));
-      }
-    }
-    if (!node["name"] || !node["name"].IsScalar()) {
-      return InventoryError(path, node.Mark(), "board has no \"name\"");
-    }
-    if (!node["address"] || !node["address"].IsScalar()) {
-      return InventoryError(path, node.Mark(), "board has no \"address\"");
-    }
-    board.name = node["name"].as<std::string>();
-    board.address = node["address"].as<std::string>();
+    if (absl::Status s = r.Get(node, "name", board.name); !s.ok()) return s;
+    if (absl::Status s = r.Get(node, "address", board.address); !s.ok()) return s;
     if (absl::Status valid = ValidateAddress(board.address); !valid.ok()) {
-      return InventoryError(path, node["address"].Mark(), valid.message());
+      return r.Error(node["address"], valid.message());
     }
     if (!names.insert(board.name).second) {
-      return InventoryError(path, node["name"].Mark(),
-                            absl::StrCat("board name \"", board.name, "\" is used twice"));
+      return r.Error(node["name"], absl::StrCat("board name \"", board.name, "\" is used twice"));
     }
     if (const YAML::Node labels = node["labels"]) {
-      if (!labels.IsMap())
-        return InventoryError(path, labels.Mark(), "\"labels\" must be a mapping");
+      if (!labels.IsMap()) return r.Error(labels, "\"labels\" must be a mapping");
       for (const auto& label : labels) {
-        if (!label.second.IsScalar()) {
-          return InventoryError(path, label.second.Mark(), "label values must be plain text");
-        }
-        board.labels[label.first.as<std::string>()] = label.second.as<std::string>();
+        absl::StatusOr<std::string> value = r.Scalar<std::string>(label.second, "label value");
+        if (!value.ok()) return value.status();
+        board.labels[label.first.as<std::string>()] = *value;
       }
     }
     boards.push_back(std::move(board));
   }
-  if (boards.empty()) return InventoryError(path, list.Mark(), "the inventory lists no boards");
+  if (boards.empty()) return r.Error(list, "the inventory lists no boards");
   return boards;
 }
 

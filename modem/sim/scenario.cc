@@ -8,71 +8,21 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "yaml-cpp/yaml.h"
+#include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::modem::sim {
 namespace {
 
-// Builds errors that point at the YAML node's line.
-class Reader {
- public:
-  explicit Reader(std::string name) : name_(std::move(name)) {}
+using Reader = yamlconf::YamlReader;
 
-  absl::Status Error(const YAML::Node& node, absl::string_view what) const {
-    const YAML::Mark mark = node.Mark();
-    if (mark.line >= 0)
-      return absl::InvalidArgumentError(absl::StrCat(name_, ":", mark.line + 1, ": ", what));
-    return absl::InvalidArgumentError(absl::StrCat(name_, ": ", what));
-  }
-
-  absl::Status CheckKeys(const YAML::Node& map, std::initializer_list<const char*> allowed) const {
-    if (!map.IsMap()) return Error(map, "expected a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& entry : map) {
-      std::string key = entry.first.as<std::string>("");
-      if (ok.count(key) == 0) {
-        return Error(entry.first, absl::StrCat("unknown key \"", key, "\" (expected one of: ",
-                                               absl::StrJoin(allowed, ", "), ")"));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  template <typename T>
-  absl::StatusOr<T> Scalar(const YAML::Node& node, absl::string_view what) const {
-    if (!node.IsScalar()) return Error(node, absl::StrCat(what, " must be a single value"));
-    try {
-      return node.as<T>();
-    } catch (const YAML::Exception&) {
-      return Error(node, absl::StrCat(what, " has the wrong type: \"", node.Scalar(), "\""));
-    }
-  }
-
-  // "5s", "250ms", "2m", or a bare number of seconds.
-  absl::StatusOr<absl::Duration> Duration(const YAML::Node& node, absl::string_view what) const {
-    if (!node.IsScalar())
-      return Error(node, absl::StrCat(what, " must be a duration such as 5s or 250ms"));
-    absl::Duration d;
-    std::string text = node.Scalar();
-    if (absl::ParseDuration(text, &d) || absl::ParseDuration(text + "s", &d)) {
-      if (d < absl::ZeroDuration()) return Error(node, absl::StrCat(what, " must not be negative"));
-      return d;
-    }
-    return Error(node,
-                 absl::StrCat(what, " \"", text, "\" is not a duration (e.g. 5s, 250ms, 2m)"));
-  }
-
-  absl::StatusOr<std::optional<int>> Board(const YAML::Node& map) const {
-    if (!map["board"]) return std::optional<int>();
-    absl::StatusOr<int> board = Scalar<int>(map["board"], "board");
-    if (!board.ok()) return board.status();
-    if (*board < 0) return Error(map["board"], "board must be 0 or more");
-    return std::optional<int>(*board);
-  }
-
- private:
-  std::string name_;
-};
+// Optional board index of an event, reply or fault.
+absl::StatusOr<std::optional<int>> Board(const Reader& r, const YAML::Node& map) {
+  if (!map["board"]) return std::optional<int>();
+  absl::StatusOr<int> board = r.Scalar<int>(map["board"], "board");
+  if (!board.ok()) return board.status();
+  if (*board < 0) return r.Error(map["board"], "board must be 0 or more");
+  return std::optional<int>(*board);
+}
 
 #define CF_TRY(lhs, expr)                       \
   auto lhs##_or = (expr);                       \
@@ -154,7 +104,7 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
   ScenarioEvent event;
   CF_TRY(at, r.Duration(node["at"], "at"));
   event.at = at;
-  CF_TRY(board, r.Board(node));
+  CF_TRY(board, Board(r, node));
   event.board = board;
   CF_TRY(action, r.Scalar<std::string>(node["action"], "action"));
   if (action == "signal_fade") {
@@ -196,7 +146,7 @@ absl::StatusOr<ReplyOverride> ParseReply(const Reader& r, const YAML::Node& node
   ReplyOverride reply;
   CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
   CF_TRY(raw, r.Scalar<std::string>(node["raw"], "raw"));
-  CF_TRY(board, r.Board(node));
+  CF_TRY(board, Board(r, node));
   if (command.empty()) return r.Error(node["command"], "command must not be empty");
   reply.command = command;
   reply.raw = raw;
@@ -216,7 +166,7 @@ absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
     CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
     fault.command = command;
   }
-  CF_TRY(board, r.Board(node));
+  CF_TRY(board, Board(r, node));
   fault.board = board;
   if (node["delay"]) {
     CF_TRY(delay, r.Duration(node["delay"], "delay"));
@@ -282,13 +232,10 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
 }  // namespace
 
 absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::string& name) {
-  Reader r(name);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(name, ":", e.mark.line + 1, ": ", e.msg));
-  }
+  const Reader r(name);
+  absl::StatusOr<YAML::Node> parsed = r.Parse(yaml_text);
+  if (!parsed.ok()) return parsed.status();
+  const YAML::Node root = *parsed;
   Scenario scenario;
   if (root.IsNull()) return scenario;  // an empty file is the default scenario
   if (absl::Status s = r.CheckKeys(root, {"initial", "events", "replies", "faults", "data"});
@@ -302,9 +249,9 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::
     if (!root[key].IsSequence())
       return r.Error(root[key], absl::StrCat("\"", key, "\" must be a list"));
     for (const YAML::Node& item : root[key]) {
-      auto parsed = parse(r, item);
-      if (!parsed.ok()) return parsed.status();
-      out.push_back(*std::move(parsed));
+      auto element = parse(r, item);
+      if (!element.ok()) return element.status();
+      out.push_back(*std::move(element));
     }
     return absl::OkStatus();
   };
