@@ -13,5 +13,5 @@ ctest --test-dir build --output-on-failure -j 2 --timeout 300
 
 cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCELLFLEET_SANITIZE=ON -DCELLFLEET_FUZZ=ON -DCELLFLEET_WERROR=ON >/dev/null
-cmake --build build-asan -j "$(nproc)" --target modem_tests quectel_tests sim_tests agent_tests client_tests at_replies_fuzzer
+cmake --build build-asan -j "$(nproc)" --target modem_tests quectel_tests sim_tests ppp_tests agent_tests client_tests at_replies_fuzzer
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300 -L 'unit|fuzz'
