@@ -1,0 +1,177 @@
+#include "modem/ppp/pppd_supervisor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "modem/line_framer.h"
+
+extern char** environ;
+
+namespace cellfleet::modem::ppp {
+
+absl::string_view LinkStateName(LinkState state) {
+  switch (state) {
+    case LinkState::kDisconnected:
+      return "DISCONNECTED";
+    case LinkState::kDialing:
+      return "DIALING";
+    case LinkState::kConnected:
+      return "CONNECTED";
+    case LinkState::kDisconnecting:
+      return "DISCONNECTING";
+    case LinkState::kFailed:
+      return "FAILED";
+  }
+  return "DISCONNECTED";
+}
+
+PppdSupervisor::PppdSupervisor(SupervisorOptions options,
+                               std::function<void(const LinkStatus&)> on_change)
+    : options_(std::move(options)), on_change_(std::move(on_change)) {}
+
+PppdSupervisor::~PppdSupervisor() { Stop(); }
+
+void PppdSupervisor::SetState(LinkState state) {
+  status_.state = state;
+  if (on_change_) on_change_(status_);
+}
+
+absl::Status PppdSupervisor::Start() {
+  absl::MutexLock lock(&mu_);
+  if (pid_ > 0 && !exited_) return absl::FailedPreconditionError("pppd is already running");
+  if (follower_.joinable()) follower_.join();  // a previous run, finished
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  // The agent blocks SIGINT/SIGTERM for sigwait; pppd must get default handling.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<std::string> args = {options_.pppd};
+  args.insert(args.end(), options_.args.begin(), options_.args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  if (rc != 0) {
+    ::close(pipe_fds[0]);
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot run ", options_.pppd, ": ", std::strerror(rc)));
+  }
+  pid_ = pid;
+  exited_ = false;
+  stopping_ = false;
+  parser_ = PppdLogParser();
+  status_ = LinkStatus();
+  SetState(LinkState::kDialing);
+  follower_ = std::thread([this, fd = pipe_fds[0]] { Follow(fd); });
+  return absl::OkStatus();
+}
+
+void PppdSupervisor::Follow(int fd) {
+  LineFramer framer;
+  char buffer[4096];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // pppd closed its output: it is exiting
+    framer.Feed(absl::string_view(buffer, static_cast<size_t>(n)), [this](absl::string_view line) {
+      absl::MutexLock lock(&mu_);
+      parser_.Feed(line);
+      status_.facts = parser_.facts();
+      if (status_.state == LinkState::kDialing && status_.facts.ip_up()) {
+        status_.connected_since = absl::Now();
+        SetState(LinkState::kConnected);
+      }
+    });
+  }
+  ::close(fd);
+  pid_t pid;
+  {
+    absl::MutexLock lock(&mu_);
+    pid = pid_;
+  }
+  int wait_status = 0;
+  while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  absl::MutexLock lock(&mu_);
+  exited_ = true;
+  status_.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  status_.facts = parser_.facts();
+  if (stopping_) {
+    status_.failure = LinkFailure::kNone;
+    SetState(LinkState::kDisconnected);
+    return;
+  }
+  status_.failure = WIFEXITED(wait_status)
+                        ? FailureFromExit(status_.exit_code, status_.facts.connect_script_status)
+                        : LinkFailure::kInternal;
+  status_.detail = status_.facts.last_problem.empty()
+                       ? std::string(LinkFailureName(status_.failure))
+                       : status_.facts.last_problem;
+  SetState(status_.failure == LinkFailure::kNone ? LinkState::kDisconnected : LinkState::kFailed);
+}
+
+LinkStatus PppdSupervisor::WaitUntilSettled(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto settled = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return status_.state != LinkState::kDialing;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&settled), timeout);
+  return status_;
+}
+
+LinkStatus PppdSupervisor::Stop() {
+  pid_t pid;
+  {
+    absl::MutexLock lock(&mu_);
+    pid = pid_;
+    if (pid > 0 && !exited_) {
+      stopping_ = true;
+      SetState(LinkState::kDisconnecting);
+      ::kill(pid, SIGTERM);  // pppd hangs up (disconnect script) and exits 5
+      auto exited = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return exited_; };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&exited), options_.stop_grace)) {
+        ::kill(pid, SIGKILL);  // bounded: a wedged pppd does not hold the agent
+        mu_.Await(absl::Condition(&exited));
+      }
+    }
+  }
+  if (follower_.joinable()) follower_.join();  // reaped: no zombie
+  return status();
+}
+
+LinkStatus PppdSupervisor::status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+pid_t PppdSupervisor::pid() const {
+  absl::MutexLock lock(&mu_);
+  return pid_;
+}
+
+}  // namespace cellfleet::modem::ppp

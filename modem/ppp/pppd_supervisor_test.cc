@@ -1,0 +1,114 @@
+#include "modem/ppp/pppd_supervisor.h"
+
+#include <signal.h>
+
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+
+namespace cellfleet::modem::ppp {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+using ::testing::ElementsAre;
+
+SupervisorOptions Fake(const std::string& mode) {
+  SupervisorOptions options;
+  options.pppd = CELLFLEET_FAKE_PPPD;
+  options.args = {mode};
+  options.stop_grace = absl::Milliseconds(500);
+  return options;
+}
+
+bool Running(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+TEST(LinkFailureTest, MapsPppdAndChatStatuses) {
+  EXPECT_EQ(FailureFromExit(8, 3), LinkFailure::kChatTimeout);
+  EXPECT_EQ(FailureFromExit(8, 5), LinkFailure::kNoCarrier);
+  EXPECT_EQ(FailureFromExit(8, 7), LinkFailure::kModemError);
+  EXPECT_EQ(FailureFromExit(8, std::nullopt), LinkFailure::kConnectScriptFailed);
+  EXPECT_EQ(FailureFromExit(6, std::nullopt), LinkFailure::kPortLocked);
+  EXPECT_EQ(FailureFromExit(15, std::nullopt), LinkFailure::kEchoTimeout);
+  EXPECT_EQ(FailureFromExit(16, std::nullopt), LinkFailure::kModemHangup);
+  EXPECT_EQ(FailureFromExit(19, std::nullopt), LinkFailure::kAuthRejected);
+  EXPECT_EQ(FailureFromExit(4, std::nullopt), LinkFailure::kNoKernelSupport);
+  EXPECT_EQ(FailureFromExit(0, std::nullopt), LinkFailure::kNone);
+}
+
+TEST(PppdSupervisorTest, FollowsTheLinkUpAndHangsUpCleanly) {
+  absl::Mutex mu;
+  std::vector<LinkState> states;
+  PppdSupervisor supervisor(Fake("connect"), [&](const LinkStatus& s) {
+    absl::MutexLock lock(&mu);
+    states.push_back(s.state);
+  });
+  ASSERT_THAT(supervisor.Start(), IsOk());
+  EXPECT_FALSE(supervisor.Start().ok()) << "one pppd at a time";
+  LinkStatus up = supervisor.WaitUntilSettled(absl::Seconds(10));
+  ASSERT_EQ(up.state, LinkState::kConnected);
+  EXPECT_EQ(up.facts.interface_name, "ppp0");
+  EXPECT_EQ(up.facts.local_address, "10.221.128.38");
+  EXPECT_TRUE(up.facts.remote_is_placeholder);
+  EXPECT_THAT(up.facts.dns_servers, ElementsAre("49.45.0.1"));
+  const pid_t pid = supervisor.pid();
+  LinkStatus down = supervisor.Stop();
+  EXPECT_EQ(down.state, LinkState::kDisconnected);
+  EXPECT_EQ(down.exit_code, 5);  // pppd's "terminated by signal"
+  EXPECT_FALSE(Running(pid)) << "reaped, no zombie";
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(states, ElementsAre(LinkState::kDialing, LinkState::kConnected,
+                                  LinkState::kDisconnecting, LinkState::kDisconnected));
+}
+
+TEST(PppdSupervisorTest, ReportsTypedFailures) {
+  PppdSupervisor chat(Fake("chat-timeout"));
+  ASSERT_THAT(chat.Start(), IsOk());
+  LinkStatus failed = chat.WaitUntilSettled(absl::Seconds(10));
+  EXPECT_EQ(failed.state, LinkState::kFailed);
+  EXPECT_EQ(failed.failure, LinkFailure::kChatTimeout);
+  EXPECT_EQ(failed.detail, "Connect script failed");
+
+  PppdSupervisor dead(Fake("echo-timeout"));
+  ASSERT_THAT(dead.Start(), IsOk());
+  dead.WaitUntilSettled(absl::Seconds(10));  // CONNECTED first, then the link dies
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (dead.status().state == LinkState::kConnected && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  EXPECT_EQ(dead.status().state, LinkState::kFailed);
+  EXPECT_EQ(dead.status().failure, LinkFailure::kEchoTimeout);
+}
+
+TEST(PppdSupervisorTest, KillsAPppdThatIgnoresSigterm) {
+  PppdSupervisor supervisor(Fake("ignore-term"));
+  ASSERT_THAT(supervisor.Start(), IsOk());
+  const pid_t pid = supervisor.pid();
+  // Its first line comes after it set the trap: only then is SIGTERM really ignored.
+  const absl::Time ready_by = absl::Now() + absl::Seconds(10);
+  while (!supervisor.status().facts.interface_name && absl::Now() < ready_by) {
+    absl::SleepFor(absl::Milliseconds(10));  // re-check interval of a bounded wait
+  }
+  ASSERT_TRUE(supervisor.status().facts.interface_name.has_value());
+  const absl::Time start = absl::Now();
+  LinkStatus down = supervisor.Stop();
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(450)) << "SIGTERM was given its grace period";
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_EQ(down.state, LinkState::kDisconnected);
+  EXPECT_EQ(down.exit_code, -1) << "ended by SIGKILL";
+  EXPECT_FALSE(Running(pid));
+}
+
+TEST(PppdSupervisorTest, MissingPppdIsAClearError) {
+  SupervisorOptions options = Fake("connect");
+  options.pppd = "/nonexistent/pppd";
+  PppdSupervisor supervisor(options);
+  EXPECT_THAT(supervisor.Start(),
+              ::cellfleet::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                             ::testing::HasSubstr("/nonexistent/pppd")));
+}
+
+}  // namespace
+}  // namespace cellfleet::modem::ppp

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Stands in for pppd in the supervisor's unit tests (the test machines have no kernel
+# PPP; the real pppd is exercised in the PPP VM test). Prints pppd's own log lines.
+case "$1" in
+  connect)
+    echo "Script /usr/sbin/chat -v -f /x/connect.chat finished (pid 555), status = 0x0"
+    echo "Serial connection established."
+    echo "Using interface ppp0"
+    echo "Connect: ppp0 <--> /dev/ttyUSB3"
+    echo "Could not determine remote IP address: defaulting to 10.64.64.64"
+    echo "local  IP address 10.221.128.38"
+    echo "remote IP address 10.64.64.64"
+    echo "primary   DNS address 49.45.0.1"
+    trap 'echo "Terminating on signal 15"; echo "Connection terminated."; exit 5' TERM
+    # wait (not a foreground sleep) so the trap runs as soon as SIGTERM arrives
+    while :; do sleep 1 & wait $!; done ;;
+  chat-timeout)
+    echo "Script chat -v -f /x/connect.chat finished (pid 1441), status = 0x3"
+    echo "Connect script failed"
+    exit 8 ;;
+  echo-timeout)
+    echo "Using interface ppp0"
+    echo "local  IP address 10.0.0.2"
+    echo "No response to 4 echo-requests"
+    echo "Serial link appears to be disconnected."
+    exit 15 ;;
+  ignore-term)
+    trap '' TERM
+    echo "Using interface ppp0"
+    while :; do sleep 1; done ;;
+esac
+exit 1
