@@ -5,9 +5,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "agent/agent_service.h"
-#include "agent/modem_poller.h"
-#include "agent/status_hub.h"
+#include "agent/in_process_agent.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -22,44 +20,16 @@ using ::cellfleet::testing::IsOk;
 class FanoutTest : public ::testing::Test {
  protected:
   void Start(const std::string& scenario_yaml, absl::Duration poll_interval) {
-    dir_ = ::testing::TempDir() + "/fanout-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    modem::sim::SimFleetOptions sim_options;
-    sim_options.boards = 1;
-    sim_options.dir = dir_ + "/sim";
-    auto scenario = modem::sim::ParseScenario(scenario_yaml, "test");
-    ASSERT_THAT(scenario, IsOk());
-    sim_options.scenario = *scenario;
-    auto fleet = modem::sim::SimFleet::Create(sim_options);
-    ASSERT_THAT(fleet, IsOk());
-    fleet_ = std::move(*fleet);
-    fleet_->Start();
-    PollerOptions options;
-    options.at_port = fleet_->boards()[0].at_path;
-    options.poll_interval = poll_interval;
-    options.reattach_interval = absl::Milliseconds(200);
-    options.serial.lock_dir = dir_;
-    poller_ = std::make_unique<ModemPoller>(options, &hub_);
-    poller_->Start();
-    service_ = std::make_unique<AgentService>(&hub_, &history_, &authorizer_, audit_.get(),
-                                              ServiceInfo{"b", "t", poll_interval});
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    target_ = "127.0.0.1:" + std::to_string(port);
-    channel_ = grpc::CreateChannel(target_, grpc::InsecureChannelCredentials());
-    stub_ = v1::ModemAgent::NewStub(channel_);
+    ASSERT_THAT(agent_.Start(::testing::TempDir() + "/fanout-" + std::to_string(::getpid()) + "-" +
+                                 ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                             scenario_yaml, poll_interval),
+                IsOk());
+    fleet_ = &agent_.fleet();
+    stub_ = &agent_.stub();
+    target_ = agent_.target();
   }
 
-  void TearDown() override {
-    hub_.Close();
-    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    if (poller_) poller_->Stop();
-    if (fleet_) fleet_->Stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { agent_.Stop(); }
 
   // Counts the simulator's AT commands over `window` while `watchers` streams run.
   double CommandsPerSecond(int watchers, absl::Duration window) {
@@ -87,18 +57,10 @@ class FanoutTest : public ::testing::Test {
     return static_cast<double>(after - before) / absl::ToDoubleSeconds(window);
   }
 
-  std::string dir_;
-  std::unique_ptr<modem::sim::SimFleet> fleet_;
-  StatusHub hub_;
-  HistoryStore history_{HistoryOptions{}};
-  Authorizer authorizer_{{}, Role::kOperator};
-  std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
-  std::unique_ptr<ModemPoller> poller_;
-  std::unique_ptr<AgentService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  InProcessAgent agent_;
+  modem::sim::SimFleet* fleet_ = nullptr;
+  v1::ModemAgent::Stub* stub_ = nullptr;
   std::string target_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::ModemAgent::Stub> stub_;
 };
 
 TEST_F(FanoutTest, ModemTrafficDoesNotGrowWithSubscribers) {

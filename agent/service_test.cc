@@ -2,7 +2,7 @@
 // real pseudo-terminal.
 #include <filesystem>
 
-#include "agent/agent_service.h"
+#include "agent/in_process_agent.h"
 #include "agent/modem_poller.h"
 #include "agent/status_hub.h"
 #include "gmock/gmock.h"
@@ -19,47 +19,13 @@ using ::cellfleet::testing::IsOk;
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/cellfleet-agent-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    modem::sim::SimFleetOptions sim_options;
-    sim_options.boards = 1;
-    sim_options.dir = dir_ + "/sim";
-    sim_options.seed = 7;
-    sim_options.tick = absl::Milliseconds(100);
-    auto fleet = modem::sim::SimFleet::Create(sim_options);
-    ASSERT_THAT(fleet, IsOk());
-    fleet_ = std::move(*fleet);
-    fleet_->Start();
-
-    hub_.Subscribe([this](const StatusPtr& status) { history_.Record(status); });
-    PollerOptions options;
-    options.at_port = fleet_->boards()[0].at_path;
-    options.poll_interval = absl::Milliseconds(200);
-    options.serial.lock_dir = dir_;
-    poller_ = std::make_unique<ModemPoller>(options, &hub_);
-    poller_->Start();
-
-    service_ = std::make_unique<AgentService>(
-        &hub_, &history_, &authorizer_, audit_.get(),
-        ServiceInfo{"test-board", "0.0.0-test", absl::Milliseconds(200)});
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(port, 0);
-    stub_ = v1::ModemAgent::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                        grpc::InsecureChannelCredentials()));
+    ASSERT_THAT(agent_.Start(::testing::TempDir() + "/service-" + std::to_string(::getpid()), "",
+                             absl::Milliseconds(200)),
+                IsOk());
+    stub_ = &agent_.stub();
+    fleet_ = &agent_.fleet();
   }
-
-  void TearDown() override {
-    hub_.Close();
-    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    if (poller_) poller_->Stop();
-    if (fleet_) fleet_->Stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { agent_.Stop(); }
 
   // Polls GetStatus until the modem reports READY, within a deadline.
   absl::StatusOr<v1::GetStatusResponse> WaitReady(absl::Duration timeout = absl::Seconds(10)) {
@@ -78,16 +44,9 @@ class ServiceTest : public ::testing::Test {
     return absl::DeadlineExceededError("modem never became READY");
   }
 
-  std::string dir_;
-  std::unique_ptr<modem::sim::SimFleet> fleet_;
-  StatusHub hub_;
-  HistoryStore history_{HistoryOptions{}};
-  Authorizer authorizer_{{}, Role::kOperator};
-  std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
-  std::unique_ptr<ModemPoller> poller_;
-  std::unique_ptr<AgentService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::ModemAgent::Stub> stub_;
+  InProcessAgent agent_;
+  v1::ModemAgent::Stub* stub_ = nullptr;
+  modem::sim::SimFleet* fleet_ = nullptr;
   absl::Notification hub_ready_;  // never notified: a bounded wait between polls
 };
 
@@ -150,7 +109,7 @@ TEST_F(ServiceTest, ShutdownEndsStreamsWithUnavailable) {
   auto reader = stub_->WatchStatus(&context, v1::WatchStatusRequest());
   v1::StatusUpdate update;
   ASSERT_TRUE(reader->Read(&update));
-  hub_.Close();
+  agent_.hub().Close();
   while (reader->Read(&update)) {
   }
   grpc::Status status = reader->Finish();
