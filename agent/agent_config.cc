@@ -25,7 +25,51 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
   if (!parsed.ok()) return parsed.status();
   const YAML::Node root = *parsed;
   if (root.IsNull()) return absl::OkStatus();
-  CF_RETURN(r.CheckKeys(root, {"modem", "server", "security", "history", "log"}));
+  CF_RETURN(r.CheckKeys(root, {"modem", "server", "security", "history", "log", "connection"}));
+  if (const YAML::Node m = root["connection"]) {
+    modem::ppp::ConnectionSettings& c = s.link.settings;
+    CF_RETURN(r.CheckKeys(m, {"apn", "pdp_type", "username", "password", "auth", "dial_string",
+                              "modem_port", "baud", "default_route", "use_peer_dns",
+                              "lcp_echo_interval", "lcp_echo_failure", "state_dir", "pppd"}));
+    CF_RETURN(r.Get(m, "apn", c.apn));
+    CF_RETURN(r.Get(m, "username", c.username));
+    CF_RETURN(r.Get(m, "password", c.password));
+    CF_RETURN(r.Get(m, "dial_string", c.dial_string));
+    CF_RETURN(r.Get(m, "modem_port", c.modem_port));
+    CF_RETURN(r.Get(m, "baud", c.baud));
+    CF_RETURN(r.Get(m, "default_route", c.default_route));
+    CF_RETURN(r.Get(m, "use_peer_dns", c.use_peer_dns));
+    CF_RETURN(r.Get(m, "lcp_echo_interval", c.lcp_echo_interval_s));
+    CF_RETURN(r.Get(m, "lcp_echo_failure", c.lcp_echo_failure));
+    CF_RETURN(r.Get(m, "state_dir", s.link.state_dir));
+    CF_RETURN(r.Get(m, "pppd", s.link.pppd));
+    if (m["pdp_type"]) {
+      std::string type;
+      CF_RETURN(r.Get(m, "pdp_type", type));
+      if (type == "IP")
+        c.pdp_type = modem::ppp::PdpType::kIp;
+      else if (type == "IPV6")
+        c.pdp_type = modem::ppp::PdpType::kIpv6;
+      else if (type == "IPV4V6")
+        c.pdp_type = modem::ppp::PdpType::kIpv4v6;
+      else
+        return r.Error(m["pdp_type"], "pdp_type must be IP, IPV6 or IPV4V6");
+    }
+    if (m["auth"]) {
+      std::string auth;
+      CF_RETURN(r.Get(m, "auth", auth));
+      if (auth == "none")
+        c.auth = modem::ppp::Auth::kNone;
+      else if (auth == "pap")
+        c.auth = modem::ppp::Auth::kPap;
+      else if (auth == "chap")
+        c.auth = modem::ppp::Auth::kChap;
+      else
+        return r.Error(m["auth"], "auth must be none, pap or chap");
+    }
+    if (absl::Status valid = modem::ppp::Validate(c); !valid.ok())
+      return r.Error(m, valid.message());
+  }
   if (const YAML::Node m = root["modem"]) {
     CF_RETURN(r.CheckKeys(m, {"at_port", "baud", "poll_interval", "lock_dir"}));
     CF_RETURN(r.Get(m, "at_port", s.at_port));

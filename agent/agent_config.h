@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "agent/authorizer.h"
 #include "agent/history_store.h"
+#include "agent/link_manager.h"
 
 namespace cellfleet::agent {
 
@@ -35,6 +36,8 @@ struct AgentSettings {
   std::string audit_log;
   // history
   HistoryOptions history;
+  // PPP data link (state_dir holds the rendered pppd/chat files)
+  LinkOptions link;
   // log
   std::string log_level = "info";
   std::string log_target = "stderr";  // or "journald"

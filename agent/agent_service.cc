@@ -82,25 +82,58 @@ bool AgentService::Allowed(grpc::CallbackServerContext* context, grpc::ServerUna
 grpc::ServerUnaryReactor* AgentService::Mutating(grpc::CallbackServerContext* context,
                                                  absl::string_view method,
                                                  const google::protobuf::Message& request,
-                                                 const std::function<grpc::Status()>& call) {
+                                                 const std::function<void(Finisher)>& call) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const Caller caller = authorizer_->Identify(*context);
-  grpc::Status result = authorizer_->Check(caller, Role::kOperator, method);
-  if (result.ok()) result = call();
-  audit_->Record(caller, method, request.ShortDebugString(), result);
-  reactor->Finish(result);
+  Finisher finish = [this, reactor, caller, method = std::string(method),
+                     what = request.ShortDebugString()](grpc::Status result) {
+    audit_->Record(caller, method, what, result);
+    reactor->Finish(result);
+  };
+  grpc::Status allowed = authorizer_->Check(caller, Role::kOperator, method);
+  if (!allowed.ok()) {
+    finish(allowed);
+  } else {
+    call(std::move(finish));
+  }
   return reactor;
 }
 
 grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context,
-                                             const v1::DialRequest* request, v1::DialResponse*) {
-  return Mutating(context, "Dial", *request, [] { return NotYet("Dial"); });
+                                             const v1::DialRequest* request,
+                                             v1::DialResponse* response) {
+  // The call's own deadline bounds the dial; at most 90 s (the modem's ATD limit).
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + absl::Seconds(90));
+  return Mutating(context, "Dial", *request, [this, response, deadline](Finisher finish) {
+    if (link_ == nullptr) {
+      finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no PPP connection is configured on this agent"));
+      return;
+    }
+    link_->Dial(deadline, [response, finish](absl::StatusOr<v1::ConnectionStatus> link) {
+      if (link.ok()) *response->mutable_connection() = *link;
+      finish(ToGrpcStatus(link.status()));
+    });
+  });
 }
+
 grpc::ServerUnaryReactor* AgentService::HangUp(grpc::CallbackServerContext* context,
                                                const v1::HangUpRequest* request,
-                                               v1::HangUpResponse*) {
-  return Mutating(context, "HangUp", *request, [] { return NotYet("HangUp"); });
+                                               v1::HangUpResponse* response) {
+  return Mutating(context, "HangUp", *request, [this, response](Finisher finish) {
+    if (link_ == nullptr) {
+      finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no PPP connection is configured on this agent"));
+      return;
+    }
+    link_->HangUp([response, finish](v1::ConnectionStatus link) {
+      *response->mutable_connection() = std::move(link);
+      finish(grpc::Status::OK);
+    });
+  });
 }
+
 grpc::ServerUnaryReactor* AgentService::GetConfig(grpc::CallbackServerContext* context,
                                                   const v1::GetConfigRequest*,
                                                   v1::GetConfigResponse*) {
@@ -113,12 +146,14 @@ grpc::ServerUnaryReactor* AgentService::ApplyConfig(grpc::CallbackServerContext*
                                                     v1::ApplyConfigResponse*) {
   v1::ApplyConfigRequest masked = *request;  // never write a password into the audit log
   if (!masked.config().password().empty()) masked.mutable_config()->set_password("****");
-  return Mutating(context, "ApplyConfig", masked, [] { return NotYet("ApplyConfig"); });
+  return Mutating(context, "ApplyConfig", masked,
+                  [](Finisher finish) { finish(NotYet("ApplyConfig")); });
 }
 grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContext* context,
                                                       const v1::ConfirmConfigRequest* request,
                                                       v1::ConfirmConfigResponse*) {
-  return Mutating(context, "ConfirmConfig", *request, [] { return NotYet("ConfirmConfig"); });
+  return Mutating(context, "ConfirmConfig", *request,
+                  [](Finisher finish) { finish(NotYet("ConfirmConfig")); });
 }
 grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,
                                                  const v1::DiagnoseRequest*,

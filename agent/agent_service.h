@@ -9,6 +9,7 @@
 #include "agent/audit_log.h"
 #include "agent/authorizer.h"
 #include "agent/history_store.h"
+#include "agent/link_manager.h"
 #include "agent/status_hub.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 
@@ -24,12 +25,14 @@ class AgentService final : public v1::ModemAgent::CallbackService {
  public:
   // `history` may be null (no history kept: GetHistory answers FAILED_PRECONDITION).
   // All pointers must outlive the service.
+  // `link` may be null: Dial and HangUp then answer FAILED_PRECONDITION.
   AgentService(StatusHub* hub, const HistoryStore* history, const Authorizer* authorizer,
-               AuditLog* audit, ServiceInfo info)
+               AuditLog* audit, LinkManager* link, ServiceInfo info)
       : hub_(hub),
         history_(history),
         authorizer_(authorizer),
         audit_(audit),
+        link_(link),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -65,15 +68,18 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
   bool Allowed(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Role needed,
                absl::string_view method) const;
-  // Authorizes, runs `call` and writes the audit line, whatever the outcome.
+  // Authorizes, starts `call` (which finishes through the callback it is given, on any
+  // thread) and writes the audit line with the outcome.
+  using Finisher = std::function<void(grpc::Status)>;
   grpc::ServerUnaryReactor* Mutating(grpc::CallbackServerContext* context, absl::string_view method,
                                      const google::protobuf::Message& request,
-                                     const std::function<grpc::Status()>& call);
+                                     const std::function<void(Finisher)>& call);
 
   StatusHub* hub_;
   const HistoryStore* history_;
   const Authorizer* authorizer_;
   AuditLog* audit_;
+  LinkManager* link_;
   ServiceInfo info_;
 };
 

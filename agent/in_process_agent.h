@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "agent/agent_service.h"
+#include "agent/link_manager.h"
 #include "agent/modem_poller.h"
 #include "agent/status_hub.h"
 #include "grpcpp/grpcpp.h"
@@ -47,10 +48,18 @@ class InProcessAgent {
     options.poll_interval = poll_interval;
     options.reattach_interval = absl::Milliseconds(200);
     options.serial.lock_dir = dir_;
+    LinkOptions link_options;
+    link_options.state_dir = dir_ + "/state";
+    link_options.settings.modem_port = fleet_->boards()[0].modem_path;
+    link_options.settings.apn = "internet.example";
+    link_options.pppd = pppd_;
+    link_options.stop_grace = absl::Milliseconds(500);
+    link_ = std::make_unique<LinkManager>(link_options);
+    options.connection = [this] { return link_->Status(); };
     poller_ = std::make_unique<ModemPoller>(options, &hub_);
     poller_->Start();
     service_ =
-        std::make_unique<AgentService>(&hub_, &history_, &authorizer_, audit_.get(),
+        std::make_unique<AgentService>(&hub_, &history_, &authorizer_, audit_.get(), link_.get(),
                                        ServiceInfo{"test-board", "0.0.0-test", poll_interval});
     grpc::ServerBuilder builder;
     int port = 0;
@@ -70,6 +79,7 @@ class InProcessAgent {
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     server_.reset();
     if (poller_) poller_->Stop();
+    link_.reset();  // hangs up, reaps pppd
     if (fleet_) fleet_->Stop();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
     dir_.clear();
@@ -79,6 +89,9 @@ class InProcessAgent {
   StatusHub& hub() { return hub_; }
   v1::ModemAgent::Stub& stub() { return *stub_; }
   const std::string& target() const { return target_; }
+  const std::string& state_dir() const { return dir_; }
+  // The program run as pppd (before Start): tests pass a stand-in.
+  void set_pppd(std::string pppd) { pppd_ = std::move(pppd); }
 
  private:
   std::string dir_;
@@ -87,6 +100,8 @@ class InProcessAgent {
   HistoryStore history_{HistoryOptions{}};
   Authorizer authorizer_{{}, Role::kOperator};
   std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
+  std::string pppd_ = "/usr/sbin/pppd";
+  std::unique_ptr<LinkManager> link_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;

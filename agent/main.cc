@@ -158,6 +158,14 @@ int main(int argc, char** argv) {
           ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   auto* log_target = app.add_option("--log-target", flags.log_target, "stderr or journald")
                          ->check(CLI::IsMember({"stderr", "journald"}));
+  auto* modem_port =
+      app.add_option("--modem-port", flags.link.settings.modem_port,
+                     "The modem's PPP port (EC25: USB interface 3, usually /dev/ttyUSB3)");
+  auto* apn =
+      app.add_option("--apn", flags.link.settings.apn, "APN to dial (AT+CGDCONT context 1)");
+  auto* state_dir = app.add_option("--state-dir", flags.link.state_dir,
+                                   "Directory the agent owns (rendered PPP files)");
+  auto* pppd = app.add_option("--pppd", flags.link.pppd, "The pppd program");
   auto* insecure =
       app.add_flag("--insecure", flags.insecure, "Allow plaintext gRPC on a non-loopback address");
   app.add_option("--ready-file", ready_file, "Write the bound address here once serving");
@@ -192,6 +200,10 @@ int main(int argc, char** argv) {
   if (log_level->count()) s.log_level = flags.log_level;
   if (log_target->count()) s.log_target = flags.log_target;
   if (insecure->count()) s.insecure = flags.insecure;
+  if (modem_port->count()) s.link.settings.modem_port = flags.link.settings.modem_port;
+  if (apn->count()) s.link.settings.apn = flags.link.settings.apn;
+  if (state_dir->count()) s.link.state_dir = flags.link.state_dir;
+  if (pppd->count()) s.link.pppd = flags.link.pppd;
   if (unauth->count()) {
     absl::StatusOr<cellfleet::agent::Role> role = cellfleet::agent::ParseRole(unauthenticated_role);
     if (!role.ok()) {
@@ -261,10 +273,12 @@ int main(int argc, char** argv) {
     poller_options.poll_interval = s.poll_interval;
     poller_options.on_cycle = [] { sd_notify(0, "WATCHDOG=1"); };
   }
+  cellfleet::agent::LinkManager link(s.link);
+  poller_options.connection = [&link] { return link.Status(); };
   cellfleet::agent::ModemPoller poller(poller_options, &hub);
   cellfleet::agent::Authorizer authorizer(s.roles, s.unauthenticated_role);
   cellfleet::agent::AgentService service(
-      &hub, &history, &authorizer, audit_log->get(),
+      &hub, &history, &authorizer, audit_log->get(), &link,
       cellfleet::agent::ServiceInfo{s.board_name, kVersion, s.poll_interval});
 
   grpc::EnableDefaultHealthCheckService(true);

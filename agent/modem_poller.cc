@@ -36,6 +36,7 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
   *status->mutable_sampled_at() = Now();
   FillIdentity(last_identity_, *status->mutable_identity());
+  if (options_.connection) *status->mutable_connection() = options_.connection();
   hub_->Publish(std::move(status));
 }
 
@@ -104,6 +105,7 @@ void ModemPoller::Run() {
       status->set_modem_state(v1::MODEM_STATE_READY);
       status->set_at_port(attached_port_);
       if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
+      if (options_.connection) *status->mutable_connection() = options_.connection();
       hub_->Publish(std::move(status));
     } else if (absl::IsUnavailable(snapshot.status()) && !channel_->health().ok()) {
       spdlog::warn("modem on {} vanished: {}", attached_port_, snapshot.status());

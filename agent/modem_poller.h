@@ -31,6 +31,8 @@ struct PollerOptions {
   // Called once per loop turn (at least every poll or reattach interval): the
   // systemd watchdog ping, so a hung poller gets the agent restarted.
   std::function<void()> on_cycle;
+  // The PPP link's state, put into every sample (the link is the LinkManager's).
+  std::function<v1::ConnectionStatus()> connection;
 };
 
 class ModemPoller {

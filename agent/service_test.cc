@@ -141,9 +141,25 @@ TEST_F(ServiceTest, HistoryKeepsStateChanges) {
 
 TEST_F(ServiceTest, LaterRpcsAnswerUnimplemented) {
   grpc::ClientContext context;
+  v1::GetConfigResponse response;
+  grpc::Status status = stub_->GetConfig(&context, v1::GetConfigRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+// With the real pppd: on these test machines the kernel has no PPP, and Dial says so
+// (on one with PPP the simulated carrier has no network behind it: UNAVAILABLE).
+TEST_F(ServiceTest, DialWithTheRealPppdReportsWhatStopsIt) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   v1::DialResponse response;
   grpc::Status status = stub_->Dial(&context, v1::DialRequest(), &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    EXPECT_THAT(status.error_message(), ::testing::HasSubstr("no PPP support"));
+  } else {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  }
+  EXPECT_TRUE(std::filesystem::exists(agent_.state_dir() + "/state/ppp/options"));
+  EXPECT_TRUE(std::filesystem::exists(agent_.state_dir() + "/state/ppp/connect.chat"));
 }
 
 }  // namespace

@@ -106,6 +106,15 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   history_cmd->add_option("--max", history.max_entries, "Entries per board (newest kept)")
       ->check(CLI::Range(1, 100000));
 
+  TargetOptions dial_targets, hangup_targets;
+  double dial_wait_seconds = 90;
+  CLI::App* dial = app.add_subcommand("dial", "Bring up the PPP data link on each board");
+  AddTargetOptions(dial, dial_targets);
+  dial->add_option("--wait", dial_wait_seconds, "Seconds each board may take to come up")
+      ->check(CLI::Range(1.0, 600.0));
+  CLI::App* hangup = app.add_subcommand("hangup", "Take the PPP data link down on each board");
+  AddTargetOptions(hangup, hangup_targets);
+
   CLI::App* decode =
       app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
 
@@ -141,6 +150,8 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   if (decode->parsed()) return RunDecode(env);
   const TargetOptions& targets = status->parsed()        ? status_targets
                                  : history_cmd->parsed() ? history_targets
+                                 : dial->parsed()        ? dial_targets
+                                 : hangup->parsed()      ? hangup_targets
                                                          : watch_targets;
   absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets);
   if (!boards.ok()) {
@@ -148,6 +159,11 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     return kExitUsage;
   }
   if (status->parsed()) return RunStatus(*boards, fanout, env);
+  if (dial->parsed()) {
+    fanout.deadline = absl::Seconds(dial_wait_seconds);
+    return RunDial(*boards, fanout, env);
+  }
+  if (hangup->parsed()) return RunHangUp(*boards, fanout, env);
   if (history_cmd->parsed()) {
     absl::Duration window;
     // absl durations have no day unit; accept "7d" as operators write it.

@@ -302,6 +302,24 @@ TEST_F(FleetEndToEndTest, HealthAndReflectionServeGenericTools) {
   EXPECT_THAT(call.got_, HasSubstr("cellfleet.v1.ModemAgent"));
 }
 
+TEST_F(FleetEndToEndTest, DialAndHangUpGiveOneLinePerBoard) {
+  // Plaintext callers on loopback are viewers by default: dialling is refused, per board.
+  for (const char* verb : {"dial", "hangup"}) {
+    auto result = RunCommand(
+        {CELLFLEET_CLI, "--output", "json", verb, "--targets", absl::StrJoin(addresses_, ",")},
+        absl::Seconds(30));
+    ASSERT_THAT(result, IsOk());
+    EXPECT_EQ(result->exit_code, 1) << verb;
+    std::vector<std::string> lines = absl::StrSplit(result->out, '\n', absl::SkipEmpty());
+    ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards)) << result->out;
+    for (const std::string& line : lines) {
+      nlohmann::json board = nlohmann::json::parse(line);
+      EXPECT_EQ(board["ok"], false);
+      EXPECT_EQ(board["error"]["code"], "PERMISSION_DENIED") << line;
+    }
+  }
+}
+
 TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {
   StatusWhenReady(absl::Seconds(20));
   auto watcher = Subprocess::Start({CELLFLEET_CLI, "--output", "json", "watch", "--targets",

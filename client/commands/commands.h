@@ -46,6 +46,10 @@ struct HistoryOptions {
 int RunHistory(const std::vector<Board>& boards, const FanOutOptions& options,
                const HistoryOptions& history, CommandEnv& env);
 
+// The PPP link; the per-board deadline bounds how long a dial may take.
+int RunDial(const std::vector<Board>& boards, const FanOutOptions& options, CommandEnv& env);
+int RunHangUp(const std::vector<Board>& boards, const FanOutOptions& options, CommandEnv& env);
+
 int RunDecode(CommandEnv& env);
 
 }  // namespace cellfleet::client

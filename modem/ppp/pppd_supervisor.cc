@@ -94,19 +94,47 @@ absl::Status PppdSupervisor::Start() {
 void PppdSupervisor::Follow(int fd) {
   LineFramer framer;
   char buffer[4096];
+  // pppd logs "local IP", "remote IP" and then the DNS lines: the link counts as up
+  // after the first other line or 200 ms of quiet, so the caller gets the DNS too.
+  bool up_pending = false;
+  auto declare_up = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    status_.connected_since = absl::Now();
+    SetState(LinkState::kConnected);
+  };
   while (true) {
+    pollfd pfd{fd, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, up_pending ? 200 : -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {  // quiet after the addresses
+      absl::MutexLock lock(&mu_);
+      if (status_.state == LinkState::kDialing) declare_up();
+      up_pending = false;
+      continue;
+    }
     ssize_t n = ::read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // pppd closed its output: it is exiting
-    framer.Feed(absl::string_view(buffer, static_cast<size_t>(n)), [this](absl::string_view line) {
+    framer.Feed(absl::string_view(buffer, static_cast<size_t>(n)), [&](absl::string_view line) {
       absl::MutexLock lock(&mu_);
+      const bool was_up = parser_.facts().ip_up();
+      const size_t dns_before = parser_.facts().dns_servers.size();
+      const bool had_remote = parser_.facts().remote_address.has_value();
       parser_.Feed(line);
       status_.facts = parser_.facts();
-      if (status_.state == LinkState::kDialing && status_.facts.ip_up()) {
-        status_.connected_since = absl::Now();
-        SetState(LinkState::kConnected);
+      if (status_.state != LinkState::kDialing) return;
+      const bool address_line = status_.facts.dns_servers.size() != dns_before ||
+                                status_.facts.remote_address.has_value() != had_remote;
+      if (!was_up && status_.facts.ip_up()) {
+        up_pending = true;
+      } else if (up_pending && !address_line) {
+        declare_up();
+        up_pending = false;
       }
     });
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (up_pending && status_.state == LinkState::kDialing) declare_up();
   }
   ::close(fd);
   pid_t pid;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Stands in for pppd in the supervisor's unit tests (the test machines have no kernel
 # PPP; the real pppd is exercised in the PPP VM test). Prints pppd's own log lines.
-case "$1" in
+# The mode is $1, or $FAKE_PPPD_MODE when the caller passes pppd's own arguments.
+mode=${FAKE_PPPD_MODE:-$1}
+case "$mode" in
   connect)
     echo "Script /usr/sbin/chat -v -f /x/connect.chat finished (pid 555), status = 0x0"
     echo "Serial connection established."

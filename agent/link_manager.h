@@ -1,0 +1,68 @@
+// The PPP data link: renders the pppd/chat files for the configured connection,
+// supervises one pppd at a time, and answers Dial/HangUp without blocking gRPC
+// threads (the work runs on the manager's own thread).
+#ifndef CELLFLEET_AGENT_LINK_MANAGER_H_
+#define CELLFLEET_AGENT_LINK_MANAGER_H_
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "cellfleet/v1/connection.pb.h"
+#include "modem/ppp/connection_settings.h"
+#include "modem/ppp/pppd_supervisor.h"
+
+namespace cellfleet::agent {
+
+struct LinkOptions {
+  std::string state_dir = "/var/lib/cellfleet";  // files go to <state_dir>/ppp
+  modem::ppp::ConnectionSettings settings;
+  std::string pppd = "/usr/sbin/pppd";
+  absl::Duration stop_grace = absl::Seconds(5);
+};
+
+class LinkManager {
+ public:
+  explicit LinkManager(LinkOptions options);
+  LinkManager(const LinkManager&) = delete;
+  LinkManager& operator=(const LinkManager&) = delete;
+  ~LinkManager();  // hangs up and joins
+
+  // Brings the link up by `deadline`. `done` runs on the manager's thread with the
+  // connection, or: INVALID_ARGUMENT (settings), FAILED_PRECONDITION (fix the board:
+  // port locked, no kernel PPP, credentials rejected...), UNAVAILABLE (retry: NO
+  // CARRIER, timeouts, negotiation), DEADLINE_EXCEEDED.
+  void Dial(absl::Time deadline, std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done);
+  void HangUp(std::function<void(v1::ConnectionStatus)> done);
+
+  // The current link, for status samples; never blocks on pppd.
+  v1::ConnectionStatus Status() const;
+
+ private:
+  void Run();
+  void Post(std::function<void()> task);
+  void Publish(const modem::ppp::LinkStatus& link);
+  absl::StatusOr<v1::ConnectionStatus> DoDial(absl::Time deadline);
+
+  const LinkOptions options_;
+  std::unique_ptr<modem::ppp::PppdSupervisor> supervisor_;  // manager thread only
+
+  mutable absl::Mutex mu_;
+  v1::ConnectionStatus status_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+// The v1 form of a link (state, failure, interface, addresses, DNS, since).
+v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link);
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_LINK_MANAGER_H_

@@ -1,0 +1,85 @@
+// Dial and hang-up through gRPC with a stand-in pppd (modem/ppp/testdata/fake-pppd.sh
+// prints pppd's real log lines): connection details, state in the status, typed failures.
+#include <cstdlib>
+#include <filesystem>
+
+#include "agent/in_process_agent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+
+class LinkTest : public ::testing::Test {
+ protected:
+  void Start(const char* mode) {
+    ::setenv("FAKE_PPPD_MODE", mode, 1);
+    agent_.set_pppd(CELLFLEET_FAKE_PPPD);
+    ASSERT_THAT(agent_.Start(::testing::TempDir() + "/link-" + std::to_string(::getpid()) + "-" +
+                                 ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                             "", absl::Milliseconds(200)),
+                IsOk());
+  }
+  void TearDown() override {
+    agent_.Stop();
+    ::unsetenv("FAKE_PPPD_MODE");
+  }
+
+  grpc::Status Dial(v1::DialResponse& response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return agent_.stub().Dial(&context, v1::DialRequest(), &response);
+  }
+
+  v1::ConnectionStatus StatusConnection() {
+    grpc::ClientContext context;
+    v1::GetStatusResponse response;
+    (void)agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response);
+    return response.status().connection();
+  }
+
+  InProcessAgent agent_;
+};
+
+TEST_F(LinkTest, DialReturnsTheLinkAndHangUpEndsIt) {
+  Start("connect");
+  v1::DialResponse dialed;
+  grpc::Status status = Dial(dialed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(dialed.connection().state(), v1::CONNECTION_STATE_CONNECTED);
+  EXPECT_EQ(dialed.connection().interface_name(), "ppp0");
+  EXPECT_EQ(dialed.connection().local_address(), "10.221.128.38");
+  EXPECT_THAT(dialed.connection().dns_servers(), ::testing::ElementsAre("49.45.0.1"));
+  EXPECT_TRUE(dialed.connection().has_connected_since());
+  // The status samples carry the link too.
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (StatusConnection().state() != v1::CONNECTION_STATE_CONNECTED && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));  // next poll
+  }
+  EXPECT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_CONNECTED);
+
+  grpc::ClientContext context;
+  v1::HangUpResponse hung_up;
+  ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
+  EXPECT_EQ(hung_up.connection().state(), v1::CONNECTION_STATE_DISCONNECTED);
+}
+
+TEST_F(LinkTest, ChatTimeoutIsUnavailableWithTheReason) {
+  Start("chat-timeout");
+  v1::DialResponse dialed;
+  grpc::Status status = Dial(dialed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("did not answer the connect script"));
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (StatusConnection().state() != v1::CONNECTION_STATE_FAILED && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));  // next poll
+  }
+  EXPECT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_FAILED);
+  EXPECT_EQ(StatusConnection().failure(), v1::CONNECTION_FAILURE_CHAT_TIMEOUT);
+}
+
+}  // namespace
+}  // namespace cellfleet::agent
