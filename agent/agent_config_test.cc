@@ -39,6 +39,24 @@ log: {level: debug, target: journald}
   EXPECT_EQ(s.log_target, "journald");
 }
 
+TEST(AgentConfigTest, ShippedExampleIsValid) {
+  AgentSettings s;
+  ASSERT_THAT(LoadAgentConfig(CELLFLEET_EXAMPLE_CONFIG, s), IsOk());
+  EXPECT_EQ(s.at_port, "auto");
+  EXPECT_EQ(s.link.settings.apn, "internet.example");
+  EXPECT_EQ(s.link.settings.modem_port, "/dev/ttyUSB3");
+  EXPECT_EQ(s.roles.at("ops-laptop"), Role::kOperator);
+}
+
+TEST(AgentConfigTest, ConnectionSettingsAreValidatedWithTheirLine) {
+  AgentSettings s;
+  EXPECT_THAT(ParseAgentConfig("connection:\n  apn: \"bad apn\"\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a.yaml:2: apn:")));
+  EXPECT_THAT(ParseAgentConfig("connection:\n  auth: kerberos\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a.yaml:2: auth must be none, pap or chap")));
+}
+
 TEST(AgentConfigTest, ErrorsNameLineAndReason) {
   struct Case {
     const char* yaml;
