@@ -28,9 +28,10 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
   CF_RETURN(r.CheckKeys(root, {"modem", "server", "security", "history", "log", "connection"}));
   if (const YAML::Node m = root["connection"]) {
     modem::ppp::ConnectionSettings& c = s.link.settings;
-    CF_RETURN(r.CheckKeys(m, {"apn", "pdp_type", "username", "password", "auth", "dial_string",
-                              "modem_port", "baud", "default_route", "use_peer_dns",
-                              "lcp_echo_interval", "lcp_echo_failure", "state_dir", "pppd"}));
+    CF_RETURN(
+        r.CheckKeys(m, {"apn", "pdp_type", "username", "password", "auth", "dial_string",
+                        "modem_port", "baud", "default_route", "use_peer_dns", "lcp_echo_interval",
+                        "lcp_echo_failure", "state_dir", "pppd", "keep_up"}));
     CF_RETURN(r.Get(m, "apn", c.apn));
     CF_RETURN(r.Get(m, "username", c.username));
     CF_RETURN(r.Get(m, "password", c.password));
@@ -43,6 +44,20 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
     CF_RETURN(r.Get(m, "lcp_echo_failure", c.lcp_echo_failure));
     CF_RETURN(r.Get(m, "state_dir", s.link.state_dir));
     CF_RETURN(r.Get(m, "pppd", s.link.pppd));
+    if (const YAML::Node k = m["keep_up"]) {
+      KeepUpPolicy& p = s.link.keep_up;
+      CF_RETURN(r.CheckKeys(
+          k, {"enabled", "initial_backoff", "max_backoff", "max_attempts", "stable_after"}));
+      CF_RETURN(r.Get(k, "enabled", p.enabled));
+      CF_RETURN(r.GetDuration(k, "initial_backoff", p.initial_backoff, absl::Seconds(1)));
+      CF_RETURN(r.GetDuration(k, "max_backoff", p.max_backoff, absl::Seconds(1)));
+      CF_RETURN(r.Get(k, "max_attempts", p.max_attempts));
+      CF_RETURN(r.GetDuration(k, "stable_after", p.stable_after, absl::Seconds(1)));
+      if (p.max_attempts < 0)
+        return r.Error(k["max_attempts"], "max_attempts must be 0 (unlimited) or more");
+      if (p.max_backoff < p.initial_backoff)
+        return r.Error(k, "max_backoff is below initial_backoff");
+    }
     if (m["pdp_type"]) {
       std::string type;
       CF_RETURN(r.Get(m, "pdp_type", type));

@@ -46,6 +46,8 @@ TEST(AgentConfigTest, ShippedExampleIsValid) {
   EXPECT_EQ(s.link.settings.apn, "internet.example");
   EXPECT_EQ(s.link.settings.modem_port, "/dev/ttyUSB3");
   EXPECT_EQ(s.roles.at("ops-laptop"), Role::kOperator);
+  EXPECT_TRUE(s.link.keep_up.enabled);
+  EXPECT_EQ(s.link.keep_up.max_backoff, absl::Minutes(5));
 }
 
 TEST(AgentConfigTest, ConnectionSettingsAreValidatedWithTheirLine) {

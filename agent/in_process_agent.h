@@ -54,6 +54,7 @@ class InProcessAgent {
     link_options.settings.apn = "internet.example";
     link_options.pppd = pppd_;
     link_options.stop_grace = absl::Milliseconds(500);
+    link_options.keep_up = keep_up_;
     link_ = std::make_unique<LinkManager>(link_options);
     options.connection = [this] { return link_->Status(); };
     poller_ = std::make_unique<ModemPoller>(options, &hub_);
@@ -92,6 +93,7 @@ class InProcessAgent {
   const std::string& state_dir() const { return dir_; }
   // The program run as pppd (before Start): tests pass a stand-in.
   void set_pppd(std::string pppd) { pppd_ = std::move(pppd); }
+  void set_keep_up(KeepUpPolicy policy) { keep_up_ = policy; }
 
  private:
   std::string dir_;
@@ -101,6 +103,7 @@ class InProcessAgent {
   Authorizer authorizer_{{}, Role::kOperator};
   std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
   std::string pppd_ = "/usr/sbin/pppd";
+  KeepUpPolicy keep_up_;
   std::unique_ptr<LinkManager> link_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<AgentService> service_;

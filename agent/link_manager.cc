@@ -114,6 +114,7 @@ v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
 
 LinkManager::LinkManager(LinkOptions options) : options_(std::move(options)) {
   status_.set_state(v1::CONNECTION_STATE_DISCONNECTED);
+  backoff_ = options_.keep_up.initial_backoff;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -135,12 +136,27 @@ void LinkManager::Run() {
     std::function<void()> task;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]()
-                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || !tasks_.empty(); };
-      mu_.Await(absl::Condition(&ready));
-      if (tasks_.empty()) break;  // stopping
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+      // Wakes for work, for shutdown, or to re-arm the wait when a redial is scheduled.
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !tasks_.empty() || rearm_;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&ready), redial_at_);
+      rearm_ = false;
+      if (stopping_ && tasks_.empty()) break;
+      if (!tasks_.empty()) {
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      } else if (absl::Now() >= redial_at_) {
+        redial_at_ = absl::InfiniteFuture();
+        ++redial_attempts_;
+        task = [this] {  // a keep-up redial; a failure schedules the next one
+          absl::StatusOr<v1::ConnectionStatus> redialed = DoDial(absl::Now() + absl::Seconds(90));
+          absl::MutexLock relock(&mu_);
+          if (!redialed.ok() && want_up_) ScheduleRedial(absl::Now());
+        };
+      } else {
+        continue;
+      }
     }
     task();
   }
@@ -150,6 +166,32 @@ void LinkManager::Run() {
 void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
   absl::MutexLock lock(&mu_);
   status_ = ToProto(link);
+  status_.set_redial_attempts(static_cast<uint32_t>(redial_attempts_));
+  const absl::Time now = absl::Now();
+  if (link.state == LinkState::kConnected) up_since_ = now;
+  // A wanted link that drops after it was up: redial (a failed dial is rescheduled by
+  // the redial task itself).
+  if (link.state == LinkState::kFailed && want_up_ && up_since_ != absl::InfinitePast()) {
+    if (now - up_since_ >= options_.keep_up.stable_after) {  // it had been stable: start afresh
+      backoff_ = options_.keep_up.initial_backoff;
+      redial_attempts_ = 0;
+    }
+    up_since_ = absl::InfinitePast();
+    ScheduleRedial(now);
+  }
+}
+
+void LinkManager::ScheduleRedial(absl::Time now) {
+  const KeepUpPolicy& policy = options_.keep_up;
+  if (!policy.enabled) return;
+  if (policy.max_attempts > 0 && redial_attempts_ >= policy.max_attempts) {
+    want_up_ = false;  // given up: the status keeps FAILED and the attempt count
+    return;
+  }
+  std::uniform_real_distribution<double> factor(1.0 - policy.jitter, 1.0 + policy.jitter);
+  redial_at_ = now + backoff_ * factor(jitter_rng_);
+  rearm_ = true;
+  backoff_ = std::min(backoff_ * 2, policy.max_backoff);
 }
 
 v1::ConnectionStatus LinkManager::Status() const {
@@ -159,7 +201,21 @@ v1::ConnectionStatus LinkManager::Status() const {
 
 void LinkManager::Dial(absl::Time deadline,
                        std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
-  Post([this, deadline, done = std::move(done)] { done(DoDial(deadline)); });
+  Post([this, deadline, done = std::move(done)] {
+    {
+      absl::MutexLock lock(&mu_);  // an operator's dial starts the keep-up count afresh
+      redial_attempts_ = 0;
+      backoff_ = options_.keep_up.initial_backoff;
+      redial_at_ = absl::InfiniteFuture();
+      want_up_ = true;  // before dialing, so a drop right after CONNECTED is redialed
+    }
+    absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
+    if (!link.ok()) {
+      absl::MutexLock lock(&mu_);  // the operator sees the failure; no redials for it
+      want_up_ = false;
+    }
+    done(std::move(link));
+  });
 }
 
 absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
@@ -192,6 +248,11 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
 }
 
 void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
+  {
+    absl::MutexLock lock(&mu_);  // no redial after an operator's hang-up
+    want_up_ = false;
+    redial_at_ = absl::InfiniteFuture();
+  }
   Post([this, done = std::move(done)] {
     if (supervisor_) supervisor_->Stop();
     done(Status());

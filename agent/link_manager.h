@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -20,11 +21,23 @@
 
 namespace cellfleet::agent {
 
+// Redial a link that drops, with exponential backoff and jitter, up to a limit; a link
+// that stayed up for `stable_after` starts the count afresh.
+struct KeepUpPolicy {
+  bool enabled = false;
+  absl::Duration initial_backoff = absl::Seconds(5);
+  absl::Duration max_backoff = absl::Minutes(5);
+  int max_attempts = 0;  // 0: unlimited
+  absl::Duration stable_after = absl::Minutes(2);
+  double jitter = 0.2;  // each wait is scaled by a random factor in [1 - jitter, 1 + jitter]
+};
+
 struct LinkOptions {
   std::string state_dir = "/var/lib/cellfleet";  // files go to <state_dir>/ppp
   modem::ppp::ConnectionSettings settings;
   std::string pppd = "/usr/sbin/pppd";
   absl::Duration stop_grace = absl::Seconds(5);
+  KeepUpPolicy keep_up;
 };
 
 class LinkManager {
@@ -48,6 +61,8 @@ class LinkManager {
   void Run();
   void Post(std::function<void()> task);
   void Publish(const modem::ppp::LinkStatus& link);
+  // Called with mu_ held when the link has dropped while it was wanted up.
+  void ScheduleRedial(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::ConnectionStatus> DoDial(absl::Time deadline);
 
   const LinkOptions options_;
@@ -57,6 +72,14 @@ class LinkManager {
   v1::ConnectionStatus status_ ABSL_GUARDED_BY(mu_);
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Keep-up: the operator wants the link up (Dial succeeded, no HangUp since).
+  bool want_up_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time redial_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  bool rearm_ ABSL_GUARDED_BY(mu_) = false;  // redial_at_ changed: the manager re-waits
+  absl::Duration backoff_ ABSL_GUARDED_BY(mu_);
+  int redial_attempts_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time up_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::mt19937 jitter_rng_ ABSL_GUARDED_BY(mu_){std::random_device{}()};
   std::thread thread_;
 };
 

@@ -81,5 +81,49 @@ TEST_F(LinkTest, ChatTimeoutIsUnavailableWithTheReason) {
   EXPECT_EQ(StatusConnection().failure(), v1::CONNECTION_FAILURE_CHAT_TIMEOUT);
 }
 
+TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
+  KeepUpPolicy policy;
+  policy.enabled = true;
+  policy.initial_backoff = absl::Milliseconds(100);
+  policy.max_attempts = 3;
+  policy.stable_after = absl::Minutes(10);
+  agent_.set_keep_up(policy);
+  Start("flaky");  // every pppd run comes up and then loses the link
+  v1::DialResponse dialed;
+  ASSERT_TRUE(Dial(dialed).ok());
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + absl::Seconds(15);
+  v1::ConnectionStatus link;
+  while (absl::Now() < deadline) {
+    link = StatusConnection();
+    if (link.redial_attempts() == 3 && link.state() == v1::CONNECTION_STATE_FAILED) break;
+    absl::SleepFor(absl::Milliseconds(50));  // next poll
+  }
+  EXPECT_EQ(link.redial_attempts(), 3u);
+  EXPECT_EQ(link.state(), v1::CONNECTION_STATE_FAILED);
+  EXPECT_EQ(link.failure(), v1::CONNECTION_FAILURE_ECHO_TIMEOUT);
+  // Backoff 100 + 200 + 400 ms (jitter 20 %) plus 0.3 s up each time: at least 1.4 s.
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(1400));
+  // Then it gives up: no fourth attempt.
+  absl::SleepFor(absl::Seconds(1));  // longer than the next backoff would be
+  EXPECT_EQ(StatusConnection().redial_attempts(), 3u);
+}
+
+TEST_F(LinkTest, HangUpStopsKeepUp) {
+  KeepUpPolicy policy;
+  policy.enabled = true;
+  policy.initial_backoff = absl::Milliseconds(100);
+  agent_.set_keep_up(policy);
+  Start("connect");
+  v1::DialResponse dialed;
+  ASSERT_TRUE(Dial(dialed).ok());
+  grpc::ClientContext context;
+  v1::HangUpResponse hung_up;
+  ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
+  absl::SleepFor(absl::Milliseconds(500));  // several backoffs long: no redial may start
+  EXPECT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_DISCONNECTED);
+  EXPECT_EQ(StatusConnection().redial_attempts(), 0u);
+}
+
 }  // namespace
 }  // namespace cellfleet::agent

@@ -26,6 +26,14 @@ case "$mode" in
     echo "No response to 4 echo-requests"
     echo "Serial link appears to be disconnected."
     exit 15 ;;
+  flaky)  # up for a moment, then the link dies (for keep-up tests)
+    echo "Using interface ppp0"
+    echo "local  IP address 10.0.0.2"
+    echo "remote IP address 10.64.64.64"
+    sleep 0.3
+    echo "No response to 4 echo-requests"
+    echo "Serial link appears to be disconnected."
+    exit 15 ;;
   ignore-term)
     trap '' TERM
     echo "Using interface ppp0"
