@@ -1,8 +1,10 @@
 // One poller, many subscribers: the modem sees the same command rate whatever the
 // number of watchers; a stalled watcher delays nobody; the stream reports a modem
 // that vanishes and returns.
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "agent/in_process_agent.h"
@@ -55,6 +57,28 @@ class FanoutTest : public ::testing::Test {
     for (auto& reader : readers) reader->Finish();
     EXPECT_GT(updates.load(), watchers) << "every watcher got updates";
     return static_cast<double>(after - before) / absl::ToDoubleSeconds(window);
+  }
+
+  // The distinct modem states an on-change stream (masked to modem_state) reports,
+  // until `done` says the sequence is complete or the 20 s deadline passes.
+  std::vector<v1::ModemState> ModemStatesUntil(
+      const std::function<bool(const std::vector<v1::ModemState>&)>& done) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    v1::WatchStatusRequest request;
+    request.set_on_change(true);
+    request.mutable_field_mask()->add_paths("modem_state");
+    auto reader = stub_->WatchStatus(&context, request);
+    std::vector<v1::ModemState> states;
+    v1::StatusUpdate update;
+    while (!done(states) && reader->Read(&update)) {
+      if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) continue;
+      const v1::ModemState state = update.status().modem_state();
+      if (states.empty() || states.back() != state) states.push_back(state);
+    }
+    context.TryCancel();
+    reader->Finish();
+    return states;
   }
 
   InProcessAgent agent_;
@@ -124,25 +148,14 @@ TEST_F(FanoutTest, StalledSubscriberDoesNotDelayOthers) {
 TEST_F(FanoutTest, StreamReportsModemVanishingAndReturning) {
   Start("events:\n  - {at: 1500ms, action: port_vanish, duration: 1500ms}\n",
         absl::Milliseconds(200));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  v1::WatchStatusRequest request;
-  request.set_on_change(true);
-  request.mutable_field_mask()->add_paths("modem_state");
-  auto reader = stub_->WatchStatus(&context, request);
-  std::vector<v1::ModemState> states;
-  v1::StatusUpdate update;
-  while (reader->Read(&update)) {
-    if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) continue;
-    v1::ModemState state = update.status().modem_state();
-    if (states.empty() || states.back() != state) states.push_back(state);
-    if (state == v1::MODEM_STATE_READY &&
-        std::find(states.begin(), states.end(), v1::MODEM_STATE_ABSENT) != states.end()) {
-      break;
-    }
-  }
-  context.TryCancel();
-  reader->Finish();
+  auto contains = [](const std::vector<v1::ModemState>& states, v1::ModemState state) {
+    return std::find(states.begin(), states.end(), state) != states.end();
+  };
+  std::vector<v1::ModemState> states =
+      ModemStatesUntil([&](const std::vector<v1::ModemState>& seen) {
+        return !seen.empty() && seen.back() == v1::MODEM_STATE_READY &&
+               contains(seen, v1::MODEM_STATE_ABSENT);
+      });
   // READY, then ABSENT while the port is gone, then READY again (INITIALIZING may
   // come before each READY).
   auto ready = std::find(states.begin(), states.end(), v1::MODEM_STATE_READY);
@@ -154,20 +167,16 @@ TEST_F(FanoutTest, StreamReportsModemVanishingAndReturning) {
 
 TEST_F(FanoutTest, StreamReportsModemReset) {
   Start("events:\n  - {at: 1s, action: modem_reset}\n", absl::Milliseconds(200));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  v1::WatchStatusRequest request;
-  request.set_on_change(true);
-  request.mutable_field_mask()->add_paths("modem_state");
-  auto reader = stub_->WatchStatus(&context, request);
-  bool saw_resetting = false, ready_after = false;
-  v1::StatusUpdate update;
-  while (!ready_after && reader->Read(&update)) {
-    if (update.status().modem_state() == v1::MODEM_STATE_RESETTING) saw_resetting = true;
-    if (saw_resetting && update.status().modem_state() == v1::MODEM_STATE_READY) ready_after = true;
-  }
-  context.TryCancel();
-  reader->Finish();
+  std::vector<v1::ModemState> states =
+      ModemStatesUntil([](const std::vector<v1::ModemState>& seen) {
+        auto resetting = std::find(seen.begin(), seen.end(), v1::MODEM_STATE_RESETTING);
+        return resetting != seen.end() &&
+               std::find(resetting, seen.end(), v1::MODEM_STATE_READY) != seen.end();
+      });
+  auto resetting = std::find(states.begin(), states.end(), v1::MODEM_STATE_RESETTING);
+  const bool saw_resetting = resetting != states.end();
+  const bool ready_after =
+      saw_resetting && std::find(resetting, states.end(), v1::MODEM_STATE_READY) != states.end();
   EXPECT_TRUE(saw_resetting);
   EXPECT_TRUE(ready_after);
 }

@@ -39,7 +39,7 @@ class ServiceTest : public ::testing::Test {
           response.status().has_serving_cell()) {
         return response;
       }
-      hub_ready_.WaitForNotificationWithTimeout(absl::Milliseconds(50));
+      absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
     }
     return absl::DeadlineExceededError("modem never became READY");
   }
@@ -47,7 +47,6 @@ class ServiceTest : public ::testing::Test {
   InProcessAgent agent_;
   v1::ModemAgent::Stub* stub_ = nullptr;
   modem::sim::SimFleet* fleet_ = nullptr;
-  absl::Notification hub_ready_;  // never notified: a bounded wait between polls
 };
 
 TEST_F(ServiceTest, GetStatusReportsTheSimulatedModem) {

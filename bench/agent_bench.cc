@@ -28,11 +28,13 @@
 #include "modem/at_channel.h"
 #include "modem/quectel/quectel_modem.h"
 #include "modem/sim/sim_fleet.h"
+#include "modem/testing/process_stats.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet::bench {
 namespace {
 
+using testing::ResidentKib;
 using testing::Subprocess;
 
 struct Stats {
@@ -151,19 +153,6 @@ void Latency(const std::string& dir, int rounds) {
             << "latency: GetStatus over gRPC (served from the latest sample): " << Show(r) << "\n"
             << absl::StrFormat("latency: ratio GetStatus / bare exchange = %.3f\n",
                                r.mean_us / b.mean_us);
-}
-
-long ResidentKib(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
-      long kib = 0;
-      if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kib)) return kib;
-    }
-  }
-  return -1;
 }
 
 double CpuSeconds(pid_t pid) {

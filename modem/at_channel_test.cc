@@ -13,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/testing/process_stats.h"
 #include "modem/testing/pty_peer.h"
 #include "modem/testing/status_matchers.h"
 
@@ -211,21 +212,8 @@ TEST_F(AtChannelTest, QueuedCommandsRunOneAtATime) {
   EXPECT_THAT(c.result->lines, ElementsAre("+COPS: 0"));
 }
 
-long ResidentKib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
-      long kib = 0;
-      if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &kib)) return kib;
-    }
-  }
-  return -1;
-}
-
 TEST_F(AtChannelTest, SurvivesTenMegabytesOfRandomBytes) {
-  const long before = ResidentKib();
+  const long before = ::cellfleet::testing::ResidentKib();
   std::mt19937 rng(20261125);
   std::string chunk(64 * 1024, '\0');
   for (int i = 0; i < 160; ++i) {  // 10 MiB
@@ -242,7 +230,7 @@ TEST_F(AtChannelTest, SurvivesTenMegabytesOfRandomBytes) {
   ASSERT_THAT(outcome.result, IsOk());
   EXPECT_THAT(outcome.result->lines, ElementsAre("+CSQ: 12,99"));
   EXPECT_GT(channel_->stats().discarded_bytes, 0u);
-  const long after = ResidentKib();
+  const long after = ::cellfleet::testing::ResidentKib();
   // URC lines are dispatched and dropped, never accumulated: growth stays far below 10 MiB.
   EXPECT_LT(after - before, 8 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
 }
