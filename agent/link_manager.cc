@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "modem/ppp/interface_counters.h"
 #include "modem/ppp/ppp_files.h"
 
 namespace cellfleet::agent {
@@ -195,8 +196,21 @@ void LinkManager::ScheduleRedial(absl::Time now) {
 }
 
 v1::ConnectionStatus LinkManager::Status() const {
-  absl::MutexLock lock(&mu_);
-  return status_;
+  v1::ConnectionStatus status;
+  {
+    absl::MutexLock lock(&mu_);
+    status = status_;
+  }
+  if (status.state() == v1::CONNECTION_STATE_CONNECTED && !status.interface_name().empty()) {
+    // Two small sysfs reads: cheap enough for every sample, and never the serial port.
+    absl::StatusOr<modem::ppp::InterfaceCounters> counters =
+        modem::ppp::ReadInterfaceCounters(status.interface_name());
+    if (counters.ok()) {
+      status.set_rx_bytes(counters->rx_bytes);
+      status.set_tx_bytes(counters->tx_bytes);
+    }
+  }
+  return status;
 }
 
 void LinkManager::Dial(absl::Time deadline,
@@ -228,7 +242,12 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
   if (ec)
     return absl::FailedPreconditionError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   const modem::ppp::PppFilePaths paths = modem::ppp::PppFilePaths::InDirectory(dir);
-  if (absl::Status written = modem::ppp::WritePppFiles(options_.settings, paths); !written.ok())
+  // pppd names its UUCP lock after the path it opens: give it the device itself (not a
+  // udev symlink) so that it shares one lock with picocom, minicom and our AT layer.
+  modem::ppp::ConnectionSettings settings = options_.settings;
+  if (std::filesystem::path device = std::filesystem::canonical(settings.modem_port, ec); !ec)
+    settings.modem_port = device.string();
+  if (absl::Status written = modem::ppp::WritePppFiles(settings, paths); !written.ok())
     return written;
   modem::ppp::SupervisorOptions supervisor_options;
   supervisor_options.pppd = options_.pppd;

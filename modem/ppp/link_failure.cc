@@ -48,6 +48,13 @@ absl::string_view LinkFailureName(LinkFailure failure) {
   return "pppd failed";
 }
 
+std::optional<int> ChatStatusForAbort(absl::string_view abort_string) {
+  for (size_t i = 0; i < kChatAborts.size(); ++i) {
+    if (kChatAborts[i] == abort_string) return 4 + static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
 LinkFailure FailureFromExit(int pppd_exit, std::optional<int> chat_status) {
   switch (pppd_exit) {
     case 0:

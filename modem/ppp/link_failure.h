@@ -2,6 +2,7 @@
 #ifndef CELLFLEET_MODEM_PPP_LINK_FAILURE_H_
 #define CELLFLEET_MODEM_PPP_LINK_FAILURE_H_
 
+#include <array>
 #include <optional>
 
 #include "absl/strings/string_view.h"
@@ -33,8 +34,17 @@ enum class LinkFailure {
 
 absl::string_view LinkFailureName(LinkFailure failure);
 
-// `chat_status` as pppd logged it; the ABORT order is the one RenderPppFiles writes:
-// BUSY, NO CARRIER, NO DIALTONE, ERROR, NO ANSWER (chat exits 4 + index).
+// The connect script's ABORT strings, in the order RenderPppFiles writes them: chat exits
+// with 4 + the index of the one it met.
+inline constexpr std::array<absl::string_view, 5> kChatAborts = {"BUSY", "NO CARRIER",
+                                                                  "NO DIALTONE", "ERROR",
+                                                                  "NO ANSWER"};
+inline constexpr int kChatTimeoutStatus = 3;
+
+// chat's exit status for the ABORT string it reported ("abort on (NO CARRIER)").
+std::optional<int> ChatStatusForAbort(absl::string_view abort_string);
+
+// `chat_status` as chat reported it (see kChatAborts).
 LinkFailure FailureFromExit(int pppd_exit, std::optional<int> chat_status);
 
 }  // namespace cellfleet::modem::ppp

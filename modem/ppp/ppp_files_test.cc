@@ -64,7 +64,7 @@ TEST_F(PppFilesTest, RendersWhatAnExpertWritesForLte) {
   EXPECT_THAT(files->options, HasSubstr("usepeerdns\n"));
   EXPECT_THAT(files->options, HasSubstr("lcp-echo-interval 30\nlcp-echo-failure 4\n"));
   EXPECT_THAT(files->options,
-              HasSubstr("connect \"/usr/sbin/chat -v -f " + paths_.connect + "\"\n"));
+              HasSubstr("connect \"/usr/sbin/chat -v -s -f " + paths_.connect + "\"\n"));
   EXPECT_THAT(files->options, Not(HasSubstr("user")));
   EXPECT_THAT(files->options, Not(HasSubstr("ctnet")));
   EXPECT_TRUE(files->secrets.empty());
@@ -186,7 +186,7 @@ TEST_F(PppFilesTest, RealChatConnectsWithTheRenderedScript) {
   sim::SimFleetOptions options;
   options.boards = 1;
   options.dir = dir_ + "/sim";
-  options.scenario.data.require_apn = "internet.example";
+  options.scenario.data.require_apn = {"internet.example"};
   auto fleet = sim::SimFleet::Create(options);
   ASSERT_THAT(fleet, IsOk());
   (*fleet)->Start();

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "modem/ppp/link_failure.h"
 
 namespace cellfleet::modem::ppp {
 namespace {
@@ -51,6 +52,14 @@ void PppdLogParser::Feed(absl::string_view raw) {
         facts_.connect_script_status = static_cast<int>(status);
       }
     }
+  } else if (absl::StartsWith(line, "Failed (") && absl::EndsWith(line, ")")) {
+    // chat -v -s met an ABORT string: "Failed (NO CARRIER)" ("abort on (...)" lines only
+    // list them). pppd itself logs chat's exit status only with `debug`.
+    const absl::string_view abort_string = absl::string_view(line).substr(8, line.size() - 9);
+    if (!facts_.ip_up()) facts_.connect_script_status = ChatStatusForAbort(abort_string);
+    facts_.last_problem = line;
+  } else if (line == "alarm" && !facts_.ip_up() && !facts_.serial_connection_established) {
+    facts_.connect_script_status = kChatTimeoutStatus;  // chat -v: its TIMEOUT expired
   } else if (line == "Connect script failed") {
     facts_.connect_script_failed = true;
     facts_.last_problem = line;

@@ -38,6 +38,28 @@ TEST(LinkFailureTest, MapsPppdAndChatStatuses) {
   EXPECT_EQ(FailureFromExit(0, std::nullopt), LinkFailure::kNone);
 }
 
+TEST(LinkFailureTest, ChatsReportGivesTheReason) {
+  // chat -v -s writes its report where pppd (nodetach) passes it on: pppd's output.
+  PppdLogParser refused;
+  for (const char* line : {"abort on (BUSY)", "abort on (NO CARRIER)", "abort on (NO ANSWER)",
+                           "send (ATD*99#^M)", "expect (CONNECT)", "^M", "NO CARRIER",
+                           " -- failed", "Failed (NO CARRIER)", "Connect script failed"}) {
+    refused.Feed(line);
+  }
+  EXPECT_EQ(refused.facts().connect_script_status, 5);
+  EXPECT_EQ(FailureFromExit(8, refused.facts().connect_script_status), LinkFailure::kNoCarrier);
+  EXPECT_EQ(refused.facts().last_problem, "Connect script failed");
+
+  PppdLogParser silent;
+  for (const char* line : {"expect (OK)", "alarm", "Failed", "Connect script failed"}) {
+    silent.Feed(line);
+  }
+  EXPECT_EQ(FailureFromExit(8, silent.facts().connect_script_status), LinkFailure::kChatTimeout);
+
+  EXPECT_EQ(ChatStatusForAbort("ERROR"), 7);
+  EXPECT_EQ(ChatStatusForAbort("NO CARRTER"), std::nullopt);  // the vendor how-to's typo
+}
+
 TEST(PppdSupervisorTest, FollowsTheLinkUpAndHangsUpCleanly) {
   absl::Mutex mu;
   std::vector<LinkState> states;

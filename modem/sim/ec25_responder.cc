@@ -1,5 +1,6 @@
 #include "modem/sim/ec25_responder.h"
 
+#include <algorithm>
 #include <cctype>
 #include <random>
 
@@ -337,12 +338,13 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     const DataSettings& data = modem_->data;
     if (data.connect == ConnectMode::kError) return "ERROR";
     if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
-    if (data.require_apn) {
+    if (!data.require_apn.empty()) {
       auto ctx = modem_->contexts.find(1);
-      if (ctx == modem_->contexts.end() ||
-          !absl::EqualsIgnoreCase(ctx->second.apn, *data.require_apn)) {
-        return "NO CARRIER";  // the network refuses the APN
-      }
+      const bool accepted =
+          ctx != modem_->contexts.end() &&
+          std::any_of(data.require_apn.begin(), data.require_apn.end(),
+                      [&](const std::string& apn) { return absl::EqualsIgnoreCase(apn, ctx->second.apn); });
+      if (!accepted) return "NO CARRIER";  // the network refuses the APN
     }
     dial_requested_ = true;
     return "CONNECT 150000000";

@@ -192,7 +192,7 @@ absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
 }
 
 absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& out) {
-  if (absl::Status s = r.CheckKeys(node, {"connect", "require_apn", "network_command"}); !s.ok())
+  if (absl::Status s = r.CheckKeys(node, {"connect", "require_apn", "network_command", "hangup_on_carrier_loss"}); !s.ok())
     return s;
   if (node["connect"]) {
     CF_TRY(connect, r.Scalar<std::string>(node["connect"], "connect"));
@@ -206,9 +206,20 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
       return r.Error(node["connect"], absl::StrCat("connect \"", connect,
                                                    "\": expected accept, no_carrier or error"));
   }
-  if (node["require_apn"]) {
-    CF_TRY(apn, r.Scalar<std::string>(node["require_apn"], "require_apn"));
-    out.require_apn = apn;
+  if (const YAML::Node apns = node["require_apn"]; apns) {
+    if (apns.IsSequence()) {
+      for (const YAML::Node& apn : apns) {
+        CF_TRY(text, r.Scalar<std::string>(apn, "require_apn entry"));
+        out.require_apn.push_back(text);
+      }
+    } else {
+      CF_TRY(text, r.Scalar<std::string>(apns, "require_apn"));
+      out.require_apn.push_back(text);
+    }
+  }
+  if (node["hangup_on_carrier_loss"]) {
+    CF_TRY(hangup, r.Scalar<bool>(node["hangup_on_carrier_loss"], "hangup_on_carrier_loss"));
+    out.hangup_on_carrier_loss = hangup;
   }
   if (node["network_command"]) {
     const YAML::Node command = node["network_command"];

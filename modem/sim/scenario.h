@@ -62,12 +62,15 @@ enum class ConnectMode { kAccept, kNoCarrier, kError };
 
 struct DataSettings {
   ConnectMode connect = ConnectMode::kAccept;
-  // Dialing succeeds only with this APN in context 1 (else NO CARRIER, as a network
-  // refusing the APN looks to chat).
-  std::optional<std::string> require_apn;
+  // If not empty, dialing succeeds only with one of these APNs in context 1 (else NO
+  // CARRIER, as a network refusing the APN looks to chat). YAML: one APN or a list.
+  std::vector<std::string> require_apn;
   // Run after CONNECT with its stdin/stdout as the data path, e.g.
   // ["/usr/sbin/pppd", "notty", "noauth", ...] playing the network side.
   std::vector<std::string> network_command;
+  // When the network side ends, besides "NO CARRIER" the line hangs up (the pty is
+  // replaced), as pppd sees a modem dropping carrier: "Modem hangup", exit 16.
+  bool hangup_on_carrier_loss = false;
 };
 
 struct Scenario {

@@ -36,8 +36,9 @@ faults:
   - {command: "AT+COPS?", delay: 2s, garbage_bytes: 8}
 data:
   connect: error
-  require_apn: apn.example
+  require_apn: [apn.example, backup.example]
   network_command: [/usr/sbin/pppd, notty]
+  hangup_on_carrier_loss: true
 )",
                                              "inline");
   ASSERT_THAT(s, IsOk());
@@ -52,6 +53,8 @@ data:
   EXPECT_EQ(s->faults[0].delay, absl::Seconds(2));
   EXPECT_EQ(s->data.connect, ConnectMode::kError);
   EXPECT_EQ(s->data.network_command.size(), 2u);
+  EXPECT_EQ(s->data.require_apn, (std::vector<std::string>{"apn.example", "backup.example"}));
+  EXPECT_TRUE(s->data.hangup_on_carrier_loss);
 }
 
 TEST(ScenarioTest, MalformedFilesNameTheLineAndReason) {

@@ -28,6 +28,7 @@ namespace {
 constexpr size_t kMaxInputLine = 4096;  // a real EC25 accepts lines up to ~4 KB
 constexpr size_t kMaxPendingOutput = 256 * 1024;
 constexpr absl::Duration kEscapeGuardTime = absl::Seconds(1);  // silence before "+++"
+constexpr absl::Duration kCarrierDropDelay = absl::Milliseconds(200);
 
 bool AppliesTo(const std::optional<int>& board, int index) { return !board || *board == index; }
 
@@ -208,6 +209,18 @@ void SimFleet::Vanish(Port& port) {
   port.output.clear();
 }
 
+void SimFleet::DropCarrier(Port& port) {
+  port.pty.reset();  // the client's reads end: a hang-up
+  port.input.clear();
+  port.output.clear();
+  auto pty = PtyEndpoint::Create(port.link_path);
+  if (!pty.ok()) {
+    spdlog::error("simulator: cannot recreate {}: {}", port.link_path, pty.status());
+    return;
+  }
+  port.pty = std::move(*pty);
+}
+
 void SimFleet::Return(Port& port) {
   auto pty = PtyEndpoint::Create(port.link_path);
   if (!pty.ok()) {
@@ -375,6 +388,10 @@ void SimFleet::OnNetworkReadable(Port& port) {
     }
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
       EndDataMode(port, "\r\nNO CARRIER\r\n");  // the network side hung up
+      if (options_.scenario.data.hangup_on_carrier_loss) {
+        // A hang-up discards what the client has not read yet: let "NO CARRIER" land first.
+        At(absl::Now() + kCarrierDropDelay, [this, &port] { DropCarrier(port); });
+      }
     }
     return;
   }

@@ -100,6 +100,8 @@ class SimFleet {
   void Fire(const ScenarioEvent& event);
   void ApplyEvent(Board& board, const ScenarioEvent& event);
   void Vanish(Port& port);
+  // Hangs the line up under its client and offers a fresh one at the same path.
+  void DropCarrier(Port& port);
   void Return(Port& port);
   void ReapChildren();
   void Wake();

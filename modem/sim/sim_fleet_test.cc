@@ -200,6 +200,28 @@ TEST_F(SimFleetTest, DataModeRelaysToTheNetworkCommandUntilItExits) {
   EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");  // command mode again
 }
 
+TEST_F(SimFleetTest, CarrierLossCanHangUpTheLine) {
+  StartFleet(R"(data:
+  network_command: [/usr/bin/head, -c, "5"]
+  hangup_on_carrier_loss: true
+)");
+  const std::string path = fleet_->boards()[0].modem_path;
+  OpenPort(path);
+  Exchange("ATE0");
+  EXPECT_THAT(Exchange("ATD*99#", "150000000\r\n"), HasSubstr("CONNECT"));
+  ASSERT_THAT(port_->WriteAll("hello", absl::Seconds(1)), IsOk());
+  EXPECT_EQ(ReadUntil("NO CARRIER\r\n"), "hello\r\nNO CARRIER\r\n");
+  // Then the line hangs up under the client, as pppd sees a modem dropping carrier.
+  absl::StatusOr<bool> readable = port_->WaitReadable(absl::Seconds(2));
+  ASSERT_THAT(readable, IsOk());
+  ASSERT_TRUE(*readable);
+  char buffer[64];
+  EXPECT_THAT(port_->ReadSome(buffer, sizeof(buffer)), StatusIs(absl::StatusCode::kUnavailable));
+  port_.reset();
+  OpenPort(path);  // a fresh line at the same path, still the same modem
+  EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
+}
+
 TEST_F(SimFleetTest, EscapeSequenceEndsTheCall) {
   StartFleet();
   OpenPort(fleet_->boards()[0].modem_path);

@@ -1,0 +1,250 @@
+// Dial and hang-up with the real pppd and chat, inside the PPP test VM: the agent dials
+// the simulator's modem port through gRPC from the CLI; a carrier pppd answers.
+#include <signal.h>
+#include <sys/file.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+#include "modem/uucp_lock.h"
+#include "tests/ppp_vm/vm_board.h"
+
+namespace cellfleet::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr absl::Duration kDialTimeout = absl::Seconds(90);
+
+std::unique_ptr<VmBoard> StartBoard(VmBoardOptions options = {}) {
+  absl::StatusOr<std::unique_ptr<VmBoard>> board = VmBoard::Start(std::move(options));
+  EXPECT_THAT(board, IsOk());
+  return board.ok() ? std::move(*board) : nullptr;
+}
+
+bool Connected(const nlohmann::json& status) {
+  return status.contains("connection") &&
+         status["connection"].value("state", "") == "CONNECTION_STATE_CONNECTED";
+}
+
+uint64_t Counter(const nlohmann::json& connection, const char* name) {
+  uint64_t value = 0;  // proto JSON writes 64-bit integers as strings
+  if (connection.contains(name)) (void)absl::SimpleAtoi(connection[name].get<std::string>(), &value);
+  return value;
+}
+
+// Every pppd gone within `timeout` (the board's, and the carrier's after the hang-up).
+bool NoPppdWithin(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!PppdPids().empty()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(100));  // poll interval of a deadline-bounded wait
+  }
+  return true;
+}
+
+TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
+  std::unique_ptr<VmBoard> board = StartBoard();
+  ASSERT_NE(board, nullptr);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(dial, IsOk());
+  ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
+  const nlohmann::json& link = (*dial)["connection"];
+  EXPECT_EQ(link["state"], "CONNECTION_STATE_CONNECTED");
+  EXPECT_EQ(link["local_address"], kBoardAddress);
+  EXPECT_EQ(link["remote_address"], kNetworkAddress);
+  EXPECT_THAT(link["dns_servers"], ElementsAre(kPrimaryDns, kSecondaryDns));
+  const std::string interface_name = link["interface_name"];
+  ASSERT_TRUE(absl::StartsWith(interface_name, "ppp")) << interface_name;
+
+  // The kernel agrees, and the carrier answers across the link.
+  EXPECT_THAT(InterfaceAddresses(interface_name),
+              HasSubstr(absl::StrCat("inet ", kBoardAddress, " peer ", kNetworkAddress)));
+  absl::StatusOr<CommandResult> ping =
+      RunCommand({"/usr/bin/ping", "-c", "3", "-W", "5", "-I", interface_name, kNetworkAddress},
+                 absl::Seconds(30));
+  ASSERT_THAT(ping, IsOk());
+  EXPECT_EQ(ping->exit_code, 0) << ping->out << ping->err;
+  EXPECT_THAT(ping->out, HasSubstr("3 received"));
+  // pppd wrote the peer's DNS to its own resolv.conf (usepeerdns); nobody else has to.
+  std::ifstream resolv("/etc/ppp/resolv.conf");
+  const std::string resolv_text((std::istreambuf_iterator<char>(resolv)),
+                                std::istreambuf_iterator<char>());
+  EXPECT_THAT(resolv_text, HasSubstr(absl::StrCat("nameserver ", kPrimaryDns)));
+
+  // Status carries the link, with the interface's byte counters.
+  absl::StatusOr<nlohmann::json> status = board->WaitForStatus(Connected, absl::Seconds(20));
+  ASSERT_THAT(status, IsOk());
+  EXPECT_GT(Counter((*status)["connection"], "tx_bytes"), 3u * 84u);  // 3 pings went out
+  EXPECT_GT(Counter((*status)["connection"], "rx_bytes"), 3u * 84u);  // and came back
+  EXPECT_TRUE((*status)["connection"].contains("connected_since"));
+
+  absl::StatusOr<nlohmann::json> hangup = board->CliJson({"hangup"}, absl::Seconds(30));
+  ASSERT_THAT(hangup, IsOk());
+  EXPECT_EQ((*hangup)["ok"], true) << hangup->dump();
+  EXPECT_EQ((*hangup)["connection"]["state"], "CONNECTION_STATE_DISCONNECTED") << hangup->dump();
+  EXPECT_FALSE(InterfaceExists(interface_name));
+  EXPECT_TRUE(NoPppdWithin(absl::Seconds(15))) << "a pppd is still running";
+  // No stale UUCP lock: the port can be dialed again at once.
+  absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ((*again)["ok"], true) << again->dump() << "\n" << board->AgentLog();
+}
+
+TEST(PppLinkTest, WrongApnIsRefusedByTheNetworkAndChatFails) {
+  VmBoardOptions options;
+  options.accepted_apns = {"internet.example"};
+  options.connection_yaml = "  apn: wrong.example\n";
+  std::unique_ptr<VmBoard> board = StartBoard(options);
+  ASSERT_NE(board, nullptr);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(dial, IsOk());
+  EXPECT_EQ((*dial)["ok"], false);
+  EXPECT_EQ((*dial)["error"]["code"], "UNAVAILABLE") << dial->dump();
+  absl::StatusOr<nlohmann::json> status = board->WaitForStatus(
+      [](const nlohmann::json& s) {
+        return s["connection"].value("state", "") == "CONNECTION_STATE_FAILED";
+      },
+      absl::Seconds(20));
+  ASSERT_THAT(status, IsOk());
+  EXPECT_EQ((*status)["connection"]["failure"], "CONNECTION_FAILURE_NO_CARRIER")
+      << status->dump() << "\n"
+      << board->AgentLog();
+  EXPECT_TRUE(NoPppdWithin(absl::Seconds(15)));
+}
+
+struct AuthCase {
+  const char* name;
+  const char* method;           // the agent's auth
+  const char* network_require;  // the carrier's require-pap / require-chap
+  const char* password;         // what the agent sends; the carrier expects "right-secret"
+  bool connects;
+};
+
+class PppAuthTest : public ::testing::TestWithParam<AuthCase> {};
+
+TEST_P(PppAuthTest, TheCarrierChecksTheCredentials) {
+  const AuthCase& c = GetParam();
+  VmBoardOptions options;
+  options.network_options = {"auth", c.network_require};
+  const std::string secrets = "\"fleet\" * \"right-secret\" *\n";
+  (std::string(c.method) == "pap" ? options.network_pap_secrets : options.network_chap_secrets) =
+      secrets;
+  options.connection_yaml = absl::StrCat("  apn: internet.example\n  auth: ", c.method,
+                                         "\n  username: fleet\n  password: ", c.password, "\n");
+  std::unique_ptr<VmBoard> board = StartBoard(options);
+  ASSERT_NE(board, nullptr);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(dial, IsOk());
+  ASSERT_EQ((*dial)["ok"], c.connects) << dial->dump() << "\n" << board->AgentLog();
+  if (c.connects) {
+    EXPECT_EQ((*dial)["connection"]["local_address"], kBoardAddress);
+    return;
+  }
+  // pppd exit 19: the peer refused our credentials. Fix the board, not retry.
+  EXPECT_EQ((*dial)["error"]["code"], "FAILED_PRECONDITION") << dial->dump();
+  absl::StatusOr<nlohmann::json> status = board->WaitForStatus(
+      [](const nlohmann::json& s) {
+        return s["connection"].value("state", "") == "CONNECTION_STATE_FAILED";
+      },
+      absl::Seconds(20));
+  ASSERT_THAT(status, IsOk());
+  EXPECT_EQ((*status)["connection"]["failure"], "CONNECTION_FAILURE_AUTH_REJECTED")
+      << status->dump();
+  // The secret went through pppd's options file only: never on a command line.
+  EXPECT_THAT(board->AgentLog(), Not(HasSubstr(c.password)));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PapAndChap, PppAuthTest,
+    ::testing::Values(AuthCase{"PapAccepted", "pap", "require-pap", "right-secret", true},
+                      AuthCase{"PapRejected", "pap", "require-pap", "wrong-secret", false},
+                      AuthCase{"ChapAccepted", "chap", "require-chap", "right-secret", true},
+                      AuthCase{"ChapRejected", "chap", "require-chap", "wrong-secret", false}),
+    [](const ::testing::TestParamInfo<AuthCase>& param_info) { return std::string(param_info.param.name); });
+
+TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
+  VmBoardOptions options;
+  options.connection_yaml =
+      "  apn: internet.example\n"
+      "  keep_up: {enabled: true, initial_backoff: 1s, max_backoff: 2s, max_attempts: 5, "
+      "stable_after: 60s}\n";
+  std::unique_ptr<VmBoard> board = StartBoard(options);
+  ASSERT_NE(board, nullptr);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(dial, IsOk());
+  ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
+  const std::string since = (*dial)["connection"]["connected_since"];
+
+  // The carrier dies: kill every pppd that is not the agent's own child.
+  const pid_t agent = board->agent_pid();
+  int killed = 0;
+  for (pid_t pid : PppdPids()) {
+    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t paren = text.rfind(')');
+    int ppid = -1;
+    if (paren != std::string::npos) (void)sscanf(text.c_str() + paren + 2, "%*c %d", &ppid);
+    if (ppid != agent) {
+      ::kill(pid, SIGKILL);
+      ++killed;
+    }
+  }
+  ASSERT_GE(killed, 1);  // the carrier (and the child pppd forks to shunt its pty)
+
+  // The modem reports NO CARRIER and drops the line: pppd sees "Modem hangup" (16)...
+  absl::StatusOr<nlohmann::json> dropped = board->WaitForStatus(
+      [](const nlohmann::json& s) {
+        return s["connection"].value("failure", "") == "CONNECTION_FAILURE_MODEM_HANGUP";
+      },
+      absl::Seconds(30));
+  ASSERT_THAT(dropped, IsOk()) << board->AgentLog();
+  // ...and keep-up dials again, to a new carrier session.
+  absl::StatusOr<nlohmann::json> back = board->WaitForStatus(
+      [&](const nlohmann::json& s) {
+        return Connected(s) && s["connection"].value("connected_since", "") != since;
+      },
+      absl::Seconds(60));
+  ASSERT_THAT(back, IsOk()) << board->AgentLog();
+  EXPECT_EQ((*back)["connection"]["local_address"], kBoardAddress);
+  EXPECT_EQ((*back)["connection"].value("redial_attempts", 0), 1) << back->dump();
+}
+
+TEST(PppLinkTest, APortLockedByAnotherProgramIsReported) {
+  std::unique_ptr<VmBoard> board = StartBoard();
+  ASSERT_NE(board, nullptr);
+  // pppd, picocom and minicom honour the same UUCP lock file; here this (live) test
+  // process holds it, as picocom would while someone types AT commands.
+  absl::StatusOr<nlohmann::json> dial;
+  {
+    absl::StatusOr<modem::UucpLock> lock =
+        modem::UucpLock::Acquire(board->dir() + "/sim/board-00/modem", "/var/lock");
+    ASSERT_THAT(lock, IsOk());
+    dial = board->CliJson({"dial"}, kDialTimeout);
+  }  // released: the next dial may take the port
+  ASSERT_THAT(dial, IsOk());
+  EXPECT_EQ((*dial)["ok"], false);
+  EXPECT_EQ((*dial)["error"]["code"], "FAILED_PRECONDITION") << dial->dump();
+  EXPECT_THAT((*dial)["error"]["message"].get<std::string>(), HasSubstr("locked"));
+  absl::StatusOr<nlohmann::json> status = board->WaitForStatus(
+      [](const nlohmann::json& s) {
+        return s["connection"].value("failure", "") == "CONNECTION_FAILURE_PORT_LOCKED";
+      },
+      absl::Seconds(20));
+  EXPECT_THAT(status, IsOk()) << board->AgentLog();
+  // Once the other program lets go, the same board dials.
+  absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ((*again)["ok"], true) << again->dump() << "\n" << board->AgentLog();
+}
+
+}  // namespace
+}  // namespace cellfleet::testing

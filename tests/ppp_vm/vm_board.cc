@@ -1,0 +1,210 @@
+#include "tests/ppp_vm/vm_board.h"
+
+#include <signal.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "modem/status_macros.h"
+
+namespace cellfleet::testing {
+namespace {
+
+absl::Status WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+std::string YamlList(const std::vector<std::string>& items) {
+  std::vector<std::string> quoted;
+  for (const std::string& item : items) quoted.push_back(absl::StrCat("\"", item, "\""));
+  return absl::StrCat("[", absl::StrJoin(quoted, ", "), "]");
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<VmBoard>> VmBoard::Start(VmBoardOptions options) {
+  if (!std::filesystem::exists("/dev/ppp")) {
+    return absl::FailedPreconditionError(
+        "no /dev/ppp: these tests run inside the PPP test VM (tests/vm/run_in_vm.sh)");
+  }
+  std::unique_ptr<VmBoard> board(new VmBoard());
+  board->dir_ = MakeTempDir("cellfleet-vm");
+  board->state_dir_ = board->dir_ + "/state";
+  board->config_path_ = board->dir_ + "/agent.yaml";
+  if (!options.network_pap_secrets.empty()) {
+    RETURN_IF_ERROR(WriteFile("/etc/ppp/pap-secrets", options.network_pap_secrets));
+  }
+  if (!options.network_chap_secrets.empty()) {
+    RETURN_IF_ERROR(WriteFile("/etc/ppp/chap-secrets", options.network_chap_secrets));
+  }
+  RETURN_IF_ERROR(board->StartSimulator(options));
+  RETURN_IF_ERROR(WriteFile(board->config_path_,
+                               absl::StrCat("connection:\n", options.connection_yaml,
+                                            "  modem_port: ", board->modem_path_, "\n",
+                                            "  state_dir: ", board->state_dir_, "\n")));
+  RETURN_IF_ERROR(board->StartAgent());
+  return board;
+}
+
+absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
+  // The carrier: a pppd in a network namespace of its own, so the board's pings really
+  // cross the PPP link instead of short-cutting through this namespace's local routes.
+  std::vector<std::string> network = {
+      "/usr/bin/unshare", "--net",   "/usr/sbin/pppd", "notty",  "nodetach",
+      "local",            "noipv6",  "nodefaultroute", "name",   "carrier",
+      absl::StrCat(kNetworkAddress, ":", kBoardAddress), "ms-dns", kPrimaryDns, "ms-dns",
+      kSecondaryDns};
+  if (options.network_options.empty()) network.push_back("noauth");
+  network.insert(network.end(), options.network_options.begin(), options.network_options.end());
+  const std::string scenario = absl::StrCat(
+      "initial:\n  radio_drift: false\n", "data:\n  require_apn: ", YamlList(options.accepted_apns),
+      "\n  network_command: ", YamlList(network), "\n  hangup_on_carrier_loss: ",
+      options.hangup_on_carrier_loss ? "true" : "false", "\n");
+  RETURN_IF_ERROR(WriteFile(dir_ + "/scenario.yaml", scenario));
+  ASSIGN_OR_RETURN(Subprocess sim,
+                      Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
+                                         "--scenario", dir_ + "/scenario.yaml", "--seed", "7",
+                                         "--ready-file", dir_ + "/sim.ready"},
+                                        dir_ + "/sim.log"));
+  sim_ = std::make_unique<Subprocess>(std::move(sim));
+  ASSIGN_OR_RETURN(std::string listing, WaitForFile(dir_ + "/sim.ready", absl::Seconds(30)));
+  for (absl::string_view word : absl::StrSplit(listing, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&word, "at=")) at_path_ = std::string(word);
+    if (absl::ConsumePrefix(&word, "modem=")) modem_path_ = std::string(word);
+  }
+  if (at_path_.empty() || modem_path_.empty()) {
+    return absl::InternalError(absl::StrCat("unexpected simulator listing: ", listing));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VmBoard::StartAgent() {
+  const std::string ready = absl::StrCat(dir_, "/agent", agent_runs_, ".ready");
+  ASSIGN_OR_RETURN(
+      Subprocess agent,
+      Subprocess::Start({CELLFLEET_AGENT, "--config", config_path_, "--at-port", at_path_,
+                         "--listen", "127.0.0.1:0", "--board-name", "vm-board", "--poll-interval",
+                         "0.5", "--unauthenticated-role", "operator", "--audit-log",
+                         dir_ + "/audit.jsonl", "--log-level", "debug", "--log-target", "stderr",
+                         "--ready-file", ready},
+                        absl::StrCat(dir_, "/agent", agent_runs_, ".log")));
+  ++agent_runs_;
+  agent_ = std::make_unique<Subprocess>(std::move(agent));
+  // Slow under emulation: generous, but bounded.
+  ASSIGN_OR_RETURN(std::string address, WaitForFile(ready, absl::Seconds(60)));
+  address_ = std::string(absl::StripAsciiWhitespace(address));
+  return absl::OkStatus();
+}
+
+absl::Status VmBoard::RestartAgent(int signal, const std::function<void()>& between) {
+  agent_->Signal(signal);
+  RETURN_IF_ERROR(agent_->Wait(absl::Seconds(30)).status());
+  agent_.reset();
+  if (between) between();
+  return StartAgent();
+}
+
+VmBoard::~VmBoard() {
+  if (agent_) (void)agent_->Stop(absl::Seconds(20));
+  if (sim_) (void)sim_->Stop(absl::Seconds(10));
+  // A carrier pppd can outlive a killed relay; nothing may leak into the next test.
+  for (pid_t pid : PppdPids()) ::kill(pid, SIGKILL);
+  std::error_code ec;
+  std::filesystem::remove("/etc/ppp/pap-secrets", ec);
+  std::filesystem::remove("/etc/ppp/chap-secrets", ec);
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string VmBoard::AgentLog() const {
+  std::string logs;
+  for (int run = 0; run < agent_runs_; ++run) {
+    absl::StrAppend(&logs, "--- agent run ", run, " ---\n",
+                    ReadAll(absl::StrCat(dir_, "/agent", run, ".log")));
+  }
+  absl::StrAppend(&logs, "--- simulator ---\n", ReadAll(dir_ + "/sim.log"));
+  return logs;
+}
+
+absl::StatusOr<CommandResult> VmBoard::Cli(const std::vector<std::string>& args,
+                                           absl::Duration timeout) {
+  std::vector<std::string> argv = {CELLFLEET_CLI, "--output", "json", "--timeout",
+                                   std::to_string(absl::ToInt64Seconds(timeout))};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--targets");
+  argv.push_back(address_);
+  return RunCommand(argv, timeout + absl::Seconds(30));
+}
+
+absl::StatusOr<nlohmann::json> VmBoard::CliJson(const std::vector<std::string>& args,
+                                                absl::Duration timeout) {
+  ASSIGN_OR_RETURN(CommandResult result, Cli(args, timeout));
+  std::vector<std::string> lines = absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  if (lines.size() != 1) {
+    return absl::InternalError(absl::StrCat("expected one JSON line from cellfleet ",
+                                            absl::StrJoin(args, " "), ", got:\n", result.out,
+                                            "\nstderr:\n", result.err));
+  }
+  nlohmann::json line = nlohmann::json::parse(lines[0], nullptr, /*allow_exceptions=*/false);
+  if (line.is_discarded()) return absl::InternalError(absl::StrCat("not JSON: ", lines[0]));
+  return line;
+}
+
+absl::StatusOr<nlohmann::json> VmBoard::WaitForStatus(
+    const std::function<bool(const nlohmann::json&)>& done, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  nlohmann::json last;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<nlohmann::json> line = CliJson({"status"}, absl::Seconds(10));
+    if (line.ok() && (*line)["ok"] == true) {
+      last = (*line)["status"];
+      if (done(last)) return last;
+    }
+    absl::SleepFor(absl::Milliseconds(500));  // poll interval of a deadline-bounded wait
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("status condition not met within ", absl::FormatDuration(timeout),
+                   "; last status: ", last.dump()));
+}
+
+std::vector<pid_t> PppdPids() {
+  std::vector<pid_t> pids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::string comm = ReadAll(entry.path().string() + "/comm");
+    if (absl::StripAsciiWhitespace(comm) != "pppd") continue;
+    // A zombie is not a running pppd (its parent reaps it).
+    const std::string stat = ReadAll(entry.path().string() + "/stat");
+    const size_t paren = stat.rfind(')');
+    if (paren != std::string::npos && stat.size() > paren + 2 && stat[paren + 2] == 'Z') continue;
+    pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+bool InterfaceExists(const std::string& name) {
+  return std::filesystem::exists("/sys/class/net/" + name);
+}
+
+std::string InterfaceAddresses(const std::string& name) {
+  absl::StatusOr<CommandResult> ip =
+      RunCommand({"/usr/sbin/ip", "-4", "-o", "addr", "show", "dev", name}, absl::Seconds(10));
+  return ip.ok() ? ip->out : ip.status().ToString();
+}
+
+}  // namespace cellfleet::testing
