@@ -1,6 +1,7 @@
 #include "agent/agent_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "agent/connection_config.h"
 #include "agent/convert.h"
 #include "agent/update_filter.h"
 #include "agent/watch_reactor.h"
@@ -20,6 +21,16 @@ class FailedWatch : public grpc::ServerWriteReactor<v1::StatusUpdate> {
   explicit FailedWatch(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
+
+grpc::Status NoConfig() {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                      "no PPP connection is configured on this agent");
+}
+
+// Who applied or confirmed a config: the certificate's name, else the peer address.
+std::string CallerName(const Caller& caller) {
+  return caller.identity.empty() ? absl::StrCat("unauthenticated ", caller.peer) : caller.identity;
+}
 
 }  // namespace
 
@@ -135,26 +146,52 @@ grpc::ServerUnaryReactor* AgentService::HangUp(grpc::CallbackServerContext* cont
 }
 
 grpc::ServerUnaryReactor* AgentService::GetConfig(grpc::CallbackServerContext* context,
-                                                  const v1::GetConfigRequest*,
-                                                  v1::GetConfigResponse*) {
+                                                  const v1::GetConfigRequest* request,
+                                                  v1::GetConfigResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Allowed(context, reactor, Role::kViewer, "GetConfig")) reactor->Finish(NotYet("GetConfig"));
+  if (!Allowed(context, reactor, Role::kViewer, "GetConfig")) return reactor;
+  if (config_ == nullptr) {
+    reactor->Finish(NoConfig());
+    return reactor;
+  }
+  *response = config_->Get(request->include_previous());  // secrets masked
+  reactor->Finish(grpc::Status::OK);
   return reactor;
 }
+
 grpc::ServerUnaryReactor* AgentService::ApplyConfig(grpc::CallbackServerContext* context,
                                                     const v1::ApplyConfigRequest* request,
-                                                    v1::ApplyConfigResponse*) {
+                                                    v1::ApplyConfigResponse* response) {
   v1::ApplyConfigRequest masked = *request;  // never write a password into the audit log
-  if (!masked.config().password().empty()) masked.mutable_config()->set_password("****");
+  *masked.mutable_config() = Masked(masked.config());
+  const std::string by = CallerName(authorizer_->Identify(*context));
   return Mutating(context, "ApplyConfig", masked,
-                  [](Finisher finish) { finish(NotYet("ApplyConfig")); });
+                  [this, request, response, by](Finisher finish) {
+                    if (config_ == nullptr) return finish(NoConfig());
+                    config_->Apply(*request, by,
+                                   [response, finish](absl::StatusOr<v1::ApplyConfigResponse> r) {
+                                     if (r.ok()) *response = *std::move(r);
+                                     finish(ToGrpcStatus(r.status()));
+                                   });
+                  });
 }
+
 grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContext* context,
                                                       const v1::ConfirmConfigRequest* request,
-                                                      v1::ConfirmConfigResponse*) {
+                                                      v1::ConfirmConfigResponse* response) {
+  const std::string by = CallerName(authorizer_->Identify(*context));
   return Mutating(context, "ConfirmConfig", *request,
-                  [](Finisher finish) { finish(NotYet("ConfirmConfig")); });
+                  [this, request, response, by](Finisher finish) {
+                    if (config_ == nullptr) return finish(NoConfig());
+                    config_->Confirm(
+                        request->version(), by,
+                        [response, finish](absl::StatusOr<v1::ConfirmConfigResponse> r) {
+                          if (r.ok()) *response = *std::move(r);
+                          finish(ToGrpcStatus(r.status()));
+                        });
+                  });
 }
+
 grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,
                                                  const v1::DiagnoseRequest*,
                                                  v1::DiagnoseResponse*) {

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "agent/audit_log.h"
 #include "agent/authorizer.h"
+#include "agent/config_manager.h"
 #include "agent/history_store.h"
 #include "agent/link_manager.h"
 #include "agent/status_hub.h"
@@ -26,13 +27,15 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   // `history` may be null (no history kept: GetHistory answers FAILED_PRECONDITION).
   // All pointers must outlive the service.
   // `link` may be null: Dial and HangUp then answer FAILED_PRECONDITION.
+  // `config` may be null: the config calls then answer FAILED_PRECONDITION.
   AgentService(StatusHub* hub, const HistoryStore* history, const Authorizer* authorizer,
-               AuditLog* audit, LinkManager* link, ServiceInfo info)
+               AuditLog* audit, LinkManager* link, ConfigManager* config, ServiceInfo info)
       : hub_(hub),
         history_(history),
         authorizer_(authorizer),
         audit_(audit),
         link_(link),
+        config_(config),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -41,7 +44,6 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerWriteReactor<v1::StatusUpdate>* WatchStatus(
       grpc::CallbackServerContext* context, const v1::WatchStatusRequest* request) override;
 
-  // Not built yet: they answer UNIMPLEMENTED rather than pretend.
   grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
                                        const v1::GetHistoryRequest* request,
                                        v1::GetHistoryResponse* response) override;
@@ -60,6 +62,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* ConfirmConfig(grpc::CallbackServerContext* context,
                                           const v1::ConfirmConfigRequest* request,
                                           v1::ConfirmConfigResponse* response) override;
+  // Not built yet: answers UNIMPLEMENTED rather than pretend.
   grpc::ServerUnaryReactor* Diagnose(grpc::CallbackServerContext* context,
                                      const v1::DiagnoseRequest* request,
                                      v1::DiagnoseResponse* response) override;
@@ -80,6 +83,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   const Authorizer* authorizer_;
   AuditLog* audit_;
   LinkManager* link_;
+  ConfigManager* config_;
   ServiceInfo info_;
 };
 

@@ -24,11 +24,42 @@ std::string CellName(const v1::ServingCell& cell) {
   return "none";
 }
 
+v1::EventKind StepEventKind(v1::ConfigStepKind kind) {
+  switch (kind) {
+    case v1::CONFIG_STEP_KIND_APPLIED:
+      return v1::EVENT_KIND_CONFIG_APPLIED;
+    case v1::CONFIG_STEP_KIND_CONFIRMED:
+      return v1::EVENT_KIND_CONFIG_CONFIRMED;
+    case v1::CONFIG_STEP_KIND_ROLLED_BACK:
+      return v1::EVENT_KIND_CONFIG_ROLLED_BACK;
+    default:
+      return v1::EVENT_KIND_UNSPECIFIED;
+  }
+}
+
+// Config steps newer than any `before` carried: each sample lists the last few, so
+// steps that fall between two samples are not lost.
+void AddConfigSteps(const v1::ModemStatus* before, const v1::ModemStatus& after,
+                    std::vector<v1::ModemEvent>& events) {
+  if (before == nullptr) return;  // the first sample: its steps happened before we looked
+  uint64_t seen = 0;
+  for (const v1::ConfigStep& step : before->config().recent_steps()) {
+    seen = std::max(seen, step.sequence());
+  }
+  for (const v1::ConfigStep& step : after.config().recent_steps()) {
+    if (step.sequence() <= seen) continue;
+    events.push_back(
+        Event(StepEventKind(step.kind()), absl::StrCat("version ", step.version(), ": ",
+                                                       step.detail())));
+  }
+}
+
 }  // namespace
 
 std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
                                          const v1::ModemStatus& after) {
   std::vector<v1::ModemEvent> events;
+  AddConfigSteps(before, after, events);
   const v1::ModemState old_state = before ? before->modem_state() : v1::MODEM_STATE_UNSPECIFIED;
   if (old_state != after.modem_state()) {
     if (after.modem_state() == v1::MODEM_STATE_RESETTING) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "agent/agent_service.h"
+#include "agent/config_manager.h"
 #include "agent/link_manager.h"
 #include "agent/modem_poller.h"
 #include "agent/status_hub.h"
@@ -42,7 +43,8 @@ class InProcessAgent {
     fleet_ = std::move(*fleet);
     fleet_->Start();
 
-    hub_.Subscribe([this](const StatusPtr& status) { history_.Record(status); });
+    if (!subscribed_) hub_.Subscribe([this](const StatusPtr& status) { history_.Record(status); });
+    subscribed_ = true;
     PollerOptions options;
     options.at_port = fleet_->boards()[0].at_path;
     options.poll_interval = poll_interval;
@@ -56,12 +58,22 @@ class InProcessAgent {
     link_options.stop_grace = absl::Milliseconds(500);
     link_options.keep_up = keep_up_;
     link_ = std::make_unique<LinkManager>(link_options);
-    options.connection = [this] { return link_->Status(); };
+    ConfigManagerOptions config_options = config_options_;
+    config_options.state_dir = link_options.state_dir;
+    config_options.seed = LinkConfig{link_options.settings, link_options.keep_up};
+    config_ = std::make_unique<ConfigManager>(config_options, link_.get(), [this] {
+      if (poller_) poller_->RequestSample();
+    });
+    options.add_local_state = [this](v1::ModemStatus& status) {
+      *status.mutable_connection() = link_->Status();
+      *status.mutable_config() = config_->State();
+    };
     poller_ = std::make_unique<ModemPoller>(options, &hub_);
+    if (absl::Status started = config_->Start(); !started.ok()) return started;
     poller_->Start();
-    service_ =
-        std::make_unique<AgentService>(&hub_, &history_, &authorizer_, audit_.get(), link_.get(),
-                                       ServiceInfo{"test-board", "0.0.0-test", poll_interval});
+    service_ = std::make_unique<AgentService>(
+        &hub_, &history_, &authorizer_, audit_.get(), link_.get(), config_.get(),
+        ServiceInfo{"test-board", "0.0.0-test", poll_interval});
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -77,14 +89,34 @@ class InProcessAgent {
 
   void Stop() {
     hub_.Close();
-    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    server_.reset();
-    if (poller_) poller_->Stop();
-    link_.reset();  // hangs up, reaps pppd
-    if (fleet_) fleet_->Stop();
+    StopParts();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
     dir_.clear();
   }
+
+  // Stops everything but the hub and keeps the state dir, then starts again on it: an
+  // agent restart.
+  absl::Status Restart(const std::string& scenario_yaml, absl::Duration poll_interval) {
+    const std::string dir = dir_;
+    StopParts();
+    std::filesystem::remove_all(dir + "/sim");
+    return Start(dir, scenario_yaml, poll_interval);
+  }
+
+ private:
+  void StopParts() {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    server_.reset();
+    if (config_) config_->Stop();
+    if (poller_) poller_->Stop();
+    config_.reset();
+    poller_.reset();
+    link_.reset();  // hangs up, reaps pppd
+    if (fleet_) fleet_->Stop();
+    fleet_.reset();
+  }
+
+ public:
 
   modem::sim::SimFleet& fleet() { return *fleet_; }
   StatusHub& hub() { return hub_; }
@@ -94,6 +126,8 @@ class InProcessAgent {
   // The program run as pppd (before Start): tests pass a stand-in.
   void set_pppd(std::string pppd) { pppd_ = std::move(pppd); }
   void set_keep_up(KeepUpPolicy policy) { keep_up_ = policy; }
+  void set_config_options(ConfigManagerOptions options) { config_options_ = std::move(options); }
+  ConfigManager& config() { return *config_; }
 
  private:
   std::string dir_;
@@ -104,7 +138,10 @@ class InProcessAgent {
   std::unique_ptr<AuditLog> audit_ = *AuditLog::Open("");
   std::string pppd_ = "/usr/sbin/pppd";
   KeepUpPolicy keep_up_;
+  ConfigManagerOptions config_options_;
+  bool subscribed_ = false;
   std::unique_ptr<LinkManager> link_;
+  std::unique_ptr<ConfigManager> config_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -1,8 +1,13 @@
 #include "agent/link_manager.h"
 
-#include <filesystem>
+#include <signal.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
 #include "google/protobuf/util/time_util.h"
 #include "modem/ppp/interface_counters.h"
 #include "modem/ppp/ppp_files.h"
@@ -113,9 +118,14 @@ v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
   return out;
 }
 
-LinkManager::LinkManager(LinkOptions options) : options_(std::move(options)) {
+LinkManager::LinkManager(LinkOptions options)
+    : options_(std::move(options)),
+      ppp_dir_(options_.state_dir + "/ppp"),
+      pid_file_(ppp_dir_ + "/pppd.pid"),
+      settings_(options_.settings),
+      keep_up_(options_.keep_up) {
   status_.set_state(v1::CONNECTION_STATE_DISCONNECTED);
-  backoff_ = options_.keep_up.initial_backoff;
+  backoff_ = keep_up_.initial_backoff;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -133,6 +143,7 @@ void LinkManager::Post(std::function<void()> task) {
 }
 
 void LinkManager::Run() {
+  EndStalePppd();
   while (true) {
     std::function<void()> task;
     {
@@ -162,19 +173,47 @@ void LinkManager::Run() {
     task();
   }
   if (supervisor_) supervisor_->Stop();  // agent shutdown: pppd ends gracefully, reaped
+  std::error_code ec;
+  std::filesystem::remove(pid_file_, ec);
+}
+
+void LinkManager::EndStalePppd() {
+  std::ifstream in(pid_file_);
+  int pid = 0;
+  if (!(in >> pid) || pid <= 1) return;
+  // Only a pppd that runs our options file: the pid may have been reused since.
+  std::ifstream cmdline(absl::StrCat("/proc/", pid, "/cmdline"));
+  const std::string args((std::istreambuf_iterator<char>(cmdline)),
+                         std::istreambuf_iterator<char>());
+  std::ifstream comm_file(absl::StrCat("/proc/", pid, "/comm"));
+  std::string comm;
+  std::getline(comm_file, comm);
+  if (comm == "pppd" && absl::StrContains(args, ppp_dir_ + "/options")) {
+    spdlog::warn("pppd pid {} from an earlier agent run still holds the modem port; ending it",
+                 pid);
+    ::kill(pid, SIGTERM);
+    const absl::Time deadline = absl::Now() + options_.stop_grace;
+    while (::kill(pid, 0) == 0 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(50));  // not our child: no waitpid, poll its exit
+    }
+    if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+  }
+  std::error_code ec;
+  std::filesystem::remove(pid_file_, ec);
 }
 
 void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
   absl::MutexLock lock(&mu_);
   status_ = ToProto(link);
   status_.set_redial_attempts(static_cast<uint32_t>(redial_attempts_));
+  status_.set_config_version(config_version_);
   const absl::Time now = absl::Now();
   if (link.state == LinkState::kConnected) up_since_ = now;
   // A wanted link that drops after it was up: redial (a failed dial is rescheduled by
   // the redial task itself).
   if (link.state == LinkState::kFailed && want_up_ && up_since_ != absl::InfinitePast()) {
-    if (now - up_since_ >= options_.keep_up.stable_after) {  // it had been stable: start afresh
-      backoff_ = options_.keep_up.initial_backoff;
+    if (now - up_since_ >= keep_up_.stable_after) {  // it had been stable: start afresh
+      backoff_ = keep_up_.initial_backoff;
       redial_attempts_ = 0;
     }
     up_since_ = absl::InfinitePast();
@@ -183,7 +222,7 @@ void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
 }
 
 void LinkManager::ScheduleRedial(absl::Time now) {
-  const KeepUpPolicy& policy = options_.keep_up;
+  const KeepUpPolicy& policy = keep_up_;
   if (!policy.enabled) return;
   if (policy.max_attempts > 0 && redial_attempts_ >= policy.max_attempts) {
     want_up_ = false;  // given up: the status keeps FAILED and the attempt count
@@ -219,7 +258,7 @@ void LinkManager::Dial(absl::Time deadline,
     {
       absl::MutexLock lock(&mu_);  // an operator's dial starts the keep-up count afresh
       redial_attempts_ = 0;
-      backoff_ = options_.keep_up.initial_backoff;
+      backoff_ = keep_up_.initial_backoff;
       redial_at_ = absl::InfiniteFuture();
       want_up_ = true;  // before dialing, so a drop right after CONNECTED is redialed
     }
@@ -236,15 +275,22 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
   if (supervisor_ && supervisor_->status().state == LinkState::kConnected)
     return Status();  // already up
   if (supervisor_) supervisor_->Stop();
-  const std::string dir = options_.state_dir + "/ppp";
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return absl::FailedPreconditionError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  const modem::ppp::PppFilePaths paths = modem::ppp::PppFilePaths::InDirectory(dir);
+  std::filesystem::create_directories(ppp_dir_, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", ppp_dir_, ": ", ec.message()));
+  }
+  const modem::ppp::PppFilePaths paths = modem::ppp::PppFilePaths::InDirectory(ppp_dir_);
+  modem::ppp::ConnectionSettings settings;
+  uint64_t version = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    settings = settings_;
+    version = config_version_;
+  }
   // pppd names its UUCP lock after the path it opens: give it the device itself (not a
   // udev symlink) so that it shares one lock with picocom, minicom and our AT layer.
-  modem::ppp::ConnectionSettings settings = options_.settings;
   if (std::filesystem::path device = std::filesystem::canonical(settings.modem_port, ec); !ec)
     settings.modem_port = device.string();
   if (absl::Status written = modem::ppp::WritePppFiles(settings, paths); !written.ok())
@@ -256,8 +302,16 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
   supervisor_ = std::make_unique<modem::ppp::PppdSupervisor>(
       supervisor_options, [this](const modem::ppp::LinkStatus& link) { Publish(link); });
   if (absl::Status started = supervisor_->Start(); !started.ok()) return started;
+  {
+    std::ofstream pid_out(pid_file_, std::ios::trunc);  // for EndStalePppd after a crash
+    pid_out << supervisor_->pid() << "\n";
+  }
   modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - absl::Now());
-  if (link.state == LinkState::kConnected) return ToProto(link);
+  if (link.state == LinkState::kConnected) {
+    v1::ConnectionStatus up = ToProto(link);
+    up.set_config_version(version);
+    return up;
+  }
   if (link.state == LinkState::kDialing) {
     supervisor_->Stop();
     return absl::DeadlineExceededError(
@@ -275,6 +329,46 @@ void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
   Post([this, done = std::move(done)] {
     if (supervisor_) supervisor_->Stop();
     done(Status());
+  });
+}
+
+bool LinkManager::WantsUp() const {
+  absl::MutexLock lock(&mu_);
+  return want_up_;
+}
+
+void LinkManager::Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPolicy keep_up,
+                              uint64_t version, bool redial, absl::Time deadline,
+                              std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
+  Post([this, settings = std::move(settings), keep_up, version, redial, deadline,
+        done = std::move(done)]() mutable {
+    {
+      absl::MutexLock lock(&mu_);
+      settings_ = std::move(settings);
+      keep_up_ = keep_up;
+      config_version_ = version;
+      if (redial) {  // a fresh start for the new settings, as an operator's dial
+        redial_attempts_ = 0;
+        backoff_ = keep_up_.initial_backoff;
+        redial_at_ = absl::InfiniteFuture();
+        want_up_ = true;
+      }
+    }
+    if (!redial) {
+      done(Status());
+      return;
+    }
+    if (supervisor_) supervisor_->Stop();  // the running link has the old settings
+    absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
+    if (!link.ok()) {
+      absl::MutexLock lock(&mu_);
+      if (keep_up_.enabled) {
+        ScheduleRedial(absl::Now());  // keep-up keeps trying, as after a drop
+      } else {
+        want_up_ = false;
+      }
+    }
+    done(std::move(link));
   });
 }
 

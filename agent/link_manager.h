@@ -54,6 +54,15 @@ class LinkManager {
   void Dial(absl::Time deadline, std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done);
   void HangUp(std::function<void(v1::ConnectionStatus)> done);
 
+  // Dials with `settings` and `keep_up` from now on; `version` tags the link in status.
+  // With `redial`, the link is (re)dialed with them by `deadline` and `done` gets the
+  // outcome; without, `done` gets the current status.
+  void Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPolicy keep_up, uint64_t version,
+                   bool redial, absl::Time deadline,
+                   std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done);
+  // Whether the link is wanted up: an operator's dial (or keep-up) and no hang-up since.
+  bool WantsUp() const;
+
   // The current link, for status samples; never blocks on pppd.
   v1::ConnectionStatus Status() const;
 
@@ -64,11 +73,19 @@ class LinkManager {
   // Called with mu_ held when the link has dropped while it was wanted up.
   void ScheduleRedial(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::ConnectionStatus> DoDial(absl::Time deadline);
+  // A pppd a previous agent run left behind (killed, not stopped) holds the modem port:
+  // end it before dialing. Manager thread.
+  void EndStalePppd();
 
-  const LinkOptions options_;
+  const LinkOptions options_;  // settings and keep_up: the initial ones, see below
+  const std::string ppp_dir_;
+  const std::string pid_file_;
   std::unique_ptr<modem::ppp::PppdSupervisor> supervisor_;  // manager thread only
 
   mutable absl::Mutex mu_;
+  modem::ppp::ConnectionSettings settings_ ABSL_GUARDED_BY(mu_);
+  KeepUpPolicy keep_up_ ABSL_GUARDED_BY(mu_);
+  uint64_t config_version_ ABSL_GUARDED_BY(mu_) = 0;
   v1::ConnectionStatus status_ ABSL_GUARDED_BY(mu_);
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/agent_config.h"
 #include "agent/agent_service.h"
+#include "agent/config_manager.h"
 #include "agent/audit_log.h"
 #include "agent/authorizer.h"
 #include "agent/history_store.h"
@@ -274,11 +275,26 @@ int main(int argc, char** argv) {
     poller_options.on_cycle = [] { sd_notify(0, "WATCHDOG=1"); };
   }
   cellfleet::agent::LinkManager link(s.link);
-  poller_options.connection = [&link] { return link.Status(); };
+  cellfleet::agent::ModemPoller* poller_for_steps = nullptr;  // set below, before Start
+  cellfleet::agent::ConfigManagerOptions config_options;
+  config_options.state_dir = s.link.state_dir;
+  config_options.seed = cellfleet::agent::LinkConfig{s.link.settings, s.link.keep_up};
+  cellfleet::agent::ConfigManager config(config_options, &link, [&poller_for_steps] {
+    if (poller_for_steps != nullptr) poller_for_steps->RequestSample();
+  });
+  poller_options.add_local_state = [&link, &config](cellfleet::v1::ModemStatus& status) {
+    *status.mutable_connection() = link.Status();
+    *status.mutable_config() = config.State();
+  };
   cellfleet::agent::ModemPoller poller(poller_options, &hub);
+  poller_for_steps = &poller;
+  if (absl::Status started = config.Start(); !started.ok()) {
+    std::cerr << "cellfleet-agent: connection config: " << started.message() << "\n";
+    return 1;
+  }
   cellfleet::agent::Authorizer authorizer(s.roles, s.unauthenticated_role);
   cellfleet::agent::AgentService service(
-      &hub, &history, &authorizer, audit_log->get(), &link,
+      &hub, &history, &authorizer, audit_log->get(), &link, &config,
       cellfleet::agent::ServiceInfo{s.board_name, kVersion, s.poll_interval});
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -322,6 +338,7 @@ int main(int argc, char** argv) {
   sd_notify(0, "STOPPING=1");
   hub.Close();  // every stream ends with UNAVAILABLE "agent is shutting down"
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  config.Stop();  // before the poller it nudges
   poller.Stop();
   spdlog::info("stopped");
   return 0;

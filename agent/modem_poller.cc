@@ -25,8 +25,26 @@ void ModemPoller::Start() {
 }
 
 void ModemPoller::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stopping_ = true;
+  }
   if (thread_.joinable()) thread_.join();
+}
+
+void ModemPoller::RequestSample() {
+  absl::MutexLock lock(&wake_mu_);
+  sample_requested_ = true;
+}
+
+bool ModemPoller::WaitForNextTurn(absl::Duration timeout) {
+  absl::MutexLock lock(&wake_mu_);
+  auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) {
+    return stopping_ || sample_requested_;
+  };
+  wake_mu_.AwaitWithTimeout(absl::Condition(&woken), timeout);
+  sample_requested_ = false;
+  return !stopping_;
 }
 
 void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) {
@@ -36,7 +54,7 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
   *status->mutable_sampled_at() = Now();
   FillIdentity(last_identity_, *status->mutable_identity());
-  if (options_.connection) *status->mutable_connection() = options_.connection();
+  if (options_.add_local_state) options_.add_local_state(*status);
   hub_->Publish(std::move(status));
 }
 
@@ -85,10 +103,14 @@ void ModemPoller::Detach() {
 }
 
 void ModemPoller::Run() {
-  while (!stop_.HasBeenNotified()) {
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      if (stopping_) break;
+    }
     if (options_.on_cycle) options_.on_cycle();
     if (!channel_ && !Attach()) {
-      stop_.WaitForNotificationWithTimeout(options_.reattach_interval);
+      if (!WaitForNextTurn(options_.reattach_interval)) break;
       continue;
     }
     const absl::Time started = absl::Now();
@@ -105,7 +127,7 @@ void ModemPoller::Run() {
       status->set_modem_state(v1::MODEM_STATE_READY);
       status->set_at_port(attached_port_);
       if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
-      if (options_.connection) *status->mutable_connection() = options_.connection();
+      if (options_.add_local_state) options_.add_local_state(*status);
       hub_->Publish(std::move(status));
     } else if (absl::IsUnavailable(snapshot.status()) && !channel_->health().ok()) {
       spdlog::warn("modem on {} vanished: {}", attached_port_, snapshot.status());
@@ -116,7 +138,7 @@ void ModemPoller::Run() {
       // Timeouts: the channel resynchronises by itself on the next command.
       PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(snapshot.status().message()));
     }
-    stop_.WaitForNotificationWithTimeout(options_.poll_interval - (absl::Now() - started));
+    if (!WaitForNextTurn(options_.poll_interval - (absl::Now() - started))) break;
   }
   Detach();
 }

@@ -9,7 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "absl/synchronization/notification.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/status_hub.h"
 #include "modem/at_channel.h"
@@ -31,8 +32,9 @@ struct PollerOptions {
   // Called once per loop turn (at least every poll or reattach interval): the
   // systemd watchdog ping, so a hung poller gets the agent restarted.
   std::function<void()> on_cycle;
-  // The PPP link's state, put into every sample (the link is the LinkManager's).
-  std::function<v1::ConnectionStatus()> connection;
+  // Adds what is not the modem's to every sample: the PPP link (the LinkManager's) and
+  // the connection config in force (the ConfigManager's). Must not block.
+  std::function<void(v1::ModemStatus&)> add_local_state;
 };
 
 class ModemPoller {
@@ -44,6 +46,9 @@ class ModemPoller {
 
   void Start();
   void Stop();  // returns once the port is closed
+  // Samples now instead of at the next interval (e.g. a config step happened), so the
+  // stream shows it at once.
+  void RequestSample();
 
   const PollerOptions& options() const { return options_; }
 
@@ -58,7 +63,12 @@ class ModemPoller {
 
   PollerOptions options_;
   StatusHub* hub_;
-  absl::Notification stop_;
+  // Waits until `timeout` passes, Stop() or RequestSample(); false once stopping.
+  bool WaitForNextTurn(absl::Duration timeout);
+
+  absl::Mutex wake_mu_;
+  bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool sample_requested_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::thread thread_;
   // Poller thread only.
   std::unique_ptr<modem::AtChannel> channel_;

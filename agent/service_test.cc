@@ -138,10 +138,10 @@ TEST_F(ServiceTest, HistoryKeepsStateChanges) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(ServiceTest, LaterRpcsAnswerUnimplemented) {
+TEST_F(ServiceTest, DiagnoseAnswersUnimplemented) {
   grpc::ClientContext context;
-  v1::GetConfigResponse response;
-  grpc::Status status = stub_->GetConfig(&context, v1::GetConfigRequest(), &response);
+  v1::DiagnoseResponse response;
+  grpc::Status status = stub_->Diagnose(&context, v1::DiagnoseRequest(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 

@@ -119,7 +119,7 @@ void Latency(const std::string& dir, int rounds) {
     poller.Start();
     agent::Authorizer authorizer({}, agent::Role::kViewer);
     auto audit = *agent::AuditLog::Open("");
-    agent::AgentService service(&hub, nullptr, &authorizer, audit.get(), nullptr,
+    agent::AgentService service(&hub, nullptr, &authorizer, audit.get(), nullptr, nullptr,
                                 agent::ServiceInfo{"b", "bench", absl::Seconds(1)});
     grpc::ServerBuilder builder;
     int port = 0;

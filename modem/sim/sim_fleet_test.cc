@@ -218,7 +218,12 @@ TEST_F(SimFleetTest, CarrierLossCanHangUpTheLine) {
   char buffer[64];
   EXPECT_THAT(port_->ReadSome(buffer, sizeof(buffer)), StatusIs(absl::StatusCode::kUnavailable));
   port_.reset();
-  OpenPort(path);  // a fresh line at the same path, still the same modem
+  // A fresh line at the same path (after a moment: the old one goes first), same modem.
+  const absl::Time deadline = absl::Now() + absl::Seconds(3);
+  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  OpenPort(path);
   EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
 }
 

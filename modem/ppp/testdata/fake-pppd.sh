@@ -3,19 +3,32 @@
 # PPP; the real pppd is exercised in the PPP VM test). Prints pppd's own log lines.
 # The mode is $1, or $FAKE_PPPD_MODE when the caller passes pppd's own arguments.
 mode=${FAKE_PPPD_MODE:-$1}
+# The link comes up as on a real LTE modem, and stays up until SIGTERM.
+up() {
+  echo "Script /usr/sbin/chat -v -s -f /x/connect.chat finished (pid 555), status = 0x0"
+  echo "Serial connection established."
+  echo "Using interface ppp0"
+  echo "Connect: ppp0 <--> /dev/ttyUSB3"
+  echo "Could not determine remote IP address: defaulting to 10.64.64.64"
+  echo "local  IP address 10.221.128.38"
+  echo "remote IP address 10.64.64.64"
+  echo "primary   DNS address 49.45.0.1"
+  # The background sleep must not keep pppd's output open after it exits.
+  trap 'kill $! 2>/dev/null; echo "Terminating on signal 15"; echo "Connection terminated."; exit 5' TERM
+  # wait (not a foreground sleep) so the trap runs as soon as SIGTERM arrives
+  while :; do sleep 1 & wait $!; done
+}
+
 case "$mode" in
-  connect)
-    echo "Script /usr/sbin/chat -v -f /x/connect.chat finished (pid 555), status = 0x0"
-    echo "Serial connection established."
-    echo "Using interface ppp0"
-    echo "Connect: ppp0 <--> /dev/ttyUSB3"
-    echo "Could not determine remote IP address: defaulting to 10.64.64.64"
-    echo "local  IP address 10.221.128.38"
-    echo "remote IP address 10.64.64.64"
-    echo "primary   DNS address 49.45.0.1"
-    trap 'echo "Terminating on signal 15"; echo "Connection terminated."; exit 5' TERM
-    # wait (not a foreground sleep) so the trap runs as soon as SIGTERM arrives
-    while :; do sleep 1 & wait $!; done ;;
+  connect) up ;;
+  by-apn)  # the network refuses $FAKE_PPPD_REFUSED_APN: chat meets NO CARRIER (pppd 8)
+    connect_script=$(sed -n 's/^connect "[^ ]* -v -s -f \(.*\)"$/\1/p' "$2")
+    if grep -q "\"$FAKE_PPPD_REFUSED_APN\"" "$connect_script"; then
+      echo "Failed (NO CARRIER)"
+      echo "Connect script failed"
+      exit 8
+    fi
+    up ;;
   chat-timeout)
     echo "Script chat -v -f /x/connect.chat finished (pid 1441), status = 0x3"
     echo "Connect script failed"

@@ -1,0 +1,463 @@
+#include "agent/config_manager.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "agent/unified_diff.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "google/protobuf/util/time_util.h"
+#include "modem/log_format.h"
+#include "modem/ppp/ppp_files.h"
+#include "spdlog/spdlog.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using google::protobuf::util::FieldMaskUtil;
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
+}
+
+// The rendered pppd/chat files of a config with its secret masked, named for the diff.
+std::vector<v1::RenderedFile> RenderMasked(const LinkConfig& link, const std::string& ppp_dir) {
+  LinkConfig masked = link;
+  if (!masked.settings.password.empty()) masked.settings.password = kMaskedSecret;
+  const modem::ppp::PppFilePaths paths = modem::ppp::PppFilePaths::InDirectory(ppp_dir);
+  absl::StatusOr<modem::ppp::PppFiles> files = modem::ppp::RenderPppFiles(masked.settings, paths);
+  std::vector<v1::RenderedFile> out;
+  if (!files.ok()) return out;  // both sides were validated; cannot happen
+  for (const auto& [path, content] :
+       {std::pair<const std::string&, const std::string&>{paths.options, files->options},
+        {paths.connect, files->connect},
+        {paths.disconnect, files->disconnect},
+        {paths.secrets, files->secrets}}) {
+    v1::RenderedFile file;
+    file.set_path(path);
+    file.set_content(content);
+    out.push_back(std::move(file));
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigManager::ConfigManager(ConfigManagerOptions options, LinkManager* link,
+                             std::function<void()> on_step)
+    : options_(std::move(options)),
+      link_(link),
+      on_step_(std::move(on_step)),
+      store_(options_.state_dir + "/config.json") {}
+
+ConfigManager::~ConfigManager() { Stop(); }
+
+void ConfigManager::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::StatusOr<LinkConfig> ConfigManager::LinkConfigOf(const v1::ConnectionConfig& config) const {
+  return ToLinkConfig(config, options_.seed.settings);
+}
+
+absl::Status ConfigManager::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.state_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create state dir ", options_.state_dir, ": ", ec.message()));
+  }
+  ::chmod(options_.state_dir.c_str(), 0700);  // it holds the APN credentials
+  store_.RemoveLeftovers();
+  absl::StatusOr<std::optional<StoredConfig>> loaded = store_.Load();
+  if (absl::IsDataLoss(loaded.status())) {
+    const std::string aside =
+        absl::StrCat(store_.path(), ".corrupt-", absl::ToUnixSeconds(absl::Now()));
+    spdlog::error("{}; moved to {}, starting from the settings file's connection section",
+                  loaded.status(), aside);
+    std::filesystem::rename(store_.path(), aside, ec);
+    loaded = std::optional<StoredConfig>();
+  }
+  if (!loaded.ok()) return loaded.status();
+
+  StoredConfig stored;
+  if (loaded->has_value() && LinkConfigOf((*loaded)->current().config()).ok()) {
+    stored = **loaded;
+    const v1::ConnectionConfig seed = WithDefaults(FromLinkConfig(options_.seed));
+    if (!google::protobuf::util::MessageDifferencer::Equals(seed, stored.current().config())) {
+      spdlog::info("using pushed connection config version {} (the settings file's connection "
+                   "section is only the first version)",
+                   stored.current().version());
+    }
+  } else {
+    if (loaded->has_value()) {
+      spdlog::error("stored connection config version {} is not valid here; using the settings "
+                    "file's connection section",
+                    (*loaded)->current().version());
+    }
+    v1::ConfigVersion first;
+    first.set_version(loaded->has_value() ? (*loaded)->last_version() + 1 : 1);
+    *first.mutable_applied_at() = ToTimestamp(absl::Now());
+    first.set_applied_by("settings file");
+    *first.mutable_config() = WithDefaults(FromLinkConfig(options_.seed));
+    *stored.mutable_current() = first;
+    stored.set_last_version(first.version());
+    if (absl::Status saved = store_.Save(stored); !saved.ok()) return saved;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    stored_ = stored;
+  }
+  bool rolled_back = false;
+  if (stored.has_pending()) {
+    const absl::Time deadline = FromTimestamp(stored.pending().deadline());
+    const uint64_t number = stored.pending().version();
+    if (absl::Now() >= deadline) {
+      Rollback("the agent restarted after the confirm deadline", number);  // redials as needed
+      rolled_back = true;
+    } else {
+      spdlog::info("version {} still awaits confirmation until {}; rolling back then", number,
+                   absl::FormatTime(deadline));
+      Post([this, number] { Rollback("no confirm before the deadline", number); }, deadline);
+    }
+  }
+  if (!rolled_back) {
+    v1::ConfigVersion current;
+    {
+      absl::MutexLock lock(&mu_);
+      current = stored_.current();
+    }
+    absl::StatusOr<LinkConfig> link = LinkConfigOf(current.config());
+    UseOnLink(current, link.ok() && link->keep_up.enabled);  // keep-up: up from the start
+  }
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void ConfigManager::Post(std::function<void()> task, absl::Time at) {
+  absl::MutexLock lock(&mu_);
+  tasks_.emplace(at, std::move(task));
+}
+
+void ConfigManager::Run() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      auto due = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return stopping_ || (!tasks_.empty() && tasks_.begin()->first <= absl::Now());
+      };
+      const absl::Time wake = tasks_.empty() ? absl::InfiniteFuture() : tasks_.begin()->first;
+      // Posting a task does not signal the condition: re-check at least every 100 ms.
+      mu_.AwaitWithDeadline(absl::Condition(&due),
+                            std::min(wake, absl::Now() + absl::Milliseconds(100)));
+      if (stopping_) return;
+      if (tasks_.empty() || tasks_.begin()->first > absl::Now()) continue;
+      task = std::move(tasks_.begin()->second);
+      tasks_.erase(tasks_.begin());
+    }
+    task();
+  }
+}
+
+v1::GetConfigResponse ConfigManager::Get(bool include_previous) const {
+  absl::MutexLock lock(&mu_);
+  v1::GetConfigResponse response;
+  *response.mutable_current() = stored_.current();
+  *response.mutable_current()->mutable_config() = Masked(stored_.current().config());
+  if (include_previous) {
+    for (const v1::ConfigVersion& version : stored_.previous()) {
+      v1::ConfigVersion* out = response.add_previous();
+      *out = version;
+      *out->mutable_config() = Masked(version.config());
+    }
+  }
+  if (stored_.has_pending()) *response.mutable_pending() = stored_.pending();
+  return response;
+}
+
+v1::ConfigState ConfigManager::State() const {
+  absl::MutexLock lock(&mu_);
+  v1::ConfigState state;
+  state.set_version(stored_.current().version());
+  if (stored_.has_pending()) *state.mutable_pending() = stored_.pending();
+  *state.mutable_recent_steps() = stored_.recent_steps();
+  return state;
+}
+
+void ConfigManager::Apply(v1::ApplyConfigRequest request, std::string applied_by,
+                          std::function<void(absl::StatusOr<v1::ApplyConfigResponse>)> done) {
+  Post([this, request = std::move(request), applied_by = std::move(applied_by),
+        done = std::move(done)] { done(DoApply(request, applied_by)); });
+}
+
+void ConfigManager::Confirm(uint64_t version, std::string confirmed_by,
+                            std::function<void(absl::StatusOr<v1::ConfirmConfigResponse>)> done) {
+  Post([this, version, confirmed_by = std::move(confirmed_by), done = std::move(done)] {
+    done(DoConfirm(version, confirmed_by));
+  });
+}
+
+absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
+    const v1::ApplyConfigRequest& request, const std::string& applied_by) {
+  StoredConfig current;
+  {
+    absl::MutexLock lock(&mu_);
+    current = stored_;
+  }
+  // The candidate: the whole config, or the current one with the masked fields replaced.
+  v1::ConnectionConfig candidate;
+  if (request.has_update_mask()) {
+    for (const std::string& path : request.update_mask().paths()) {
+      if (!FieldMaskUtil::GetFieldDescriptors(v1::ConnectionConfig::descriptor(), path, nullptr)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("update_mask: \"", path, "\" is not a connection config field"));
+      }
+    }
+    candidate = current.current().config();
+    FieldMaskUtil::MergeOptions merge;
+    merge.set_replace_message_fields(true);
+    merge.set_replace_repeated_fields(true);
+    FieldMaskUtil::MergeMessageTo(request.config(), request.update_mask(), merge, &candidate);
+  } else {
+    candidate = request.config();
+  }
+  if (candidate.password() == kMaskedSecret) {
+    candidate.set_password(current.current().config().password());  // "keep the secret"
+  }
+  candidate = WithDefaults(candidate);
+  absl::StatusOr<LinkConfig> link = LinkConfigOf(candidate);
+  if (!link.ok()) return link.status();
+  absl::Duration window = absl::ZeroDuration();
+  if (request.has_confirm_within()) {
+    window = absl::Nanoseconds(TimeUtil::DurationToNanoseconds(request.confirm_within()));
+    if (window <= absl::ZeroDuration() || window > options_.max_confirm_window) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("confirm_within: must be more than 0 and at most ",
+                       absl::FormatDuration(options_.max_confirm_window)));
+    }
+  }
+  if (current.has_pending()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version ", current.pending().version(),
+        " awaits confirmation; confirm it or let it roll back before applying another"));
+  }
+  if (request.expected_version() != 0 &&
+      request.expected_version() != current.current().version()) {
+    return absl::AbortedError(absl::StrCat("the config is at version ",
+                                           current.current().version(), ", not ",
+                                           request.expected_version(), "; read it again"));
+  }
+
+  v1::ApplyConfigResponse response;
+  const absl::StatusOr<LinkConfig> before = LinkConfigOf(current.current().config());
+  const std::string ppp_dir = options_.state_dir + "/ppp";
+  std::string diff = UnifiedDiff("connection", ConfigText(current.current().config()),
+                                 ConfigText(candidate));
+  const std::vector<v1::RenderedFile> old_files =
+      before.ok() ? RenderMasked(*before, ppp_dir) : std::vector<v1::RenderedFile>();
+  const std::vector<v1::RenderedFile> new_files = RenderMasked(*link, ppp_dir);
+  for (size_t i = 0; i < new_files.size(); ++i) {
+    absl::StrAppend(&diff, UnifiedDiff(new_files[i].path(),
+                                       i < old_files.size() ? old_files[i].content() : "",
+                                       new_files[i].content()));
+    *response.add_rendered() = new_files[i];
+  }
+  response.set_diff(diff);
+  v1::ConfigVersion next_version;
+  *next_version.mutable_config() = candidate;
+  next_version.set_applied_by(applied_by);
+  if (request.dry_run()) {
+    *response.mutable_applied() = next_version;
+    *response.mutable_applied()->mutable_config() = Masked(candidate);
+    return response;
+  }
+
+  next_version.set_version(current.last_version() + 1);
+  *next_version.mutable_applied_at() = ToTimestamp(absl::Now());
+  StoredConfig next = current;
+  next.set_last_version(next_version.version());
+  next.clear_previous();
+  *next.add_previous() = current.current();
+  for (const v1::ConfigVersion& old : current.previous()) {
+    if (static_cast<size_t>(next.previous_size()) >= options_.kept_versions) break;
+    *next.add_previous() = old;
+  }
+  *next.mutable_current() = next_version;
+  const bool redial = link_->WantsUp() || link->keep_up.enabled;
+  next.set_redial_on_rollback(link_->WantsUp());
+  std::string detail = absl::StrCat("by ", applied_by);
+  if (window > absl::ZeroDuration()) {
+    v1::PendingConfirm* pending = next.mutable_pending();
+    pending->set_version(next_version.version());
+    pending->set_rollback_to_version(current.current().version());
+    *pending->mutable_deadline() = ToTimestamp(absl::Now() + window);
+    absl::StrAppend(&detail, "; rolls back to version ", current.current().version(),
+                    " unless confirmed within ", absl::FormatDuration(window));
+  }
+  AddStep(next, v1::CONFIG_STEP_KIND_APPLIED, next_version.version(), detail);
+  if (absl::Status saved = Commit(next); !saved.ok()) return saved;
+  spdlog::info("config version {} applied {}", next_version.version(), detail);
+  if (window > absl::ZeroDuration()) {
+    const uint64_t number = next_version.version();
+    Post([this, number, window] {
+      Rollback(absl::StrCat("no confirm within ", absl::FormatDuration(window)), number);
+    }, absl::Now() + window);
+  }
+  // The reply goes out first: it may travel over the very link that is redialed.
+  Post([this, next_version, redial] { UseOnLink(next_version, redial); },
+       absl::Now() + (redial ? options_.redial_delay : absl::ZeroDuration()));
+
+  response.set_version(next_version.version());
+  *response.mutable_applied() = next_version;
+  *response.mutable_applied()->mutable_config() = Masked(candidate);
+  if (next.has_pending()) *response.mutable_pending() = next.pending();
+  response.set_redialing(redial);
+  return response;
+}
+
+void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
+  absl::StatusOr<LinkConfig> link = LinkConfigOf(version.config());
+  if (!link.ok()) {  // validated when stored; a board-local change could still break it
+    spdlog::error("config version {} cannot be used: {}", version.version(), link.status());
+    return;
+  }
+  const uint64_t number = version.version();
+  link_->Reconfigure(
+      link->settings, link->keep_up, number, redial,
+      absl::Now() + options_.redial_timeout,
+      [this, number, redial](absl::StatusOr<v1::ConnectionStatus> result) {
+        if (!redial) return;
+        if (result.ok()) {
+          spdlog::info("link up with config version {}", number);
+          return;
+        }
+        spdlog::warn("redial with config version {} failed: {}", number, result.status());
+        Post([this, number, message = std::string(result.status().message())] {
+          Rollback(absl::StrCat("redial with version ", number, " failed: ", message), number);
+        });
+      });
+}
+
+void ConfigManager::Rollback(const std::string& reason, uint64_t version) {
+  StoredConfig current;
+  {
+    absl::MutexLock lock(&mu_);
+    current = stored_;
+  }
+  // Confirmed or rolled back meanwhile (perhaps another version now awaits confirmation).
+  if (!current.has_pending() || current.pending().version() != version) return;
+  const uint64_t failed = current.pending().version();
+  const uint64_t restore_to = current.pending().rollback_to_version();
+  StoredConfig next = current;
+  next.clear_pending();
+  next.clear_previous();
+  v1::ConfigVersion restored;
+  for (const v1::ConfigVersion& old : current.previous()) {
+    if (old.version() == restore_to && restored.version() == 0) {
+      restored = old;
+    }
+  }
+  if (restored.version() == 0) {
+    spdlog::error("cannot roll back: version {} is no longer kept", restore_to);
+    return;
+  }
+  v1::ConfigVersion rolled_back = current.current();
+  rolled_back.set_note(absl::StrCat("rolled back: ", reason));
+  *next.mutable_current() = restored;
+  *next.add_previous() = rolled_back;
+  for (const v1::ConfigVersion& old : current.previous()) {
+    if (old.version() == restore_to) continue;
+    if (static_cast<size_t>(next.previous_size()) >= options_.kept_versions) break;
+    *next.add_previous() = old;
+  }
+  AddStep(next, v1::CONFIG_STEP_KIND_ROLLED_BACK, failed,
+          absl::StrCat(reason, "; restored version ", restore_to));
+  if (absl::Status saved = Commit(next); !saved.ok()) {
+    // The link still goes back to the old config now; the disk keeps the pending apply,
+    // so a restart rolls back again: the same outcome.
+    spdlog::error("rollback of version {} not saved: {}", failed, saved);
+    absl::MutexLock lock(&mu_);
+    stored_ = next;
+  }
+  spdlog::warn("config version {} rolled back to {}: {}", failed, restore_to, reason);
+  absl::StatusOr<LinkConfig> link = LinkConfigOf(restored.config());
+  const bool redial = current.redial_on_rollback() || link_->WantsUp() ||
+                      (link.ok() && link->keep_up.enabled);
+  UseOnLink(restored, redial);
+}
+
+absl::StatusOr<v1::ConfirmConfigResponse> ConfigManager::DoConfirm(uint64_t version,
+                                                                    const std::string& by) {
+  StoredConfig current;
+  {
+    absl::MutexLock lock(&mu_);
+    current = stored_;
+  }
+  if (!current.has_pending() || current.pending().version() != version) {
+    for (const v1::ConfigVersion& old : current.previous()) {
+      if (old.version() == version && !old.note().empty()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("version ", version, " was ", old.note()));
+      }
+    }
+    if (!current.has_pending() && current.current().version() == version) {
+      v1::ConfirmConfigResponse response;  // already in force and confirmed: nothing to do
+      *response.mutable_current() = current.current();
+      *response.mutable_current()->mutable_config() = Masked(current.current().config());
+      return response;
+    }
+    return absl::FailedPreconditionError(
+        current.has_pending()
+            ? absl::StrCat("version ", current.pending().version(), " awaits confirmation, not ",
+                           version)
+            : absl::StrCat("no version awaits confirmation (current is ",
+                           current.current().version(), ")"));
+  }
+  StoredConfig next = current;
+  next.clear_pending();
+  AddStep(next, v1::CONFIG_STEP_KIND_CONFIRMED, version, absl::StrCat("by ", by));
+  if (absl::Status saved = Commit(next); !saved.ok()) return saved;
+  spdlog::info("config version {} confirmed by {}", version, by);
+  v1::ConfirmConfigResponse response;
+  *response.mutable_current() = next.current();
+  *response.mutable_current()->mutable_config() = Masked(next.current().config());
+  return response;
+}
+
+void ConfigManager::AddStep(StoredConfig& stored, v1::ConfigStepKind kind, uint64_t version,
+                            std::string detail) const {
+  v1::ConfigStep* step = stored.add_recent_steps();
+  stored.set_last_step_sequence(stored.last_step_sequence() + 1);
+  step->set_sequence(stored.last_step_sequence());
+  step->set_kind(kind);
+  step->set_version(version);
+  step->set_detail(std::move(detail));
+  *step->mutable_at() = ToTimestamp(absl::Now());
+  while (static_cast<size_t>(stored.recent_steps_size()) > options_.kept_steps) {
+    stored.mutable_recent_steps()->DeleteSubrange(0, 1);
+  }
+}
+
+absl::Status ConfigManager::Commit(StoredConfig next) {
+  if (absl::Status saved = store_.Save(next); !saved.ok()) return saved;
+  {
+    absl::MutexLock lock(&mu_);
+    stored_ = std::move(next);
+  }
+  if (on_step_) on_step_();
+  return absl::OkStatus();
+}
+
+}  // namespace cellfleet::agent
