@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "agent/unified_diff.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -269,7 +270,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
       before.ok() ? RenderMasked(*before, ppp_dir) : std::vector<v1::RenderedFile>();
   const std::vector<v1::RenderedFile> new_files = RenderMasked(*link, ppp_dir);
   for (size_t i = 0; i < new_files.size(); ++i) {
-    absl::StrAppend(&diff, UnifiedDiff(new_files[i].path(),
+    absl::StrAppend(&diff, UnifiedDiff(absl::StripPrefix(new_files[i].path(), "/"),
                                        i < old_files.size() ? old_files[i].content() : "",
                                        new_files[i].content()));
     *response.add_rendered() = new_files[i];
@@ -405,6 +406,7 @@ absl::StatusOr<v1::ConfirmConfigResponse> ConfigManager::DoConfirm(uint64_t vers
     absl::MutexLock lock(&mu_);
     current = stored_;
   }
+  if (version == 0 && current.has_pending()) version = current.pending().version();
   if (!current.has_pending() || current.pending().version() != version) {
     for (const v1::ConfigVersion& old : current.previous()) {
       if (old.version() == version && !old.note().empty()) {

@@ -1,5 +1,8 @@
 #include "client/cli.h"
 
+#include <unistd.h>
+
+#include <iostream>
 #include <istream>
 #include <ostream>
 
@@ -7,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/commands/commands.h"
+#include "client/config_change.h"
 
 namespace cellfleet::client {
 namespace {
@@ -118,6 +122,48 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   CLI::App* decode =
       app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
 
+  CLI::App* config_cmd =
+      app.add_subcommand("config", "The PPP connection config (APN, auth, keep-up) of each board");
+  config_cmd->require_subcommand(1);
+  TargetOptions config_get_targets, config_diff_targets, config_apply_targets,
+      config_confirm_targets, apn_targets;
+  bool include_previous = false;
+  CLI::App* config_get = config_cmd->add_subcommand("get", "Show the config in force");
+  AddTargetOptions(config_get, config_get_targets);
+  config_get->add_flag("--previous", include_previous, "Also the versions kept before it");
+  ConfigChangeFlags diff_change, apply_change, apn_change;
+  CLI::App* config_diff =
+      config_cmd->add_subcommand("diff", "Show what a change would do (config and pppd files)");
+  AddTargetOptions(config_diff, config_diff_targets);
+  AddConfigChangeOptions(config_diff, diff_change, /*with_confirm=*/false);
+  ApplyOptions apply;
+  CLI::App* config_apply = config_cmd->add_subcommand(
+      "apply", "Apply a change; with --confirm, confirm each board once it is back on it");
+  AddTargetOptions(config_apply, config_apply_targets);
+  AddConfigChangeOptions(config_apply, apply_change, /*with_confirm=*/true);
+  uint64_t confirm_version = 0;
+  CLI::App* config_confirm =
+      config_cmd->add_subcommand("confirm", "Confirm a pending commit-confirmed apply");
+  AddTargetOptions(config_confirm, config_confirm_targets);
+  config_confirm->add_option("--version", confirm_version,
+                             "The version to confirm (default: the one each board has pending)");
+  CLI::App* apn_cmd = app.add_subcommand("apn", "Shorthand for the APN");
+  apn_cmd->require_subcommand(1);
+  CLI::App* apn_set = apn_cmd->add_subcommand("set", "Push an APN: cellfleet config apply --apn");
+  std::string new_apn;
+  apn_set->add_option("APN", new_apn, "The APN")->required();
+  AddTargetOptions(apn_set, apn_targets);
+  apn_set->add_option("--confirm", apn_change.confirm,
+                      "Roll back unless each board is back on the new APN and confirmed within "
+                      "this window, e.g. 120s");
+  for (CLI::App* command : {config_apply, apn_set}) {
+    command->add_option("--canary", apply.canary,
+                        "Push to this many boards first; stop if any of them fails")
+        ->check(CLI::Range(0, 100000));
+    command->add_flag("--progress", apply.progress,
+                      "A line per board and step on stderr (default on a terminal)");
+  }
+
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
   } catch (const CLI::CallForHelp&) {
@@ -148,17 +194,41 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   fanout.connect = *connect;
 
   if (decode->parsed()) return RunDecode(env);
-  const TargetOptions& targets = status->parsed()        ? status_targets
-                                 : history_cmd->parsed() ? history_targets
-                                 : dial->parsed()        ? dial_targets
-                                 : hangup->parsed()      ? hangup_targets
-                                                         : watch_targets;
+  const TargetOptions& targets = status->parsed()           ? status_targets
+                                 : history_cmd->parsed()    ? history_targets
+                                 : dial->parsed()           ? dial_targets
+                                 : hangup->parsed()         ? hangup_targets
+                                 : config_get->parsed()     ? config_get_targets
+                                 : config_diff->parsed()    ? config_diff_targets
+                                 : config_apply->parsed()   ? config_apply_targets
+                                 : config_confirm->parsed() ? config_confirm_targets
+                                 : apn_set->parsed()        ? apn_targets
+                                                            : watch_targets;
   absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets);
   if (!boards.ok()) {
     err << "cellfleet: " << boards.status().message() << "\n";
     return kExitUsage;
   }
   if (status->parsed()) return RunStatus(*boards, fanout, env);
+  if (config_get->parsed()) return RunConfigGet(*boards, fanout, include_previous, env);
+  if (config_confirm->parsed()) return RunConfigConfirm(*boards, fanout, confirm_version, env);
+  if (config_diff->parsed() || config_apply->parsed() || apn_set->parsed()) {
+    if (apn_set->parsed()) apn_change.apn = new_apn;
+    absl::StatusOr<v1::ApplyConfigRequest> change = BuildConfigChange(
+        config_diff->parsed() ? diff_change : config_apply->parsed() ? apply_change : apn_change,
+        in);
+    if (!change.ok()) {
+      err << "cellfleet: " << change.status().message() << "\n";
+      return kExitUsage;
+    }
+    if (config_diff->parsed()) return RunConfigDiff(*boards, fanout, *change, env);
+    apply.change = *change;
+    if (!apply.progress && env.format == OutputFormat::kTable && ::isatty(STDERR_FILENO) == 1 &&
+        &err == &std::cerr) {
+      apply.progress = true;  // a person at a terminal sees each board's steps
+    }
+    return RunConfigApply(*boards, fanout, apply, env);
+  }
   if (dial->parsed()) {
     fanout.deadline = absl::Seconds(dial_wait_seconds);
     return RunDial(*boards, fanout, env);

@@ -52,6 +52,22 @@ int RunHangUp(const std::vector<Board>& boards, const FanOutOptions& options, Co
 
 int RunDecode(CommandEnv& env);
 
+// The connection config (client/rollout.h for how apply proceeds).
+int RunConfigGet(const std::vector<Board>& boards, const FanOutOptions& options,
+                 bool include_previous, CommandEnv& env);
+int RunConfigDiff(const std::vector<Board>& boards, const FanOutOptions& options,
+                  const v1::ApplyConfigRequest& change, CommandEnv& env);
+struct ApplyOptions {
+  v1::ApplyConfigRequest change;  // with confirm_within for a commit-confirmed push
+  int canary = 0;
+  bool progress = false;  // a line per board and step on stderr
+};
+int RunConfigApply(const std::vector<Board>& boards, const FanOutOptions& options,
+                   const ApplyOptions& apply, CommandEnv& env);
+// version 0: whichever version each board has pending.
+int RunConfigConfirm(const std::vector<Board>& boards, const FanOutOptions& options,
+                     uint64_t version, CommandEnv& env);
+
 }  // namespace cellfleet::client
 
 #endif  // CELLFLEET_CLIENT_COMMANDS_COMMANDS_H_

@@ -24,7 +24,8 @@ absl::Status ValidateApn(const std::string& apn) {
       if (!absl::ascii_isalnum(c) && c != '-') {
         return Invalid("apn",
                        absl::StrCat("character ",
-                                    absl::ascii_isprint(c) ? std::string(1, c) : "(non-printable)",
+                                    absl::ascii_isprint(c) ? absl::StrCat("'", std::string(1, c), "'")
+                                                           : "(non-printable)",
                                     " is not allowed: letters, digits, '-' and '.' only"));
       }
     }
