@@ -160,6 +160,8 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     command->add_option("--canary", apply.canary,
                         "Push to this many boards first; stop if any of them fails")
         ->check(CLI::Range(0, 100000));
+    command->add_flag("--manual-confirm", apply.manual_confirm,
+                      "With --confirm: apply only; confirm later with cellfleet config confirm");
     command->add_flag("--progress", apply.progress,
                       "A line per board and step on stderr (default on a terminal)");
   }
@@ -223,6 +225,10 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     }
     if (config_diff->parsed()) return RunConfigDiff(*boards, fanout, *change, env);
     apply.change = *change;
+    if (apply.manual_confirm && !apply.change.has_confirm_within()) {
+      err << "cellfleet: --manual-confirm needs --confirm WINDOW\n";
+      return kExitUsage;
+    }
     if (!apply.progress && env.format == OutputFormat::kTable && ::isatty(STDERR_FILENO) == 1 &&
         &err == &std::cerr) {
       apply.progress = true;  // a person at a terminal sees each board's steps

@@ -56,6 +56,13 @@ class BoardPush {
     }
     const absl::Duration window =
         absl::Nanoseconds(TimeUtil::DurationToNanoseconds(options_.request.confirm_within()));
+    if (options_.manual_confirm) {
+      outcome.result = RolloutResult::kPending;
+      outcome.detail = absl::StrCat("confirm within ", absl::FormatDuration(window),
+                                    " (cellfleet config confirm), else it rolls back to version ",
+                                    applied.pending().rollback_to_version());
+      return outcome;
+    }
     if (applied.redialing()) {
       progress_(absl::StrCat("applied version ", applied.version(),
                              "; redialing, confirming once the link is back (window ",
@@ -179,7 +186,8 @@ void PushRange(const std::vector<Board>& boards, size_t begin, size_t end,
 }
 
 bool Succeeded(const BoardOutcome& outcome) {
-  return outcome.result == RolloutResult::kConfirmed || outcome.result == RolloutResult::kApplied;
+  return outcome.result == RolloutResult::kConfirmed || outcome.result == RolloutResult::kApplied ||
+         outcome.result == RolloutResult::kPending;
 }
 
 }  // namespace
@@ -190,6 +198,8 @@ std::string RolloutResultName(RolloutResult result) {
       return "CONFIRMED";
     case RolloutResult::kApplied:
       return "APPLIED";
+    case RolloutResult::kPending:
+      return "PENDING";
     case RolloutResult::kRolledBack:
       return "ROLLED_BACK";
     case RolloutResult::kFailed:

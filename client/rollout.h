@@ -19,6 +19,7 @@ namespace cellfleet::client {
 enum class RolloutResult {
   kConfirmed,   // up on the new version and confirmed
   kApplied,     // applied without a confirm window (nothing to confirm)
+  kPending,     // applied; awaits `cellfleet config confirm` within its window
   kRolledBack,  // the board restored its previous version (the detail says why)
   kFailed,      // refused, unreachable, or not back in time (then it rolls back itself)
   kSkipped,     // not touched: a canary failed
@@ -37,6 +38,7 @@ struct BoardOutcome {
 struct RolloutOptions {
   v1::ApplyConfigRequest request;  // the change (config + update_mask) and confirm window
   int canary = 0;                  // boards pushed first; the rest only if all succeed
+  bool manual_confirm = false;     // apply with the window, leave confirming to the operator
   absl::Duration rpc_timeout = absl::Seconds(10);
   absl::Duration status_interval = absl::Seconds(1);  // while waiting for the new link
   int concurrency = 32;

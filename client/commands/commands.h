@@ -60,7 +60,8 @@ int RunConfigDiff(const std::vector<Board>& boards, const FanOutOptions& options
 struct ApplyOptions {
   v1::ApplyConfigRequest change;  // with confirm_within for a commit-confirmed push
   int canary = 0;
-  bool progress = false;  // a line per board and step on stderr
+  bool manual_confirm = false;  // leave the confirm to `cellfleet config confirm`
+  bool progress = false;        // a line per board and step on stderr
 };
 int RunConfigApply(const std::vector<Board>& boards, const FanOutOptions& options,
                    const ApplyOptions& apply, CommandEnv& env);

@@ -140,6 +140,7 @@ int RunConfigApply(const std::vector<Board>& boards, const FanOutOptions& option
   RolloutOptions rollout;
   rollout.request = apply.change;
   rollout.canary = apply.canary;
+  rollout.manual_confirm = apply.manual_confirm;
   rollout.rpc_timeout = options.deadline;
   rollout.concurrency = options.concurrency;
   rollout.connect = options.connect;
@@ -153,8 +154,11 @@ int RunConfigApply(const std::vector<Board>& boards, const FanOutOptions& option
   int unsuccessful = 0;
   std::vector<std::vector<std::string>> rows;
   for (const BoardOutcome& outcome : outcomes) {
+    // Every board must end as asked: confirmed, or applied (no window), or pending (the
+    // operator confirms by hand).
     const bool ok = outcome.result == RolloutResult::kConfirmed ||
-                    (outcome.result == RolloutResult::kApplied && !apply.change.has_confirm_within());
+                    (outcome.result == RolloutResult::kApplied && !apply.change.has_confirm_within()) ||
+                    (outcome.result == RolloutResult::kPending && apply.manual_confirm);
     if (!ok) ++unsuccessful;
     if (env.format == OutputFormat::kJson) {
       env.out << nlohmann::json({{"board", outcome.board.name},

@@ -188,12 +188,7 @@ TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
   const pid_t agent = board->agent_pid();
   int killed = 0;
   for (pid_t pid : PppdPids()) {
-    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const size_t paren = text.rfind(')');
-    int ppid = -1;
-    if (paren != std::string::npos) (void)sscanf(text.c_str() + paren + 2, "%*c %d", &ppid);
-    if (ppid != agent) {
+    if (ParentPid(pid) != agent) {
       ::kill(pid, SIGKILL);
       ++killed;
     }

@@ -197,6 +197,14 @@ std::vector<pid_t> PppdPids() {
   return pids;
 }
 
+pid_t ParentPid(pid_t pid) {
+  const std::string stat = ReadAll(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t paren = stat.rfind(')');
+  int parent = -1;
+  if (paren != std::string::npos) (void)sscanf(stat.c_str() + paren + 2, "%*c %d", &parent);
+  return parent;
+}
+
 bool InterfaceExists(const std::string& name) {
   return std::filesystem::exists("/sys/class/net/" + name);
 }

@@ -56,6 +56,7 @@ class VmBoard {
   const std::string& state_dir() const { return state_dir_; }
   const std::string& agent_address() const { return address_; }
   pid_t agent_pid() const { return agent_ ? agent_->pid() : -1; }
+  pid_t simulator_pid() const { return sim_ ? sim_->pid() : -1; }
   std::string AgentLog() const;
 
  private:
@@ -70,6 +71,8 @@ class VmBoard {
 
 // The pids of every running pppd (the board's and the carrier's).
 std::vector<pid_t> PppdPids();
+// A process's parent pid, or -1.
+pid_t ParentPid(pid_t pid);
 // Whether `name` exists as a network interface in this (the board's) namespace.
 bool InterfaceExists(const std::string& name);
 // `ip -4 -o addr show dev NAME`.
