@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iostream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -138,13 +139,24 @@ TEST(ConfigPushVmTest, AgentKilledDuringApplyRestartsWholeAndStillRollsBack) {
   ASSERT_EQ((*push)["result"], "PENDING") << push->dump();
   // SIGKILL while the agent redials with the new APN: no clean-up of any kind runs.
   std::string stored;
+  std::vector<pid_t> orphans;  // pppds the dead agent left behind
+  const pid_t killed_agent = board->agent_pid();
   ASSERT_THAT(board->RestartAgent(SIGKILL,
                                   [&] {
                                     std::ifstream in(board->state_dir() + "/config.json");
                                     stored.assign(std::istreambuf_iterator<char>(in),
                                                   std::istreambuf_iterator<char>());
+                                    for (pid_t pid : PppdPids()) {
+                                      const pid_t parent = ParentPid(pid);
+                                      if (parent != board->simulator_pid() &&
+                                          ParentPid(parent) != board->simulator_pid()) {
+                                        orphans.push_back(pid);
+                                      }
+                                    }
                                   }),
               IsOk());
+  std::cout << "pppd processes left by the killed agent " << killed_agent << ": "
+            << orphans.size() << "\n";
   // What the dead agent left is one whole config: parseable, version 1 or 2, an APN.
   const nlohmann::json config = nlohmann::json::parse(stored, nullptr, false);
   ASSERT_FALSE(config.is_discarded()) << stored;
@@ -157,6 +169,10 @@ TEST(ConfigPushVmTest, AgentKilledDuringApplyRestartsWholeAndStillRollsBack) {
   ASSERT_THAT(back, IsOk()) << board->AgentLog();
   EXPECT_EQ(Apn(*board), "internet.example");
   ExpectPingAcross(*back);
+  for (pid_t orphan : orphans) {
+    EXPECT_NE(ParentPid(orphan), 1) << "pppd " << orphan << " of the killed agent still runs";
+  }
+  EXPECT_THAT(board->AgentLog(), HasSubstr(orphans.empty() ? "" : "from an earlier agent run"));
   // No pppd left over from the killed agent: each is the new agent's, the carrier's (a
   // child of the simulator) or a helper the carrier forked.
   for (pid_t pid : PppdPids()) {
