@@ -24,7 +24,7 @@ class FailedWatch : public grpc::ServerWriteReactor<v1::StatusUpdate> {
 
 grpc::Status NoConfig() {
   return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                      "no PPP connection is configured on this agent");
+                      "config push is off on this agent: its state dir is not usable (see its log)");
 }
 
 // Who applied or confirmed a config: the certificate's name, else the peer address.

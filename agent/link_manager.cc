@@ -130,10 +130,13 @@ LinkManager::LinkManager(LinkOptions options)
 }
 
 LinkManager::~LinkManager() {
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    dialing = dialing_;
   }
+  if (dialing) dialing->RequestStop();  // shutdown does not wait out a dial
   thread_.join();
 }
 
@@ -299,14 +302,26 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
   supervisor_options.pppd = options_.pppd;
   supervisor_options.args = {"file", paths.options};
   supervisor_options.stop_grace = options_.stop_grace;
-  supervisor_ = std::make_unique<modem::ppp::PppdSupervisor>(
+  supervisor_ = std::make_shared<modem::ppp::PppdSupervisor>(
       supervisor_options, [this](const modem::ppp::LinkStatus& link) { Publish(link); });
   if (absl::Status started = supervisor_->Start(); !started.ok()) return started;
   {
     std::ofstream pid_out(pid_file_, std::ios::trunc);  // for EndStalePppd after a crash
     pid_out << supervisor_->pid() << "\n";
   }
+  {
+    absl::MutexLock lock(&mu_);
+    dialing_ = supervisor_;
+  }
   modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - absl::Now());
+  {
+    absl::MutexLock lock(&mu_);
+    dialing_.reset();
+  }
+  if (link.state == LinkState::kDisconnecting || link.state == LinkState::kDisconnected) {
+    supervisor_->Stop();
+    return absl::CancelledError("hung up before the link came up");
+  }
   if (link.state == LinkState::kConnected) {
     v1::ConnectionStatus up = ToProto(link);
     up.set_config_version(version);
@@ -321,11 +336,15 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
 }
 
 void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
   {
     absl::MutexLock lock(&mu_);  // no redial after an operator's hang-up
     want_up_ = false;
     redial_at_ = absl::InfiniteFuture();
+    dialing = dialing_;
   }
+  // A dial in progress ends now rather than this hang-up waiting behind it.
+  if (dialing) dialing->RequestStop();
   Post([this, done = std::move(done)] {
     if (supervisor_) supervisor_->Stop();
     done(Status());
@@ -362,7 +381,7 @@ void LinkManager::Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPol
     absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
     if (!link.ok()) {
       absl::MutexLock lock(&mu_);
-      if (keep_up_.enabled) {
+      if (keep_up_.enabled && want_up_) {
         ScheduleRedial(absl::Now());  // keep-up keeps trying, as after a drop
       } else {
         want_up_ = false;

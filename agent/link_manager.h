@@ -50,7 +50,7 @@ class LinkManager {
   // Brings the link up by `deadline`. `done` runs on the manager's thread with the
   // connection, or: INVALID_ARGUMENT (settings), FAILED_PRECONDITION (fix the board:
   // port locked, no kernel PPP, credentials rejected...), UNAVAILABLE (retry: NO
-  // CARRIER, timeouts, negotiation), DEADLINE_EXCEEDED.
+  // CARRIER, timeouts, negotiation), DEADLINE_EXCEEDED, CANCELLED (hung up meanwhile).
   void Dial(absl::Time deadline, std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done);
   void HangUp(std::function<void(v1::ConnectionStatus)> done);
 
@@ -80,13 +80,15 @@ class LinkManager {
   const LinkOptions options_;  // settings and keep_up: the initial ones, see below
   const std::string ppp_dir_;
   const std::string pid_file_;
-  std::unique_ptr<modem::ppp::PppdSupervisor> supervisor_;  // manager thread only
+  std::shared_ptr<modem::ppp::PppdSupervisor> supervisor_;  // manager thread only
 
   mutable absl::Mutex mu_;
   modem::ppp::ConnectionSettings settings_ ABSL_GUARDED_BY(mu_);
   KeepUpPolicy keep_up_ ABSL_GUARDED_BY(mu_);
   uint64_t config_version_ ABSL_GUARDED_BY(mu_) = 0;
   v1::ConnectionStatus status_ ABSL_GUARDED_BY(mu_);
+  // The pppd of a dial in progress, so that a hang-up can end it without queueing.
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing_ ABSL_GUARDED_BY(mu_);
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Keep-up: the operator wants the link up (Dial succeeded, no HangUp since).

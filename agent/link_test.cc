@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "absl/synchronization/notification.h"
 #include "agent/in_process_agent.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -107,6 +108,34 @@ TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
   // Then it gives up: no fourth attempt.
   absl::SleepFor(absl::Seconds(1));  // longer than the next backoff would be
   EXPECT_EQ(StatusConnection().redial_attempts(), 3u);
+}
+
+TEST_F(LinkTest, HangUpEndsADialInProgressAtOnce) {
+  Start("slow-dial");  // chat would wait up to its 30 s TIMEOUT for CONNECT
+  grpc::ClientContext dial_context;
+  dial_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  const v1::DialRequest dial_request;
+  v1::DialResponse dialed;
+  absl::Notification dial_done;
+  grpc::Status dial_status;
+  agent_.stub().async()->Dial(&dial_context, &dial_request, &dialed,
+                              [&](grpc::Status s) {
+                                dial_status = std::move(s);
+                                dial_done.Notify();
+                              });
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (StatusConnection().state() != v1::CONNECTION_STATE_DIALING && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // next poll
+  }
+  ASSERT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_DIALING);
+  const absl::Time hangup_at = absl::Now();
+  grpc::ClientContext context;
+  v1::HangUpResponse hung_up;
+  ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
+  EXPECT_LT(absl::Now() - hangup_at, absl::Seconds(5)) << "not queued behind the dial";
+  ASSERT_TRUE(dial_done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(dial_status.error_code(), grpc::StatusCode::CANCELLED) << dial_status.error_message();
+  EXPECT_EQ(hung_up.connection().state(), v1::CONNECTION_STATE_DISCONNECTED);
 }
 
 TEST_F(LinkTest, HangUpStopsKeepUp) {

@@ -282,19 +282,23 @@ int main(int argc, char** argv) {
   cellfleet::agent::ConfigManager config(config_options, &link, [&poller_for_steps] {
     if (poller_for_steps != nullptr) poller_for_steps->RequestSample();
   });
-  poller_options.add_local_state = [&link, &config](cellfleet::v1::ModemStatus& status) {
+  bool config_usable = true;  // false when the state dir cannot hold it (see below)
+  poller_options.add_local_state = [&link, &config,
+                                    &config_usable](cellfleet::v1::ModemStatus& status) {
     *status.mutable_connection() = link.Status();
-    *status.mutable_config() = config.State();
+    if (config_usable) *status.mutable_config() = config.State();
   };
   cellfleet::agent::ModemPoller poller(poller_options, &hub);
   poller_for_steps = &poller;
+  // Without a usable state dir the agent still serves status and dials with the settings
+  // file's connection; only config push is off (its calls say why).
   if (absl::Status started = config.Start(); !started.ok()) {
-    std::cerr << "cellfleet-agent: connection config: " << started.message() << "\n";
-    return 1;
+    spdlog::error("connection config push is off: {} (see --state-dir)", started);
+    config_usable = false;
   }
   cellfleet::agent::Authorizer authorizer(s.roles, s.unauthenticated_role);
   cellfleet::agent::AgentService service(
-      &hub, &history, &authorizer, audit_log->get(), &link, &config,
+      &hub, &history, &authorizer, audit_log->get(), &link, config_usable ? &config : nullptr,
       cellfleet::agent::ServiceInfo{s.board_name, kVersion, s.poll_interval});
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -36,7 +36,8 @@ i=0
 while read -r name at _; do
   at=${at#at=}
   build/agent/cellfleet-agent --at-port "$at" --listen 127.0.0.1:0 --board-name "$name" \
-    --lock-dir "$run_dir" --ready-file "$run_dir/$name.ready" >"$run_dir/$name.log" 2>&1 &
+    --lock-dir "$run_dir" --state-dir "$run_dir/$name.state" \
+    --ready-file "$run_dir/$name.ready" >"$run_dir/$name.log" 2>&1 &
   pids+=($!)
   timeout 10 bash -c "until [ -s '$run_dir/$name.ready' ]; do sleep 0.1; done"
   printf '  - name: %s\n    address: "%s"\n    labels: {region: %s}\n' \

@@ -74,7 +74,8 @@ class FleetEndToEndTest : public ::testing::Test {
       auto agent =
           Subprocess::Start({CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen",
                              "127.0.0.1:0", "--board-name", sim_boards_[i].name, "--poll-interval",
-                             "0.5", "--lock-dir", dir_, "--ready-file", ready},
+                             "0.5", "--lock-dir", dir_, "--state-dir",
+                             absl::StrCat(dir_, "/state", i), "--ready-file", ready},
                             absl::StrCat(dir_, "/agent", i, ".log"));
       ASSERT_THAT(agent, IsOk());
       agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));

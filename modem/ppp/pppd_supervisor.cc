@@ -178,9 +178,11 @@ LinkStatus PppdSupervisor::Stop() {
     absl::MutexLock lock(&mu_);
     pid = pid_;
     if (pid > 0 && !exited_) {
-      stopping_ = true;
-      SetState(LinkState::kDisconnecting);
-      ::kill(pid, SIGTERM);  // pppd hangs up (disconnect script) and exits 5
+      if (!stopping_) {
+        stopping_ = true;
+        SetState(LinkState::kDisconnecting);
+        ::kill(pid, SIGTERM);  // pppd hangs up (disconnect script) and exits 5
+      }
       auto exited = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return exited_; };
       if (!mu_.AwaitWithTimeout(absl::Condition(&exited), options_.stop_grace)) {
         ::kill(pid, SIGKILL);  // bounded: a wedged pppd does not hold the agent
@@ -190,6 +192,14 @@ LinkStatus PppdSupervisor::Stop() {
   }
   if (follower_.joinable()) follower_.join();  // reaped: no zombie
   return status();
+}
+
+void PppdSupervisor::RequestStop() {
+  absl::MutexLock lock(&mu_);
+  if (pid_ <= 0 || exited_ || stopping_) return;
+  stopping_ = true;
+  SetState(LinkState::kDisconnecting);
+  ::kill(pid_, SIGTERM);
 }
 
 LinkStatus PppdSupervisor::status() const {

@@ -53,6 +53,9 @@ class PppdSupervisor {
   LinkStatus WaitUntilSettled(absl::Duration timeout);
   // Ends pppd and waits for it (bounded by stop_grace plus SIGKILL). Idempotent.
   LinkStatus Stop();
+  // Asks pppd to end (SIGTERM) without waiting: a dial in progress settles at once as
+  // DISCONNECTING. Any thread; Stop() still reaps it.
+  void RequestStop();
   LinkStatus status() const;
   pid_t pid() const;
 

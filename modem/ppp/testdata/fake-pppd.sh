@@ -29,6 +29,9 @@ case "$mode" in
       exit 8
     fi
     up ;;
+  slow-dial)  # chat still waiting for CONNECT when the operator hangs up
+    trap 'kill $! 2>/dev/null; echo "Terminating on signal 15"; exit 5' TERM
+    while :; do sleep 1 & wait $!; done ;;
   chat-timeout)
     echo "Script chat -v -f /x/connect.chat finished (pid 1441), status = 0x3"
     echo "Connect script failed"
