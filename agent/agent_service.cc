@@ -23,8 +23,9 @@ class FailedWatch : public grpc::ServerWriteReactor<v1::StatusUpdate> {
 };
 
 grpc::Status NoConfig() {
-  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                      "config push is off on this agent: its state dir is not usable (see its log)");
+  return grpc::Status(
+      grpc::StatusCode::FAILED_PRECONDITION,
+      "config push is off on this agent: its state dir is not usable (see its log)");
 }
 
 // Who applied or confirmed a config: the certificate's name, else the peer address.
@@ -165,31 +166,28 @@ grpc::ServerUnaryReactor* AgentService::ApplyConfig(grpc::CallbackServerContext*
   v1::ApplyConfigRequest masked = *request;  // never write a password into the audit log
   *masked.mutable_config() = Masked(masked.config());
   const std::string by = CallerName(authorizer_->Identify(*context));
-  return Mutating(context, "ApplyConfig", masked,
-                  [this, request, response, by](Finisher finish) {
-                    if (config_ == nullptr) return finish(NoConfig());
-                    config_->Apply(*request, by,
-                                   [response, finish](absl::StatusOr<v1::ApplyConfigResponse> r) {
-                                     if (r.ok()) *response = *std::move(r);
-                                     finish(ToGrpcStatus(r.status()));
-                                   });
-                  });
+  return Mutating(context, "ApplyConfig", masked, [this, request, response, by](Finisher finish) {
+    if (config_ == nullptr) return finish(NoConfig());
+    config_->Apply(*request, by, [response, finish](absl::StatusOr<v1::ApplyConfigResponse> r) {
+      if (r.ok()) *response = *std::move(r);
+      finish(ToGrpcStatus(r.status()));
+    });
+  });
 }
 
 grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContext* context,
                                                       const v1::ConfirmConfigRequest* request,
                                                       v1::ConfirmConfigResponse* response) {
   const std::string by = CallerName(authorizer_->Identify(*context));
-  return Mutating(context, "ConfirmConfig", *request,
-                  [this, request, response, by](Finisher finish) {
-                    if (config_ == nullptr) return finish(NoConfig());
-                    config_->Confirm(
-                        request->version(), by,
-                        [response, finish](absl::StatusOr<v1::ConfirmConfigResponse> r) {
-                          if (r.ok()) *response = *std::move(r);
-                          finish(ToGrpcStatus(r.status()));
-                        });
-                  });
+  return Mutating(
+      context, "ConfirmConfig", *request, [this, request, response, by](Finisher finish) {
+        if (config_ == nullptr) return finish(NoConfig());
+        config_->Confirm(request->version(), by,
+                         [response, finish](absl::StatusOr<v1::ConfirmConfigResponse> r) {
+                           if (r.ok()) *response = *std::move(r);
+                           finish(ToGrpcStatus(r.status()));
+                         });
+      });
 }
 
 grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,

@@ -97,15 +97,17 @@ absl::Status ConfigManager::Start() {
     stored = **loaded;
     const v1::ConnectionConfig seed = WithDefaults(FromLinkConfig(options_.seed));
     if (!google::protobuf::util::MessageDifferencer::Equals(seed, stored.current().config())) {
-      spdlog::info("using pushed connection config version {} (the settings file's connection "
-                   "section is only the first version)",
-                   stored.current().version());
+      spdlog::info(
+          "using pushed connection config version {} (the settings file's connection "
+          "section is only the first version)",
+          stored.current().version());
     }
   } else {
     if (loaded->has_value()) {
-      spdlog::error("stored connection config version {} is not valid here; using the settings "
-                    "file's connection section",
-                    (*loaded)->current().version());
+      spdlog::error(
+          "stored connection config version {} is not valid here; using the settings "
+          "file's connection section",
+          (*loaded)->current().version());
     }
     v1::ConfigVersion first;
     first.set_version(loaded->has_value() ? (*loaded)->last_version() + 1 : 1);
@@ -256,16 +258,16 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   }
   if (request.expected_version() != 0 &&
       request.expected_version() != current.current().version()) {
-    return absl::AbortedError(absl::StrCat("the config is at version ",
-                                           current.current().version(), ", not ",
-                                           request.expected_version(), "; read it again"));
+    return absl::AbortedError(absl::StrCat("the config is at version ", current.current().version(),
+                                           ", not ", request.expected_version(),
+                                           "; read it again"));
   }
 
   v1::ApplyConfigResponse response;
   const absl::StatusOr<LinkConfig> before = LinkConfigOf(current.current().config());
   const std::string ppp_dir = options_.state_dir + "/ppp";
-  std::string diff = UnifiedDiff("connection", ConfigText(current.current().config()),
-                                 ConfigText(candidate));
+  std::string diff =
+      UnifiedDiff("connection", ConfigText(current.current().config()), ConfigText(candidate));
   const std::vector<v1::RenderedFile> old_files =
       before.ok() ? RenderMasked(*before, ppp_dir) : std::vector<v1::RenderedFile>();
   const std::vector<v1::RenderedFile> new_files = RenderMasked(*link, ppp_dir);
@@ -312,9 +314,11 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   spdlog::info("config version {} applied {}", next_version.version(), detail);
   if (window > absl::ZeroDuration()) {
     const uint64_t number = next_version.version();
-    Post([this, number, window] {
-      Rollback(absl::StrCat("no confirm within ", absl::FormatDuration(window)), number);
-    }, absl::Now() + window);
+    Post(
+        [this, number, window] {
+          Rollback(absl::StrCat("no confirm within ", absl::FormatDuration(window)), number);
+        },
+        absl::Now() + window);
   }
   // The reply goes out first: it may travel over the very link that is redialed.
   Post([this, next_version, redial] { UseOnLink(next_version, redial); },
@@ -336,8 +340,7 @@ void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
   }
   const uint64_t number = version.version();
   link_->Reconfigure(
-      link->settings, link->keep_up, number, redial,
-      absl::Now() + options_.redial_timeout,
+      link->settings, link->keep_up, number, redial, absl::Now() + options_.redial_timeout,
       [this, number, redial](absl::StatusOr<v1::ConnectionStatus> result) {
         if (!redial) return;
         if (result.ok()) {
@@ -394,13 +397,13 @@ void ConfigManager::Rollback(const std::string& reason, uint64_t version) {
   }
   spdlog::warn("config version {} rolled back to {}: {}", failed, restore_to, reason);
   absl::StatusOr<LinkConfig> link = LinkConfigOf(restored.config());
-  const bool redial = current.redial_on_rollback() || link_->WantsUp() ||
-                      (link.ok() && link->keep_up.enabled);
+  const bool redial =
+      current.redial_on_rollback() || link_->WantsUp() || (link.ok() && link->keep_up.enabled);
   UseOnLink(restored, redial);
 }
 
 absl::StatusOr<v1::ConfirmConfigResponse> ConfigManager::DoConfirm(uint64_t version,
-                                                                    const std::string& by) {
+                                                                   const std::string& by) {
   StoredConfig current;
   {
     absl::MutexLock lock(&mu_);
@@ -421,11 +424,10 @@ absl::StatusOr<v1::ConfirmConfigResponse> ConfigManager::DoConfirm(uint64_t vers
       return response;
     }
     return absl::FailedPreconditionError(
-        current.has_pending()
-            ? absl::StrCat("version ", current.pending().version(), " awaits confirmation, not ",
-                           version)
-            : absl::StrCat("no version awaits confirmation (current is ",
-                           current.current().version(), ")"));
+        current.has_pending() ? absl::StrCat("version ", current.pending().version(),
+                                             " awaits confirmation, not ", version)
+                              : absl::StrCat("no version awaits confirmation (current is ",
+                                             current.current().version(), ")"));
   }
   StoredConfig next = current;
   next.clear_pending();

@@ -120,7 +120,8 @@ absl::StatusOr<LinkConfig> ToLinkConfig(const v1::ConnectionConfig& raw,
   s.dial_string = c.dial_string();
   s.default_route = c.default_route();
   s.use_peer_dns = c.use_peer_dns();
-  s.lcp_echo_interval_s = static_cast<int>(std::min<uint32_t>(c.lcp_echo().interval_seconds(), 1u << 30));
+  s.lcp_echo_interval_s =
+      static_cast<int>(std::min<uint32_t>(c.lcp_echo().interval_seconds(), 1u << 30));
   s.lcp_echo_failure = static_cast<int>(std::min<uint32_t>(c.lcp_echo().failure_count(), 1u << 30));
   if (absl::Status valid = modem::ppp::Validate(s); !valid.ok()) return valid;
 
@@ -175,8 +176,7 @@ std::string ConfigText(const v1::ConnectionConfig& raw) {
       "apn: ", c.apn().empty() ? "(network default)" : c.apn(), "\n",
       "pdp_type: ", EnumSuffix(v1::PdpType_Name(c.pdp_type()), "PDP_TYPE_"), "\n",
       "auth: ", absl::AsciiStrToLower(EnumSuffix(v1::AuthMethod_Name(c.auth()), "AUTH_METHOD_")),
-      "\n",
-      "username: ", c.username(), "\n",
+      "\n", "username: ", c.username(), "\n",
       "password: ", c.password().empty() ? "(none)" : c.password(), "\n",
       "dial_string: ", c.dial_string(), "\n",
       "default_route: ", c.default_route() ? "true" : "false", "\n",

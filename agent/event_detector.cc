@@ -48,9 +48,8 @@ void AddConfigSteps(const v1::ModemStatus* before, const v1::ModemStatus& after,
   }
   for (const v1::ConfigStep& step : after.config().recent_steps()) {
     if (step.sequence() <= seen) continue;
-    events.push_back(
-        Event(StepEventKind(step.kind()), absl::StrCat("version ", step.version(), ": ",
-                                                       step.detail())));
+    events.push_back(Event(StepEventKind(step.kind()),
+                           absl::StrCat("version ", step.version(), ": ", step.detail())));
   }
 }
 

@@ -117,7 +117,6 @@ class InProcessAgent {
   }
 
  public:
-
   modem::sim::SimFleet& fleet() { return *fleet_; }
   StatusHub& hub() { return hub_; }
   v1::ModemAgent::Stub& stub() { return *stub_; }

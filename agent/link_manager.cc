@@ -7,10 +7,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "spdlog/spdlog.h"
 #include "google/protobuf/util/time_util.h"
 #include "modem/ppp/interface_counters.h"
 #include "modem/ppp/ppp_files.h"
+#include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
 namespace {

@@ -118,11 +118,10 @@ TEST_F(LinkTest, HangUpEndsADialInProgressAtOnce) {
   v1::DialResponse dialed;
   absl::Notification dial_done;
   grpc::Status dial_status;
-  agent_.stub().async()->Dial(&dial_context, &dial_request, &dialed,
-                              [&](grpc::Status s) {
-                                dial_status = std::move(s);
-                                dial_done.Notify();
-                              });
+  agent_.stub().async()->Dial(&dial_context, &dial_request, &dialed, [&](grpc::Status s) {
+    dial_status = std::move(s);
+    dial_done.Notify();
+  });
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
   while (StatusConnection().state() != v1::CONNECTION_STATE_DIALING && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));  // next poll

@@ -39,9 +39,8 @@ void ModemPoller::RequestSample() {
 
 bool ModemPoller::WaitForNextTurn(absl::Duration timeout) {
   absl::MutexLock lock(&wake_mu_);
-  auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) {
-    return stopping_ || sample_requested_;
-  };
+  auto woken = [this]()
+                   ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) { return stopping_ || sample_requested_; };
   wake_mu_.AwaitWithTimeout(absl::Condition(&woken), timeout);
   sample_requested_ = false;
   return !stopping_;

@@ -157,8 +157,9 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
                       "Roll back unless each board is back on the new APN and confirmed within "
                       "this window, e.g. 120s");
   for (CLI::App* command : {config_apply, apn_set}) {
-    command->add_option("--canary", apply.canary,
-                        "Push to this many boards first; stop if any of them fails")
+    command
+        ->add_option("--canary", apply.canary,
+                     "Push to this many boards first; stop if any of them fails")
         ->check(CLI::Range(0, 100000));
     command->add_flag("--manual-confirm", apply.manual_confirm,
                       "With --confirm: apply only; confirm later with cellfleet config confirm");
@@ -216,9 +217,11 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   if (config_confirm->parsed()) return RunConfigConfirm(*boards, fanout, confirm_version, env);
   if (config_diff->parsed() || config_apply->parsed() || apn_set->parsed()) {
     if (apn_set->parsed()) apn_change.apn = new_apn;
-    absl::StatusOr<v1::ApplyConfigRequest> change = BuildConfigChange(
-        config_diff->parsed() ? diff_change : config_apply->parsed() ? apply_change : apn_change,
-        in);
+    absl::StatusOr<v1::ApplyConfigRequest> change =
+        BuildConfigChange(config_diff->parsed()    ? diff_change
+                          : config_apply->parsed() ? apply_change
+                                                   : apn_change,
+                          in);
     if (!change.ok()) {
       err << "cellfleet: " << change.status().message() << "\n";
       return kExitUsage;

@@ -45,13 +45,30 @@ class ConfigPushTest : public ::testing::Test {
     for (int i = 0; i < kBoards; ++i) {
       const std::string board = absl::StrCat(dir_, "/sim/board-0", i);
       const std::string ready = absl::StrCat(dir_, "/agent", i, ".ready");
-      auto agent = Subprocess::Start(
-          {CELLFLEET_AGENT, "--at-port", board + "/at", "--modem-port", board + "/modem",
-           "--state-dir", absl::StrCat(dir_, "/state", i), "--pppd", CELLFLEET_FAKE_PPPD,
-           "--apn", "internet.example", "--listen", "127.0.0.1:0", "--board-name",
-           absl::StrCat("board-0", i), "--unauthenticated-role", "operator", "--lock-dir", dir_,
-           "--poll-interval", "0.3", "--ready-file", ready},
-          absl::StrCat(dir_, "/agent", i, ".log"));
+      auto agent = Subprocess::Start({CELLFLEET_AGENT,
+                                      "--at-port",
+                                      board + "/at",
+                                      "--modem-port",
+                                      board + "/modem",
+                                      "--state-dir",
+                                      absl::StrCat(dir_, "/state", i),
+                                      "--pppd",
+                                      CELLFLEET_FAKE_PPPD,
+                                      "--apn",
+                                      "internet.example",
+                                      "--listen",
+                                      "127.0.0.1:0",
+                                      "--board-name",
+                                      absl::StrCat("board-0", i),
+                                      "--unauthenticated-role",
+                                      "operator",
+                                      "--lock-dir",
+                                      dir_,
+                                      "--poll-interval",
+                                      "0.3",
+                                      "--ready-file",
+                                      ready},
+                                     absl::StrCat(dir_, "/agent", i, ".log"));
       ASSERT_THAT(agent, IsOk());
       agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
       absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(10));
@@ -128,8 +145,8 @@ TEST_F(ConfigPushTest, ApnSetConfirmsEveryBoardOnceItIsBackOnTheNewLink) {
 }
 
 TEST_F(ConfigPushTest, AFailingCanaryStopsTheRolloutAndRollsItselfBack) {
-  auto push = Cli({"apn", "set", kRefusedApn, "--confirm", "30s", "--canary", "1", "--targets",
-                   targets_});
+  auto push =
+      Cli({"apn", "set", kRefusedApn, "--confirm", "30s", "--canary", "1", "--targets", targets_});
   EXPECT_EQ(push.exit_code, 1) << push.out << push.err;
   EXPECT_THAT(push.out, HasSubstr("ROLLED_BACK"));
   EXPECT_THAT(push.out, HasSubstr("NO CARRIER"));
@@ -162,11 +179,9 @@ TEST_F(ConfigPushTest, BadValuesAreRefusedNamingTheFieldAndBadFlagsAreUsageError
     EXPECT_THAT(line["detail"].get<std::string>(), HasSubstr("INVALID_ARGUMENT: apn: "));
   }
   const std::string password_file = dir_ + "/password";
-  {
-    std::ofstream(password_file) << "with\"quote\n";
-  }
-  auto bad_password = Cli({"-o", "json", "config", "apply", "--auth", "pap", "--username",
-                           "fleet", "--password-file", password_file, "--targets", targets_});
+  { std::ofstream(password_file) << "with\"quote\n"; }
+  auto bad_password = Cli({"-o", "json", "config", "apply", "--auth", "pap", "--username", "fleet",
+                           "--password-file", password_file, "--targets", targets_});
   EXPECT_EQ(bad_password.exit_code, 1);
   EXPECT_THAT(bad_password.out, HasSubstr("INVALID_ARGUMENT: password: "));
   EXPECT_EQ(Versions(), std::vector<uint64_t>(kBoards, 1));

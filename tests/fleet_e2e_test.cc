@@ -71,12 +71,11 @@ class FleetEndToEndTest : public ::testing::Test {
 
     for (int i = 0; i < kBoards; ++i) {
       const std::string ready = absl::StrCat(dir_, "/agent", i, ".ready");
-      auto agent =
-          Subprocess::Start({CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen",
-                             "127.0.0.1:0", "--board-name", sim_boards_[i].name, "--poll-interval",
-                             "0.5", "--lock-dir", dir_, "--state-dir",
-                             absl::StrCat(dir_, "/state", i), "--ready-file", ready},
-                            absl::StrCat(dir_, "/agent", i, ".log"));
+      auto agent = Subprocess::Start(
+          {CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen", "127.0.0.1:0",
+           "--board-name", sim_boards_[i].name, "--poll-interval", "0.5", "--lock-dir", dir_,
+           "--state-dir", absl::StrCat(dir_, "/state", i), "--ready-file", ready},
+          absl::StrCat(dir_, "/agent", i, ".log"));
       ASSERT_THAT(agent, IsOk());
       agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
       absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(10));

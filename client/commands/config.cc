@@ -51,6 +51,14 @@ void PrintError(const BoardResult<Response>& result, CommandEnv& env,
                                result.status.error_message())});
 }
 
+// One JSON line for a board that answered: {"board", "address", "ok": true, key: value}.
+void PrintJsonOk(const Board& board, const char* key, nlohmann::json value, CommandEnv& env) {
+  env.out << nlohmann::json(
+                 {{"board", board.name}, {"address", board.address}, {"ok", true}, {key, value}})
+                 .dump()
+          << "\n";
+}
+
 }  // namespace
 
 int RunConfigGet(const std::vector<Board>& boards, const FanOutOptions& options,
@@ -73,12 +81,7 @@ int RunConfigGet(const std::vector<Board>& boards, const FanOutOptions& options,
       continue;
     }
     if (env.format == OutputFormat::kJson) {
-      env.out << nlohmann::json({{"board", result.board.name},
-                                 {"address", result.board.address},
-                                 {"ok", true},
-                                 {"config", ProtoToJson(result.response)}})
-                     .dump()
-              << "\n";
+      PrintJsonOk(result.board, "config", ProtoToJson(result.response), env);
       continue;
     }
     std::vector<std::string> row = {result.board.name};
@@ -120,12 +123,7 @@ int RunConfigDiff(const std::vector<Board>& boards, const FanOutOptions& options
       continue;
     }
     if (env.format == OutputFormat::kJson) {
-      env.out << nlohmann::json({{"board", result.board.name},
-                                 {"address", result.board.address},
-                                 {"ok", true},
-                                 {"diff", result.response.diff()}})
-                     .dump()
-              << "\n";
+      PrintJsonOk(result.board, "diff", result.response.diff(), env);
       continue;
     }
     env.out << "== " << result.board.name << " (" << result.board.address << ")\n"
@@ -156,9 +154,10 @@ int RunConfigApply(const std::vector<Board>& boards, const FanOutOptions& option
   for (const BoardOutcome& outcome : outcomes) {
     // Every board must end as asked: confirmed, or applied (no window), or pending (the
     // operator confirms by hand).
-    const bool ok = outcome.result == RolloutResult::kConfirmed ||
-                    (outcome.result == RolloutResult::kApplied && !apply.change.has_confirm_within()) ||
-                    (outcome.result == RolloutResult::kPending && apply.manual_confirm);
+    const bool ok =
+        outcome.result == RolloutResult::kConfirmed ||
+        (outcome.result == RolloutResult::kApplied && !apply.change.has_confirm_within()) ||
+        (outcome.result == RolloutResult::kPending && apply.manual_confirm);
     if (!ok) ++unsuccessful;
     if (env.format == OutputFormat::kJson) {
       env.out << nlohmann::json({{"board", outcome.board.name},
@@ -207,18 +206,14 @@ int RunConfigConfirm(const std::vector<Board>& boards, const FanOutOptions& opti
       continue;
     }
     if (env.format == OutputFormat::kJson) {
-      env.out << nlohmann::json({{"board", result.board.name},
-                                 {"address", result.board.address},
-                                 {"ok", true},
-                                 {"version", result.response.current().version()}})
-                     .dump()
-              << "\n";
+      PrintJsonOk(result.board, "version", result.response.current().version(), env);
       continue;
     }
     rows.push_back({result.board.name, "CONFIRMED",
                     absl::StrCat("version ", result.response.current().version())});
   }
-  if (env.format == OutputFormat::kTable) env.out << RenderTable({"BOARD", "RESULT", "DETAIL"}, rows);
+  if (env.format == OutputFormat::kTable)
+    env.out << RenderTable({"BOARD", "RESULT", "DETAIL"}, rows);
   return failures == 0 ? kExitOk : kExitFailed;
 }
 

@@ -22,11 +22,11 @@ absl::Status ValidateApn(const std::string& apn) {
     if (label.size() > 63) return Invalid("apn", "a label is longer than 63 octets");
     for (char c : label) {
       if (!absl::ascii_isalnum(c) && c != '-') {
-        return Invalid("apn",
-                       absl::StrCat("character ",
-                                    absl::ascii_isprint(c) ? absl::StrCat("'", std::string(1, c), "'")
-                                                           : "(non-printable)",
-                                    " is not allowed: letters, digits, '-' and '.' only"));
+        return Invalid(
+            "apn", absl::StrCat("character ",
+                                absl::ascii_isprint(c) ? absl::StrCat("'", std::string(1, c), "'")
+                                                       : "(non-printable)",
+                                " is not allowed: letters, digits, '-' and '.' only"));
       }
     }
     if (label.front() == '-' || label.back() == '-')

@@ -36,9 +36,8 @@ absl::string_view LinkFailureName(LinkFailure failure);
 
 // The connect script's ABORT strings, in the order RenderPppFiles writes them: chat exits
 // with 4 + the index of the one it met.
-inline constexpr std::array<absl::string_view, 5> kChatAborts = {"BUSY", "NO CARRIER",
-                                                                  "NO DIALTONE", "ERROR",
-                                                                  "NO ANSWER"};
+inline constexpr std::array<absl::string_view, 5> kChatAborts = {
+    "BUSY", "NO CARRIER", "NO DIALTONE", "ERROR", "NO ANSWER"};
 inline constexpr int kChatTimeoutStatus = 3;
 
 // chat's exit status for the ABORT string it reported ("abort on (NO CARRIER)").

@@ -42,8 +42,8 @@ TEST(LinkFailureTest, ChatsReportGivesTheReason) {
   // chat -v -s writes its report where pppd (nodetach) passes it on: pppd's output.
   PppdLogParser refused;
   for (const char* line : {"abort on (BUSY)", "abort on (NO CARRIER)", "abort on (NO ANSWER)",
-                           "send (ATD*99#^M)", "expect (CONNECT)", "^M", "NO CARRIER",
-                           " -- failed", "Failed (NO CARRIER)", "Connect script failed"}) {
+                           "send (ATD*99#^M)", "expect (CONNECT)", "^M", "NO CARRIER", " -- failed",
+                           "Failed (NO CARRIER)", "Connect script failed"}) {
     refused.Feed(line);
   }
   EXPECT_EQ(refused.facts().connect_script_status, 5);

@@ -340,10 +340,11 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
     if (!data.require_apn.empty()) {
       auto ctx = modem_->contexts.find(1);
-      const bool accepted =
-          ctx != modem_->contexts.end() &&
-          std::any_of(data.require_apn.begin(), data.require_apn.end(),
-                      [&](const std::string& apn) { return absl::EqualsIgnoreCase(apn, ctx->second.apn); });
+      const bool accepted = ctx != modem_->contexts.end() &&
+                            std::any_of(data.require_apn.begin(), data.require_apn.end(),
+                                        [&](const std::string& apn) {
+                                          return absl::EqualsIgnoreCase(apn, ctx->second.apn);
+                                        });
       if (!accepted) return "NO CARRIER";  // the network refuses the APN
     }
     dial_requested_ = true;

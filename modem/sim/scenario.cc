@@ -192,7 +192,9 @@ absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
 }
 
 absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& out) {
-  if (absl::Status s = r.CheckKeys(node, {"connect", "require_apn", "network_command", "hangup_on_carrier_loss"}); !s.ok())
+  if (absl::Status s = r.CheckKeys(
+          node, {"connect", "require_apn", "network_command", "hangup_on_carrier_loss"});
+      !s.ok())
     return s;
   if (node["connect"]) {
     CF_TRY(connect, r.Scalar<std::string>(node["connect"], "connect"));

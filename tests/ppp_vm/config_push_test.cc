@@ -80,8 +80,8 @@ std::string Apn(VmBoard& board) {
 TEST(ConfigPushVmTest, AGoodApnPushedAndConfirmedStaysAfterAgentRestart) {
   std::unique_ptr<VmBoard> board = StartDialedBoard(/*keep_up=*/true);
   ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> push = board->CliJson(
-      {"apn", "set", "backup.example", "--confirm", "120s"}, absl::Seconds(150));
+  absl::StatusOr<nlohmann::json> push =
+      board->CliJson({"apn", "set", "backup.example", "--confirm", "120s"}, absl::Seconds(150));
   ASSERT_THAT(push, IsOk());
   ASSERT_EQ((*push)["result"], "CONFIRMED") << push->dump() << board->AgentLog();
   absl::StatusOr<nlohmann::json> up = board->WaitForStatus(UpOn(2), absl::Seconds(30));
@@ -99,8 +99,8 @@ TEST(ConfigPushVmTest, AGoodApnPushedAndConfirmedStaysAfterAgentRestart) {
 TEST(ConfigPushVmTest, ABadApnRollsBackAndTheLinkReturnsOnTheOldOne) {
   std::unique_ptr<VmBoard> board = StartDialedBoard(/*keep_up=*/false);
   ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> push = board->CliJson(
-      {"apn", "set", "refused.example", "--confirm", "120s"}, absl::Seconds(150));
+  absl::StatusOr<nlohmann::json> push =
+      board->CliJson({"apn", "set", "refused.example", "--confirm", "120s"}, absl::Seconds(150));
   ASSERT_THAT(push, IsOk());
   EXPECT_EQ((*push)["result"], "ROLLED_BACK") << push->dump() << board->AgentLog();
   EXPECT_THAT((*push)["detail"].get<std::string>(), HasSubstr("NO CARRIER"));
@@ -155,8 +155,8 @@ TEST(ConfigPushVmTest, AgentKilledDuringApplyRestartsWholeAndStillRollsBack) {
                                     }
                                   }),
               IsOk());
-  std::cout << "pppd processes left by the killed agent " << killed_agent << ": "
-            << orphans.size() << "\n";
+  std::cout << "pppd processes left by the killed agent " << killed_agent << ": " << orphans.size()
+            << "\n";
   // What the dead agent left is one whole config: parseable, version 1 or 2, an APN.
   const nlohmann::json config = nlohmann::json::parse(stored, nullptr, false);
   ASSERT_FALSE(config.is_discarded()) << stored;

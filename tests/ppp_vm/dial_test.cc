@@ -37,7 +37,8 @@ bool Connected(const nlohmann::json& status) {
 
 uint64_t Counter(const nlohmann::json& connection, const char* name) {
   uint64_t value = 0;  // proto JSON writes 64-bit integers as strings
-  if (connection.contains(name)) (void)absl::SimpleAtoi(connection[name].get<std::string>(), &value);
+  if (connection.contains(name))
+    (void)absl::SimpleAtoi(connection[name].get<std::string>(), &value);
   return value;
 }
 
@@ -169,7 +170,9 @@ INSTANTIATE_TEST_SUITE_P(
                       AuthCase{"PapRejected", "pap", "require-pap", "wrong-secret", false},
                       AuthCase{"ChapAccepted", "chap", "require-chap", "right-secret", true},
                       AuthCase{"ChapRejected", "chap", "require-chap", "wrong-secret", false}),
-    [](const ::testing::TestParamInfo<AuthCase>& param_info) { return std::string(param_info.param.name); });
+    [](const ::testing::TestParamInfo<AuthCase>& param_info) {
+      return std::string(param_info.param.name);
+    });
 
 TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
   VmBoardOptions options;

@@ -52,10 +52,10 @@ absl::StatusOr<std::unique_ptr<VmBoard>> VmBoard::Start(VmBoardOptions options) 
     RETURN_IF_ERROR(WriteFile("/etc/ppp/chap-secrets", options.network_chap_secrets));
   }
   RETURN_IF_ERROR(board->StartSimulator(options));
-  RETURN_IF_ERROR(WriteFile(board->config_path_,
-                               absl::StrCat("connection:\n", options.connection_yaml,
-                                            "  modem_port: ", board->modem_path_, "\n",
-                                            "  state_dir: ", board->state_dir_, "\n")));
+  RETURN_IF_ERROR(WriteFile(
+      board->config_path_,
+      absl::StrCat("connection:\n", options.connection_yaml, "  modem_port: ", board->modem_path_,
+                   "\n", "  state_dir: ", board->state_dir_, "\n")));
   RETURN_IF_ERROR(board->StartAgent());
   return board;
 }
@@ -63,26 +63,37 @@ absl::StatusOr<std::unique_ptr<VmBoard>> VmBoard::Start(VmBoardOptions options) 
 absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
   // The carrier: a pppd in a network namespace of its own, so the board's pings really
   // cross the PPP link instead of short-cutting through this namespace's local routes.
-  std::vector<std::string> network = {
-      "/usr/bin/unshare", "--net",   "/usr/sbin/pppd", "notty",  "nodetach",
-      "local",            "noipv6",  "nodefaultroute", "name",   "carrier",
-      absl::StrCat(kNetworkAddress, ":", kBoardAddress), "ms-dns", kPrimaryDns, "ms-dns",
-      kSecondaryDns};
+  std::vector<std::string> network = {"/usr/bin/unshare",
+                                      "--net",
+                                      "/usr/sbin/pppd",
+                                      "notty",
+                                      "nodetach",
+                                      "local",
+                                      "noipv6",
+                                      "nodefaultroute",
+                                      "name",
+                                      "carrier",
+                                      absl::StrCat(kNetworkAddress, ":", kBoardAddress),
+                                      "ms-dns",
+                                      kPrimaryDns,
+                                      "ms-dns",
+                                      kSecondaryDns};
   if (options.network_options.empty()) network.push_back("noauth");
   network.insert(network.end(), options.network_options.begin(), options.network_options.end());
   const std::string scenario = absl::StrCat(
       "initial:\n  radio_drift: false\n", "data:\n  require_apn: ", YamlList(options.accepted_apns),
-      "\n  network_command: ", YamlList(network), "\n  hangup_on_carrier_loss: ",
-      options.hangup_on_carrier_loss ? "true" : "false", "\n");
+      "\n  network_command: ", YamlList(network),
+      "\n  hangup_on_carrier_loss: ", options.hangup_on_carrier_loss ? "true" : "false", "\n");
   RETURN_IF_ERROR(WriteFile(dir_ + "/scenario.yaml", scenario));
   ASSIGN_OR_RETURN(Subprocess sim,
-                      Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
-                                         "--scenario", dir_ + "/scenario.yaml", "--seed", "7",
-                                         "--ready-file", dir_ + "/sim.ready"},
-                                        dir_ + "/sim.log"));
+                   Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
+                                      "--scenario", dir_ + "/scenario.yaml", "--seed", "7",
+                                      "--ready-file", dir_ + "/sim.ready"},
+                                     dir_ + "/sim.log"));
   sim_ = std::make_unique<Subprocess>(std::move(sim));
   ASSIGN_OR_RETURN(std::string listing, WaitForFile(dir_ + "/sim.ready", absl::Seconds(30)));
-  for (absl::string_view word : absl::StrSplit(listing, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
+  for (absl::string_view word :
+       absl::StrSplit(listing, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
     if (absl::ConsumePrefix(&word, "at=")) at_path_ = std::string(word);
     if (absl::ConsumePrefix(&word, "modem=")) modem_path_ = std::string(word);
   }
@@ -94,14 +105,15 @@ absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
 
 absl::Status VmBoard::StartAgent() {
   const std::string ready = absl::StrCat(dir_, "/agent", agent_runs_, ".ready");
-  ASSIGN_OR_RETURN(
-      Subprocess agent,
-      Subprocess::Start({CELLFLEET_AGENT, "--config", config_path_, "--at-port", at_path_,
-                         "--listen", "127.0.0.1:0", "--board-name", "vm-board", "--poll-interval",
-                         "0.5", "--unauthenticated-role", "operator", "--audit-log",
-                         dir_ + "/audit.jsonl", "--log-level", "debug", "--log-target", "stderr",
-                         "--ready-file", ready},
-                        absl::StrCat(dir_, "/agent", agent_runs_, ".log")));
+  ASSIGN_OR_RETURN(Subprocess agent,
+                   Subprocess::Start({CELLFLEET_AGENT,   "--config",     config_path_,
+                                      "--at-port",       at_path_,       "--listen",
+                                      "127.0.0.1:0",     "--board-name", "vm-board",
+                                      "--poll-interval", "0.5",          "--unauthenticated-role",
+                                      "operator",        "--audit-log",  dir_ + "/audit.jsonl",
+                                      "--log-level",     "debug",        "--log-target",
+                                      "stderr",          "--ready-file", ready},
+                                     absl::StrCat(dir_, "/agent", agent_runs_, ".log")));
   ++agent_runs_;
   agent_ = std::make_unique<Subprocess>(std::move(agent));
   // Slow under emulation: generous, but bounded.
@@ -175,9 +187,9 @@ absl::StatusOr<nlohmann::json> VmBoard::WaitForStatus(
     }
     absl::SleepFor(absl::Milliseconds(500));  // poll interval of a deadline-bounded wait
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("status condition not met within ", absl::FormatDuration(timeout),
-                   "; last status: ", last.dump()));
+  return absl::DeadlineExceededError(absl::StrCat("status condition not met within ",
+                                                  absl::FormatDuration(timeout),
+                                                  "; last status: ", last.dump()));
 }
 
 std::vector<pid_t> PppdPids() {

@@ -45,8 +45,8 @@ class VmBoard {
   absl::StatusOr<nlohmann::json> CliJson(const std::vector<std::string>& args,
                                          absl::Duration timeout = absl::Seconds(90));
   // The board's `status` until `done` holds for it (bounded); the last status seen.
-  absl::StatusOr<nlohmann::json> WaitForStatus(const std::function<bool(const nlohmann::json&)>& done,
-                                               absl::Duration timeout);
+  absl::StatusOr<nlohmann::json> WaitForStatus(
+      const std::function<bool(const nlohmann::json&)>& done, absl::Duration timeout);
 
   // Kills the agent with `signal` (its pppd and the carrier's go on, as after a crash),
   // then, after `between` runs, starts a new one with the same config and state.
