@@ -52,7 +52,7 @@ std::vector<v1::RenderedFile> RenderMasked(const LinkConfig& link, const std::st
 }  // namespace
 
 ConfigManager::ConfigManager(ConfigManagerOptions options, LinkManager* link,
-                             std::function<void()> on_step)
+                             std::function<void(const v1::ConfigStep&)> on_step)
     : options_(std::move(options)),
       link_(link),
       on_step_(std::move(on_step)),
@@ -456,11 +456,13 @@ void ConfigManager::AddStep(StoredConfig& stored, v1::ConfigStepKind kind, uint6
 
 absl::Status ConfigManager::Commit(StoredConfig next) {
   if (absl::Status saved = store_.Save(next); !saved.ok()) return saved;
+  v1::ConfigStep step;
+  if (!next.recent_steps().empty()) step = *next.recent_steps().rbegin();
   {
     absl::MutexLock lock(&mu_);
     stored_ = std::move(next);
   }
-  if (on_step_) on_step_();
+  if (on_step_) on_step_(step);
   return absl::OkStatus();
 }
 

@@ -39,8 +39,10 @@ struct ConfigManagerOptions {
 class ConfigManager {
  public:
   // `link` must outlive the manager. `on_step` runs (on the manager's thread) after
-  // every applied, confirmed or rolled-back version, so a status sample follows at once.
-  ConfigManager(ConfigManagerOptions options, LinkManager* link, std::function<void()> on_step);
+  // every applied, confirmed or rolled-back version: a status sample follows at once, and
+  // the agent's own steps (rollbacks) reach the audit log.
+  ConfigManager(ConfigManagerOptions options, LinkManager* link,
+                std::function<void(const v1::ConfigStep&)> on_step);
   ConfigManager(const ConfigManager&) = delete;
   ConfigManager& operator=(const ConfigManager&) = delete;
   ~ConfigManager();  // Stop()
@@ -85,7 +87,7 @@ class ConfigManager {
 
   const ConfigManagerOptions options_;
   LinkManager* const link_;
-  const std::function<void()> on_step_;
+  const std::function<void(const v1::ConfigStep&)> on_step_;
   const ConfigStore store_;
 
   mutable absl::Mutex mu_;

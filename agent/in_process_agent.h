@@ -61,9 +61,10 @@ class InProcessAgent {
     ConfigManagerOptions config_options = config_options_;
     config_options.state_dir = link_options.state_dir;
     config_options.seed = LinkConfig{link_options.settings, link_options.keep_up};
-    config_ = std::make_unique<ConfigManager>(config_options, link_.get(), [this] {
-      if (poller_) poller_->RequestSample();
-    });
+    config_ =
+        std::make_unique<ConfigManager>(config_options, link_.get(), [this](const v1::ConfigStep&) {
+          if (poller_) poller_->RequestSample();
+        });
     options.add_local_state = [this](v1::ModemStatus& status) {
       *status.mutable_connection() = link_->Status();
       *status.mutable_config() = config_->State();

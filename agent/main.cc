@@ -279,9 +279,18 @@ int main(int argc, char** argv) {
   cellfleet::agent::ConfigManagerOptions config_options;
   config_options.state_dir = s.link.state_dir;
   config_options.seed = cellfleet::agent::LinkConfig{s.link.settings, s.link.keep_up};
-  cellfleet::agent::ConfigManager config(config_options, &link, [&poller_for_steps] {
-    if (poller_for_steps != nullptr) poller_for_steps->RequestSample();
-  });
+  cellfleet::agent::AuditLog* audit_sink = audit_log->get();
+  cellfleet::agent::ConfigManager config(
+      config_options, &link,
+      [&poller_for_steps, audit_sink](const cellfleet::v1::ConfigStep& step) {
+        if (poller_for_steps != nullptr) poller_for_steps->RequestSample();
+        // Applies and confirms are audited as the calls they are; a rollback is the agent's.
+        if (step.kind() == cellfleet::v1::CONFIG_STEP_KIND_ROLLED_BACK) {
+          audit_sink->Record(cellfleet::agent::Caller{"cellfleet-agent", "local",
+                                                      cellfleet::agent::Role::kOperator},
+                             "RollbackConfig", step.ShortDebugString(), grpc::Status::OK);
+        }
+      });
   bool config_usable = true;  // false when the state dir cannot hold it (see below)
   poller_options.add_local_state = [&link, &config,
                                     &config_usable](cellfleet::v1::ModemStatus& status) {

@@ -64,6 +64,8 @@ class ConfigPushTest : public ::testing::Test {
                                       "operator",
                                       "--lock-dir",
                                       dir_,
+                                      "--audit-log",
+                                      absl::StrCat(dir_, "/audit", i, ".jsonl"),
                                       "--poll-interval",
                                       "0.3",
                                       "--ready-file",
@@ -161,6 +163,13 @@ TEST_F(ConfigPushTest, AFailingCanaryStopsTheRolloutAndRollsItselfBack) {
   EXPECT_THAT(lines[0]["config"]["previous"][0]["note"].get<std::string>(),
               HasSubstr("rolled back: redial with version 2 failed"));
   EXPECT_FALSE(lines[1]["config"].contains("previous"));
+  // The audit log has the operator's apply and the agent's own rollback.
+  std::ifstream audit(dir_ + "/audit0.jsonl");
+  const std::string audit_text((std::istreambuf_iterator<char>(audit)),
+                               std::istreambuf_iterator<char>());
+  EXPECT_THAT(audit_text, HasSubstr("\"ApplyConfig\""));
+  EXPECT_THAT(audit_text, HasSubstr("\"RollbackConfig\""));
+  EXPECT_THAT(audit_text, HasSubstr("CONFIG_STEP_KIND_ROLLED_BACK"));
 }
 
 TEST_F(ConfigPushTest, DiffShowsTheChangeAndChangesNothing) {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -144,22 +145,34 @@ TEST_F(PppFilesTest, RefusesSmuggledTextNamingTheField) {
 }
 
 TEST_F(PppFilesTest, InvalidSettingsChangeNothingOnDisk) {
-  ASSERT_THAT(WritePppFiles(Lte(), paths_), IsOk());
-  const std::string options = Read(paths_.options), connect = Read(paths_.connect);
-  ConnectionSettings bad = Lte("internet.example\"\nnoauth");
-  EXPECT_THAT(WritePppFiles(bad, paths_), StatusIs(absl::StatusCode::kInvalidArgument));
-  ConnectionSettings bad_password = Lte("other.example");
-  bad_password.auth = Auth::kPap;
-  bad_password.username = "u";
-  bad_password.password = "line\nbreak";
-  EXPECT_THAT(WritePppFiles(bad_password, paths_),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("password")));
-  EXPECT_EQ(Read(paths_.options), options);
-  EXPECT_EQ(Read(paths_.connect), connect);
-  EXPECT_FALSE(std::filesystem::exists(paths_.secrets));
+  ConnectionSettings good = Lte();
+  good.auth = Auth::kPap;
+  good.username = "fleet";
+  good.password = "s3cret";
+  ASSERT_THAT(WritePppFiles(good, paths_), IsOk());
+  std::map<std::string, std::string> before;
+  for (const std::string& path :
+       {paths_.options, paths_.connect, paths_.disconnect, paths_.secrets})
+    before[path] = Read(path);
+  auto with = [&good](auto mutate) {
+    ConnectionSettings s = good;
+    mutate(s);
+    return s;
+  };
+  for (const ConnectionSettings& bad : {
+           with([](ConnectionSettings& s) { s.apn = "internet.example\"\nnoauth"; }),
+           with([](ConnectionSettings& s) { s.apn = "x\" plugin \"/tmp/evil.so"; }),
+           with([](ConnectionSettings& s) { s.password = "line\nbreak"; }),
+           with([](ConnectionSettings& s) { s.password = "pw\"\nplugin /tmp/evil.so"; }),
+           with([](ConnectionSettings& s) { s.password = "x noauth"; }),
+           with([](ConnectionSettings& s) { s.username = "fleet\"\nnoauth"; }),
+       }) {
+    EXPECT_THAT(WritePppFiles(bad, paths_), StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  for (const auto& [path, content] : before) EXPECT_EQ(Read(path), content) << path;
   int entries = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir_)) ++entries;
-  EXPECT_EQ(entries, 3) << "no temp files left behind";
+  EXPECT_EQ(entries, 4) << "no temp files left behind";
 }
 
 // The rendered connect script, run by the real chat against the simulated modem port.

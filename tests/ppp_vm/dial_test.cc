@@ -98,6 +98,22 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, kDialTimeout);
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ((*again)["ok"], true) << again->dump() << "\n" << board->AgentLog();
+
+  // The agent stopping (systemctl stop: SIGTERM) ends its pppd gracefully: the link, every
+  // pppd and the UUCP lock are gone.
+  const std::string lock =
+      modem::UucpLock::LockFilePath(board->dir() + "/sim/board-00/modem", "/var/lock");
+  bool pppd_ended = false, lock_removed = false, link_gone = false;
+  ASSERT_THAT(board->RestartAgent(SIGTERM,
+                                  [&] {
+                                    pppd_ended = NoPppdWithin(absl::Seconds(15));
+                                    lock_removed = !std::filesystem::exists(lock);
+                                    link_gone = !InterfaceExists(interface_name);
+                                  }),
+              IsOk());
+  EXPECT_TRUE(pppd_ended);
+  EXPECT_TRUE(lock_removed) << lock;
+  EXPECT_TRUE(link_gone);
 }
 
 TEST(PppLinkTest, WrongApnIsRefusedByTheNetworkAndChatFails) {
