@@ -39,11 +39,16 @@ void StripLteSignal(v1::LteServingCell* lte) {
   lte->clear_srxlev_db();
 }
 
-// The status without its timestamp and the metrics that deadbands govern.
+// The status without its timestamp, the metrics that deadbands govern, and the link's
+// byte counters (they move with every packet: not a change worth a metered update).
 v1::ModemStatus WithoutSignal(const v1::ModemStatus& s) {
   v1::ModemStatus copy = s;
   copy.clear_sampled_at();
   copy.clear_signal();
+  if (copy.has_connection()) {
+    copy.mutable_connection()->clear_rx_bytes();
+    copy.mutable_connection()->clear_tx_bytes();
+  }
   if (copy.has_serving_cell()) {
     v1::ServingCell* cell = copy.mutable_serving_cell();
     cell->clear_raw_response();

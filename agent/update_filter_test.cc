@@ -66,6 +66,31 @@ TEST(UpdateFilterTest, OnChangeAppliesDeadbandAndHeartbeat) {
   EXPECT_EQ(heartbeat->status->ByteSizeLong(), 0u);  // heartbeats carry no payload
 }
 
+TEST(UpdateFilterTest, LinkAndConfigStepsAreChangesButByteCountersAreNot) {
+  absl::StatusOr<UpdateFilter> filter = UpdateFilter::Create(OnChange(3, 600), absl::Seconds(1));
+  ASSERT_THAT(filter, IsOk());
+  absl::Time t = absl::FromUnixSeconds(1000);
+  auto with_link = [](v1::ConnectionState state, uint64_t bytes, uint64_t config_version) {
+    StatusPtr base = Sample(-90);
+    auto status = std::make_shared<v1::ModemStatus>(*base);
+    status->mutable_connection()->set_state(state);
+    status->mutable_connection()->set_rx_bytes(bytes);
+    status->mutable_connection()->set_tx_bytes(bytes / 2);
+    status->mutable_config()->set_version(config_version);
+    return StatusPtr(status);
+  };
+  ASSERT_TRUE(filter->Offer(with_link(v1::CONNECTION_STATE_DIALING, 0, 1), t).has_value());
+  EXPECT_EQ(filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 0, 1), t + absl::Seconds(1))
+                ->kind,
+            v1::UPDATE_KIND_CHANGE);
+  EXPECT_FALSE(
+      filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 5000, 1), t + absl::Seconds(2))
+          .has_value());
+  EXPECT_EQ(filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 9000, 2), t + absl::Seconds(3))
+                ->kind,
+            v1::UPDATE_KIND_CHANGE);
+}
+
 TEST(UpdateFilterTest, FieldMaskTrimsAndLimitsChangeDetection) {
   v1::WatchStatusRequest request = OnChange(0, 60);
   request.mutable_field_mask()->add_paths("serving_cell.lte.rsrp_dbm");
