@@ -110,10 +110,40 @@ std::string ShortEnumName(const std::string& full, const std::string& prefix) {
 }
 
 std::vector<std::string> StatusSummaryHeader() {
-  return {"STATE", "SIM", "REG", "OPERATOR", "RAT", "CELL", "RSRP", "RSRQ", "SINR", "RSSI", "NOTE"};
+  return {"STATE", "SIM",  "REG",  "OPERATOR", "RAT", "CELL", "RSRP",
+          "RSRQ",  "SINR", "RSSI", "LINK",     "CFG", "NOTE"};
 }
 
-std::vector<int> StatusSummaryWidths() { return {12, 13, 10, 12, 8, 14, 8, 6, 6, 7, 0}; }
+std::vector<int> StatusSummaryWidths() { return {12, 13, 10, 12, 8, 14, 8, 6, 6, 7, 22, 5, 0}; }
+
+namespace {
+
+// "up", "down", "dialing", "failed: NO_CARRIER"...; "-" before the agent knows.
+std::string LinkCell(const v1::ConnectionStatus& link) {
+  switch (link.state()) {
+    case v1::CONNECTION_STATE_CONNECTED:
+      return link.interface_name().empty() ? "up" : absl::StrCat("up ", link.interface_name());
+    case v1::CONNECTION_STATE_DISCONNECTED:
+      return "down";
+    case v1::CONNECTION_STATE_DIALING:
+      return "dialing";
+    case v1::CONNECTION_STATE_DISCONNECTING:
+      return "hanging up";
+    case v1::CONNECTION_STATE_FAILED:
+      return absl::StrCat("failed: ", ShortEnumName(v1::ConnectionFailure_Name(link.failure()),
+                                                    "CONNECTION_FAILURE_"));
+    default:
+      return "-";
+  }
+}
+
+// The config version in force; "*" while an apply awaits confirmation.
+std::string ConfigCell(const v1::ModemStatus& s) {
+  if (!s.has_config() || s.config().version() == 0) return "-";
+  return absl::StrCat("v", s.config().version(), s.config().has_pending() ? "*" : "");
+}
+
+}  // namespace
 
 std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
   std::string reg = "-";
@@ -155,6 +185,8 @@ std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
           rsrq,
           sinr,
           rssi,
+          LinkCell(s.connection()),
+          ConfigCell(s),
           s.modem_state_detail()};
 }
 
