@@ -321,8 +321,13 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
         absl::Now() + window);
   }
   // The reply goes out first: it may travel over the very link that is redialed.
-  Post([this, next_version, redial] { UseOnLink(next_version, redial); },
-       absl::Now() + (redial ? options_.redial_delay : absl::ZeroDuration()));
+  const bool keep_up = link->keep_up.enabled;
+  Post(
+      [this, next_version, redial, keep_up] {
+        // Asked again: an operator's hang-up in the meantime means no redial.
+        UseOnLink(next_version, redial && (keep_up || link_->WantsUp()));
+      },
+      absl::Now() + (redial ? options_.redial_delay : absl::ZeroDuration()));
 
   response.set_version(next_version.version());
   *response.mutable_applied() = next_version;

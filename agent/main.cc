@@ -163,9 +163,9 @@ int main(int argc, char** argv) {
       app.add_option("--modem-port", flags.link.settings.modem_port,
                      "The modem's PPP port (EC25: USB interface 3, usually /dev/ttyUSB3)");
   auto* apn =
-      app.add_option("--apn", flags.link.settings.apn, "APN to dial (AT+CGDCONT context 1)");
+      app.add_option("--apn", flags.link.settings.apn, "APN to dial (AT+CGDCONT context 1) until a config is pushed");
   auto* state_dir = app.add_option("--state-dir", flags.link.state_dir,
-                                   "Directory the agent owns (rendered PPP files)");
+                                   "Directory the agent owns (pushed config, rendered PPP files)");
   auto* pppd = app.add_option("--pppd", flags.link.pppd, "The pppd program");
   auto* insecure =
       app.add_flag("--insecure", flags.insecure, "Allow plaintext gRPC on a non-loopback address");
