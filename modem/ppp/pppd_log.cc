@@ -60,6 +60,11 @@ void PppdLogParser::Feed(absl::string_view raw) {
     facts_.last_problem = line;
   } else if (line == "alarm" && !facts_.ip_up() && !facts_.serial_connection_established) {
     facts_.connect_script_status = kChatTimeoutStatus;  // chat -v: its TIMEOUT expired
+  } else if (absl::EndsWith(line, " authentication failed") &&
+             !absl::StrContains(line, "peer")) {  // "PAP/CHAP/MS-CHAP... authentication failed"
+    facts_.auth_rejected_by_peer = true;
+    facts_.auth_rejection = line;
+    facts_.last_problem = line;
   } else if (line == "Connect script failed") {
     facts_.connect_script_failed = true;
     facts_.last_problem = line;

@@ -21,6 +21,9 @@ struct PppdLinkFacts {
   std::optional<int> connect_script_status;  // chat's exit status
   bool connect_script_failed = false;
   bool serial_connection_established = false;
+  // "PAP authentication failed" / "CHAP authentication failed": the peer refused us.
+  bool auth_rejected_by_peer = false;
+  std::string auth_rejection;
   std::string last_problem;  // the last line that explains a failure
 
   bool ip_up() const { return local_address.has_value(); }

@@ -157,9 +157,16 @@ void PppdSupervisor::Follow(int fd) {
   status_.failure = WIFEXITED(wait_status)
                         ? FailureFromExit(status_.exit_code, status_.facts.connect_script_status)
                         : LinkFailure::kInternal;
-  status_.detail = status_.facts.last_problem.empty()
-                       ? std::string(LinkFailureName(status_.failure))
-                       : status_.facts.last_problem;
+  // A network that refuses our credentials often drops the call at once too: pppd may
+  // then exit "Modem hangup" (16), but the refusal is the reason.
+  if (status_.facts.auth_rejected_by_peer && status_.failure != LinkFailure::kNone) {
+    status_.failure = LinkFailure::kAuthRejected;
+    status_.detail = status_.facts.auth_rejection;
+  } else {
+    status_.detail = status_.facts.last_problem.empty()
+                         ? std::string(LinkFailureName(status_.failure))
+                         : status_.facts.last_problem;
+  }
   SetState(status_.failure == LinkFailure::kNone ? LinkState::kDisconnected : LinkState::kFailed);
 }
 

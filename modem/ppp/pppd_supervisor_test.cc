@@ -102,6 +102,14 @@ TEST(PppdSupervisorTest, ReportsTypedFailures) {
   }
   EXPECT_EQ(dead.status().state, LinkState::kFailed);
   EXPECT_EQ(dead.status().failure, LinkFailure::kEchoTimeout);
+
+  // The network refuses the credentials and drops the call: the refusal is the reason.
+  PppdSupervisor refused(Fake("auth-then-hangup"));
+  ASSERT_THAT(refused.Start(), IsOk());
+  LinkStatus rejected = refused.WaitUntilSettled(absl::Seconds(10));
+  EXPECT_EQ(rejected.exit_code, 16);
+  EXPECT_EQ(rejected.failure, LinkFailure::kAuthRejected);
+  EXPECT_EQ(rejected.detail, "PAP authentication failed");
 }
 
 TEST(PppdSupervisorTest, KillsAPppdThatIgnoresSigterm) {

@@ -84,6 +84,9 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   // Status carries the link, with the interface's byte counters.
   absl::StatusOr<nlohmann::json> status = board->WaitForStatus(Connected, absl::Seconds(20));
   ASSERT_THAT(status, IsOk());
+  // pppd owns the modem port; the AT port goes on being polled meanwhile.
+  EXPECT_EQ((*status)["modem_state"], "MODEM_STATE_READY");
+  EXPECT_TRUE(status->contains("serving_cell"));
   EXPECT_GT(Counter((*status)["connection"], "tx_bytes"), 3u * 84u);  // 3 pings went out
   EXPECT_GT(Counter((*status)["connection"], "rx_bytes"), 3u * 84u);  // and came back
   EXPECT_TRUE((*status)["connection"].contains("connected_since"));

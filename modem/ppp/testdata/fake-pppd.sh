@@ -32,6 +32,12 @@ case "$mode" in
   slow-dial)  # chat still waiting for CONNECT when the operator hangs up
     trap 'kill $! 2>/dev/null; echo "Terminating on signal 15"; exit 5' TERM
     while :; do sleep 1 & wait $!; done ;;
+  auth-then-hangup)  # the network refuses PAP and drops the call before pppd exits 19
+    echo "Serial connection established."
+    echo "Using interface ppp0"
+    echo "PAP authentication failed"
+    echo "Modem hangup"
+    exit 16 ;;
   chat-timeout)
     echo "Script chat -v -f /x/connect.chat finished (pid 1441), status = 0x3"
     echo "Connect script failed"
