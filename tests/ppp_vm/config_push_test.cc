@@ -114,7 +114,7 @@ TEST(ConfigPushVmTest, NoConfirmWithinTheWindowRollsBack) {
   std::unique_ptr<VmBoard> board = StartDialedBoard(/*keep_up=*/false);
   ASSERT_NE(board, nullptr);
   absl::StatusOr<nlohmann::json> push = board->CliJson(
-      {"apn", "set", "backup.example", "--confirm", "15s", "--manual-confirm"}, absl::Seconds(60));
+      {"apn", "set", "backup.example", "--confirm", "30s", "--manual-confirm"}, absl::Seconds(60));
   ASSERT_THAT(push, IsOk());
   ASSERT_EQ((*push)["result"], "PENDING") << push->dump();
   // The board does come up on the new APN...
