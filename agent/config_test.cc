@@ -276,7 +276,13 @@ TEST_F(ConfigTest, AFailedRedialRollsBackAtOnce) {
   v1::ApplyConfigResponse applied;
   const absl::Time start = absl::Now();
   ASSERT_TRUE(Apply(SetApn(kRefusedApn, 600), applied).ok());
-  WaitForStatus(UpOn(1));
+  // Up on version 1 again *after* the rollback: a sample from before the apply shows
+  // version 1 up too.
+  const v1::ModemStatus back = WaitForStatus([](const v1::ModemStatus& s) {
+    return UpOn(1)(s) && !s.config().recent_steps().empty() &&
+           s.config().recent_steps().rbegin()->kind() == v1::CONFIG_STEP_KIND_ROLLED_BACK;
+  });
+  EXPECT_EQ(back.config().recent_steps().rbegin()->version(), 2u);
   EXPECT_LT(absl::Now() - start, absl::Seconds(60)) << "not the 10 min window";
   v1::GetConfigResponse config = Get();
   EXPECT_EQ(config.current().version(), 1u);
