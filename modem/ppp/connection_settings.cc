@@ -4,8 +4,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace cellfleet::modem::ppp {
 namespace {
@@ -69,6 +71,18 @@ absl::string_view PdpTypeName(PdpType type) {
   return "IP";
 }
 
+std::optional<int> DialContextId(absl::string_view d) {
+  // 3GPP TS 27.007 10.2.1.1 packet-domain dial: *99# or *99***<cid>#. (#777 is CDMA.)
+  if (d == "*99#") return 1;
+  if (!absl::ConsumePrefix(&d, "*99***") || !absl::ConsumeSuffix(&d, "#")) return std::nullopt;
+  int cid = 0;
+  if (d.empty() || d.size() > 2 || !std::all_of(d.begin(), d.end(), absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(d, &cid) || cid < 1 || cid > 16) {
+    return std::nullopt;
+  }
+  return cid;
+}
+
 absl::Status Validate(const ConnectionSettings& s) {
   if (absl::Status apn = ValidateApn(s.apn); !apn.ok()) return apn;
   if (absl::Status user = ValidateCredential("username", s.username); !user.ok()) return user;
@@ -79,14 +93,10 @@ absl::Status Validate(const ConnectionSettings& s) {
   if (s.auth == Auth::kNone && (!s.username.empty() || !s.password.empty())) {
     return Invalid("auth", "credentials given but auth is none: choose PAP or CHAP");
   }
-  // 3GPP TS 27.007 10.2.1.1 packet-domain dial: *99# or *99***<cid>#. (#777 is CDMA.)
-  const std::string& d = s.dial_string;
-  const bool plain = d == "*99#";
-  const bool with_cid = absl::StartsWith(d, "*99***") && absl::EndsWith(d, "#") && d.size() >= 8 &&
-                        d.size() <= 9 &&
-                        std::all_of(d.begin() + 6, d.end() - 1, absl::ascii_isdigit);
-  if (!plain && !with_cid)
-    return Invalid("dial_string", absl::StrCat("\"", d, "\" is not *99# or *99***<cid>#"));
+  if (!DialContextId(s.dial_string)) {
+    return Invalid("dial_string",
+                   absl::StrCat("\"", s.dial_string, "\" is not *99# or *99***<cid>#, cid 1..16"));
+  }
   if (s.modem_port.empty() || s.modem_port[0] != '/' ||
       s.modem_port.find_first_of(" \t\n\"'\\") != std::string::npos) {
     return Invalid("modem_port", "an absolute device path without blanks or quotes");

@@ -2,9 +2,11 @@
 #ifndef CELLFLEET_MODEM_PPP_CONNECTION_SETTINGS_H_
 #define CELLFLEET_MODEM_PPP_CONNECTION_SETTINGS_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace cellfleet::modem::ppp {
@@ -29,6 +31,11 @@ struct ConnectionSettings {
 };
 
 absl::string_view PdpTypeName(PdpType type);  // "IP", "IPV6", "IPV4V6"
+
+// The PDP context a dial string activates: 1 for "*99#" (the modem's default), N for
+// "*99***N#" with N in 1..16 (the EC2x's AT+CGDCONT range); nothing for anything else.
+// The connect script defines the APN in that same context.
+std::optional<int> DialContextId(absl::string_view dial_string);
 
 // INVALID_ARGUMENT naming the field for anything that is not a valid LTE setting or
 // could smuggle text into pppd's options or chat's script: the APN must follow 3GPP

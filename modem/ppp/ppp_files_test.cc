@@ -138,9 +138,21 @@ TEST_F(PppFilesTest, RefusesSmuggledTextNamingTheField) {
                          ::testing::StartsWith(std::string(c.field) + ":")))
         << c.field;
   }
+  for (const char* bad : {"*99***0#", "*99***17#", "*99***#", "*99***123#", "*99***1a#"}) {
+    ConnectionSettings s = Lte();
+    s.dial_string = bad;
+    EXPECT_THAT(RenderPppFiles(s, paths_),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dial_string")))
+        << bad;
+  }
+  // The APN goes into the context the dial string activates, not always cid 1 (which
+  // some firmware keeps for IMS).
   ConnectionSettings cid = Lte();
-  cid.dial_string = "*99***1#";
-  EXPECT_THAT(RenderPppFiles(cid, paths_), IsOk());
+  cid.dial_string = "*99***3#";
+  absl::StatusOr<PppFiles> with_cid = RenderPppFiles(cid, paths_);
+  ASSERT_THAT(with_cid, IsOk());
+  EXPECT_THAT(with_cid->connect, HasSubstr("OK 'AT+CGDCONT=3,\"IP\",\"internet.example\"'\n"));
+  EXPECT_THAT(with_cid->connect, HasSubstr("OK ATD*99***3#\n"));
   EXPECT_THAT(RenderPppFiles(Lte(""), paths_), IsOk());  // the network's default APN
 }
 

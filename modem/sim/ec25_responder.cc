@@ -301,7 +301,7 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     // AT+CGDCONT=<cid>[,"<type>"[,"<apn>"[,...]]]: keep the APN's original case.
     std::vector<std::string> args = absl::StrSplit(command.substr(11), ',');
     std::optional<int> cid = args.empty() ? std::nullopt : ParseIntArg(args[0]);
-    if (!cid || *cid < 1 || *cid > 15) return CmeError(3);
+    if (!cid || *cid < 1 || *cid > 16) return CmeError(3);
     if (args.size() == 1) {
       modem_->contexts.erase(*cid);
       return "";
@@ -333,13 +333,21 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
   }
   if (absl::StartsWith(upper, "ATD")) {
     absl::string_view number = absl::string_view(upper).substr(3);
-    if (number != "*99#" && number != "*99***1#" && number != "T*99#") return "NO CARRIER";
+    absl::ConsumePrefix(&number, "T");  // tone dialing is accepted and ignored
+    // *99# activates context 1; *99***N# context N (the APN the network sees).
+    std::optional<int> dial_cid;
+    if (number == "*99#") {
+      dial_cid = 1;
+    } else if (absl::ConsumePrefix(&number, "*99***") && absl::ConsumeSuffix(&number, "#")) {
+      dial_cid = ParseIntArg(number);
+    }
+    if (!dial_cid || *dial_cid < 1 || *dial_cid > 16) return "NO CARRIER";
     if (!sim_ready || !modem_->radio->registered()) return "NO CARRIER";
     const DataSettings& data = modem_->data;
     if (data.connect == ConnectMode::kError) return "ERROR";
     if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
     if (!data.require_apn.empty()) {
-      auto ctx = modem_->contexts.find(1);
+      auto ctx = modem_->contexts.find(*dial_cid);
       const bool accepted = ctx != modem_->contexts.end() &&
                             std::any_of(data.require_apn.begin(), data.require_apn.end(),
                                         [&](const std::string& apn) {

@@ -244,8 +244,11 @@ TEST_F(SimFleetTest, RefusesWrongApnAndHonoursConnectMode) {
   Exchange("ATE0");
   EXPECT_EQ(Exchange("AT+CGDCONT=1,\"IP\",\"wrong.apn\""), "\r\nOK\r\n");
   EXPECT_EQ(Exchange("ATD*99#", "NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");
-  EXPECT_EQ(Exchange("AT+CGDCONT=1,\"IP\",\"internet.example\""), "\r\nOK\r\n");
-  EXPECT_THAT(Exchange("ATD*99#", "150000000\r\n"), HasSubstr("CONNECT"));
+  // *99***N# dials context N: the APN the network sees is context 3's, not context 1's.
+  EXPECT_EQ(Exchange("AT+CGDCONT=3,\"IP\",\"internet.example\""), "\r\nOK\r\n");
+  EXPECT_EQ(Exchange("ATD*99#", "NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");
+  EXPECT_EQ(Exchange("ATD*99***2#", "NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");  // undefined
+  EXPECT_THAT(Exchange("ATD*99***3#", "150000000\r\n"), HasSubstr("CONNECT"));
 }
 
 }  // namespace
