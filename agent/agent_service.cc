@@ -3,17 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "agent/connection_config.h"
 #include "agent/convert.h"
+#include "agent/diagnosis.h"
 #include "agent/update_filter.h"
 #include "agent/watch_reactor.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::agent {
 namespace {
-
-grpc::Status NotYet(absl::string_view what) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      absl::StrCat(what, " is not implemented by this agent yet"));
-}
 
 // A stream that ends at once with `status` (bad request, shutting down).
 class FailedWatch : public grpc::ServerWriteReactor<v1::StatusUpdate> {
@@ -191,10 +187,17 @@ grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContex
 }
 
 grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,
-                                                 const v1::DiagnoseRequest*,
-                                                 v1::DiagnoseResponse*) {
+                                                 const v1::DiagnoseRequest* /*request*/,
+                                                 v1::DiagnoseResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Allowed(context, reactor, Role::kViewer, "Diagnose")) reactor->Finish(NotYet("Diagnose"));
+  if (!Allowed(context, reactor, Role::kViewer, "Diagnose")) return reactor;
+  StatusPtr latest = hub_->Latest();
+  if (latest == nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no status sampled yet; retry"));
+    return reactor;
+  }
+  *response = agent::Diagnose(*latest, absl::Now(), info_.min_sample_interval);
+  reactor->Finish(grpc::Status::OK);
   return reactor;
 }
 

@@ -62,7 +62,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* ConfirmConfig(grpc::CallbackServerContext* context,
                                           const v1::ConfirmConfigRequest* request,
                                           v1::ConfirmConfigResponse* response) override;
-  // Not built yet: answers UNIMPLEMENTED rather than pretend.
+  // From the latest sample (agent/diagnosis.h).
   grpc::ServerUnaryReactor* Diagnose(grpc::CallbackServerContext* context,
                                      const v1::DiagnoseRequest* request,
                                      v1::DiagnoseResponse* response) override;

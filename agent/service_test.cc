@@ -1,6 +1,7 @@
 // The agent's gRPC front over a real loopback socket, polling a simulated EC25 on a
 // real pseudo-terminal.
 #include <filesystem>
+#include <map>
 
 #include "agent/in_process_agent.h"
 #include "agent/modem_poller.h"
@@ -138,11 +139,20 @@ TEST_F(ServiceTest, HistoryKeepsStateChanges) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(ServiceTest, DiagnoseAnswersUnimplemented) {
+TEST_F(ServiceTest, DiagnoseJudgesTheLatestSample) {
+  ASSERT_THAT(WaitReady(), IsOk());
   grpc::ClientContext context;
   v1::DiagnoseResponse response;
   grpc::Status status = stub_->Diagnose(&context, v1::DiagnoseRequest(), &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::map<std::string, v1::CheckResult> results;
+  for (const v1::DiagnosticCheck& check : response.checks()) results[check.name()] = check.result();
+  EXPECT_EQ(results["sample"], v1::CHECK_RESULT_PASS);
+  EXPECT_EQ(results["modem"], v1::CHECK_RESULT_PASS);
+  EXPECT_EQ(results["sim"], v1::CHECK_RESULT_PASS);
+  EXPECT_EQ(results["link"], v1::CHECK_RESULT_PASS);  // not dialed
+  EXPECT_EQ(results["config"], v1::CHECK_RESULT_PASS);
+  EXPECT_EQ(results.size(), 7u);
 }
 
 // With the real pppd: on these test machines the kernel has no PPP, and Dial says so

@@ -119,6 +119,13 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   CLI::App* hangup = app.add_subcommand("hangup", "Take the PPP data link down on each board");
   AddTargetOptions(hangup, hangup_targets);
 
+  TargetOptions diagnose_targets;
+  bool all_checks = false;
+  CLI::App* diagnose =
+      app.add_subcommand("diagnose", "Say what is wrong with each board and what to do about it");
+  AddTargetOptions(diagnose, diagnose_targets);
+  diagnose->add_flag("--all-checks", all_checks, "A row per check, passing ones too");
+
   CLI::App* decode =
       app.add_subcommand("decode", "Explain raw modem replies pasted on stdin, as JSON lines");
 
@@ -198,6 +205,7 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
 
   if (decode->parsed()) return RunDecode(env);
   const TargetOptions& targets = status->parsed()           ? status_targets
+                                 : diagnose->parsed()       ? diagnose_targets
                                  : history_cmd->parsed()    ? history_targets
                                  : dial->parsed()           ? dial_targets
                                  : hangup->parsed()         ? hangup_targets
@@ -213,6 +221,7 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     return kExitUsage;
   }
   if (status->parsed()) return RunStatus(*boards, fanout, env);
+  if (diagnose->parsed()) return RunDiagnose(*boards, fanout, all_checks, env);
   if (config_get->parsed()) return RunConfigGet(*boards, fanout, include_previous, env);
   if (config_confirm->parsed()) return RunConfigConfirm(*boards, fanout, confirm_version, env);
   if (config_diff->parsed() || config_apply->parsed() || apn_set->parsed()) {

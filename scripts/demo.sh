@@ -47,6 +47,7 @@ done <"$run_dir/sim.ready"
 
 echo "demo: $boards simulated boards, agents listening on loopback; inventory:"
 sed 's/^/  /' "$inventory"
-echo "demo: streaming with 'cellfleet watch' (Ctrl-C to stop)"
 build/client/cellfleet status --inventory "$inventory" || true
+build/client/cellfleet diagnose --inventory "$inventory" || true
+echo "demo: streaming with 'cellfleet watch' (Ctrl-C to stop)"
 build/client/cellfleet watch --inventory "$inventory" --interval 2

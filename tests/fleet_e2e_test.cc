@@ -189,6 +189,44 @@ TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
   EXPECT_THAT(table->err, HasSubstr("1 of 3 boards did not answer"));
 }
 
+TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
+  StatusWhenReady(absl::Seconds(20));
+  agents_[1]->Signal(SIGKILL);
+  ASSERT_THAT(agents_[1]->Wait(absl::Seconds(5)), IsOk());
+  agents_[1].reset();
+  auto json = RunCommand({CELLFLEET_CLI, "--output", "json", "--timeout", "3", "diagnose",
+                          "--targets", absl::StrJoin(addresses_, ",")},
+                         absl::Seconds(20));
+  ASSERT_THAT(json, IsOk());
+  EXPECT_EQ(json->exit_code, 1) << "a board did not answer";
+  std::vector<std::string> lines = absl::StrSplit(json->out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards)) << json->out;
+  for (int i : {0, 2}) {
+    const nlohmann::json board = nlohmann::json::parse(lines[i]);
+    SCOPED_TRACE(board.dump());
+    EXPECT_EQ(board["ok"], true);
+    EXPECT_THAT(std::string(board["verdict"]), ::testing::AnyOf("PASS", "WARN", "FAIL"));
+    std::map<std::string, std::string> results;
+    for (const nlohmann::json& check : board["checks"]) results[check["name"]] = check["result"];
+    EXPECT_EQ(results["modem"], "CHECK_RESULT_PASS");
+    EXPECT_EQ(results["sim"], "CHECK_RESULT_PASS");
+    EXPECT_EQ(results["link"], "CHECK_RESULT_PASS");  // not dialed
+    EXPECT_EQ(results.size(), 7u);
+  }
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["ok"], false);
+
+  auto table = RunCommand({CELLFLEET_CLI, "--timeout", "3", "diagnose", "--all-checks", "--targets",
+                           absl::StrJoin(addresses_, ",")},
+                          absl::Seconds(20));
+  ASSERT_THAT(table, IsOk());
+  EXPECT_EQ(table->exit_code, 1);
+  EXPECT_THAT(table->out, HasSubstr("BOARD"));
+  EXPECT_THAT(table->out, HasSubstr("CHECK"));
+  EXPECT_THAT(table->out, HasSubstr(absl::StrCat("EC25 firmware")));
+  EXPECT_THAT(table->out, HasSubstr("UNREACHABLE"));
+  EXPECT_THAT(table->err, HasSubstr("1 of 3 boards did not answer"));
+}
+
 TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {
   StatusWhenReady(absl::Seconds(20));
   auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "watch", "--targets",

@@ -50,6 +50,10 @@ int RunHistory(const std::vector<Board>& boards, const FanOutOptions& options,
 int RunDial(const std::vector<Board>& boards, const FanOutOptions& options, CommandEnv& env);
 int RunHangUp(const std::vector<Board>& boards, const FanOutOptions& options, CommandEnv& env);
 
+// Exit 1 when a board did not answer or has a failing check; warnings alone exit 0.
+int RunDiagnose(const std::vector<Board>& boards, const FanOutOptions& options, bool all_checks,
+                CommandEnv& env);
+
 int RunDecode(CommandEnv& env);
 
 // The connection config (client/rollout.h for how apply proceeds).
