@@ -136,6 +136,12 @@ TEST_F(SecurityTest, ViewerReadsButCannotDial) {
     read = GetStatus(*viewer);
   }
   EXPECT_TRUE(read.ok()) << read.error_message();
+  grpc::ClientContext diagnose_context;
+  v1::DiagnoseResponse diagnosis;
+  grpc::Status diagnose =
+      viewer->Diagnose(&diagnose_context, v1::DiagnoseRequest(), &diagnosis);  // a read
+  EXPECT_TRUE(diagnose.ok()) << diagnose.error_message();
+  EXPECT_GT(diagnosis.checks_size(), 0);
   grpc::Status dial = Dial(*viewer);
   EXPECT_EQ(dial.error_code(), grpc::StatusCode::PERMISSION_DENIED) << dial.error_message();
   EXPECT_THAT(dial.error_message(), HasSubstr("operator"));
