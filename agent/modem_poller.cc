@@ -29,6 +29,10 @@ void ModemPoller::Stop() {
     absl::MutexLock lock(&wake_mu_);
     stopping_ = true;
   }
+  {
+    absl::MutexLock lock(&channel_mu_);
+    if (open_channel_ != nullptr) open_channel_->Close();
+  }
   if (thread_.joinable()) thread_.join();
 }
 
@@ -83,8 +87,20 @@ bool ModemPoller::Attach() {
   }
   PublishState(v1::MODEM_STATE_INITIALIZING, "");
   channel_ = std::make_unique<modem::AtChannel>(std::move(*port), options_.channel);
+  {
+    absl::MutexLock lock(&channel_mu_);
+    open_channel_ = channel_.get();
+  }
+  {
+    // Stop() may have looked for a channel just before there was one.
+    absl::MutexLock lock(&wake_mu_);
+    if (stopping_) channel_->Close();
+  }
   modem_ = std::make_unique<modem::QuectelModem>(*channel_);
-  if (absl::Status init = modem_->Initialize(); !init.ok()) {
+  if (absl::Status init = modem_->Initialize(); absl::IsCancelled(init)) {
+    Detach();  // stopping
+    return false;
+  } else if (!init.ok()) {
     spdlog::warn("modem init on {} failed: {}", attached_port_, init);
     Detach();
     PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(init.message()));
@@ -97,6 +113,10 @@ bool ModemPoller::Attach() {
 }
 
 void ModemPoller::Detach() {
+  {
+    absl::MutexLock lock(&channel_mu_);
+    open_channel_ = nullptr;
+  }
   modem_.reset();
   channel_.reset();
 }
@@ -128,6 +148,8 @@ void ModemPoller::Run() {
       if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
       if (options_.add_local_state) options_.add_local_state(*status);
       hub_->Publish(std::move(status));
+    } else if (absl::IsCancelled(snapshot.status())) {
+      break;  // Stop() closed the channel mid-command
     } else if (absl::IsUnavailable(snapshot.status()) && !channel_->health().ok()) {
       spdlog::warn("modem on {} vanished: {}", attached_port_, snapshot.status());
       Detach();

@@ -45,7 +45,8 @@ class ModemPoller {
   ~ModemPoller();
 
   void Start();
-  void Stop();  // returns once the port is closed
+  // Returns once the port is closed; a command in flight is cancelled, not waited for.
+  void Stop();
   // Samples now instead of at the next interval (e.g. a config step happened), so the
   // stream shows it at once.
   void RequestSample();
@@ -70,6 +71,10 @@ class ModemPoller {
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool sample_requested_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::thread thread_;
+  // The channel in use, for Stop() to close from its own thread. The poller thread sets
+  // it after opening and clears it before closing.
+  absl::Mutex channel_mu_;
+  modem::AtChannel* open_channel_ ABSL_GUARDED_BY(channel_mu_) = nullptr;
   // Poller thread only.
   std::unique_ptr<modem::AtChannel> channel_;
   std::unique_ptr<modem::QuectelModem> modem_;

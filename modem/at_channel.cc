@@ -47,13 +47,17 @@ AtChannel::AtChannel(std::unique_ptr<SerialPort> port, AtChannelOptions options)
 }
 
 AtChannel::~AtChannel() {
+  Close();
+  if (thread_.joinable()) thread_.join();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void AtChannel::Close() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  Wake();
-  if (thread_.joinable()) thread_.join();
-  if (wake_fd_ >= 0) ::close(wake_fd_);
+  Wake();  // the I/O thread leaves its loop and fails what is left
 }
 
 void AtChannel::Wake() {

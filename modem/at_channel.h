@@ -57,6 +57,11 @@ class AtChannel {
   // Fails pending commands with CANCELLED and joins the I/O thread.
   ~AtChannel();
 
+  // Ends the channel from any thread without waiting: the command in flight and every
+  // queued one fail with CANCELLED at once (a hung modem cannot hold up a shutdown for
+  // its commands' minutes-long limits), and later ones are refused.
+  void Close();
+
   // Queues `command`; `done` runs on the I/O thread and must not block.
   // Transport failures are errors (DEADLINE_EXCEEDED, UNAVAILABLE, RESOURCE_EXHAUSTED);
   // a modem-level ERROR / +CME ERROR is a successful exchange: see AtResponse::final.

@@ -193,6 +193,27 @@ TEST_F(AtChannelTest, PeerClosingMidCommandFailsCleanly) {
   EXPECT_THAT(after.result, StatusIs(absl::StatusCode::kUnavailable));
 }
 
+TEST_F(AtChannelTest, CloseCancelsACommandInFlightWithoutWaitingForItsLimit) {
+  Outcome pending;
+  Outcome queued;
+  // AT+COPS=? may take 180 s on an EC25: the channel must not make its owner wait that.
+  channel_->Submit(AtCommand::Query("AT+COPS=?", {"+COPS:"}), pending.Callback());
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), queued.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+COPS=?\r"), IsOk());
+  const absl::Time closed_at = absl::Now();
+  channel_->Close();
+  ASSERT_TRUE(pending.Wait(absl::Seconds(2)));
+  EXPECT_LT(absl::Now() - closed_at, absl::Seconds(1));
+  EXPECT_THAT(pending.result, StatusIs(absl::StatusCode::kCancelled, HasSubstr("AT+COPS=?")));
+  ASSERT_TRUE(queued.Wait(absl::Seconds(1)));
+  EXPECT_THAT(queued.result, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(peer_.ReadFor(absl::Milliseconds(100)), "") << "nothing sent after Close";
+  Outcome after;
+  channel_->Submit(AtCommand::Action("AT"), after.Callback());
+  ASSERT_TRUE(after.Wait(absl::Milliseconds(100)));  // refused at once
+  EXPECT_THAT(after.result, StatusIs(absl::StatusCode::kCancelled));
+}
+
 TEST_F(AtChannelTest, QueuedCommandsRunOneAtATime) {
   Outcome a, b, c;
   channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), a.Callback());
