@@ -114,8 +114,14 @@ v1::DiagnosticCheck SimCheck(const v1::ModemStatus& s) {
 }
 
 v1::DiagnosticCheck RegistrationCheck(const v1::ModemStatus& s) {
-  // LTE registers through EPS (+CEREG); fall back on +CREG for 2G/3G-only networks.
-  const bool eps = s.eps_registration().state() != v1::REGISTRATION_STATE_UNSPECIFIED;
+  // LTE registers through EPS (+CEREG); a modem that fell back to 2G/3G is registered
+  // through +CREG while +CEREG says "not registered".
+  auto registered = [](const v1::Registration& r) {
+    return r.state() == v1::REGISTRATION_STATE_HOME || r.state() == v1::REGISTRATION_STATE_ROAMING;
+  };
+  const bool eps = registered(s.eps_registration()) ||
+                   (!registered(s.cs_registration()) &&
+                    s.eps_registration().state() != v1::REGISTRATION_STATE_UNSPECIFIED);
   const v1::Registration& r = eps ? s.eps_registration() : s.cs_registration();
   const std::string on =
       s.operator_().name().empty() ? std::string() : absl::StrCat(" on ", s.operator_().name());

@@ -113,6 +113,13 @@ TEST(DiagnosisTest, RegistrationStatesAreGradedAndCregIsTheFallback) {
     EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["registration"], expected)
         << v1::RegistrationState_Name(state);
   }
+  v1::ModemStatus fell_back_to_3g = Healthy();
+  fell_back_to_3g.mutable_eps_registration()->set_state(v1::REGISTRATION_STATE_NOT_REGISTERED);
+  fell_back_to_3g.mutable_cs_registration()->set_state(v1::REGISTRATION_STATE_HOME);
+  const v1::DiagnoseResponse on_3g = Diagnose(fell_back_to_3g, kNow, kPoll);
+  EXPECT_EQ(Results(on_3g)["registration"], v1::CHECK_RESULT_PASS);
+  EXPECT_THAT(Detail(on_3g, "registration"), HasSubstr("+CREG"));
+
   v1::ModemStatus gsm_only = Healthy();
   gsm_only.clear_eps_registration();
   gsm_only.mutable_cs_registration()->set_state(v1::REGISTRATION_STATE_DENIED);
