@@ -8,8 +8,19 @@ cellfleet_vm_finish() {
   sleep 10  # the power-off is asynchronous; the host's timeout bounds this anyway
 }
 
+# The work tree and build (CELLFLEET_VM_KEEP, set by run_in_vm.sh) may lie below one of
+# these, as a CI clone in /tmp does: bind them back from the host's view after the tmpfs.
+mount -t tmpfs tmpfs /mnt
 for dir in /tmp /run /var/tmp /var/lib /var/log /etc/ppp; do
-  mount -t tmpfs tmpfs "$dir" || { echo "prelude: cannot mount tmpfs on $dir"; cellfleet_vm_finish 1; }
+  mkdir -p "/mnt/host$dir" && mount --bind "$dir" "/mnt/host$dir" &&
+    mount -t tmpfs tmpfs "$dir" || { echo "prelude: cannot mount tmpfs on $dir"; cellfleet_vm_finish 1; }
+  for keep in ${CELLFLEET_VM_KEEP:-}; do
+    case "$keep/" in
+      "$dir"/*)
+        mkdir -p "$keep" && mount --bind "/mnt/host$keep" "$keep" ||
+          { echo "prelude: cannot keep $keep visible"; cellfleet_vm_finish 1; } ;;
+    esac
+  done
 done
 mkdir -p /run/lock /run/systemd
 [ -L /var/lock ] || mount -t tmpfs tmpfs /var/lock

@@ -60,10 +60,15 @@ fi
 # The guest runs this script from the shared root: the prelude, then the command.
 guest_script=$(mktemp "$work_dir/guest.XXXXXX.sh")
 trap 'rm -f "$guest_script"' EXIT
+# What the guest must still see where its prelude lays tmpfs: the source tree, the
+# directory the test runs in, the command's and this run's files.
+source_root=$(cd "$here/../.." && pwd)
+command_dir=$(dirname "$(realpath -m "$1")")
 {
   echo "#!/bin/sh"
-  printf 'cd %q\n' "$PWD"
+  printf 'CELLFLEET_VM_KEEP=%q\n' "$source_root $PWD $command_dir $work_dir"
   printf '. %q\n' "$here/guest_prelude.sh"
+  printf 'cd %q\n' "$PWD"
   printf '%q ' "$@"
   echo
   echo 'cellfleet_vm_finish $?'
