@@ -125,13 +125,17 @@ AtChannelStats AtChannel::stats() const {
 }
 
 void AtChannel::Run() {
-  char buffer[4096];
   while (true) {
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) break;
     }
-    if (!current_) StartNext();
+    if (!current_) {
+      // Bytes already waiting were sent before the next command goes out, so they cannot
+      // be its reply: a late answer to a timed-out command would otherwise complete it.
+      if (health().ok()) ReadAvailable();
+      StartNext();
+    }
 
     int timeout_ms = -1;
     if (current_) {
@@ -153,25 +157,28 @@ void AtChannel::Run() {
       uint64_t count;
       [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof(count));
     }
-    if (port_open && fds[1].revents != 0) {
-      // Read until drained; a hang-up is reported by the read that follows the data.
-      while (true) {
-        absl::StatusOr<size_t> n = port_->ReadSome(buffer, sizeof(buffer));
-        if (!n.ok()) {
-          CloseWith(n.status());
-          break;
-        }
-        if (*n == 0) break;
-        size_t before = framer_.discarded_bytes();
-        framer_.Feed(absl::string_view(buffer, *n),
-                     [this](absl::string_view line) { HandleLine(line); });
-        discarded_bytes_ += framer_.discarded_bytes() - before;
-      }
-    }
+    if (port_open && fds[1].revents != 0) ReadAvailable();
     if (current_ && absl::Now() >= current_->deadline) OnTimeout();
   }
   // Fail whatever is left.
   CloseWith(absl::CancelledError(absl::StrCat(port_name_, ": channel closed")));
+}
+
+void AtChannel::ReadAvailable() {
+  // Until drained; a hang-up is reported by the read that follows the data.
+  char buffer[4096];
+  while (true) {
+    absl::StatusOr<size_t> n = port_->ReadSome(buffer, sizeof(buffer));
+    if (!n.ok()) {
+      CloseWith(n.status());
+      return;
+    }
+    if (*n == 0) return;
+    size_t before = framer_.discarded_bytes();
+    framer_.Feed(absl::string_view(buffer, *n),
+                 [this](absl::string_view line) { HandleLine(line); });
+    discarded_bytes_ += framer_.discarded_bytes() - before;
+  }
 }
 
 void AtChannel::StartNext() {

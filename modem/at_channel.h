@@ -91,6 +91,8 @@ class AtChannel {
 
   void Run();
   void StartNext();
+  // Reads and handles whatever the port has now, without waiting.
+  void ReadAvailable();
   void HandleLine(absl::string_view line);
   void CompleteCurrent(absl::StatusOr<AtResponse> result);
   void OnTimeout();

@@ -144,8 +144,16 @@ TEST_F(AtChannelTest, TimesOutThenResynchronisesBeforeTheNextCommand) {
   ASSERT_TRUE(first.Wait());
   EXPECT_THAT(first.result, StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("AT+QENG")));
 
-  // A late reply to the timed-out command must not be taken for the next one.
+  // A late reply to the timed-out command must not be taken for the next one. (Wait until
+  // the channel has it: the pty hands bytes over asynchronously, and a reply still in
+  // flight when the next command goes out is ambiguous on a real modem too.)
   peer_.Write("\r\n+QENG: \"servingcell\",\"SEARCH\"\r\n\r\nOK\r\n");
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (Urcs().size() < 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));  // re-check interval of a bounded wait
+  }
+  // Lines that belong to no command go to the URC handlers, the stale OK included.
+  EXPECT_THAT(Urcs(), ElementsAre("+QENG: \"servingcell\",\"SEARCH\"", "OK"));
   Outcome second;
   channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), second.Callback());
   absl::StatusOr<std::string> resync = peer_.ReadUntil("AT\r");
