@@ -95,7 +95,13 @@ std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
     if (after.connection().state() == v1::CONNECTION_STATE_CONNECTED) {
       events.push_back(Event(v1::EVENT_KIND_LINK_UP, after.connection().interface_name()));
     } else if (before->connection().state() == v1::CONNECTION_STATE_CONNECTED) {
-      events.push_back(Event(v1::EVENT_KIND_LINK_DOWN, after.connection().failure_detail()));
+      // Why it went down: the typed failure and pppd's words, or how it was taken down.
+      const v1::ConnectionStatus& link = after.connection();
+      std::string why = link.failure() == v1::CONNECTION_FAILURE_UNSPECIFIED
+                            ? v1::ConnectionState_Name(link.state())
+                            : v1::ConnectionFailure_Name(link.failure());
+      if (!link.failure_detail().empty()) absl::StrAppend(&why, ": ", link.failure_detail());
+      events.push_back(Event(v1::EVENT_KIND_LINK_DOWN, why));
     }
   }
   return events;

@@ -70,6 +70,7 @@ class InProcessAgent {
       *status.mutable_config() = config_->State();
     };
     poller_ = std::make_unique<ModemPoller>(options, &hub_);
+    link_->SetOnChange([poller = poller_.get()] { poller->RequestSample(); });
     if (absl::Status started = config_->Start(); !started.ok()) return started;
     poller_->Start();
     service_ = std::make_unique<AgentService>(
@@ -109,6 +110,7 @@ class InProcessAgent {
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     server_.reset();
     if (config_) config_->Stop();
+    if (link_) link_->SetOnChange(nullptr);  // before the poller goes
     if (poller_) poller_->Stop();
     config_.reset();
     poller_.reset();

@@ -205,6 +205,11 @@ void LinkManager::EndStalePppd() {
   std::filesystem::remove(pid_file_, ec);
 }
 
+void LinkManager::SetOnChange(std::function<void()> notify) {
+  absl::MutexLock lock(&mu_);
+  on_change_ = std::move(notify);
+}
+
 void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
   absl::MutexLock lock(&mu_);
   status_ = ToProto(link);
@@ -222,6 +227,7 @@ void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
     up_since_ = absl::InfinitePast();
     ScheduleRedial(now);
   }
+  if (on_change_) on_change_();
 }
 
 void LinkManager::ScheduleRedial(absl::Time now) {

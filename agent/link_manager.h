@@ -66,6 +66,12 @@ class LinkManager {
   // The current link, for status samples; never blocks on pppd.
   v1::ConnectionStatus Status() const;
 
+  // `notify` runs after every change of the link (dialing, up, failed, down) so that a
+  // status sample is taken at once and streams and the history see even a state shorter
+  // than a poll interval. It runs with the link's lock held: it must only signal. Once
+  // SetOnChange returns, the previous one is never called again (null: none).
+  void SetOnChange(std::function<void()> notify);
+
  private:
   void Run();
   void Post(std::function<void()> task);
@@ -87,6 +93,7 @@ class LinkManager {
   KeepUpPolicy keep_up_ ABSL_GUARDED_BY(mu_);
   uint64_t config_version_ ABSL_GUARDED_BY(mu_) = 0;
   v1::ConnectionStatus status_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> on_change_ ABSL_GUARDED_BY(mu_);
   // The pppd of a dial in progress, so that a hang-up can end it without queueing.
   std::shared_ptr<modem::ppp::PppdSupervisor> dialing_ ABSL_GUARDED_BY(mu_);
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);

@@ -16,12 +16,12 @@ using ::cellfleet::testing::IsOk;
 
 class LinkTest : public ::testing::Test {
  protected:
-  void Start(const char* mode) {
+  void Start(const char* mode, absl::Duration poll_interval = absl::Milliseconds(200)) {
     ::setenv("FAKE_PPPD_MODE", mode, 1);
     agent_.set_pppd(CELLFLEET_FAKE_PPPD);
     ASSERT_THAT(agent_.Start(::testing::TempDir() + "/link-" + std::to_string(::getpid()) + "-" +
                                  ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                             "", absl::Milliseconds(200)),
+                             "", poll_interval),
                 IsOk());
   }
   void TearDown() override {
@@ -108,6 +108,39 @@ TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
   // Then it gives up: no fourth attempt.
   absl::SleepFor(absl::Seconds(1));  // longer than the next backoff would be
   EXPECT_EQ(StatusConnection().redial_attempts(), 3u);
+}
+
+TEST_F(LinkTest, EveryLinkChangeIsSampledAtOnceSoTheHistoryHasDropsShorterThanAPoll) {
+  KeepUpPolicy policy;
+  policy.enabled = true;
+  policy.initial_backoff = absl::Milliseconds(300);
+  policy.max_attempts = 1;
+  agent_.set_keep_up(policy);
+  Start("flaky", /*poll_interval=*/absl::Seconds(30));  // up 0.3 s, then the link dies
+  v1::DialResponse dialed;
+  ASSERT_TRUE(Dial(dialed).ok());
+  // Up, down, redialed once, down again: four changes within about 1.5 s, far inside one
+  // poll interval; each one is in the history with why the link went down.
+  std::vector<std::string> link_events;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    grpc::ClientContext context;
+    v1::GetHistoryRequest request;
+    request.set_events_only(true);
+    v1::GetHistoryResponse history;
+    ASSERT_TRUE(agent_.stub().GetHistory(&context, request, &history).ok());
+    link_events.clear();
+    for (const v1::HistoryEntry& entry : history.entries()) {
+      const v1::ModemEvent& event = entry.event();
+      if (event.kind() == v1::EVENT_KIND_LINK_UP) link_events.push_back("up");
+      if (event.kind() == v1::EVENT_KIND_LINK_DOWN) link_events.push_back("down " + event.detail());
+    }
+    if (link_events.size() >= 4) break;
+    absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
+  }
+  const std::string down =
+      "down CONNECTION_FAILURE_ECHO_TIMEOUT: Serial link appears to be disconnected.";
+  EXPECT_THAT(link_events, ::testing::ElementsAre("up", down, "up", down));
 }
 
 TEST_F(LinkTest, HangUpEndsADialInProgressAtOnce) {

@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
       app.add_option("--modem-port", flags.link.settings.modem_port,
                      "The modem's PPP port (EC25: USB interface 3, usually /dev/ttyUSB3)");
   auto* apn =
-      app.add_option("--apn", flags.link.settings.apn, "APN to dial (AT+CGDCONT context 1) until a config is pushed");
+      app.add_option("--apn", flags.link.settings.apn, "APN to dial until a config is pushed");
   auto* state_dir = app.add_option("--state-dir", flags.link.state_dir,
                                    "Directory the agent owns (pushed config, rendered PPP files)");
   auto* pppd = app.add_option("--pppd", flags.link.pppd, "The pppd program");
@@ -299,6 +299,7 @@ int main(int argc, char** argv) {
   };
   cellfleet::agent::ModemPoller poller(poller_options, &hub);
   poller_for_steps = &poller;
+  link.SetOnChange([&poller] { poller.RequestSample(); });
   // Without a usable state dir the agent still serves status and dials with the settings
   // file's connection; only config push is off (its calls say why).
   if (absl::Status started = config.Start(); !started.ok()) {
@@ -351,7 +352,8 @@ int main(int argc, char** argv) {
   sd_notify(0, "STOPPING=1");
   hub.Close();  // every stream ends with UNAVAILABLE "agent is shutting down"
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  config.Stop();  // before the poller it nudges
+  config.Stop();              // before the poller it nudges
+  link.SetOnChange(nullptr);  // the link outlives the poller: its hang-up comes last
   poller.Stop();
   spdlog::info("stopped");
   return 0;
