@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "modem/final_result.h"
+#include "modem/ppp/connection_settings.h"
 
 namespace cellfleet::modem::sim {
 namespace {
@@ -335,13 +336,8 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     absl::string_view number = absl::string_view(upper).substr(3);
     absl::ConsumePrefix(&number, "T");  // tone dialing is accepted and ignored
     // *99# activates context 1; *99***N# context N (the APN the network sees).
-    std::optional<int> dial_cid;
-    if (number == "*99#") {
-      dial_cid = 1;
-    } else if (absl::ConsumePrefix(&number, "*99***") && absl::ConsumeSuffix(&number, "#")) {
-      dial_cid = ParseIntArg(number);
-    }
-    if (!dial_cid || *dial_cid < 1 || *dial_cid > 16) return "NO CARRIER";
+    const std::optional<int> dial_cid = ppp::DialContextId(number);
+    if (!dial_cid) return "NO CARRIER";
     if (!sim_ready || !modem_->radio->registered()) return "NO CARRIER";
     const DataSettings& data = modem_->data;
     if (data.connect == ConnectMode::kError) return "ERROR";
