@@ -160,29 +160,22 @@ struct Measured {
 
 std::optional<Measured> Measure(const v1::ModemStatus& s) {
   const v1::ServingCell& cell = s.serving_cell();
-  auto from_lte = [](const v1::LteServingCell& lte, const char* where) {
+  // LTE and NR SA cells carry the same optional rsrp_dbm and sinr_db.
+  auto of_cell = [](const char* where, const auto& c) {
     Measured m;
     m.where = where;
-    if (lte.has_rsrp_dbm()) m.rsrp_dbm = lte.rsrp_dbm();
-    if (lte.has_sinr_db()) m.sinr_db = lte.sinr_db();
+    if (c.has_rsrp_dbm()) m.rsrp_dbm = c.rsrp_dbm();
+    if (c.has_sinr_db()) m.sinr_db = c.sinr_db();
     return m;
   };
-  if (cell.has_lte()) return from_lte(cell.lte(), "LTE");
-  if (cell.has_en_dc()) return from_lte(cell.en_dc().lte(), "LTE anchor of EN-DC");
-  if (cell.has_nr5g_sa()) {
-    Measured m;
-    m.where = "NR5G-SA";
-    if (cell.nr5g_sa().has_rsrp_dbm()) m.rsrp_dbm = cell.nr5g_sa().rsrp_dbm();
-    if (cell.nr5g_sa().has_sinr_db()) m.sinr_db = cell.nr5g_sa().sinr_db();
-    return m;
-  }
-  if (s.signal().has_rssi_dbm()) {
-    Measured m;
-    m.where = "+CSQ";
-    m.rssi_dbm = s.signal().rssi_dbm();
-    return m;
-  }
-  return std::nullopt;
+  if (cell.has_lte()) return of_cell("LTE", cell.lte());
+  if (cell.has_en_dc()) return of_cell("LTE anchor of EN-DC", cell.en_dc().lte());
+  if (cell.has_nr5g_sa()) return of_cell("NR5G-SA", cell.nr5g_sa());
+  if (!s.signal().has_rssi_dbm()) return std::nullopt;
+  Measured m;
+  m.where = "+CSQ";
+  m.rssi_dbm = s.signal().rssi_dbm();
+  return m;
 }
 
 v1::DiagnosticCheck SignalCheck(const v1::ModemStatus& s) {
@@ -260,12 +253,11 @@ v1::DiagnosticCheck LinkCheck(const v1::ModemStatus& s) {
                               : std::string("dialing"));
     case v1::CONNECTION_STATE_DISCONNECTING:
       return Warn("link", "hanging up");
-    case v1::CONNECTION_STATE_FAILED:
-      return Fail(
-          "link",
-          absl::StrCat(v1::ConnectionFailure_Name(link.failure()),
-                       link.failure_detail().empty() ? "" : " (", link.failure_detail(),
-                       link.failure_detail().empty() ? "" : ")", ": ", LinkAdvice(link.failure())));
+    case v1::CONNECTION_STATE_FAILED: {
+      std::string why = v1::ConnectionFailure_Name(link.failure());
+      if (!link.failure_detail().empty()) absl::StrAppend(&why, " (", link.failure_detail(), ")");
+      return Fail("link", absl::StrCat(why, ": ", LinkAdvice(link.failure())));
+    }
     case v1::CONNECTION_STATE_DISCONNECTED:
       return Pass("link", "down: not dialed (cellfleet dial brings it up)");
     default:
