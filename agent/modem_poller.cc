@@ -31,7 +31,7 @@ void ModemPoller::Stop() {
   }
   {
     absl::MutexLock lock(&channel_mu_);
-    if (open_channel_ != nullptr) open_channel_->Close();
+    if (channel_ != nullptr) channel_->Close();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -86,10 +86,9 @@ bool ModemPoller::Attach() {
     return false;
   }
   PublishState(v1::MODEM_STATE_INITIALIZING, "");
-  channel_ = std::make_unique<modem::AtChannel>(std::move(*port), options_.channel);
   {
     absl::MutexLock lock(&channel_mu_);
-    open_channel_ = channel_.get();
+    channel_ = std::make_unique<modem::AtChannel>(std::move(*port), options_.channel);
   }
   {
     // Stop() may have looked for a channel just before there was one.
@@ -113,12 +112,13 @@ bool ModemPoller::Attach() {
 }
 
 void ModemPoller::Detach() {
+  modem_.reset();
+  std::unique_ptr<modem::AtChannel> closing;
   {
     absl::MutexLock lock(&channel_mu_);
-    open_channel_ = nullptr;
+    closing = std::move(channel_);
   }
-  modem_.reset();
-  channel_.reset();
+  // Destroyed outside the lock: it joins the channel's I/O thread.
 }
 
 void ModemPoller::Run() {

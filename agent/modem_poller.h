@@ -71,12 +71,11 @@ class ModemPoller {
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool sample_requested_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::thread thread_;
-  // The channel in use, for Stop() to close from its own thread. The poller thread sets
-  // it after opening and clears it before closing.
+  // Only the poller thread sets channel_, under channel_mu_, so that Stop() can close it
+  // from its own thread; the poller thread reads it without the lock.
   absl::Mutex channel_mu_;
-  modem::AtChannel* open_channel_ ABSL_GUARDED_BY(channel_mu_) = nullptr;
-  // Poller thread only.
   std::unique_ptr<modem::AtChannel> channel_;
+  // Poller thread only.
   std::unique_ptr<modem::QuectelModem> modem_;
   modem::ModemIdentity last_identity_;
   std::string attached_port_;
