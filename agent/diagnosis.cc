@@ -143,9 +143,19 @@ v1::DiagnosticCheck RegistrationCheck(const v1::ModemStatus& s) {
                                                ": check AT+COPS (deregistered?) and AT+CFUN"));
     case v1::REGISTRATION_STATE_UNKNOWN:
       return Warn("registration", absl::StrCat("unknown, often out of coverage", via));
+    case v1::REGISTRATION_STATE_SMS_ONLY_HOME:
+    case v1::REGISTRATION_STATE_SMS_ONLY_ROAMING:
+      return Fail("registration",
+                  absl::StrCat("registered for SMS only (stat ", r.stat_code(), ")", via,
+                               ": no packet data; the SIM's plan or the network lacks data "
+                               "service, ask the carrier"));
+    case v1::REGISTRATION_STATE_EMERGENCY_ONLY:
+      return Fail("registration",
+                  absl::StrCat("emergency services only (stat ", r.stat_code(), ")", via,
+                               ": no usable network for this SIM here; check coverage and "
+                               "the SIM's roaming"));
     case v1::REGISTRATION_STATE_OTHER:
-      return Warn("registration", absl::StrCat("stat ", r.stat_code(),
-                                               " (SMS-only or emergency-only service)", via));
+      return Warn("registration", absl::StrCat("stat ", r.stat_code(), via));
     default:
       return Warn("registration", "the modem did not report a registration");
   }
@@ -229,9 +239,13 @@ const char* LinkAdvice(v1::ConnectionFailure failure) {
       return "the modem port did not answer the dial script: is it the modem port (ttyUSB3)?";
     case v1::CONNECTION_FAILURE_ECHO_TIMEOUT:
     case v1::CONNECTION_FAILURE_MODEM_HANGUP:
+    case v1::CONNECTION_FAILURE_PEER_TERMINATED:
       return "the link died: weak signal or the network ended the session; keep-up redials";
     case v1::CONNECTION_FAILURE_NO_KERNEL_SUPPORT:
       return "the kernel has no PPP: load ppp_async and ppp_generic";
+    case v1::CONNECTION_FAILURE_OPTION_ERROR:
+      return "pppd refused its options: is /etc/ppp/peers/cellfleet installed (package "
+             "cellfleet-agent) and the agent's user in group dip?";
     case v1::CONNECTION_FAILURE_NOT_PRIVILEGED:
       return "pppd lacks privileges: it must run setuid root, the agent in group dip";
     default:

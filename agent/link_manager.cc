@@ -56,6 +56,8 @@ v1::ConnectionFailure FailureToProto(LinkFailure failure) {
       return v1::CONNECTION_FAILURE_NOT_PRIVILEGED;
     case LinkFailure::kOptionError:
       return v1::CONNECTION_FAILURE_OPTION_ERROR;
+    case LinkFailure::kPeerTerminated:
+      return v1::CONNECTION_FAILURE_PEER_TERMINATED;
     case LinkFailure::kTerminated:
     case LinkFailure::kInternal:
       break;
@@ -248,6 +250,10 @@ v1::ConnectionStatus LinkManager::Status() const {
   {
     absl::MutexLock lock(&mu_);
     status = status_;
+    if (redial_at_ != absl::InfiniteFuture()) {
+      *status.mutable_next_redial_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(redial_at_));
+    }
   }
   if (status.state() == v1::CONNECTION_STATE_CONNECTED && !status.interface_name().empty()) {
     // Two small sysfs reads: cheap enough for every sample, and never the serial port.
@@ -306,7 +312,7 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
     return written;
   modem::ppp::SupervisorOptions supervisor_options;
   supervisor_options.pppd = options_.pppd;
-  supervisor_options.args = {"file", paths.options};
+  supervisor_options.args = modem::ppp::PppdArguments(paths, options_.peer);
   supervisor_options.stop_grace = options_.stop_grace;
   supervisor_ = std::make_shared<modem::ppp::PppdSupervisor>(
       supervisor_options, [this](const modem::ppp::LinkStatus& link) { Publish(link); });

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "cellfleet/v1/connection.pb.h"
 #include "modem/ppp/connection_settings.h"
+#include "modem/ppp/ppp_files.h"
 #include "modem/ppp/pppd_supervisor.h"
 
 namespace cellfleet::agent {
@@ -36,6 +37,8 @@ struct LinkOptions {
   std::string state_dir = "/var/lib/cellfleet";  // files go to <state_dir>/ppp
   modem::ppp::ConnectionSettings settings;
   std::string pppd = "/usr/sbin/pppd";
+  // The root-owned /etc/ppp/peers file that holds the privileged options (the package's).
+  std::string peer = modem::ppp::kPeerName;
   absl::Duration stop_grace = absl::Seconds(5);
   KeepUpPolicy keep_up;
 };

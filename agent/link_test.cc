@@ -2,6 +2,7 @@
 // prints pppd's real log lines): connection details, state in the status, typed failures.
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/synchronization/notification.h"
 #include "agent/in_process_agent.h"
@@ -170,20 +171,62 @@ TEST_F(LinkTest, HangUpEndsADialInProgressAtOnce) {
   EXPECT_EQ(hung_up.connection().state(), v1::CONNECTION_STATE_DISCONNECTED);
 }
 
-TEST_F(LinkTest, HangUpStopsKeepUp) {
+TEST_F(LinkTest, ALinkTheNetworkEndsCleanlyIsRedialed) {
   KeepUpPolicy policy;
   policy.enabled = true;
   policy.initial_backoff = absl::Milliseconds(100);
+  policy.max_attempts = 1;
   agent_.set_keep_up(policy);
-  Start("connect");
+  Start("peer-terminates");  // up 0.3 s, then LCP terminated by peer and pppd exits 0
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  v1::ConnectionStatus link;
+  while (absl::Now() < deadline) {
+    link = StatusConnection();
+    if (link.redial_attempts() == 1 && link.state() == v1::CONNECTION_STATE_FAILED) break;
+    absl::SleepFor(absl::Milliseconds(50));  // next poll
+  }
+  EXPECT_EQ(link.redial_attempts(), 1u) << "keep-up redialed the clean end";
+  EXPECT_EQ(link.failure(), v1::CONNECTION_FAILURE_PEER_TERMINATED);
+  EXPECT_EQ(link.failure_detail(), "LCP terminated by peer");
+}
+
+TEST_F(LinkTest, HangUpDuringABackoffStopsKeepUp) {
+  const std::string starts = ::testing::TempDir() + "/pppd-starts-" + std::to_string(::getpid());
+  std::filesystem::remove(starts);
+  ::setenv("FAKE_PPPD_STARTS", starts.c_str(), 1);
+  KeepUpPolicy policy;
+  policy.enabled = true;
+  policy.initial_backoff = absl::Seconds(1);
+  policy.jitter = 0;
+  agent_.set_keep_up(policy);
+  Start("flaky");  // up 0.3 s, then the link dies
+  v1::DialResponse dialed;
+  ASSERT_TRUE(Dial(dialed).ok());
+  // The drop schedules a redial one backoff later: hang up inside that wait.
+  v1::ConnectionStatus waiting;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    waiting = StatusConnection();
+    if (waiting.has_next_redial_at()) break;
+    absl::SleepFor(absl::Milliseconds(20));  // next poll
+  }
+  ASSERT_TRUE(waiting.has_next_redial_at()) << "no redial was scheduled";
   grpc::ClientContext context;
   v1::HangUpResponse hung_up;
   ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
-  absl::SleepFor(absl::Milliseconds(500));  // several backoffs long: no redial may start
-  EXPECT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_DISCONNECTED);
+  EXPECT_FALSE(hung_up.connection().has_next_redial_at());
+  // Past the moment the redial was due, with room for a slow start: still one pppd run.
+  const absl::Time due = absl::FromUnixSeconds(waiting.next_redial_at().seconds()) +
+                         absl::Nanoseconds(waiting.next_redial_at().nanos());
+  absl::SleepFor(due + absl::Milliseconds(700) - absl::Now());
+  std::ifstream runs(starts);
+  int count = 0;
+  for (std::string line; std::getline(runs, line);) ++count;
+  EXPECT_EQ(count, 1) << "a redial started after the hang-up";
   EXPECT_EQ(StatusConnection().redial_attempts(), 0u);
+  ::unsetenv("FAKE_PPPD_STARTS");
 }
 
 }  // namespace

@@ -42,6 +42,8 @@ absl::string_view LinkFailureName(LinkFailure failure) {
       return "pppd refused an option";
     case LinkFailure::kTerminated:
       return "hung up on request";
+    case LinkFailure::kPeerTerminated:
+      return "the network ended the link";
     case LinkFailure::kInternal:
       return "pppd failed";
   }

@@ -29,6 +29,7 @@ enum class LinkFailure {
   kNotPrivileged,        // pppd 3
   kOptionError,          // pppd 2
   kTerminated,           // pppd 5: ended by a signal (our hang-up)
+  kPeerTerminated,       // pppd 0 or 5 without our asking: the network ended the link
   kInternal,             // pppd 1, 9, 12-14, 17, 18, anything else
 };
 

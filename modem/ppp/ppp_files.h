@@ -6,6 +6,7 @@
 #define CELLFLEET_MODEM_PPP_PPP_FILES_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "modem/ppp/connection_settings.h"
@@ -13,7 +14,7 @@
 namespace cellfleet::modem::ppp {
 
 struct PppFilePaths {
-  std::string options;     // <dir>/options: given to pppd with "file"
+  std::string options;     // <dir>/options: given to pppd with "file" (see PppdArguments)
   std::string connect;     // <dir>/connect.chat
   std::string disconnect;  // <dir>/disconnect.chat
   std::string secrets;     // <dir>/secrets: user/password, mode 0600, included by options
@@ -29,7 +30,17 @@ struct PppFiles {
   std::string secrets;  // empty without credentials
 };
 
-// Validates, then renders. Nothing is written.
+// The peers file the package installs (deploy/ppp/cellfleet): root's, with the only
+// privileged options the link needs.
+inline constexpr char kPeerName[] = "cellfleet";
+
+// pppd's command line: `call <peer> file <options>`. pppd reads the peers file as root's
+// and the agent's options as an ordinary user's (README, "Dialing as the service user").
+std::vector<std::string> PppdArguments(const PppFilePaths& paths,
+                                       const std::string& peer = kPeerName);
+
+// Validates, renders, and checks the result against the option policy
+// (pppd_option_policy.h). Nothing is written.
 absl::StatusOr<PppFiles> RenderPppFiles(const ConnectionSettings& settings,
                                         const PppFilePaths& paths);
 

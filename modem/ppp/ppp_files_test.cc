@@ -60,8 +60,12 @@ TEST_F(PppFilesTest, RendersWhatAnExpertWritesForLte) {
   EXPECT_THAT(files->connect, Not(HasSubstr("#777")));
   EXPECT_THAT(files->connect, Not(HasSubstr("CARRTER")));
   EXPECT_THAT(files->options, HasSubstr("\n/dev/ttyUSB3\n115200\nnodetach\nlock\n"));
-  EXPECT_THAT(files->options,
-              HasSubstr("defaultroute\nreplacedefaultroute\n"));  // via ppp0, no gateway
+  EXPECT_THAT(files->options, HasSubstr("\ndefaultroute\n"));  // via ppp0, no gateway
+  // Privileged in Debian's pppd: root's peers file holds them, never the agent's file.
+  EXPECT_THAT(files->options, Not(HasSubstr("noauth")));
+  EXPECT_THAT(files->options, Not(HasSubstr("replacedefaultroute")));
+  EXPECT_THAT(PppdArguments(paths_),
+              ::testing::ElementsAre("call", "cellfleet", "file", paths_.options));
   EXPECT_THAT(files->options, HasSubstr("usepeerdns\n"));
   EXPECT_THAT(files->options, HasSubstr("lcp-echo-interval 30\nlcp-echo-failure 4\n"));
   EXPECT_THAT(files->options,
@@ -132,6 +136,25 @@ TEST_F(PppFilesTest, RefusesSmuggledTextNamingTheField) {
            {with([](ConnectionSettings& s) { s.modem_port = "/dev/ttyUSB3 noauth"; }),
             "modem_port"},
            {with([](ConnectionSettings& s) { s.baud = 12345; }), "baud"},
+           // Every field that reaches the files, each trying to add a pppd option.
+           {Lte("internet.example\nplugin /tmp/evil.so"), "apn"},
+           {with([](ConnectionSettings& s) {
+              s.auth = Auth::kPap;
+              s.username = "u\"\nplugin /tmp/evil.so\n#";
+            }),
+            "username"},
+           {with([](ConnectionSettings& s) {
+              s.auth = Auth::kPap;
+              s.username = "u";
+              s.password = "p\"\nset LD_PRELOAD=/tmp/evil.so\n#";
+            }),
+            "password"},
+           {with([](ConnectionSettings& s) { s.dial_string = "*99#\npty /bin/sh"; }),
+            "dial_string"},
+           {with([](ConnectionSettings& s) { s.modem_port = "/dev/ttyUSB3\nplugin /tmp/evil.so"; }),
+            "modem_port"},
+           {with([](ConnectionSettings& s) { s.modem_port = "/dev/ttyUSB3\"\nplugin x"; }),
+            "modem_port"},
        }) {
     EXPECT_THAT(RenderPppFiles(c.settings, paths_),
                 StatusIs(absl::StatusCode::kInvalidArgument,
@@ -227,52 +250,102 @@ TEST_F(PppFilesTest, RealChatConnectsWithTheRenderedScript) {
   (*fleet)->Stop();
 }
 
-TEST_F(PppFilesTest, RealPppdAcceptsTheRenderedOptions) {
-  ASSERT_TRUE(std::filesystem::exists("/usr/sbin/pppd"));
-  sim::SimFleetOptions options;
-  options.boards = 1;
-  options.dir = dir_ + "/sim";
-  auto fleet = sim::SimFleet::Create(options);
-  ASSERT_THAT(fleet, IsOk());
-  (*fleet)->Start();
-  ConnectionSettings s = Lte();
-  s.modem_port = (*fleet)->boards()[0].modem_path;  // pppd checks the device exists
-  s.auth = Auth::kPap;
-  s.username = "fleet";
-  s.password = "pw";
-  s.chat_timeout = absl::Seconds(5);
-  s.lcp_echo_interval_s = 1;
-  ASSERT_THAT(WritePppFiles(s, paths_), IsOk());
-  // pppd parses every option before anything else: exit 2 means it refused one. Without
-  // kernel PPP (these test machines) it then stops with 4; with it, the simulated modem
-  // gives a carrier with nothing behind it and LCP gives up (exit 10) within ~30 s.
+// pppd as the packaged agent starts it: Debian's setuid pppd with the service user's
+// real id (not root), groups dialout and dip, the unit's capability bounding set, and
+// `call <peer>` naming a root-owned copy of the package's peers file. pppd parses every
+// option before anything else: exit 2 means it refused one; without kernel PPP (these
+// machines) it then stops with 4. Returns pppd's exit status, -1 if it did not end.
+int RunPppdAsServiceUser(const std::vector<std::string>& pppd_args, const std::string& log) {
+  std::vector<std::string> args = {
+      "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--groups=dialout,dip",
+      "--bounding-set=-all,+net_admin,+net_raw,+setuid,+setgid", "--inh-caps=-all",
+      "/usr/sbin/pppd"};
+  args.insert(args.end(), pppd_args.begin(), pppd_args.end());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  const std::string log = dir_ + "/pppd.log";
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> args = {"/usr/sbin/pppd", "file", paths_.options, "lcp-max-configure",
-                                   "3"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return -1;
   int status = 0;
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (::waitpid(pid, &status, WNOHANG) == 0) {
     if (absl::Now() > deadline) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
-      break;
+      return -1;
     }
     absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
   }
-  ASSERT_TRUE(WIFEXITED(status)) << Read(log);
-  EXPECT_NE(WEXITSTATUS(status), 2) << "pppd refused an option:\n" << Read(log);
-  EXPECT_THAT(WEXITSTATUS(status), ::testing::AnyOf(4, 8, 10, 16)) << Read(log);
-  (*fleet)->Stop();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class UnprivilegedPppdTest : public PppFilesTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "installs a peers file and switches ids: needs root";
+    PppFilesTest::SetUp();
+    peer_ = "cellfleet-test-" + std::to_string(::getpid());
+    std::filesystem::create_directories("/etc/ppp/peers");
+    std::filesystem::copy_file(CELLFLEET_PEERS_FILE, "/etc/ppp/peers/" + peer_,
+                               std::filesystem::copy_options::overwrite_existing);
+    ::chmod(dir_.c_str(), 0755);  // the service user reads its own files below
+  }
+  void TearDown() override {
+    if (peer_.empty()) return;
+    std::filesystem::remove("/etc/ppp/peers/" + peer_);
+    PppFilesTest::TearDown();
+  }
+  // The agent owns what it writes.
+  void GiveToServiceUser() {
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+      (void)::chown(entry.path().c_str(), 65534, 65534);
+    }
+  }
+  std::string peer_;
+};
+
+TEST_F(UnprivilegedPppdTest, AcceptsTheRenderedOptionsThroughThePeersFile) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/sbin/pppd"));
+  ConnectionSettings s = Lte();
+  s.modem_port = "/dev/null";  // a character device pppd can stat; never opened here
+  s.auth = Auth::kPap;
+  s.username = "fleet";
+  s.password = "pw";
+  ASSERT_THAT(WritePppFiles(s, paths_), IsOk());
+  GiveToServiceUser();
+  const std::string log = dir_ + "/pppd.log";
+  std::vector<std::string> args = PppdArguments(paths_, peer_);
+  EXPECT_EQ(RunPppdAsServiceUser(args, log), 4) << "refused as the service user:\n" << Read(log);
+  EXPECT_THAT(Read(log), Not(HasSubstr("requires root privilege")));
+
+  // Control: the same options without root's peers file lose noauth, and a privileged
+  // option in the agent's own file is refused by pppd itself (the first wall; the option
+  // policy is the second).
+  std::ofstream(paths_.options, std::ios::app) << "noauth\n";
+  EXPECT_EQ(RunPppdAsServiceUser({"file", paths_.options}, log), 2);
+  EXPECT_THAT(Read(log), HasSubstr("using the noauth option requires root privilege"));
+}
+
+TEST_F(UnprivilegedPppdTest, PppdRefusesPrivilegedOptionsInTheAgentsFile) {
+  ConnectionSettings s = Lte();
+  s.modem_port = "/dev/null";
+  ASSERT_THAT(WritePppFiles(s, paths_), IsOk());
+  const std::string rendered = Read(paths_.options);
+  for (const char* privileged :
+       {"plugin /tmp/evil.so", "ip-up-script /tmp/evil", "linkname x", "ifname ppp9",
+        "replacedefaultroute", "noauth"}) {
+    std::ofstream(paths_.options, std::ios::trunc) << rendered << privileged << "\n";
+    GiveToServiceUser();
+    const std::string log = dir_ + "/pppd.log";
+    EXPECT_EQ(RunPppdAsServiceUser(PppdArguments(paths_, peer_), log), 2) << privileged;
+    EXPECT_THAT(Read(log), HasSubstr("requires root privilege")) << privileged;
+  }
 }
 
 }  // namespace

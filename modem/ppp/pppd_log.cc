@@ -1,5 +1,6 @@
 #include "modem/ppp/pppd_log.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -40,7 +41,12 @@ void PppdLogParser::Feed(absl::string_view raw) {
     facts_.remote_is_placeholder = true;
   } else if (absl::StartsWith(line, "primary DNS address ") ||
              absl::StartsWith(line, "secondary DNS address ")) {
-    facts_.dns_servers.push_back(LastWord(line));
+    // pppd prints the secondary even when the network repeated the primary in it.
+    std::string server = LastWord(line);
+    if (std::find(facts_.dns_servers.begin(), facts_.dns_servers.end(), server) ==
+        facts_.dns_servers.end()) {
+      facts_.dns_servers.push_back(std::move(server));
+    }
   } else if (line == "Serial connection established.") {
     facts_.serial_connection_established = true;
   } else if (absl::StartsWith(line, "Script ") && absl::StrContains(line, " finished (pid ")) {
@@ -67,6 +73,11 @@ void PppdLogParser::Feed(absl::string_view raw) {
     facts_.last_problem = line;
   } else if (line == "Connect script failed") {
     facts_.connect_script_failed = true;
+    facts_.last_problem = line;
+  } else if (absl::StartsWith(line, "LCP terminated by peer") ||
+             absl::StartsWith(line, "Terminating on signal") ||
+             absl::StrContains(line, "Can't open options file") ||  // "/usr/sbin/pppd: ..."
+             absl::StrContains(line, "requires root privilege")) {
     facts_.last_problem = line;
   } else if (line == "Modem hangup" || absl::StartsWith(line, "No response to ") ||
              absl::StartsWith(line, "LCP: timeout") || absl::StartsWith(line, "Failed to open") ||

@@ -157,6 +157,11 @@ void PppdSupervisor::Follow(int fd) {
   status_.failure = WIFEXITED(wait_status)
                         ? FailureFromExit(status_.exit_code, status_.facts.connect_script_status)
                         : LinkFailure::kInternal;
+  // Exit 0 ("terminated at the peer's request") or 5 (a signal) that the agent did not
+  // ask for: the link dropped, and the caller must hear it as a failure to redial.
+  if (status_.failure == LinkFailure::kNone || status_.failure == LinkFailure::kTerminated) {
+    status_.failure = LinkFailure::kPeerTerminated;
+  }
   // A network that refuses our credentials often drops the call at once too: pppd may
   // then exit "Modem hangup" (16), but the refusal is the reason.
   if (status_.facts.auth_rejected_by_peer && status_.failure != LinkFailure::kNone) {

@@ -112,6 +112,31 @@ TEST(PppdSupervisorTest, ReportsTypedFailures) {
   EXPECT_EQ(rejected.detail, "PAP authentication failed");
 }
 
+TEST(PppdSupervisorTest, ALinkTheNetworkEndsIsADrop) {
+  // pppd exits 0 after "LCP terminated by peer": nobody asked for it, so it failed.
+  PppdSupervisor supervisor(Fake("peer-terminates"));
+  ASSERT_THAT(supervisor.Start(), IsOk());
+  ASSERT_EQ(supervisor.WaitUntilSettled(absl::Seconds(10)).state, LinkState::kConnected);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (supervisor.status().state == LinkState::kConnected && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  const LinkStatus down = supervisor.status();
+  EXPECT_EQ(down.exit_code, 0);
+  EXPECT_EQ(down.state, LinkState::kFailed);
+  EXPECT_EQ(down.failure, LinkFailure::kPeerTerminated);
+  EXPECT_EQ(down.detail, "LCP terminated by peer");
+}
+
+TEST(PppdLogTest, OneDnsServerGivenTwiceIsOne) {
+  PppdLogParser parser;
+  for (const char* line : {"local  IP address 10.0.0.2", "primary   DNS address 10.77.0.53",
+                           "secondary DNS address 10.77.0.53"}) {
+    parser.Feed(line);
+  }
+  EXPECT_THAT(parser.facts().dns_servers, ElementsAre("10.77.0.53"));
+}
+
 TEST(PppdSupervisorTest, KillsAPppdThatIgnoresSigterm) {
   PppdSupervisor supervisor(Fake("ignore-term"));
   ASSERT_THAT(supervisor.Start(), IsOk());

@@ -3,9 +3,10 @@
 # PPP; the real pppd is exercised in the PPP VM test). Prints pppd's own log lines.
 # The mode is $1, or $FAKE_PPPD_MODE when the caller passes pppd's own arguments.
 mode=${FAKE_PPPD_MODE:-$1}
+# Each run appends a line to $FAKE_PPPD_STARTS (when set): tests count the dials.
+[ -n "${FAKE_PPPD_STARTS:-}" ] && echo "$mode" >>"$FAKE_PPPD_STARTS"
 # The link comes up as on a real LTE modem, and stays up until SIGTERM.
 up() {
-  echo "Script /usr/sbin/chat -v -s -f /x/connect.chat finished (pid 555), status = 0x0"
   echo "Serial connection established."
   echo "Using interface ppp0"
   echo "Connect: ppp0 <--> /dev/ttyUSB3"
@@ -22,7 +23,8 @@ up() {
 case "$mode" in
   connect) up ;;
   by-apn)  # the network refuses $FAKE_PPPD_REFUSED_APN: chat meets NO CARRIER (pppd 8)
-    connect_script=$(sed -n 's/^connect "[^ ]* -v -s -f \(.*\)"$/\1/p' "$2")
+    options=$(while [ $# -gt 0 ]; do [ "$1" = file ] && { echo "$2"; break; }; shift; done)
+    connect_script=$(sed -n 's/^connect "[^ ]* -v -s -f \(.*\)"$/\1/p' "$options")
     if grep -q "\"$FAKE_PPPD_REFUSED_APN\"" "$connect_script"; then
       echo "Failed (NO CARRIER)"
       echo "Connect script failed"
@@ -38,8 +40,10 @@ case "$mode" in
     echo "PAP authentication failed"
     echo "Modem hangup"
     exit 16 ;;
-  chat-timeout)
-    echo "Script chat -v -f /x/connect.chat finished (pid 1441), status = 0x3"
+  chat-timeout)  # what chat -v -s and pppd (without debug) print when TIMEOUT expires
+    echo "expect (OK)"
+    echo "alarm"
+    echo "Failed"
     echo "Connect script failed"
     exit 8 ;;
   echo-timeout)
@@ -56,6 +60,14 @@ case "$mode" in
     echo "No response to 4 echo-requests"
     echo "Serial link appears to be disconnected."
     exit 15 ;;
+  peer-terminates)  # up, then the network ends the session cleanly: pppd exits 0
+    echo "Using interface ppp0"
+    echo "local  IP address 10.0.0.2"
+    echo "remote IP address 10.64.64.64"
+    sleep 0.3
+    echo "LCP terminated by peer"
+    echo "Connection terminated."
+    exit 0 ;;
   ignore-term)
     trap '' TERM
     echo "Using interface ppp0"
