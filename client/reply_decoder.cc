@@ -101,18 +101,11 @@ json ServingCellJson(const modem::ServingCellInfo& info) {
               {"arfcn", c.arfcn}});
     Put(j, "bsic", c.bsic);
     Put(j, "rxlev_dbm", c.rxlev_dbm);
+    if (c.band) {  // the manual's codes; other bands print "-"
+      j["band"] = *c.band == 0 ? "DCS1800" : *c.band == 1 ? "PCS1900" : std::to_string(*c.band);
+    }
   }
   return j;
-}
-
-// A registration line read back from a paste: the solicited form has <n> first.
-bool LooksSolicited(absl::string_view line, const std::string& last_command) {
-  if (absl::EndsWith(last_command, "?")) return true;
-  size_t colon = line.find(':');
-  modem::ReplyFields fields =
-      modem::ReplyFields::FromValues(line.substr(colon + 1), "registration");
-  return fields.size() >= 2 && !fields.IsQuoted(1) &&
-         modem::ParseDecimal(*fields.Text(1, "")).has_value();
 }
 
 bool StartsWithAny(absl::string_view line, std::initializer_list<absl::string_view> prefixes) {
@@ -200,7 +193,7 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
       result.replies.push_back(j);
     } else if (modem::IsRegistrationLine(line)) {
       absl::StatusOr<modem::RegistrationInfo> r =
-          modem::ParseRegistration(line, LooksSolicited(line, last_command));
+          modem::ParseRegistration(line, modem::IsRegistrationReadReply(line));
       if (!r.ok()) {
         fail(i, r.status());
         continue;
@@ -218,6 +211,8 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
           r->lac_or_tac);
       Put(j, "cell_id", r->cell_id);
       Put(j, "act", r->act);
+      if (r->act) j["act_name"] = std::string(modem::AccessTechnologyName(*r->act));
+      j["stat_name"] = std::string(modem::RegistrationStatText(r->stat));
       result.replies.push_back(j);
     } else if (absl::StartsWithIgnoreCase(line, "+CPIN:")) {
       absl::StatusOr<modem::SimState> s = modem::ParseCpin(line);
@@ -269,6 +264,7 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
       const modem::ComponentCarrier& c = cc->front();
       json j = {
           {"command", "+QCAINFO"}, {"primary", c.primary}, {"earfcn", c.earfcn}, {"band", c.band}};
+      Put(j, "state", c.state);
       Put(j, "pci", c.pci);
       Put(j, "rsrp_dbm", c.rsrp_dbm);
       Put(j, "rsrq_db", c.rsrq_db);
@@ -300,7 +296,8 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
     } else if (last_command == "AT+CIMI") {
       absl::StatusOr<std::string> imsi = modem::ParseImsi(line);
       if (imsi.ok())
-        result.replies.push_back({{"command", "+CIMI"}, {"imsi", *imsi}});
+        result.replies.push_back(
+            {{"command", "+CIMI"}, {"imsi", *imsi}, {"mcc", imsi->substr(0, 3)}});
       else
         fail(i, imsi.status());
     } else if (last_command == "AT+QGMR" || last_command == "AT+CGMR" || last_command == "AT+GMR") {

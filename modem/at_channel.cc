@@ -232,7 +232,8 @@ void AtChannel::HandleLine(absl::string_view line) {
     if (IsKnownUrc(line)) DispatchUrc(line);
     return;
   }
-  bool mine = MatchesPrefix(line, cmd.command.response_prefixes) ||
+  bool mine = (MatchesPrefix(line, cmd.command.response_prefixes) &&
+               (!cmd.command.is_reply || cmd.command.is_reply(line))) ||
               (cmd.command.bare_lines && !IsKnownUrc(line));
   if (!mine) {
     DispatchUrc(line);

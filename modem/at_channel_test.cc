@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -15,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "modem/testing/process_stats.h"
 #include "modem/testing/pty_peer.h"
+#include "modem/registration.h"
 #include "modem/testing/status_matchers.h"
 
 namespace cellfleet::modem {
@@ -99,6 +101,46 @@ TEST_F(AtChannelTest, RoutesUrcsInsideAReplyToSubscribers) {
   ASSERT_THAT(outcome.result, IsOk());
   EXPECT_THAT(outcome.result->lines, ElementsAre("+CSQ: 20,99"));
   EXPECT_THAT(Urcs(), ElementsAre("+QIND: SMS DONE", "RDY", "+CREG: 1,\"D509\",\"80D413D\",7"));
+}
+
+TEST_F(AtChannelTest, ARegistrationUrcNeverPassesForTheReadReply) {
+  // With AT+CEREG=2 the modem prints "+CEREG: <stat>,<tac>,<ci>,<act>" whenever the cell
+  // changes: before the command's echo, between echo and reply, and after the reply.
+  for (const char* urc : {"+CEREG: 1,\"1A2B\",\"01A2B3C4\",7", "+CEREG: 2", "+CEREG: 0,,,,0,15"}) {
+    SCOPED_TRACE(urc);
+    {
+      absl::MutexLock lock(&mu_);
+      urcs_.clear();
+    }
+    Outcome outcome;
+    AtCommand query = AtCommand::Query("AT+CEREG?", {"+CEREG:"});
+    query.is_reply = IsRegistrationReadReply;
+    channel_->Submit(std::move(query), outcome.Callback());
+    ASSERT_THAT(peer_.ReadUntil("AT+CEREG?\r"), IsOk());
+    peer_.Write(absl::StrCat("\r\n", urc, "\r\nAT+CEREG?\r\r\n", urc,
+                             "\r\n+CEREG: 2,1,\"1A2B\",\"01A2B3C4\",7\r\n", urc,
+                             "\r\n\r\nOK\r\n"));
+    ASSERT_TRUE(outcome.Wait());
+    ASSERT_THAT(outcome.result, IsOk());
+    EXPECT_THAT(outcome.result->lines, ElementsAre("+CEREG: 2,1,\"1A2B\",\"01A2B3C4\",7"));
+    EXPECT_THAT(Urcs(), ElementsAre(urc, urc, urc));
+  }
+  // And after the command, a URC goes to the subscribers as always.
+  peer_.Write("\r\n+CREG: 5\r\n");
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (Urcs().size() < 4 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_THAT(Urcs(), ::testing::Contains("+CREG: 5"));
+}
+
+TEST(RegistrationFormTest, TellsReadRepliesFromUrcs) {
+  for (const char* reply : {"+CREG: 0,1", "+CREG: 2,5,\"D509\",\"80D413D\",7", "+CEREG: 3,3,,,,0,15",
+                            "+CGREG: 1,0", "+C5GREG: 2,1,\"0001\",\"1\",11"}) {
+    EXPECT_TRUE(IsRegistrationReadReply(reply)) << reply;
+  }
+  for (const char* urc : {"+CREG: 1", "+CEREG: 1,\"1A2B\",\"01A2B3C4\",7", "+CGREG: 0,,,,0,11",
+                          "+CEREG:", "+CSQ: 20,99"}) {
+    EXPECT_FALSE(IsRegistrationReadReply(urc)) << urc;
+  }
 }
 
 TEST_F(AtChannelTest, BareReplyStillSeparatesKnownUrcs) {

@@ -2,10 +2,12 @@
 #ifndef CELLFLEET_MODEM_AT_COMMAND_H_
 #define CELLFLEET_MODEM_AT_COMMAND_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "modem/final_result.h"
 
@@ -21,15 +23,18 @@ struct AtCommand {
   bool bare_lines = false;
   // Overrides the table in command_timeouts.h.
   std::optional<absl::Duration> timeout;
+  // Where a URC shares the reply's prefix (+CREG...): true for the lines that answer this
+  // command; the others go to the URC handlers. Unset: every prefixed line answers.
+  std::function<bool(absl::string_view line)> is_reply;
 
   static AtCommand Query(std::string text, std::vector<std::string> prefixes) {
-    return AtCommand{std::move(text), std::move(prefixes), false, std::nullopt};
+    return AtCommand{std::move(text), std::move(prefixes), false, std::nullopt, nullptr};
   }
   static AtCommand Bare(std::string text) {
-    return AtCommand{std::move(text), {}, true, std::nullopt};
+    return AtCommand{std::move(text), {}, true, std::nullopt, nullptr};
   }
   static AtCommand Action(std::string text) {
-    return AtCommand{std::move(text), {}, false, std::nullopt};
+    return AtCommand{std::move(text), {}, false, std::nullopt, nullptr};
   }
 };
 

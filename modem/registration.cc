@@ -1,6 +1,11 @@
 #include "modem/registration.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "modem/reply_fields.h"
@@ -37,6 +42,18 @@ absl::string_view RegistrationStatText(int stat) {
       return "unknown";
     case 5:
       return "registered, roaming";
+    case 6:
+      return "registered for SMS only, home";
+    case 7:
+      return "registered for SMS only, roaming";
+    case 8:
+      return "attached for emergency bearer services only";
+    case 9:
+      return "registered, home (CSFB not preferred)";
+    case 10:
+      return "registered, roaming (CSFB not preferred)";
+    case 11:
+      return "emergency bearer services only";
     default:
       return "other";
   }
@@ -59,6 +76,21 @@ absl::string_view RegistrationPrefix(RegistrationDomain domain) {
 bool IsRegistrationLine(absl::string_view line) {
   for (const PrefixEntry& entry : kPrefixes) {
     if (absl::StartsWithIgnoreCase(line, entry.prefix)) return true;
+  }
+  return false;
+}
+
+bool IsRegistrationReadReply(absl::string_view line) {
+  for (const PrefixEntry& entry : kPrefixes) {
+    absl::string_view rest = absl::StripLeadingAsciiWhitespace(line);
+    if (!absl::ConsumePrefix(&rest, entry.prefix)) continue;
+    std::vector<absl::string_view> fields = absl::StrSplit(rest, ',');
+    if (fields.size() < 2) return false;
+    auto is_number = [](absl::string_view field) {
+      field = absl::StripAsciiWhitespace(field);
+      return !field.empty() && std::all_of(field.begin(), field.end(), absl::ascii_isdigit);
+    };
+    return is_number(fields[0]) && is_number(fields[1]);
   }
   return false;
 }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "modem/identity.h"
 #include "modem/log_format.h"
+#include "modem/registration.h"
 #include "modem/status_macros.h"
 #include "spdlog/spdlog.h"
 
@@ -112,7 +113,9 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
 
   auto registration = [&](const char* command, const char* prefix,
                           std::optional<RegistrationInfo>& out) -> absl::Status {
-    ASSIGN_OR_RETURN(AtResponse r, Run(AtCommand::Query(command, {prefix})));
+    AtCommand query = AtCommand::Query(command, {prefix});
+    query.is_reply = IsRegistrationReadReply;  // a +CxREG URC just before is not the reply
+    ASSIGN_OR_RETURN(AtResponse r, Run(std::move(query)));
     if (!r.final.success() || r.lines.empty()) {
       Note(snapshot, FinalResultStatus(r.final, command, port));
       return absl::OkStatus();
