@@ -49,7 +49,17 @@ v1::RegistrationState RegistrationStateFromStat(int stat) {
     case 4:
       return v1::REGISTRATION_STATE_UNKNOWN;
     case 5:
+    case 10:
       return v1::REGISTRATION_STATE_ROAMING;
+    case 9:
+      return v1::REGISTRATION_STATE_HOME;
+    case 6:
+      return v1::REGISTRATION_STATE_SMS_ONLY_HOME;
+    case 7:
+      return v1::REGISTRATION_STATE_SMS_ONLY_ROAMING;
+    case 8:
+    case 11:
+      return v1::REGISTRATION_STATE_EMERGENCY_ONLY;
     default:
       return v1::REGISTRATION_STATE_OTHER;
   }
@@ -72,6 +82,10 @@ v1::AccessTechnology AccessTechnologyFromAct(std::optional<int> act) {
       return v1::ACCESS_TECHNOLOGY_UTRAN_HSPA;
     case 7:
       return v1::ACCESS_TECHNOLOGY_EUTRAN;
+    case 8:
+      return v1::ACCESS_TECHNOLOGY_EUTRAN_CAT_M;
+    case 9:
+      return v1::ACCESS_TECHNOLOGY_EUTRAN_NB_IOT;
     case 10:
       return v1::ACCESS_TECHNOLOGY_EUTRAN_5GCN;
     case 11:
@@ -123,6 +137,10 @@ v1::RadioTechnology ToProto(RadioTech rat) {
       return v1::RADIO_TECHNOLOGY_WCDMA;
     case RadioTech::kLte:
       return v1::RADIO_TECHNOLOGY_LTE;
+    case RadioTech::kLteCatM:
+      return v1::RADIO_TECHNOLOGY_LTE_CAT_M;
+    case RadioTech::kLteCatNb:
+      return v1::RADIO_TECHNOLOGY_LTE_CAT_NB;
     case RadioTech::kNr5gSa:
       return v1::RADIO_TECHNOLOGY_NR5G_SA;
     case RadioTech::kNr5gNsa:

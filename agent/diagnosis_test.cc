@@ -106,6 +106,9 @@ TEST(DiagnosisTest, RegistrationStatesAreGradedAndCregIsTheFallback) {
       {v1::REGISTRATION_STATE_DENIED, v1::CHECK_RESULT_FAIL},
       {v1::REGISTRATION_STATE_NOT_REGISTERED, v1::CHECK_RESULT_FAIL},
       {v1::REGISTRATION_STATE_UNKNOWN, v1::CHECK_RESULT_WARN},
+      {v1::REGISTRATION_STATE_SMS_ONLY_HOME, v1::CHECK_RESULT_FAIL},
+      {v1::REGISTRATION_STATE_SMS_ONLY_ROAMING, v1::CHECK_RESULT_FAIL},
+      {v1::REGISTRATION_STATE_EMERGENCY_ONLY, v1::CHECK_RESULT_FAIL},
   };
   for (const auto& [state, expected] : cases) {
     v1::ModemStatus s = Healthy();

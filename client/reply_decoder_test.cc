@@ -51,6 +51,21 @@ TEST(ReplyDecoderTest, RegistrationUrcHasNoN) {
   EXPECT_EQ(result.replies[0]["cell_id"], 0x80D413D);
 }
 
+TEST(ReplyDecoderTest, NamesGsmBandsCarrierStateAndTheImsisCountry) {
+  DecodeResult result = DecodeModemOutput(
+      "+QENG: \"servingcell\",\"NOCONN\",\"GSM\",460,00,247C,1327,36,18,0,-73,255,255,0,42,42,1,-,"
+      "-,-,-,-,-,-,-,-,\"-\"\n"
+      "+QCAINFO: \"pcc\",1300,100,\"LTE BAND 3\",1,62,-88,-9,-60,12\n"
+      "AT+CIMI\n262011234567890\nOK\n"
+      "+CEREG: 2,1,\"2E1F\",\"A1B2C03\",8\n");
+  EXPECT_TRUE(result.problems.empty()) << result.problems.front();
+  ASSERT_EQ(result.replies.size(), 4u);
+  EXPECT_EQ(result.replies[0]["band"], "DCS1800");
+  EXPECT_EQ(result.replies[1]["state"], 1);
+  EXPECT_EQ(result.replies[2]["mcc"], "262");
+  EXPECT_EQ(result.replies[3]["act_name"], "LTE Cat M1");
+}
+
 TEST(ReplyDecoderTest, EveryCaptureDecodesWithoutParseErrors) {
   std::ifstream in(CELLFLEET_CAPTURES_JSON);
   ASSERT_TRUE(in) << CELLFLEET_CAPTURES_JSON;

@@ -53,6 +53,10 @@ absl::string_view AccessTechnologyName(int act) {
       return "UTRAN w/HSDPA+HSUPA";
     case 7:
       return "E-UTRAN";
+    case 8:  // Quectel BG9x; EC-GSM-IoT in 3GPP TS 27.007
+      return "LTE Cat M1";
+    case 9:  // Quectel BG9x; E-UTRAN (NB-S1 mode) in 27.007
+      return "LTE Cat NB1";
     case 10:
       return "E-UTRAN (5GCN)";
     case 11:

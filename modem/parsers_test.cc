@@ -63,12 +63,53 @@ TEST(ServingCellTest, ScalesSinrPerFamily) {
   EXPECT_EQ(ParseServingCell(line, LteSinrEncoding::kTwiceMinus20)->lte->sinr_db, 30.0);
   EXPECT_EQ(LteSinrEncodingForModel("RM500Q-GL"), LteSinrEncoding::kTwiceMinus20);
   EXPECT_EQ(LteSinrEncodingForModel("EC25"), LteSinrEncoding::kDb);
+  EXPECT_EQ(LteSinrEncodingForModel("RM500U-CN"), LteSinrEncoding::kDb);  // Unisoc: dB
+  EXPECT_EQ(LteSinrEncodingForModel("RG500U-EA"), LteSinrEncoding::kDb);
   // A negative value is dB whatever the family says.
   const std::vector<std::string> negative = {
       "+QENG: "
       "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",262,01,1A2D001,1,1575,3,3,3,1,-70,-9,-46,-3,-,-,"
       "-"};
   EXPECT_EQ(ParseServingCell(negative, LteSinrEncoding::kTwiceMinus20)->lte->sinr_db, -3.0);
+}
+
+TEST(ServingCellTest, LteMAndNbIotUseTheLteLayout) {
+  for (const auto& [token, rat] : std::vector<std::pair<std::string, RadioTech>>{
+           {"CAT-M", RadioTech::kLteCatM},
+           {"eMTC", RadioTech::kLteCatM},
+           {"CAT-NB", RadioTech::kLteCatNb}}) {
+    absl::StatusOr<ServingCellInfo> cell = ParseServingCell(
+        {"+QENG: \"servingcell\",\"NOCONN\",\"" + token +
+         "\",\"FDD\",310,410,A1B2C03,321,5110,12,0,0,2E1F,-101,-12,-75,3,20"});
+    ASSERT_THAT(cell, IsOk()) << token;
+    EXPECT_EQ(cell->rat, rat) << token;
+    ASSERT_TRUE(cell->lte.has_value()) << token;
+    EXPECT_EQ(cell->lte->band, 12);
+    EXPECT_EQ(cell->lte->rsrp_dbm, -101);
+  }
+  // A modem still searching, and one camped without service with fields it leaves empty.
+  absl::StatusOr<ServingCellInfo> search = ParseServingCell({"+QENG: \"servingcell\",\"SEARCH\""});
+  ASSERT_THAT(search, IsOk());
+  EXPECT_EQ(search->state, ServingState::kSearch);
+  absl::StatusOr<ServingCellInfo> limited = ParseServingCell(
+      {"+QENG: \"servingcell\",\"LIMSRV\",\"LTE\",\"FDD\",262,01,1A2D001,1,1575,3,-,-,1,-118,-16,-"
+       "88,-,-"});
+  ASSERT_THAT(limited, IsOk());
+  EXPECT_EQ(limited->state, ServingState::kLimitedService);
+  EXPECT_EQ(limited->lte->sinr_db, std::nullopt);
+}
+
+TEST(RegistrationTest, StatsBeyondFiveAreWhatTheyAre) {
+  EXPECT_TRUE(ParseRegistration("+CEREG: 2,9", true)->registered());   // CSFB not preferred
+  EXPECT_TRUE(ParseRegistration("+CEREG: 2,10", true)->registered());
+  EXPECT_TRUE(ParseRegistration("+CEREG: 2,6", true)->sms_only());
+  EXPECT_FALSE(ParseRegistration("+CEREG: 2,7", true)->registered());
+  EXPECT_TRUE(ParseRegistration("+CEREG: 2,8", true)->emergency_only());
+  EXPECT_TRUE(ParseRegistration("+CEREG: 2,11", true)->emergency_only());
+  EXPECT_EQ(RegistrationStatText(6), "registered for SMS only, home");
+  EXPECT_EQ(ParseRegistration("+CEREG: 2,1,\"2E1F\",\"A1B2C03\",9", true)->act, 9);
+  EXPECT_EQ(AccessTechnologyName(8), "LTE Cat M1");
+  EXPECT_EQ(AccessTechnologyName(9), "LTE Cat NB1");
 }
 
 TEST(RegistrationTest, SolicitedAndUrcFormsDiffer) {

@@ -54,6 +54,8 @@ absl::StatusOr<ServingState> ParseState(absl::string_view text) {
 RadioTech ParseRat(absl::string_view text) {
   std::string upper = absl::AsciiStrToUpper(text);
   if (upper == "LTE") return RadioTech::kLte;
+  if (upper == "CAT-M" || upper == "CAT-M1" || upper == "EMTC") return RadioTech::kLteCatM;
+  if (upper == "CAT-NB" || upper == "CAT-NB1" || upper == "NBIOT") return RadioTech::kLteCatNb;
   if (upper == "WCDMA") return RadioTech::kWcdma;
   if (upper == "GSM") return RadioTech::kGsm;
   if (upper == "NR5G-SA") return RadioTech::kNr5gSa;
@@ -218,7 +220,9 @@ absl::Status ParseRatSection(const ReplyFields& fields, size_t base, RadioTech r
                              LteSinrEncoding encoding, ServingCellInfo& info) {
   RatFields f(fields, base);
   switch (rat) {
-    case RadioTech::kLte: {
+    case RadioTech::kLte:
+    case RadioTech::kLteCatM:
+    case RadioTech::kLteCatNb: {
       ASSIGN_OR_RETURN(info.lte, ParseLte(f, encoding));
       return absl::OkStatus();
     }
@@ -252,11 +256,12 @@ absl::Status ParseRatSection(const ReplyFields& fields, size_t base, RadioTech r
 
 LteSinrEncoding LteSinrEncodingForModel(absl::string_view model) {
   std::string upper = absl::AsciiStrToUpper(model);
-  if (absl::StartsWith(upper, "RG50") || absl::StartsWith(upper, "RM50") ||
-      absl::StartsWith(upper, "RM51") || absl::StartsWith(upper, "RM52")) {
-    return LteSinrEncoding::kTwiceMinus20;
-  }
-  return LteSinrEncoding::kDb;
+  // The RG50xQ/RM5xxQ application note's 2X-20 applies to Qualcomm-based parts; the
+  // Unisoc-based RM500U/RG500U print dB like the EC25 (AT_FACTS.md 1.3).
+  const bool qualcomm_5g = absl::StartsWith(upper, "RG50") || absl::StartsWith(upper, "RM50") ||
+                           absl::StartsWith(upper, "RM51") || absl::StartsWith(upper, "RM52");
+  const bool unisoc = upper.size() > 5 && upper[5] == 'U';
+  return qualcomm_5g && !unisoc ? LteSinrEncoding::kTwiceMinus20 : LteSinrEncoding::kDb;
 }
 
 absl::string_view ServingStateName(ServingState state) {
@@ -283,6 +288,10 @@ absl::string_view RadioTechName(RadioTech rat) {
       return "WCDMA";
     case RadioTech::kLte:
       return "LTE";
+    case RadioTech::kLteCatM:
+      return "CAT-M";
+    case RadioTech::kLteCatNb:
+      return "CAT-NB";
     case RadioTech::kNr5gSa:
       return "NR5G-SA";
     case RadioTech::kNr5gNsa:

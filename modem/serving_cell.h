@@ -13,7 +13,10 @@
 namespace cellfleet::modem {
 
 enum class ServingState { kUnknown, kSearch, kLimitedService, kIdle, kConnected };
-enum class RadioTech { kUnknown, kGsm, kWcdma, kLte, kNr5gSa, kNr5gNsa, kTdscdma, kCdma, kHdr };
+// kLteCatM ("CAT-M", "eMTC") and kLteCatNb ("CAT-NB") print LTE's field layout.
+enum class RadioTech {
+  kUnknown, kGsm, kWcdma, kLte, kLteCatM, kLteCatNb, kNr5gSa, kNr5gNsa, kTdscdma, kCdma, kHdr
+};
 enum class Duplex { kUnknown, kFdd, kTdd };
 
 // How a modem family prints LTE SINR in +QENG (AT_FACTS.md 1.3): EC2x prints dB; the

@@ -10,6 +10,9 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl
   clang libclang-rt-14-dev
   ppp picocom dpkg-dev udev
+  # CPack's Debian generator runs `file`; the package test verifies the unit with
+  # systemd-analyze; the service-user tests switch ids with setpriv (util-linux).
+  file systemd util-linux
   # The PPP end-to-end tests boot a throwaway VM: this kernel has no PPP (shared/PPP_VM.md).
   libdtl-dev
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2 iputils-ping

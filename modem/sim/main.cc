@@ -1,4 +1,5 @@
 // cellfleet-modemsim: simulated Quectel EC25 boards on pseudo-terminals.
+#include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -36,12 +37,23 @@ int main(int argc, char** argv) {
   app.add_option("--scenario", scenario_file,
                  "YAML scenario: initial state, events, replies, faults, data mode");
   app.add_option("--ready-file", ready_file, "Write the board list here once the ports exist");
+  std::string port_group;
+  app.add_option("--port-group", port_group,
+                 "Give the ports to this group, mode 0660, as udev gives ttyUSB to dialout");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   options.tick = absl::Seconds(tick_seconds);
+  if (!port_group.empty()) {
+    const group* entry = getgrnam(port_group.c_str());
+    if (entry == nullptr) {
+      std::cerr << "cellfleet-modemsim: no group \"" << port_group << "\"\n";
+      return 2;
+    }
+    options.port_group = static_cast<int>(entry->gr_gid);
+  }
   if (!scenario_file.empty()) {
     auto scenario = cellfleet::modem::sim::LoadScenario(scenario_file);
     if (!scenario.ok()) {

@@ -1,6 +1,7 @@
 #include "modem/sim/pty_endpoint.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
@@ -12,7 +13,8 @@
 
 namespace cellfleet::modem::sim {
 
-absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string link_path) {
+absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string link_path,
+                                                                 int group) {
   int master = -1;
   int slave = -1;
   char name[256] = {};
@@ -26,6 +28,14 @@ absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string lin
   ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
   ::fcntl(master, F_SETFD, FD_CLOEXEC);
   ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+  if (group >= 0 && (::fchown(slave, static_cast<uid_t>(-1), static_cast<gid_t>(group)) != 0 ||
+                     ::fchmod(slave, 0660) != 0)) {
+    absl::Status error = absl::PermissionDeniedError(
+        absl::StrCat("cannot give ", name, " to group ", group, ": ", std::strerror(errno)));
+    ::close(master);
+    ::close(slave);
+    return error;
+  }
   ::unlink(link_path.c_str());
   if (::symlink(name, link_path.c_str()) != 0) {
     absl::Status error = absl::UnavailableError(

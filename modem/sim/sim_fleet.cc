@@ -70,7 +70,7 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
     board.modem->data = options.scenario.data;
     for (Port* port : {&board.at, &board.modem_port}) {
       port->link_path = absl::StrCat(board_dir, port == &board.at ? "/at" : "/modem");
-      auto pty = PtyEndpoint::Create(port->link_path);
+      auto pty = PtyEndpoint::Create(port->link_path, options.port_group);
       if (!pty.ok()) return pty.status();
       port->pty = std::move(*pty);
       port->responder = std::make_unique<Ec25Responder>(board.modem.get());
@@ -213,7 +213,7 @@ void SimFleet::DropCarrier(Port& port) {
   port.pty.reset();  // the client's reads end: a hang-up
   port.input.clear();
   port.output.clear();
-  auto pty = PtyEndpoint::Create(port.link_path);
+  auto pty = PtyEndpoint::Create(port.link_path, options_.port_group);
   if (!pty.ok()) {
     spdlog::error("simulator: cannot recreate {}: {}", port.link_path, pty.status());
     return;
@@ -222,7 +222,7 @@ void SimFleet::DropCarrier(Port& port) {
 }
 
 void SimFleet::Return(Port& port) {
-  auto pty = PtyEndpoint::Create(port.link_path);
+  auto pty = PtyEndpoint::Create(port.link_path, options_.port_group);
   if (!pty.ok()) {
     spdlog::error("simulator: cannot recreate {}: {}", port.link_path, pty.status());
     return;

@@ -33,6 +33,7 @@ struct SimFleetOptions {
   absl::Duration tick = absl::Seconds(1);  // one radio step per tick
   RadioProfile profile;
   Scenario scenario;
+  int port_group = -1;  // >= 0: the ports' group, mode 0660 (as udev's dialout)
 };
 
 struct SimBoardInfo {

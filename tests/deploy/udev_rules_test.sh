@@ -43,16 +43,25 @@ while read -r file; do
 done < <(find "$sys/devices" -name bInterfaceNumber)
 cp "$source_dir/deploy/udev/70-cellfleet-quectel.rules" "$root/rules/"
 
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for dir in /lib/udev/rules.d /etc/udev/rules.d; do
+  [ -d "$dir" ] || fail "$dir does not exist: is the udev package installed (scripts/setup.sh)?"
+done
 run_udev() {  # the properties udevadm test computes for /sys/class/tty/$1
-  unshare -m -- sh -c "
+  local output
+  if ! output=$(unshare -m -- sh -c "
     mount --bind '$sys' /sys &&
     mount --bind '$root/rules' /lib/udev/rules.d &&
     mount --bind '$root/empty' /etc/udev/rules.d &&
     mkdir -p /run/udev && mount -t tmpfs tmpfs /run/udev &&
     mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 &&
-    SYSTEMD_DEVICE_VERIFY_SYSFS=0 udevadm test --action=add /sys/class/tty/$1" 2>/dev/null | grep -E '^[A-Z_]+='
+    SYSTEMD_DEVICE_VERIFY_SYSFS=0 udevadm test --action=add /sys/class/tty/$1" 2>&1); then
+    fail "udevadm test for $1 failed in its mount namespace:
+$output"
+  fi
+  echo "$output" | grep -E '^[A-Z_]+=' || fail "udevadm test printed no properties for $1:
+$output"
 }
-fail() { echo "FAIL: $*"; exit 1; }
 
 at=$(run_udev ttyUSB3)
 echo "$at" | grep -qx 'DEVLINKS=/dev/cellfleet/0123456789ABCDEF/at' || fail "ttyUSB3 (interface 2): $at"

@@ -1,6 +1,8 @@
 #include "tests/ppp_vm/vm_board.h"
 
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "modem/status_macros.h"
+#include "tests/ppp_vm/service_user.h"
 
 namespace cellfleet::testing {
 namespace {
@@ -41,10 +44,19 @@ absl::StatusOr<std::unique_ptr<VmBoard>> VmBoard::Start(VmBoardOptions options) 
     return absl::FailedPreconditionError(
         "no /dev/ppp: these tests run inside the PPP test VM (tests/vm/run_in_vm.sh)");
   }
+  ASSIGN_OR_RETURN(ServiceIdentity service, InstallAsOnABoard());
   std::unique_ptr<VmBoard> board(new VmBoard());
+  board->service_ = service;
   board->dir_ = MakeTempDir("cellfleet-vm");
   board->state_dir_ = board->dir_ + "/state";
   board->config_path_ = board->dir_ + "/agent.yaml";
+  // What the unit and postinst give the agent: its own state dir (StateDirectory=, 0700),
+  // a log dir (LogsDirectory=), and the config readable by its group only.
+  ::chmod(board->dir_.c_str(), 0755);
+  for (const std::string& dir : {board->state_dir_, board->dir_ + "/run", board->dir_ + "/log"}) {
+    std::filesystem::create_directories(dir);
+    RETURN_IF_ERROR(GiveToService(service, dir, 0700));
+  }
   if (!options.network_pap_secrets.empty()) {
     RETURN_IF_ERROR(WriteFile("/etc/ppp/pap-secrets", options.network_pap_secrets));
   }
@@ -56,6 +68,10 @@ absl::StatusOr<std::unique_ptr<VmBoard>> VmBoard::Start(VmBoardOptions options) 
       board->config_path_,
       absl::StrCat("connection:\n", options.connection_yaml, "  modem_port: ", board->modem_path_,
                    "\n", "  state_dir: ", board->state_dir_, "\n")));
+  if (::chown(board->config_path_.c_str(), 0, service.gid) != 0 ||
+      ::chmod(board->config_path_.c_str(), 0640) != 0) {
+    return absl::InternalError("cannot give the config to the service group");
+  }
   RETURN_IF_ERROR(board->StartAgent());
   return board;
 }
@@ -88,6 +104,8 @@ absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
   ASSIGN_OR_RETURN(Subprocess sim,
                    Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
                                       "--scenario", dir_ + "/scenario.yaml", "--seed", "7",
+                                      // udev gives the EC25's ttyUSB ports to dialout
+                                      "--port-group", "dialout",
                                       "--ready-file", dir_ + "/sim.ready"},
                                      dir_ + "/sim.log"));
   sim_ = std::make_unique<Subprocess>(std::move(sim));
@@ -104,16 +122,22 @@ absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
 }
 
 absl::Status VmBoard::StartAgent() {
-  const std::string ready = absl::StrCat(dir_, "/agent", agent_runs_, ".ready");
+  const std::string ready = absl::StrCat(dir_, "/run/agent", agent_runs_, ".ready");
+  // As the packaged unit runs it: the service user, its groups and capability bounding
+  // set, the unit's umask; pppd is Debian's setuid one.
+  std::vector<std::string> argv = AsService(service_);
+  for (const std::string& arg :
+       {InstalledAgentPath(), std::string("--config"), config_path_, std::string("--at-port"),
+        at_path_, std::string("--listen"), std::string("127.0.0.1:0"),
+        std::string("--board-name"), std::string("vm-board"), std::string("--poll-interval"),
+        std::string("0.5"), std::string("--unauthenticated-role"), std::string("operator"),
+        std::string("--audit-log"), dir_ + "/log/audit.jsonl", std::string("--log-level"),
+        std::string("debug"), std::string("--log-target"), std::string("stderr"),
+        std::string("--ready-file"), ready}) {
+    argv.push_back(arg);
+  }
   ASSIGN_OR_RETURN(Subprocess agent,
-                   Subprocess::Start({CELLFLEET_AGENT,   "--config",     config_path_,
-                                      "--at-port",       at_path_,       "--listen",
-                                      "127.0.0.1:0",     "--board-name", "vm-board",
-                                      "--poll-interval", "0.5",          "--unauthenticated-role",
-                                      "operator",        "--audit-log",  dir_ + "/audit.jsonl",
-                                      "--log-level",     "debug",        "--log-target",
-                                      "stderr",          "--ready-file", ready},
-                                     absl::StrCat(dir_, "/agent", agent_runs_, ".log")));
+                   Subprocess::Start(argv, absl::StrCat(dir_, "/agent", agent_runs_, ".log")));
   ++agent_runs_;
   agent_ = std::make_unique<Subprocess>(std::move(agent));
   // Slow under emulation: generous, but bounded.

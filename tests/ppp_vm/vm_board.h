@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "tests/ppp_vm/service_user.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet::testing {
@@ -64,6 +65,7 @@ class VmBoard {
   absl::Status StartSimulator(const VmBoardOptions& options);
   absl::Status StartAgent();
 
+  ServiceIdentity service_;
   std::string dir_, state_dir_, config_path_, at_path_, modem_path_, address_;
   int agent_runs_ = 0;
   std::unique_ptr<Subprocess> sim_, agent_;
