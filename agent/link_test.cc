@@ -118,6 +118,17 @@ TEST_F(LinkTest, EveryLinkChangeIsSampledAtOnceSoTheHistoryHasDropsShorterThanAP
   policy.max_attempts = 1;
   agent_.set_keep_up(policy);
   Start("flaky", /*poll_interval=*/absl::Seconds(30));  // up 0.3 s, then the link dies
+  // Once the modem is initialised (its first sample taken), every change is a sample.
+  const absl::Time ready_by = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < ready_by) {
+    grpc::ClientContext context;
+    v1::GetStatusResponse response;
+    if (agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response).ok() &&
+        response.status().modem_state() == v1::MODEM_STATE_READY) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
   // Up, down, redialed once, down again: four changes within about 1.5 s, far inside one

@@ -41,13 +41,27 @@ void ModemPoller::RequestSample() {
   sample_requested_ = true;
 }
 
-bool ModemPoller::WaitForNextTurn(absl::Duration timeout) {
+ModemPoller::Wake ModemPoller::WaitUntil(absl::Time deadline) {
   absl::MutexLock lock(&wake_mu_);
   auto woken = [this]()
                    ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) { return stopping_ || sample_requested_; };
-  wake_mu_.AwaitWithTimeout(absl::Condition(&woken), timeout);
+  wake_mu_.AwaitWithDeadline(absl::Condition(&woken), deadline);
+  if (stopping_) return Wake::kStop;
+  const bool requested = sample_requested_;
   sample_requested_ = false;
-  return !stopping_;
+  return requested ? Wake::kRequest : Wake::kTime;
+}
+
+void ModemPoller::Publish(std::shared_ptr<v1::ModemStatus> status) {
+  last_published_ = status;
+  hub_->Publish(std::move(status));
+}
+
+void ModemPoller::PublishLocalChange() {
+  if (!last_published_ || !options_.add_local_state) return;
+  auto status = std::make_shared<v1::ModemStatus>(*last_published_);
+  options_.add_local_state(*status);
+  Publish(std::move(status));
 }
 
 void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) {
@@ -58,7 +72,7 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   *status->mutable_sampled_at() = Now();
   FillIdentity(last_identity_, *status->mutable_identity());
   if (options_.add_local_state) options_.add_local_state(*status);
-  hub_->Publish(std::move(status));
+  Publish(std::move(status));
 }
 
 absl::StatusOr<std::string> ModemPoller::ResolvePort() const {
@@ -129,7 +143,7 @@ void ModemPoller::Run() {
     }
     if (options_.on_cycle) options_.on_cycle();
     if (!channel_ && !Attach()) {
-      if (!WaitForNextTurn(options_.reattach_interval)) break;
+      if (WaitUntil(absl::Now() + options_.reattach_interval) == Wake::kStop) break;
       continue;
     }
     const absl::Time started = absl::Now();
@@ -147,7 +161,7 @@ void ModemPoller::Run() {
       status->set_at_port(attached_port_);
       if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
       if (options_.add_local_state) options_.add_local_state(*status);
-      hub_->Publish(std::move(status));
+      Publish(std::move(status));
     } else if (absl::IsCancelled(snapshot.status())) {
       break;  // Stop() closed the channel mid-command
     } else if (absl::IsUnavailable(snapshot.status()) && !channel_->health().ok()) {
@@ -159,7 +173,12 @@ void ModemPoller::Run() {
       // Timeouts: the channel resynchronises by itself on the next command.
       PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(snapshot.status().message()));
     }
-    if (!WaitForNextTurn(options_.poll_interval - (absl::Now() - started))) break;
+    // Until the next sample, each link or config change is published as it happens.
+    Wake wake = Wake::kRequest;
+    while ((wake = WaitUntil(started + options_.poll_interval)) == Wake::kRequest) {
+      PublishLocalChange();
+    }
+    if (wake == Wake::kStop) break;
   }
   Detach();
 }

@@ -47,8 +47,9 @@ class ModemPoller {
   void Start();
   // Returns once the port is closed; a command in flight is cancelled, not waited for.
   void Stop();
-  // Samples now instead of at the next interval (e.g. a config step happened), so the
-  // stream shows it at once.
+  // A link or config change happened: the poller publishes it at once with the modem
+  // part of its last sample (no AT traffic; during an AT read, right after it), so that
+  // streams and the history see a state shorter than a poll interval.
   void RequestSample();
 
   const PollerOptions& options() const { return options_; }
@@ -61,11 +62,15 @@ class ModemPoller {
   absl::StatusOr<std::string> ResolvePort() const;
   void Detach();
   void PublishState(v1::ModemState state, const std::string& detail);
+  void Publish(std::shared_ptr<v1::ModemStatus> status);
+  // The last published status again, with the local state (link, config) read anew.
+  void PublishLocalChange();
 
   PollerOptions options_;
   StatusHub* hub_;
-  // Waits until `timeout` passes, Stop() or RequestSample(); false once stopping.
-  bool WaitForNextTurn(absl::Duration timeout);
+  enum class Wake { kStop, kTime, kRequest };
+  // Waits until `deadline`, Stop() or RequestSample().
+  Wake WaitUntil(absl::Time deadline);
 
   absl::Mutex wake_mu_;
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
@@ -78,6 +83,7 @@ class ModemPoller {
   // Poller thread only.
   std::unique_ptr<modem::QuectelModem> modem_;
   modem::ModemIdentity last_identity_;
+  std::shared_ptr<const v1::ModemStatus> last_published_;
   std::string attached_port_;
 };
 

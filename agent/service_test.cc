@@ -155,6 +155,34 @@ TEST_F(ServiceTest, DiagnoseJudgesTheLatestSample) {
   EXPECT_EQ(results.size(), 7u);
 }
 
+TEST(ServiceFallbackTest, DiagnosePassesA3gFallbackOnItsCsRegistration) {
+  InProcessAgent agent;
+  ASSERT_THAT(agent.Start(::testing::TempDir() + "/fallback-" + std::to_string(::getpid()),
+                          "initial: {rat: WCDMA, radio_drift: false}\n", absl::Milliseconds(200)),
+              IsOk());
+  v1::GetStatusResponse sample;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    grpc::ClientContext context;
+    if (agent.stub().GetStatus(&context, v1::GetStatusRequest(), &sample).ok() &&
+        sample.status().serving_cell().has_wcdma()) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
+  }
+  ASSERT_TRUE(sample.status().serving_cell().has_wcdma()) << sample.DebugString();
+  EXPECT_EQ(sample.status().serving_cell().radio_technology(), v1::RADIO_TECHNOLOGY_WCDMA);
+  grpc::ClientContext context;
+  v1::DiagnoseResponse response;
+  ASSERT_TRUE(agent.stub().Diagnose(&context, v1::DiagnoseRequest(), &response).ok());
+  for (const v1::DiagnosticCheck& check : response.checks()) {
+    if (check.name() != "registration") continue;
+    EXPECT_EQ(check.result(), v1::CHECK_RESULT_PASS) << check.detail();
+    EXPECT_THAT(check.detail(), ::testing::HasSubstr("+CREG"));
+  }
+  agent.Stop();
+}
+
 // With the real pppd: on these test machines the kernel has no PPP, and Dial says so
 // (on one with PPP the simulated carrier has no network behind it: UNAVAILABLE).
 TEST_F(ServiceTest, DialWithTheRealPppdReportsWhatStopsIt) {

@@ -6,6 +6,9 @@ install(TARGETS cellfleet-agent cellfleet-modemsim RUNTIME DESTINATION ${CMAKE_I
 install(FILES deploy/systemd/cellfleet-agent.service DESTINATION lib/systemd/system COMPONENT agent)
 install(FILES deploy/udev/70-cellfleet-quectel.rules DESTINATION lib/udev/rules.d COMPONENT agent)
 install(FILES deploy/agent.example.yaml DESTINATION /etc/cellfleet RENAME agent.yaml COMPONENT agent)
+# Root's pppd options for the link (README, "Dialing as the service user").
+install(FILES deploy/ppp/cellfleet DESTINATION /etc/ppp/peers COMPONENT agent)
+install(FILES deploy/modules-load/cellfleet.conf DESTINATION lib/modules-load.d COMPONENT agent)
 install(PROGRAMS deploy/make-certs.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet COMPONENT agent)
 install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent COMPONENT agent)
 

@@ -210,12 +210,13 @@ TEST_F(PppFilesTest, InvalidSettingsChangeNothingOnDisk) {
   EXPECT_EQ(entries, 4) << "no temp files left behind";
 }
 
-// The rendered connect script, run by the real chat against the simulated modem port.
-int RunChat(const std::string& script, const std::string& port, const std::string& log) {
+// A rendered chat script, run by the real chat on `port_fd` (kept open by the caller, as
+// pppd keeps the modem port open between its connect and disconnect scripts).
+int RunChatOn(int port_fd, const std::string& script, const std::string& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, port.c_str(), O_RDWR | O_NOCTTY, 0);
-  posix_spawn_file_actions_adddup2(&actions, 0, 1);
+  posix_spawn_file_actions_adddup2(&actions, port_fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, port_fd, 1);
   posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> args = {"/usr/sbin/chat", "-s", "-v", "-f", script};
   std::vector<char*> argv;
@@ -227,6 +228,39 @@ int RunChat(const std::string& script, const std::string& port, const std::strin
   int status = 0;
   ::waitpid(pid, &status, 0);  // chat's own TIMEOUT bounds it
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int RunChat(const std::string& script, const std::string& port, const std::string& log) {
+  const int fd = ::open(port.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const int status = RunChatOn(fd, script, log);
+  ::close(fd);
+  return status;
+}
+
+TEST_F(PppFilesTest, TheRenderedDisconnectScriptEndsTheCallWithinTheStopGrace) {
+  sim::SimFleetOptions options;
+  options.boards = 1;
+  options.dir = dir_ + "/sim";
+  auto fleet = sim::SimFleet::Create(options);
+  ASSERT_THAT(fleet, IsOk());
+  (*fleet)->Start();
+  ConnectionSettings s = Lte("");
+  s.chat_timeout = absl::Seconds(5);
+  ASSERT_THAT(WritePppFiles(s, paths_), IsOk());
+  const int fd = ::open((*fleet)->boards()[0].modem_path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(RunChatOn(fd, paths_.connect, dir_ + "/chat.log"), 0) << Read(dir_ + "/chat.log");
+  // The call is up; pppd would now run the disconnect script on the same open port.
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(RunChatOn(fd, paths_.disconnect, dir_ + "/chat.log"), 0) << Read(dir_ + "/chat.log");
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_LT(took, absl::Seconds(5)) << "past the agent's stop grace: pppd would be killed";
+  // The modem is back in command mode without a call: ATO has nothing to resume.
+  std::ofstream(dir_ + "/ato.chat") << "TIMEOUT 3\n\"\" ATO\n\"NO CARRIER\" \"\"\n";
+  EXPECT_EQ(RunChatOn(fd, dir_ + "/ato.chat", dir_ + "/chat.log"), 0) << Read(dir_ + "/chat.log");
+  ::close(fd);
+  (*fleet)->Stop();
 }
 
 TEST_F(PppFilesTest, RealChatConnectsWithTheRenderedScript) {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -16,12 +17,17 @@ using ::cellfleet::testing::IsOk;
 
 class QuectelModemTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Open(""); }
+  // A fresh simulated modem with `scenario_yaml`.
+  void Open(const std::string& scenario_yaml) {
     dir_ = ::testing::TempDir() + "/quectel-" + std::to_string(::getpid());
     sim::SimFleetOptions options;
     options.boards = 1;
     options.dir = dir_;
     options.seed = 3;
+    absl::StatusOr<sim::Scenario> scenario = sim::ParseScenario(scenario_yaml, "test");
+    ASSERT_THAT(scenario, IsOk());
+    options.scenario = *scenario;
     auto fleet = sim::SimFleet::Create(options);
     ASSERT_THAT(fleet, IsOk());
     fleet_ = std::move(*fleet);
@@ -36,7 +42,8 @@ class QuectelModemTest : public ::testing::Test {
   void TearDown() override {
     modem_.reset();
     channel_.reset();
-    fleet_->Stop();
+    if (fleet_) fleet_->Stop();
+    fleet_.reset();
     std::filesystem::remove_all(dir_);
   }
 
@@ -75,6 +82,49 @@ TEST_F(QuectelModemTest, ReadStatusAssemblesAFullSnapshot) {
   ASSERT_TRUE(snapshot->serving_cell.has_value());
   ASSERT_TRUE(snapshot->serving_cell->lte.has_value());
   EXPECT_EQ(snapshot->serving_cell->lte->cell_id, *snapshot->eps_registration->cell_id);
+}
+
+TEST_F(QuectelModemTest, ARegistrationUrcJustBeforeTheReplyKeepsTheRegistration) {
+  // With AT+CEREG=2 a cell change prints a URC; here one lands right before the reply.
+  TearDown();
+  Open(R"(replies:
+  - command: AT+CEREG?
+    raw: "\r\n+CEREG: 1,\"2E1F\",\"A1B2C03\",7\r\n\r\n+CEREG: 2,1,\"2E1F\",\"A1B2C03\",7\r\n\r\nOK\r\n"
+)");
+  std::vector<std::string> urcs;
+  absl::Mutex mu;
+  channel_->AddUrcHandler([&](absl::string_view line) {
+    absl::MutexLock lock(&mu);
+    urcs.emplace_back(line);
+  });
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
+  ASSERT_TRUE(snapshot->eps_registration.has_value());
+  EXPECT_EQ(snapshot->eps_registration->n, 2);
+  EXPECT_EQ(snapshot->eps_registration->stat, 1);
+  EXPECT_EQ(snapshot->eps_registration->cell_id, 0xA1B2C03u);
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(urcs, ::testing::Contains("+CEREG: 1,\"2E1F\",\"A1B2C03\",7"));
+}
+
+TEST_F(QuectelModemTest, AWcdmaFallbackReadsAsWcdma) {
+  TearDown();
+  Open("initial: {rat: WCDMA, radio_drift: false}\n");
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
+  ASSERT_TRUE(snapshot->serving_cell.has_value());
+  EXPECT_EQ(snapshot->serving_cell->rat, RadioTech::kWcdma);
+  ASSERT_TRUE(snapshot->serving_cell->wcdma.has_value());
+  EXPECT_TRUE(snapshot->serving_cell->wcdma->rscp_dbm.has_value());
+  ASSERT_TRUE(snapshot->cs_registration.has_value());
+  EXPECT_TRUE(snapshot->cs_registration->registered());
+  EXPECT_EQ(snapshot->cs_registration->act, 2);
+  ASSERT_TRUE(snapshot->eps_registration.has_value());
+  EXPECT_FALSE(snapshot->eps_registration->registered());
 }
 
 TEST_F(QuectelModemTest, ReinitialisesAfterRdyWhenEchoCameBack) {

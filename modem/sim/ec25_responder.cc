@@ -106,24 +106,67 @@ std::string Ec25Responder::CmeError(int code) const {
   return absl::StrCat("+CME ERROR: ", code);
 }
 
+int Ec25Responder::AccessTechnology() const {
+  switch (modem_->rat) {
+    case SimRat::kWcdma:
+      return 2;
+    case SimRat::kGsm:
+      return 0;
+    case SimRat::kLte:
+      break;
+  }
+  return 7;
+}
+
 std::string Ec25Responder::RegistrationLine(absl::string_view prefix, int n, bool solicited) const {
-  const RadioState& s = modem_->radio->state();
+  // On a 3G/2G fallback the modem is registered in CS/PS (+CREG, +CGREG), not in EPS.
+  const bool eps = prefix == "+CEREG";
+  const bool on_this_domain = RadioOn() && (!eps || modem_->rat == SimRat::kLte);
+  const int stat = on_this_domain ? modem_->radio->state().registration_stat : 0;
+  const bool registered = on_this_domain && modem_->radio->registered();
   std::string line = absl::StrCat(prefix, ": ");
   if (solicited) absl::StrAppend(&line, n, ",");
-  absl::StrAppend(&line, s.registration_stat);
-  if (n >= 2 && modem_->radio->registered()) {
+  absl::StrAppend(&line, stat);
+  if (n >= 2 && registered) {
     const CellSite& cell = modem_->radio->serving();
-    absl::StrAppend(&line, absl::StrFormat(",\"%X\",\"%X\",7", cell.tac, cell.eci));
+    const uint64_t ci = modem_->rat == SimRat::kGsm ? (cell.eci & 0xFFFF) : cell.eci;
+    const uint32_t area = modem_->rat == SimRat::kLte ? cell.tac : (cell.tac & 0xFFFF);
+    absl::StrAppend(&line, absl::StrFormat(",\"%X\",\"%X\",%d", area, ci, AccessTechnology()));
   }
   return line;
 }
 
 std::string Ec25Responder::ServingCellLine() const {
-  if (!modem_->radio->registered() && modem_->radio->state().registration_stat == 2) {
+  if (!RadioOn() ||
+      (!modem_->radio->registered() && modem_->radio->state().registration_stat == 2)) {
     return "+QENG: \"servingcell\",\"SEARCH\"";
   }
   const CellSite& c = modem_->radio->serving();
-  const char* state = modem_->radio->registered() ? "NOCONN" : "LIMSRV";
+  const bool registered = modem_->radio->registered();
+  const char* state = !registered ? "LIMSRV" : modem_->data_call_up ? "CONNECT" : "NOCONN";
+  if (modem_->rat == SimRat::kWcdma) {
+    // Idle (no call) or camped only: the last five fields are "-".
+    const int rscp = std::clamp(modem_->radio->rsrp() + 15, -120, -25);
+    const int ecio = std::clamp(modem_->radio->rsrq() / 2, -24, 0);
+    const std::string call = modem_->data_call_up ? "0,1,-,-,-" : "-,-,-,-,-";
+    return absl::StrFormat(
+        "+QENG: \"servingcell\",\"%s\",\"WCDMA\",%d,%s,%X,%X,%d,%d,%d,%d,%d,%s", state, c.mcc,
+        c.mnc, c.tac & 0xFFFF, c.eci, 10700, c.pci, 1, rscp, ecio, call);
+  }
+  if (modem_->rat == SimRat::kGsm) {
+    return absl::StrFormat(
+        "+QENG: \"servingcell\",\"%s\",\"GSM\",%d,%s,%X,%X,%d,%d,0,%d,255,255,0,%d,%d,1,-,-,-,-,-,"
+        "-,-,-,-,\"-\"",
+        state, c.mcc, c.mnc, c.tac & 0xFFFF, c.eci & 0xFFFF, c.pci % 64, 20 + c.pci % 100,
+        modem_->radio->rssi(), modem_->radio->srxlev(), modem_->radio->srxlev());
+  }
+  if (!registered) {
+    // Camped without service: the modem leaves SINR and srxlev empty.
+    return absl::StrFormat(
+        "+QENG: \"servingcell\",\"LIMSRV\",\"LTE\",\"FDD\",%d,%s,%X,%d,%d,%d,%d,%d,%X,%d,%d,%d,-,-",
+        c.mcc, c.mnc, c.eci, c.pci, c.earfcn, c.band, c.bandwidth_code, c.bandwidth_code, c.tac,
+        modem_->radio->rsrp(), modem_->radio->rsrq(), modem_->radio->rssi());
+  }
   return absl::StrFormat(
       "+QENG: \"servingcell\",\"%s\",\"LTE\",\"FDD\",%d,%s,%X,%d,%d,%d,%d,%d,%X,%d,%d,%d,%d,%d",
       state, c.mcc, c.mnc, c.eci, c.pci, c.earfcn, c.band, c.bandwidth_code, c.bandwidth_code,
@@ -154,6 +197,9 @@ std::string Ec25Responder::HandleLine(absl::string_view line) {
 std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::string>& info) {
   const std::string upper = absl::AsciiStrToUpper(command);
   const bool sim_ready = modem_->sim == SimCardState::kReady;
+  const bool sim_query = upper == "AT+CPIN?" || upper == "AT+CIMI" || upper == "AT+QCCID" ||
+                         upper == "AT+COPS?";
+  if (sim_query && SimBusy()) return CmeError(14);  // just after boot (AT_FACTS.md 2.5)
   auto need_sim = [&]() -> std::string {
     if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
     if (modem_->sim == SimCardState::kPinRequired) return CmeError(11);
@@ -221,12 +267,19 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "";
   }
   if (upper == "AT+CSQ") {
-    info.push_back(absl::StrCat("+CSQ: ", sim_ready ? modem_->radio->csq_rssi() : 99, ",99"));
+    info.push_back(
+        absl::StrCat("+CSQ: ", sim_ready && RadioOn() ? modem_->radio->csq_rssi() : 99, ",99"));
     return "";
   }
   if (upper == "AT+QCSQ") {
-    if (!modem_->radio->registered()) {
+    if (!modem_->radio->registered() || !RadioOn()) {
       info.push_back("+QCSQ: \"NOSERVICE\"");
+    } else if (modem_->rat == SimRat::kWcdma) {
+      info.push_back(absl::StrCat("+QCSQ: \"WCDMA\",", modem_->radio->rssi(), ",",
+                                  std::clamp(modem_->radio->rsrp() + 15, -120, -25), ",",
+                                  std::clamp(modem_->radio->rsrq() / 2, -24, 0) * 10));
+    } else if (modem_->rat == SimRat::kGsm) {
+      info.push_back(absl::StrCat("+QCSQ: \"GSM\",", modem_->radio->rssi()));
     } else {
       // +QCSQ encodes SINR as 0..250 (dB = v / 5 - 20).
       int sinr_code = std::clamp((modem_->radio->sinr() + 20) * 5, 0, 250);
@@ -237,14 +290,15 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "";
   }
   if (upper == "AT+COPS?") {
-    if (!sim_ready || !modem_->radio->registered()) {
+    if (!sim_ready || !modem_->radio->registered() || !RadioOn()) {
       info.push_back("+COPS: 0");
     } else if (cops_format_ == 2) {
       info.push_back(absl::StrCat("+COPS: 0,2,\"", modem_->radio->profile().mcc,
-                                  modem_->radio->profile().mnc, "\",7"));
+                                  modem_->radio->profile().mnc, "\",", AccessTechnology()));
     } else {
       info.push_back(absl::StrCat("+COPS: 0,", cops_format_, ",\"",
-                                  modem_->radio->profile().operator_name, "\",7"));
+                                  modem_->radio->profile().operator_name, "\",",
+                                  AccessTechnology()));
     }
     return "";
   }
@@ -327,6 +381,12 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     std::vector<std::string> args = absl::StrSplit(upper.substr(8), ',');
     std::optional<int> fun = ParseIntArg(args[0]);
     if (!fun || (*fun != 0 && *fun != 1 && *fun != 4)) return CmeError(3);
+    std::optional<int> reset = args.size() > 1 ? ParseIntArg(args[1]) : std::optional<int>(0);
+    if (!reset || *reset < 0 || *reset > 1) return CmeError(3);
+    if (*reset == 1) {  // reboot: OK, then the ports go away (USB re-enumeration)
+      request_ = PortRequest::kReboot;
+      return "";
+    }
     modem_->cfun = *fun;
     modem_->radio->SetRegistration(modem_->cfun == 1 ? (modem_->radio->profile().roaming ? 5 : 1)
                                                      : 0);
@@ -351,10 +411,22 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
                                         });
       if (!accepted) return "NO CARRIER";  // the network refuses the APN
     }
-    dial_requested_ = true;
+    request_ = PortRequest::kDataMode;
     return "CONNECT 150000000";
   }
-  if (upper == "ATH" || upper == "ATH0") return "";
+  if (upper == "ATO" || upper == "ATO0") {  // back online after +++
+    if (!call_active_) return "NO CARRIER";
+    request_ = PortRequest::kResumeData;
+    return "CONNECT 150000000";
+  }
+  if (upper == "ATH" || upper == "ATH0") {
+    if (call_active_) request_ = PortRequest::kHangUp;
+    return "";
+  }
+  if (upper == "AT+QPOWD" || upper == "AT+QPOWD=0" || upper == "AT+QPOWD=1") {
+    request_ = PortRequest::kPowerDown;  // OK, then POWERED DOWN, then the ports go
+    return "";
+  }
   if (upper == "AT+CSUB") {
     info.push_back("SubEdition: V03");
     return "";
@@ -371,16 +443,19 @@ std::string Ec25Responder::TakeUrcs() {
     reported_cell_ = s.serving_cell;
     return out;
   }
-  bool stat_changed = s.registration_stat != reported_stat_;
-  bool cell_changed = s.serving_cell != reported_cell_;
-  if ((stat_changed && creg_n_ >= 1) || (cell_changed && creg_n_ >= 2)) {
-    absl::StrAppend(&out, kCrLf, RegistrationLine("+CREG", creg_n_, false), kCrLf);
+  const int stat = RadioOn() ? s.registration_stat : 0;
+  const bool stat_changed = stat != reported_stat_ || modem_->rat != reported_rat_;
+  const bool cell_changed = s.serving_cell != reported_cell_;
+  for (const auto& [prefix, n] : {std::pair<absl::string_view, int>{"+CREG", creg_n_},
+                                  {"+CGREG", cgreg_n_},
+                                  {"+CEREG", cereg_n_}}) {
+    if ((stat_changed && n >= 1) || (cell_changed && n >= 2)) {
+      absl::StrAppend(&out, kCrLf, RegistrationLine(prefix, n, false), kCrLf);
+    }
   }
-  if ((stat_changed && cereg_n_ >= 1) || (cell_changed && cereg_n_ >= 2)) {
-    absl::StrAppend(&out, kCrLf, RegistrationLine("+CEREG", cereg_n_, false), kCrLf);
-  }
-  reported_stat_ = s.registration_stat;
+  reported_stat_ = stat;
   reported_cell_ = s.serving_cell;
+  reported_rat_ = modem_->rat;
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "modem/sim/radio_model.h"
 #include "modem/sim/scenario.h"
 
@@ -37,9 +38,16 @@ struct SimModemState {
   RadioModel* radio = nullptr;
   SimCardState sim = SimCardState::kReady;
   std::map<int, PdpContextSetting> contexts = {{1, PdpContextSetting{}}};
-  int cfun = 1;
+  int cfun = 1;  // 0 and 4: the radio is off
   DataSettings data;
+  SimRat rat = SimRat::kLte;
+  bool data_call_up = false;  // a call on the modem port: +QENG says CONNECT
+  // Just after boot the SIM answers +CME ERROR: 14 (SIM busy) until then.
+  absl::Time sim_busy_until = absl::InfinitePast();
 };
+
+// What a command asks of the port's owner beyond its reply (see sim_fleet).
+enum class PortRequest { kNone, kDataMode, kResumeData, kHangUp, kReboot, kPowerDown };
 
 class Ec25Responder {
  public:
@@ -56,11 +64,14 @@ class Ec25Responder {
   std::string Reset();
 
   bool echo() const { return echo_; }
-  // ATD on this port asks for data mode; the port owner decides (see sim_fleet).
-  bool TakeDialRequest() {
-    bool d = dial_requested_;
-    dial_requested_ = false;
-    return d;
+  // Whether this port has a call the owner keeps while in online command mode (after
+  // +++): ATO resumes it, ATH ends it.
+  void set_call_active(bool active) { call_active_ = active; }
+  // ATD, ATO, ATH, AT+CFUN=1,1, AT+QPOWD: what the owner must do after the reply.
+  PortRequest TakeRequest() {
+    PortRequest r = request_;
+    request_ = PortRequest::kNone;
+    return r;
   }
 
  private:
@@ -70,6 +81,9 @@ class Ec25Responder {
   std::string CmeError(int code) const;
   std::string RegistrationLine(absl::string_view prefix, int n, bool solicited) const;
   std::string ServingCellLine() const;
+  int AccessTechnology() const;  // +COPS/+CxREG <AcT> of the current radio
+  bool RadioOn() const { return modem_->cfun == 1; }
+  bool SimBusy() const { return absl::Now() < modem_->sim_busy_until; }
 
   SimModemState* modem_;
   bool echo_ = true;  // factory default; comes back after every reset
@@ -78,10 +92,12 @@ class Ec25Responder {
   int cgreg_n_ = 0;
   int cereg_n_ = 0;
   int cops_format_ = 0;
-  bool dial_requested_ = false;
+  PortRequest request_ = PortRequest::kNone;
+  bool call_active_ = false;
   // For URCs: what was last reported.
   int reported_stat_ = -1;
   size_t reported_cell_ = 0;
+  SimRat reported_rat_ = SimRat::kLte;
 };
 
 }  // namespace cellfleet::modem::sim

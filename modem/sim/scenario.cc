@@ -29,6 +29,15 @@ absl::StatusOr<std::optional<int>> Board(const Reader& r, const YAML::Node& map)
   if (!lhs##_or.ok()) return lhs##_or.status(); \
   auto lhs = *std::move(lhs##_or)
 
+absl::StatusOr<SimRat> ParseRat(const Reader& r, const YAML::Node& node) {
+  CF_TRY(rat, r.Scalar<std::string>(node, "rat"));
+  const std::string upper = absl::AsciiStrToUpper(rat);
+  if (upper == "LTE") return SimRat::kLte;
+  if (upper == "WCDMA") return SimRat::kWcdma;
+  if (upper == "GSM") return SimRat::kGsm;
+  return r.Error(node, absl::StrCat("rat \"", rat, "\": expected LTE, WCDMA or GSM"));
+}
+
 absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioInitial& out) {
   if (absl::Status s = r.CheckKeys(node, {"sim", "operator", "mcc", "mnc", "rat", "rsrp_dbm",
                                           "registration", "radio_drift"});
@@ -64,9 +73,8 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
     out.mnc = mnc;
   }
   if (node["rat"]) {
-    CF_TRY(rat, r.Scalar<std::string>(node["rat"], "rat"));
-    if (rat != "LTE")
-      return r.Error(node["rat"], absl::StrCat("rat \"", rat, "\": the simulator models LTE only"));
+    CF_TRY(rat, ParseRat(r, node["rat"]));
+    out.rat = rat;
   }
   if (node["rsrp_dbm"]) {
     CF_TRY(rsrp, r.Scalar<double>(node["rsrp_dbm"], "rsrp_dbm"));
@@ -96,7 +104,8 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
 }
 
 absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node) {
-  if (absl::Status s = r.CheckKeys(node, {"at", "board", "action", "rsrp_delta_db", "duration"});
+  if (absl::Status s =
+          r.CheckKeys(node, {"at", "board", "action", "rsrp_delta_db", "duration", "rat"});
       !s.ok())
     return s;
   if (!node["at"]) return r.Error(node, "event has no \"at\"");
@@ -122,11 +131,18 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
     event.action = EventAction::kModemReset;
   } else if (action == "port_vanish") {
     event.action = EventAction::kPortVanish;
+  } else if (action == "power_on") {
+    event.action = EventAction::kPowerOn;
+  } else if (action == "rat_change") {
+    event.action = EventAction::kRatChange;
+    if (!node["rat"]) return r.Error(node, "rat_change needs rat (LTE, WCDMA or GSM)");
+    CF_TRY(rat, ParseRat(r, node["rat"]));
+    event.rat = rat;
   } else {
     return r.Error(node["action"],
                    absl::StrCat("unknown action \"", action,
                                 "\" (signal_fade, deregister, sim_removed, sim_inserted, "
-                                "modem_reset, port_vanish)"));
+                                "modem_reset, port_vanish, power_on, rat_change)"));
   }
   if (node["duration"]) {
     CF_TRY(duration, r.Duration(node["duration"], "duration"));
@@ -240,6 +256,24 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
   return absl::OkStatus();
 }
 
+// latency: {default: 20ms, "AT+COPS?": 2s}: a map of command line -> duration.
+absl::Status ParseLatency(const Reader& r, const YAML::Node& node, Latency& out) {
+  if (!node.IsMap()) return r.Error(node, "latency must be a map: {default: 20ms, \"AT+COPS?\": 1s}");
+  for (const auto& entry : node) {
+    CF_TRY(command, r.Scalar<std::string>(entry.first, "latency key"));
+    CF_TRY(duration, r.Duration(entry.second, command));
+    if (duration < absl::ZeroDuration() || duration > absl::Minutes(5)) {
+      return r.Error(entry.second, "latency must be 0..5m");
+    }
+    if (command == "default") {
+      out.default_latency = duration;
+    } else {
+      out.commands.emplace_back(command, duration);
+    }
+  }
+  return absl::OkStatus();
+}
+
 #undef CF_TRY
 
 }  // namespace
@@ -251,7 +285,8 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::
   const YAML::Node root = *parsed;
   Scenario scenario;
   if (root.IsNull()) return scenario;  // an empty file is the default scenario
-  if (absl::Status s = r.CheckKeys(root, {"initial", "events", "replies", "faults", "data"});
+  if (absl::Status s =
+          r.CheckKeys(root, {"initial", "latency", "events", "replies", "faults", "data"});
       !s.ok())
     return s;
   if (root["initial"]) {
@@ -273,6 +308,9 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::
   if (absl::Status s = each("faults", ParseFault, scenario.faults); !s.ok()) return s;
   if (root["data"]) {
     if (absl::Status s = ParseData(r, root["data"], scenario.data); !s.ok()) return s;
+  }
+  if (root["latency"]) {
+    if (absl::Status s = ParseLatency(r, root["latency"], scenario.latency); !s.ok()) return s;
   }
   std::stable_sort(scenario.events.begin(), scenario.events.end(),
                    [](const ScenarioEvent& a, const ScenarioEvent& b) { return a.at < b.at; });

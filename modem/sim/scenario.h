@@ -14,6 +14,8 @@
 namespace cellfleet::modem::sim {
 
 enum class SimCardState { kReady, kPinRequired, kNotInserted };
+// The radio the modem camps on: LTE, or a 3G/2G fallback.
+enum class SimRat { kLte, kWcdma, kGsm };
 
 struct ScenarioInitial {
   std::optional<SimCardState> sim;
@@ -23,6 +25,7 @@ struct ScenarioInitial {
   std::optional<double> rsrp_dbm;
   std::optional<int> registration_stat;  // 27.007 <stat>: home 1, searching 2, denied 3, roaming 5
   std::optional<bool> radio_drift;       // false: signal and cell stay put (for exact tests)
+  std::optional<SimRat> rat;
 };
 
 enum class EventAction {
@@ -30,8 +33,10 @@ enum class EventAction {
   kDeregister,  // searching for `duration`, then back
   kSimRemoved,
   kSimInserted,
-  kModemReset,  // RDY and boot URCs, settings back to defaults
+  kModemReset,  // a reboot as AT+CFUN=1,1: ports gone for `duration` (default 3 s), then RDY
   kPortVanish,  // both ports disappear for `duration`, then return at the same paths
+  kPowerOn,     // a modem powered down (AT+QPOWD) boots again
+  kRatChange,   // the modem moves to `rat` (a 3G/2G fallback, or back to LTE)
 };
 
 struct ScenarioEvent {
@@ -40,6 +45,7 @@ struct ScenarioEvent {
   EventAction action = EventAction::kSignalFade;
   double rsrp_delta_db = 0;
   absl::Duration duration = absl::ZeroDuration();
+  SimRat rat = SimRat::kLte;
 };
 
 // A command whose reply is replaced by raw bytes, e.g. a transcript from a real modem.
@@ -73,8 +79,16 @@ struct DataSettings {
   bool hangup_on_carrier_loss = false;
 };
 
+// How long the modem takes to answer, per command (compared case-insensitively with the
+// whole line); `default_latency` for the rest. Unset: what a real EC25 shows.
+struct Latency {
+  std::optional<absl::Duration> default_latency;
+  std::vector<std::pair<std::string, absl::Duration>> commands;
+};
+
 struct Scenario {
   ScenarioInitial initial;
+  Latency latency;
   std::vector<ScenarioEvent> events;  // sorted by `at`
   std::vector<ReplyOverride> replies;
   std::vector<Fault> faults;

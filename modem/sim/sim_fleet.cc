@@ -29,6 +29,19 @@ constexpr size_t kMaxInputLine = 4096;  // a real EC25 accepts lines up to ~4 KB
 constexpr size_t kMaxPendingOutput = 256 * 1024;
 constexpr absl::Duration kEscapeGuardTime = absl::Seconds(1);  // silence before "+++"
 constexpr absl::Duration kCarrierDropDelay = absl::Milliseconds(200);
+constexpr absl::Duration kRebootTime = absl::Seconds(3);      // USB gone after AT+CFUN=1,1
+constexpr absl::Duration kBootUrcDelay = absl::Seconds(1);  // ports up, then RDY
+constexpr absl::Duration kSimBusyAfterBoot = absl::Seconds(1);  // after RDY: +CME ERROR: 14
+constexpr absl::Duration kSearchAfterBoot = absl::Seconds(2);
+
+// Response times of a real EC25 on USB: tens of milliseconds, more for the network ones.
+absl::Duration Ec25Latency(absl::string_view command) {
+  if (absl::EqualsIgnoreCase(command, "AT+COPS?")) return absl::Milliseconds(120);
+  if (absl::StartsWithIgnoreCase(command, "AT+QENG")) return absl::Milliseconds(50);
+  if (absl::StartsWithIgnoreCase(command, "AT+CFUN=")) return absl::Milliseconds(250);
+  if (absl::StartsWithIgnoreCase(command, "ATD")) return absl::Milliseconds(300);
+  return absl::Milliseconds(20);
+}
 
 bool AppliesTo(const std::optional<int>& board, int index) { return !board || *board == index; }
 
@@ -67,6 +80,7 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
     board.modem->identity = MakeIdentity(options.seed, i, profile);
     board.modem->radio = board.radio.get();
     if (initial.sim) board.modem->sim = *initial.sim;
+    if (initial.rat) board.modem->rat = *initial.rat;
     board.modem->data = options.scenario.data;
     for (Port* port : {&board.at, &board.modem_port}) {
       port->link_path = absl::StrCat(board_dir, port == &board.at ? "/at" : "/modem");
@@ -74,6 +88,7 @@ absl::StatusOr<std::unique_ptr<SimFleet>> SimFleet::Create(const SimFleetOptions
       if (!pty.ok()) return pty.status();
       port->pty = std::move(*pty);
       port->responder = std::make_unique<Ec25Responder>(board.modem.get());
+      port->modem = board.modem.get();
     }
   }
   fleet->wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -86,7 +101,7 @@ SimFleet::~SimFleet() {
   Stop();
   for (Board& board : boards_) {
     for (Port* port : {&board.at, &board.modem_port}) {
-      if (port->data_mode) EndDataMode(*port, "");
+      if (port->call_active) EndCall(*port, "");
     }
   }
   for (auto& [pid, since] : dying_children_) {
@@ -150,9 +165,43 @@ void SimFleet::At(absl::Time when, std::function<void()> task) {
 
 void SimFleet::ResetBoard(size_t index) {
   Post([this, index] {
-    if (index < boards_.size())
-      ApplyEvent(boards_[index],
-                 ScenarioEvent{absl::ZeroDuration(), std::nullopt, EventAction::kModemReset});
+    if (index >= boards_.size()) return;
+    Board& board = boards_[index];  // an internal restart: RDY without re-enumeration
+    if (board.modem_port.call_active) EndCall(board.modem_port, "\r\nNO CARRIER\r\n");
+    board.modem_port.responder->Reset();
+    if (board.at.pty) Queue(board.at, board.at.responder->Reset());
+  });
+}
+
+void SimFleet::Reboot(Board& board, absl::Duration down) {
+  if (board.modem_port.call_active) EndCall(board.modem_port, "");
+  // The OK already queued goes out before USB goes away.
+  At(absl::Now() + absl::Milliseconds(100), [this, &board, down] {
+    Vanish(board.at);
+    Vanish(board.modem_port);
+    At(absl::Now() + down, [this, &board] { Boot(board); });
+  });
+}
+
+void SimFleet::Boot(Board& board) {
+  board.powered_down = false;
+  board.modem->sim_busy_until = absl::Now() + kBootUrcDelay + kSimBusyAfterBoot;
+  RadioModel& radio = *board.radio;
+  radio.SetRegistration(2);  // searching, then registered as before
+  At(absl::Now() + kBootUrcDelay + kSearchAfterBoot, [&radio] { radio.SetRegistration(radio.home_stat()); });
+  Return(board.at);
+  Return(board.modem_port);
+}
+
+void SimFleet::PowerDown(Board& board) {
+  if (board.modem_port.call_active) EndCall(board.modem_port, "");
+  board.powered_down = true;
+  At(absl::Now() + absl::Milliseconds(200), [this, &board] {
+    if (board.at.pty) Queue(board.at, "\r\nPOWERED DOWN\r\n");
+    At(absl::Now() + absl::Milliseconds(100), [this, &board] {
+      Vanish(board.at);
+      Vanish(board.modem_port);
+    });
   });
 }
 
@@ -182,9 +231,13 @@ void SimFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
       if (board.at.pty) Queue(board.at, "\r\n+CPIN: READY\r\n");
       break;
     case EventAction::kModemReset:
-      if (board.modem_port.data_mode) EndDataMode(board.modem_port, "\r\nNO CARRIER\r\n");
-      board.modem_port.responder->Reset();
-      if (board.at.pty) Queue(board.at, board.at.responder->Reset());
+      Reboot(board, event.duration > absl::ZeroDuration() ? event.duration : kRebootTime);
+      break;
+    case EventAction::kPowerOn:
+      if (board.powered_down) Boot(board);
+      break;
+    case EventAction::kRatChange:
+      board.modem->rat = event.rat;
       break;
     case EventAction::kPortVanish:
       Vanish(board.at);
@@ -203,7 +256,7 @@ void SimFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
 }
 
 void SimFleet::Vanish(Port& port) {
-  if (port.data_mode) EndDataMode(port, "");
+  if (port.call_active) EndCall(port, "");
   port.pty.reset();  // unlinks the path; clients read EIO
   port.input.clear();
   port.output.clear();
@@ -228,7 +281,13 @@ void SimFleet::Return(Port& port) {
     return;
   }
   port.pty = std::move(*pty);
-  port.responder->Reset();  // a re-enumerated modem starts from defaults
+  port.reply_due = absl::InfinitePast();
+  // A re-enumerated modem starts from defaults, and says so a moment after its ports
+  // appear (RDY first): an opener that is quick enough reads it.
+  std::string boot = port.responder->Reset();
+  At(absl::Now() + kBootUrcDelay, [this, &port, boot = std::move(boot)] {
+    if (port.pty) Queue(port, boot);
+  });
 }
 
 void SimFleet::Queue(Port& port, absl::string_view bytes) {
@@ -252,7 +311,7 @@ void SimFleet::OnReadable(Board& board, Port& port) {
     ssize_t n = ::read(port.pty->master_fd(), buffer, sizeof(buffer));
     if (n < 0 && errno == EIO) {
       // Every client closed the slave: on a real modem, DTR dropped.
-      if (port.data_mode) EndDataMode(port, "");
+      if (port.call_active) EndCall(port, "");
       port.pty->Hold();
       return;
     }
@@ -276,8 +335,30 @@ void SimFleet::OnReadable(Board& board, Port& port) {
   }
 }
 
+const Fault* SimFleet::FaultFor(const Board& board, absl::string_view command) const {
+  for (const Fault& fault : options_.scenario.faults) {
+    if (AppliesTo(fault.board, board.index) &&
+        (fault.command == "*" || absl::EqualsIgnoreCase(fault.command, command))) {
+      return &fault;
+    }
+  }
+  return nullptr;
+}
+
 void SimFleet::OnCommandLine(Board& board, Port& port, const std::string& line) {
   ++commands_handled_;
+  const absl::string_view command = absl::StripAsciiWhitespace(line);
+  absl::Duration delay = LatencyOf(command);
+  if (const Fault* fault = FaultFor(board, command)) delay += fault->delay;
+  // One command at a time, as the modem's AT task: each answered after its own latency,
+  // with the state of that moment.
+  const absl::Time due = std::max(absl::Now(), port.reply_due) + delay;
+  port.reply_due = due;
+  At(due, [this, &board, &port, line] { Answer(board, port, line); });
+}
+
+void SimFleet::Answer(Board& board, Port& port, const std::string& line) {
+  if (!port.pty) return;  // the port vanished meanwhile
   const absl::string_view command = absl::StripAsciiWhitespace(line);
   std::string reply;
   bool overridden = false;
@@ -288,39 +369,67 @@ void SimFleet::OnCommandLine(Board& board, Port& port, const std::string& line) 
       break;
     }
   }
+  port.responder->set_call_active(port.call_active);
   if (!overridden) reply = port.responder->HandleLine(line);
-  const bool dial = port.responder->TakeDialRequest();
-  for (const Fault& fault : options_.scenario.faults) {
-    if (!AppliesTo(fault.board, board.index) ||
-        (fault.command != "*" && !absl::EqualsIgnoreCase(fault.command, command))) {
-      continue;
-    }
-    if (fault.no_reply) return;
-    if (fault.drop_probability > 0) {
-      std::bernoulli_distribution drop(fault.drop_probability);
+  const PortRequest request = port.responder->TakeRequest();
+  if (const Fault* fault = FaultFor(board, command)) {
+    if (fault->no_reply) return;
+    if (fault->drop_probability > 0) {
+      std::bernoulli_distribution drop(fault->drop_probability);
       std::string kept;
       for (char c : reply) {
         if (!drop(rng_)) kept.push_back(c);
       }
       reply.swap(kept);
     }
-    if (fault.garbage_bytes > 0) {
-      std::string garbage(fault.garbage_bytes, '\0');
+    if (fault->garbage_bytes > 0) {
+      std::string garbage(fault->garbage_bytes, '\0');
       for (char& c : garbage) c = static_cast<char>(rng_());
       reply = garbage + reply;
     }
-    if (fault.delay > absl::ZeroDuration()) {
-      At(absl::Now() + fault.delay, [this, &port, reply] { Queue(port, reply); });
-      return;
-    }
-    break;
   }
+  // URCs raised while the command ran print before its reply, after its echo.
+  if (&port == &board.at) Queue(port, port.responder->TakeUrcs());
   Queue(port, reply);
-  if (dial) EnterDataMode(port);
+  Fulfil(board, port, request);
+}
+
+absl::Duration SimFleet::LatencyOf(absl::string_view command) const {
+  const Latency& latency = options_.scenario.latency;
+  for (const auto& [pattern, duration] : latency.commands) {
+    if (absl::EqualsIgnoreCase(pattern, command)) return duration;
+  }
+  return latency.default_latency.value_or(Ec25Latency(command));
+}
+
+void SimFleet::Fulfil(Board& board, Port& port, PortRequest request) {
+  switch (request) {
+    case PortRequest::kNone:
+      return;
+    case PortRequest::kDataMode:
+      EnterDataMode(port);
+      return;
+    case PortRequest::kResumeData:
+      port.data_mode = true;
+      port.last_input = absl::Now();
+      port.pty->ReleaseHold();
+      return;
+    case PortRequest::kHangUp:
+      EndCall(port, "");  // ATH's own OK is the reply
+      return;
+    case PortRequest::kReboot:
+      Reboot(board, kRebootTime);
+      return;
+    case PortRequest::kPowerDown:
+      PowerDown(board);
+      return;
+  }
 }
 
 void SimFleet::EnterDataMode(Port& port) {
+  port.call_active = true;
   port.data_mode = true;
+  port.modem->data_call_up = true;
   port.last_input = absl::Now();
   port.pty->ReleaseHold();  // so the client closing the port reads as DTR drop
   const std::vector<std::string>& command = options_.scenario.data.network_command;
@@ -366,16 +475,37 @@ void SimFleet::EnterDataMode(Port& port) {
 }
 
 void SimFleet::OnDataBytes(Port& port, absl::string_view bytes) {
+  auto relay = [&port](absl::string_view data) {
+    if (port.network_fd < 0 || data.empty()) return;
+    // A full socket drops the frame; PPP retransmits, as over a lossy radio link.
+    [[maybe_unused]] ssize_t n =
+        ::send(port.network_fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  };
+  // The escape (V.250): a second of silence, "+++" (chat writes it a byte at a time),
+  // and a second of silence again. Pluses are held back until that is decided.
   const absl::Time now = absl::Now();
-  if (bytes == "+++" && now - port.last_input >= kEscapeGuardTime) {
-    EndDataMode(port, "\r\nNO CARRIER\r\n");
-    return;
+  std::string data;
+  for (char c : bytes) {
+    const bool starts_escape = port.held_pluses == 0 && now - port.last_input >= kEscapeGuardTime;
+    if (c == '+' && port.held_pluses < 3 && (port.held_pluses > 0 || starts_escape)) {
+      ++port.held_pluses;
+    } else {
+      data.append(port.held_pluses, '+');  // not an escape after all: they were data
+      port.held_pluses = 0;
+      data.push_back(c);
+    }
+    port.last_input = now;
   }
-  port.last_input = now;
-  if (port.network_fd < 0) return;
-  // A full socket drops the frame; PPP retransmits, as over a lossy radio link.
-  [[maybe_unused]] ssize_t n =
-      ::send(port.network_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  relay(data);
+  if (port.held_pluses == 3) {
+    At(now + kEscapeGuardTime, [this, &port, now] {
+      if (port.held_pluses != 3 || port.last_input != now || !port.data_mode) return;
+      port.held_pluses = 0;
+      port.data_mode = false;  // online command mode: the call stays up
+      port.pty->Hold();
+      Queue(port, "\r\nOK\r\n");
+    });
+  }
 }
 
 void SimFleet::OnNetworkReadable(Port& port) {
@@ -383,11 +513,12 @@ void SimFleet::OnNetworkReadable(Port& port) {
   while (port.network_fd >= 0) {
     ssize_t n = ::read(port.network_fd, buffer, sizeof(buffer));
     if (n > 0) {
-      Queue(port, absl::string_view(buffer, static_cast<size_t>(n)));
+      // In online command mode the modem holds the call but passes no data.
+      if (port.data_mode) Queue(port, absl::string_view(buffer, static_cast<size_t>(n)));
       continue;
     }
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-      EndDataMode(port, "\r\nNO CARRIER\r\n");  // the network side hung up
+      EndCall(port, "\r\nNO CARRIER\r\n");  // the network side hung up
       if (options_.scenario.data.hangup_on_carrier_loss) {
         // A hang-up discards what the client has not read yet: let "NO CARRIER" land first.
         At(absl::Now() + kCarrierDropDelay, [this, &port] { DropCarrier(port); });
@@ -397,9 +528,12 @@ void SimFleet::OnNetworkReadable(Port& port) {
   }
 }
 
-void SimFleet::EndDataMode(Port& port, absl::string_view final_result) {
-  if (!port.data_mode) return;
+void SimFleet::EndCall(Port& port, absl::string_view final_result) {
+  if (!port.call_active) return;
+  port.call_active = false;
   port.data_mode = false;
+  port.held_pluses = 0;
+  port.modem->data_call_up = false;
   if (port.network_fd >= 0) ::close(port.network_fd);
   port.network_fd = -1;
   if (port.network_pid > 0) {

@@ -72,11 +72,16 @@ class SimFleet {
     std::unique_ptr<Ec25Responder> responder;
     std::string input;   // bytes since the last CR
     std::string output;  // bytes not yet accepted by the pty
-    // Data mode (after CONNECT on this port).
+    SimModemState* modem = nullptr;  // the board's, shared by both ports
+    // A call (after CONNECT on this port): bytes relay to the network side in data mode;
+    // after "+++" the call stays up in online command mode until ATO or ATH.
+    bool call_active = false;
     bool data_mode = false;
+    int held_pluses = 0;  // of a possible "+++" escape; OK after a second of silence
     int network_fd = -1;
     pid_t network_pid = -1;
     absl::Time last_input = absl::InfinitePast();
+    absl::Time reply_due = absl::InfinitePast();  // replies leave in order, each after its latency
   };
   struct Board {
     int index = 0;
@@ -85,16 +90,28 @@ class SimFleet {
     std::unique_ptr<SimModemState> modem;
     Port at;
     Port modem_port;
+    bool powered_down = false;  // AT+QPOWD until a power_on event
   };
 
   explicit SimFleet(SimFleetOptions options) : options_(std::move(options)), rng_(options_.seed) {}
   void Run();
   void OnReadable(Board& board, Port& port);
+  // Schedules the answer after the command's latency; Answer() runs it then.
   void OnCommandLine(Board& board, Port& port, const std::string& line);
+  void Answer(Board& board, Port& port, const std::string& line);
+  const Fault* FaultFor(const Board& board, absl::string_view command) const;
   void OnDataBytes(Port& port, absl::string_view bytes);
   void OnNetworkReadable(Port& port);
+  // What a command asked of the port beyond its reply.
+  void Fulfil(Board& board, Port& port, PortRequest request);
+  absl::Duration LatencyOf(absl::string_view command) const;
   void EnterDataMode(Port& port);
-  void EndDataMode(Port& port, absl::string_view final_result);
+  // Ends the call (the network side too) and prints `final_result` if not empty.
+  void EndCall(Port& port, absl::string_view final_result);
+  // AT+CFUN=1,1 and the modem_reset event: both ports gone for `down`, then a boot.
+  void Reboot(Board& board, absl::Duration down);
+  void Boot(Board& board);
+  void PowerDown(Board& board);
   void Flush(Port& port);
   void Queue(Port& port, absl::string_view bytes);
   void At(absl::Time when, std::function<void()> task);

@@ -227,15 +227,176 @@ TEST_F(SimFleetTest, CarrierLossCanHangUpTheLine) {
   EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
 }
 
-TEST_F(SimFleetTest, EscapeSequenceEndsTheCall) {
-  StartFleet();
+TEST_F(SimFleetTest, EscapeSequenceKeepsTheCallUntilAth) {
+  StartFleet("latency: {default: 0s}\n");
   OpenPort(fleet_->boards()[0].modem_path);
   Exchange("ATE0");
   EXPECT_THAT(Exchange("ATD*99***1#", "150000000\r\n"), HasSubstr("CONNECT"));
-  EXPECT_EQ(ReadUntil("never", absl::Milliseconds(1100)), "");  // guard time
+  EXPECT_EQ(ReadUntil("never", absl::Milliseconds(1100)), "");  // guard time before
   ASSERT_THAT(port_->WriteAll("+++", absl::Seconds(1)), IsOk());
-  EXPECT_EQ(ReadUntil("NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");
+  // Nothing until a second of silence after it too, then OK: online command mode.
+  EXPECT_EQ(ReadUntil("OK", absl::Milliseconds(700)), "");
+  EXPECT_EQ(ReadUntil("OK\r\n"), "\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
+  // ATO resumes the same call; the escape works again; ATH ends it.
+  EXPECT_EQ(Exchange("ATO", "150000000\r\n"), "\r\nCONNECT 150000000\r\n");
+  EXPECT_EQ(ReadUntil("never", absl::Milliseconds(1100)), "");
+  ASSERT_THAT(port_->WriteAll("+++", absl::Seconds(1)), IsOk());
+  EXPECT_EQ(ReadUntil("OK\r\n", absl::Seconds(3)), "\r\nOK\r\n");
   EXPECT_EQ(Exchange("ATH"), "\r\nOK\r\n");
+  EXPECT_EQ(Exchange("ATO", "NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");
+}
+
+TEST_F(SimFleetTest, PlusesFollowedByDataAreData) {
+  // "+++" with bytes after it inside the guard time is payload, not an escape.
+  StartFleet(R"(latency: {default: 0s}
+data:
+  network_command: [/usr/bin/head, -c, "8"]
+)");
+  OpenPort(fleet_->boards()[0].modem_path);
+  Exchange("ATE0");
+  EXPECT_THAT(Exchange("ATD*99#", "150000000\r\n"), HasSubstr("CONNECT"));
+  EXPECT_EQ(ReadUntil("never", absl::Milliseconds(1100)), "");
+  ASSERT_THAT(port_->WriteAll("+++", absl::Seconds(1)), IsOk());
+  absl::SleepFor(absl::Milliseconds(200));  // inside the guard time, by construction
+  ASSERT_THAT(port_->WriteAll("abcde", absl::Seconds(1)), IsOk());
+  // The network got all 8 bytes (head passes them back, then exits): no escape.
+  EXPECT_EQ(ReadUntil("NO CARRIER\r\n"), "+++abcde\r\nNO CARRIER\r\n");
+}
+
+TEST_F(SimFleetTest, DtrDropEndsTheCall) {
+  StartFleet("latency: {default: 0s}\n");
+  const std::string path = fleet_->boards()[0].modem_path;
+  OpenPort(path);
+  Exchange("ATE0");
+  EXPECT_THAT(Exchange("ATD*99#", "150000000\r\n"), HasSubstr("CONNECT"));
+  // The AT port shows the call, until the last close of the modem port drops DTR.
+  std::unique_ptr<SerialPort> modem_port = std::move(port_);
+  OpenPort(fleet_->boards()[0].at_path);
+  Exchange("ATE0");
+  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"CONNECT\""));
+  modem_port.reset();
+  std::string cell;
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < deadline) {
+    cell = Exchange("AT+QENG=\"servingcell\"");
+    if (absl::StrContains(cell, "\"NOCONN\"")) break;
+  }
+  EXPECT_THAT(cell, HasSubstr("\"NOCONN\""));
+  port_.reset();
+  OpenPort(path);
+  EXPECT_EQ(Exchange("ATO", "NO CARRIER\r\n"), "\r\nNO CARRIER\r\n");
+}
+
+TEST_F(SimFleetTest, RebootTakesThePortsAwayAndBootsWithSimBusy) {
+  StartFleet("latency: {default: 0s}\n");
+  const std::string path = fleet_->boards()[0].at_path;
+  OpenPort(path);
+  EXPECT_EQ(Exchange("AT+CFUN=1,1"), "AT+CFUN=1,1\r\r\nOK\r\n");
+  // USB re-enumeration: the port ends under the client and its path goes away.
+  absl::StatusOr<bool> readable = port_->WaitReadable(absl::Seconds(2));
+  ASSERT_THAT(readable, IsOk());
+  char buffer[64];
+  EXPECT_THAT(port_->ReadSome(buffer, sizeof(buffer)), StatusIs(absl::StatusCode::kUnavailable));
+  port_.reset();
+  EXPECT_FALSE(std::filesystem::exists(path));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  OpenPort(path);
+  const std::string boot = ReadUntil("+CPIN: READY\r\n");
+  EXPECT_THAT(boot, ::testing::StartsWith("\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n"));
+  // For a moment the SIM is busy; then it answers.
+  EXPECT_EQ(Exchange("AT+CPIN?", "\r\n\r\n"), "AT+CPIN?\r\r\n+CME ERROR: 14\r\n");
+  std::string cpin;
+  const absl::Time ready_by = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < ready_by) {
+    cpin = Exchange("AT+CPIN?", "\r\n\r\n");
+    if (absl::StrContains(cpin, "READY")) break;
+    absl::SleepFor(absl::Milliseconds(100));  // re-check interval of a bounded wait
+  }
+  EXPECT_THAT(cpin, HasSubstr("+CPIN: READY"));
+}
+
+TEST_F(SimFleetTest, RadioOffDeregistersAndPowerDownLastsUntilPowerOn) {
+  StartFleet(R"(latency: {default: 0s}
+events:
+  - {at: 2s, action: power_on}
+)");
+  OpenPort(fleet_->boards()[0].at_path);
+  Exchange("ATE0");
+  EXPECT_EQ(Exchange("AT+CFUN=4"), "\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CSQ"), "\r\n+CSQ: 99,99\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CEREG?"), "\r\n+CEREG: 0,0\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+COPS?"), "\r\n+COPS: 0\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+QENG=\"servingcell\""),
+            "\r\n+QENG: \"servingcell\",\"SEARCH\"\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CFUN=1"), "\r\nOK\r\n");
+  EXPECT_THAT(Exchange("AT+CSQ"), ::testing::Not(HasSubstr("99,99")));
+  // AT+QPOWD: OK, POWERED DOWN, and the ports stay away until the power_on event.
+  const std::string path = fleet_->boards()[0].at_path;
+  EXPECT_THAT(Exchange("AT+QPOWD", "POWERED DOWN\r\n"), HasSubstr("\r\nOK\r\n\r\nPOWERED DOWN\r\n"));
+  port_.reset();
+  absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (std::filesystem::exists(path) && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  deadline = absl::Now() + absl::Seconds(10);
+  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  OpenPort(path);
+  EXPECT_THAT(ReadUntil("RDY\r\n"), HasSubstr("RDY"));
+}
+
+TEST_F(SimFleetTest, UrcsComeBetweenEchoAndReply) {
+  // The registration drops while AT+CEREG? is being answered (its reply takes 1 s here).
+  StartFleet(R"(initial: {radio_drift: false}
+latency: {default: 0s, "AT+CEREG?": 1s}
+events:
+  - {at: 1s, action: deregister, duration: 30s}
+)");
+  OpenPort(fleet_->boards()[0].at_path);
+  EXPECT_EQ(Exchange("AT+CGREG=1"), "AT+CGREG=1\r\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CEREG=1"), "AT+CEREG=1\r\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CEREG?", "OK\r\n", absl::Seconds(5)),
+            "AT+CEREG?\r\r\n+CGREG: 2\r\n\r\n+CEREG: 2\r\n\r\n+CEREG: 1,2\r\n\r\nOK\r\n");
+}
+
+TEST_F(SimFleetTest, RepliesTakeTheirLatency) {
+  StartFleet("latency: {default: 0s, \"AT+CSQ\": 400ms}\n");
+  OpenPort(fleet_->boards()[0].at_path);
+  Exchange("ATE0");
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
+  const absl::Duration quick = absl::Now() - start;
+  const absl::Time sent = absl::Now();
+  EXPECT_THAT(Exchange("AT+CSQ"), HasSubstr("+CSQ:"));
+  EXPECT_GE(absl::Now() - sent, absl::Milliseconds(400));  // the configured latency
+  EXPECT_LT(quick, absl::Milliseconds(400));
+}
+
+TEST_F(SimFleetTest, ServingCellFollowsTheCallAndTheFallback) {
+  StartFleet(R"(initial: {radio_drift: false}
+latency: {default: 0s}
+events:
+  - {at: 1s, action: rat_change, rat: WCDMA}
+)");
+  OpenPort(fleet_->boards()[0].modem_path);
+  Exchange("ATE0");
+  EXPECT_THAT(Exchange("ATD*99#", "150000000\r\n"), HasSubstr("CONNECT"));
+  std::unique_ptr<SerialPort> modem_port = std::move(port_);  // the call stays up
+  OpenPort(fleet_->boards()[0].at_path);
+  Exchange("ATE0");
+  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"servingcell\",\"CONNECT\",\"LTE\""));
+  absl::SleepFor(absl::Milliseconds(1200));  // past the rat_change event at 1 s
+  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"CONNECT\",\"WCDMA\",262,01,"));
+  EXPECT_THAT(Exchange("AT+COPS?"), HasSubstr(",2\r\n"));  // AcT 2: UTRAN
+  EXPECT_EQ(Exchange("AT+CEREG?"), "\r\n+CEREG: 0,0\r\n\r\nOK\r\n");
+  EXPECT_EQ(Exchange("AT+CREG?"), "\r\n+CREG: 0,1\r\n\r\nOK\r\n");
+  modem_port.reset();
 }
 
 TEST_F(SimFleetTest, RefusesWrongApnAndHonoursConnectMode) {

@@ -36,6 +36,12 @@ verify=$(systemd-analyze verify "$unit" 2>&1) || fail "systemd-analyze verify: $
 # Lines about other units on this machine are not ours; any about ours is a failure.
 if echo "$verify" | grep -q "cellfleet-agent.service"; then fail "systemd-analyze verify: $verify"; fi
 [ -f /lib/udev/rules.d/70-cellfleet-quectel.rules ] || fail "udev rules missing"
+# pppd takes privileged options only from root's own files.
+peers=/etc/ppp/peers/cellfleet
+[ "$(stat -c '%U %a' "$peers")" = "root 644" ] || fail "$peers is not root's, mode 644: $(stat -c '%U %a' "$peers")"
+grep -qx noauth "$peers" || fail "$peers lacks noauth"
+dpkg-query --showformat='${Conffiles}\n' --show cellfleet-agent | grep -q "$peers" || fail "$peers is not a conffile"
+[ -f /lib/modules-load.d/cellfleet.conf ] || fail "modules-load.d file missing"
 
 dpkg -r cellfleet-agent cellfleet >/dev/null || fail "dpkg -r failed"
 [ ! -e /usr/bin/cellfleet-agent ] || fail "binary left after dpkg -r"
@@ -43,6 +49,7 @@ dpkg -r cellfleet-agent cellfleet >/dev/null || fail "dpkg -r failed"
 [ -f /etc/cellfleet/agent.yaml ] || fail "conffile must survive dpkg -r (until purge)"
 dpkg -P cellfleet-agent >/dev/null || fail "dpkg -P failed"
 [ ! -e /etc/cellfleet/agent.yaml ] || fail "conffile left after purge"
+[ ! -e /etc/ppp/peers/cellfleet ] || fail "peers file left after purge"
 [ ! -d /var/lib/cellfleet ] || fail "state dir left after purge"
 ! getent passwd cellfleet >/dev/null || fail "service user left after purge"
 echo "package test: 1 passed, 0 failed"

@@ -67,6 +67,18 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   const std::string interface_name = link["interface_name"];
   ASSERT_TRUE(absl::StartsWith(interface_name, "ppp")) << interface_name;
 
+  // As installed: the agent runs as the service user; its pppd is Debian's setuid one,
+  // root in effect, the service user in fact.
+  const int service_uid = static_cast<int>(board->service().uid);
+  EXPECT_NE(service_uid, 0);
+  EXPECT_EQ(ProcessUids(board->agent_pid()), std::make_pair(service_uid, service_uid));
+  std::vector<pid_t> board_pppd;
+  for (pid_t pid : PppdPids()) {
+    if (ParentPid(pid) == board->agent_pid()) board_pppd.push_back(pid);
+  }
+  ASSERT_EQ(board_pppd.size(), 1u);
+  EXPECT_EQ(ProcessUids(board_pppd[0]), std::make_pair(service_uid, 0));
+
   // The kernel agrees, and the carrier answers across the link.
   EXPECT_THAT(InterfaceAddresses(interface_name),
               HasSubstr(absl::StrCat("inet ", kBoardAddress, " peer ", kNetworkAddress)));
@@ -85,9 +97,11 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   // Status carries the link, with the interface's byte counters.
   absl::StatusOr<nlohmann::json> status = board->WaitForStatus(Connected, absl::Seconds(20));
   ASSERT_THAT(status, IsOk());
-  // pppd owns the modem port; the AT port goes on being polled meanwhile.
+  // pppd owns the modem port; the AT port goes on being polled meanwhile, and the modem
+  // reports the call in its serving cell.
   EXPECT_EQ((*status)["modem_state"], "MODEM_STATE_READY");
-  EXPECT_TRUE(status->contains("serving_cell"));
+  ASSERT_TRUE(status->contains("serving_cell"));
+  EXPECT_EQ((*status)["serving_cell"].value("state", ""), "SERVING_CELL_STATE_CONNECT");
   EXPECT_GT(Counter((*status)["connection"], "tx_bytes"), 3u * 84u);  // 3 pings went out
   EXPECT_GT(Counter((*status)["connection"], "rx_bytes"), 3u * 84u);  // and came back
   EXPECT_TRUE((*status)["connection"].contains("connected_since"));
@@ -243,6 +257,46 @@ TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
   }
   ASSERT_EQ(downs.size(), 1u) << history->out;
   EXPECT_THAT(downs[0], HasSubstr("CONNECTION_FAILURE_MODEM_HANGUP")) << history->out;
+}
+
+TEST(PppLinkTest, ANetworkThatEndsTheSessionCleanlyIsRedialed) {
+  VmBoardOptions options;
+  options.hangup_on_carrier_loss = false;  // only LCP says goodbye; the modem keeps the line
+  options.connection_yaml =
+      "  apn: internet.example\n"
+      "  keep_up: {enabled: true, initial_backoff: 1s, max_backoff: 2s, max_attempts: 5, "
+      "stable_after: 60s}\n";
+  std::unique_ptr<VmBoard> board = StartBoard(options);
+  ASSERT_NE(board, nullptr);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  ASSERT_THAT(dial, IsOk());
+  ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
+  const std::string since = (*dial)["connection"]["connected_since"];
+
+  // SIGTERM makes the carrier's pppd send an LCP Terminate-Request: a clean end, after
+  // which the board's pppd exits 0 ("terminated at the peer's request").
+  const pid_t agent = board->agent_pid();
+  int signalled = 0;
+  for (pid_t pid : PppdPids()) {
+    if (ParentPid(pid) != agent) {
+      ::kill(pid, SIGTERM);
+      ++signalled;
+    }
+  }
+  ASSERT_GE(signalled, 1);
+  absl::StatusOr<nlohmann::json> back = board->WaitForStatus(
+      [&](const nlohmann::json& s) {
+        return Connected(s) && s["connection"].value("connected_since", "") != since;
+      },
+      absl::Seconds(60));
+  ASSERT_THAT(back, IsOk()) << board->AgentLog();
+  EXPECT_EQ((*back)["connection"].value("redial_attempts", 0), 1) << back->dump();
+  absl::StatusOr<CommandResult> history =
+      board->Cli({"history", "--events-only", "--since", "1h"}, absl::Seconds(20));
+  ASSERT_THAT(history, IsOk());
+  EXPECT_THAT(history->out, HasSubstr("CONNECTION_FAILURE_PEER_TERMINATED: LCP terminated by peer"))
+      << history->out << "\n"
+      << board->AgentLog();
 }
 
 TEST(PppLinkTest, APortLockedByAnotherProgramIsReported) {

@@ -241,6 +241,14 @@ pid_t ParentPid(pid_t pid) {
   return parent;
 }
 
+std::pair<int, int> ProcessUids(pid_t pid) {
+  const std::string status = ReadAll(absl::StrCat("/proc/", pid, "/status"));
+  int real = -1, effective = -1;
+  const size_t at = status.find("\nUid:");
+  if (at != std::string::npos) (void)sscanf(status.c_str() + at + 5, "%d %d", &real, &effective);
+  return {real, effective};
+}
+
 bool InterfaceExists(const std::string& name) {
   return std::filesystem::exists("/sys/class/net/" + name);
 }

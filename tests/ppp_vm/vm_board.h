@@ -54,6 +54,7 @@ class VmBoard {
   absl::Status RestartAgent(int signal, const std::function<void()>& between = nullptr);
 
   const std::string& dir() const { return dir_; }
+  const ServiceIdentity& service() const { return service_; }
   const std::string& state_dir() const { return state_dir_; }
   const std::string& agent_address() const { return address_; }
   pid_t agent_pid() const { return agent_ ? agent_->pid() : -1; }
@@ -75,6 +76,8 @@ class VmBoard {
 std::vector<pid_t> PppdPids();
 // A process's parent pid, or -1.
 pid_t ParentPid(pid_t pid);
+// A process's real and effective user ids ({-1, -1} if it is gone).
+std::pair<int, int> ProcessUids(pid_t pid);
 // Whether `name` exists as a network interface in this (the board's) namespace.
 bool InterfaceExists(const std::string& name);
 // `ip -4 -o addr show dev NAME`.
