@@ -74,8 +74,10 @@ void PppdLogParser::Feed(absl::string_view raw) {
   } else if (line == "Connect script failed") {
     facts_.connect_script_failed = true;
     facts_.last_problem = line;
-  } else if (absl::StartsWith(line, "LCP terminated by peer") ||
-             absl::StartsWith(line, "Terminating on signal") ||
+  } else if (absl::StartsWith(line, "LCP terminated by peer")) {
+    facts_.terminated_by_peer = true;
+    facts_.last_problem = line;
+  } else if (absl::StartsWith(line, "Terminating on signal") ||
              absl::StrContains(line, "Can't open options file") ||  // "/usr/sbin/pppd: ..."
              absl::StrContains(line, "requires root privilege")) {
     facts_.last_problem = line;

@@ -24,6 +24,9 @@ struct PppdLinkFacts {
   // "PAP authentication failed" / "CHAP authentication failed": the peer refused us.
   bool auth_rejected_by_peer = false;
   std::string auth_rejection;
+  // "LCP terminated by peer": the network ended the session. pppd may then still see the
+  // line drop ("Modem hangup", exit 16) or exit 0; either way this is why.
+  bool terminated_by_peer = false;
   std::string last_problem;  // the last line that explains a failure
 
   bool ip_up() const { return local_address.has_value(); }

@@ -12,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "modem/line_framer.h"
+#include "modem/log_format.h"
+#include "spdlog/spdlog.h"
 
 extern char** environ;
 
@@ -115,6 +117,7 @@ void PppdSupervisor::Follow(int fd) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // pppd closed its output: it is exiting
     framer.Feed(absl::string_view(buffer, static_cast<size_t>(n)), [&](absl::string_view line) {
+      spdlog::debug("pppd: {}", line);  // the agent's journal keeps pppd's own words
       absl::MutexLock lock(&mu_);
       const bool was_up = parser_.facts().ip_up();
       const size_t dns_before = parser_.facts().dns_servers.size();
@@ -159,7 +162,8 @@ void PppdSupervisor::Follow(int fd) {
                         : LinkFailure::kInternal;
   // Exit 0 ("terminated at the peer's request") or 5 (a signal) that the agent did not
   // ask for: the link dropped, and the caller must hear it as a failure to redial.
-  if (status_.failure == LinkFailure::kNone || status_.failure == LinkFailure::kTerminated) {
+  if (status_.failure == LinkFailure::kNone || status_.failure == LinkFailure::kTerminated ||
+      (status_.facts.terminated_by_peer && status_.failure == LinkFailure::kModemHangup)) {
     status_.failure = LinkFailure::kPeerTerminated;
   }
   // A network that refuses our credentials often drops the call at once too: pppd may
@@ -167,6 +171,8 @@ void PppdSupervisor::Follow(int fd) {
   if (status_.facts.auth_rejected_by_peer && status_.failure != LinkFailure::kNone) {
     status_.failure = LinkFailure::kAuthRejected;
     status_.detail = status_.facts.auth_rejection;
+  } else if (status_.failure == LinkFailure::kPeerTerminated && status_.facts.terminated_by_peer) {
+    status_.detail = "LCP terminated by peer";
   } else {
     status_.detail = status_.facts.last_problem.empty()
                          ? std::string(LinkFailureName(status_.failure))

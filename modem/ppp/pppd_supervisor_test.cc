@@ -128,6 +128,19 @@ TEST(PppdSupervisorTest, ALinkTheNetworkEndsIsADrop) {
   EXPECT_EQ(down.detail, "LCP terminated by peer");
 }
 
+TEST(PppdSupervisorTest, APeerEndFollowedByAHangupIsStillThePeersEnd) {
+  PppdSupervisor supervisor(Fake("peer-terminates-then-hangup"));
+  ASSERT_THAT(supervisor.Start(), IsOk());
+  ASSERT_EQ(supervisor.WaitUntilSettled(absl::Seconds(10)).state, LinkState::kConnected);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (supervisor.status().state == LinkState::kConnected && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  EXPECT_EQ(supervisor.status().exit_code, 16);
+  EXPECT_EQ(supervisor.status().failure, LinkFailure::kPeerTerminated);
+  EXPECT_EQ(supervisor.status().detail, "LCP terminated by peer");
+}
+
 TEST(PppdLogTest, OneDnsServerGivenTwiceIsOne) {
   PppdLogParser parser;
   for (const char* line : {"local  IP address 10.0.0.2", "primary   DNS address 10.77.0.53",

@@ -127,6 +127,59 @@ TEST_F(QuectelModemTest, AWcdmaFallbackReadsAsWcdma) {
   EXPECT_FALSE(snapshot->eps_registration->registered());
 }
 
+TEST_F(QuectelModemTest, RadioOffReadsAsNoServiceAndComesBack) {
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  absl::StatusOr<AtResponse> off = channel_->Execute(AtCommand::Action("AT+CFUN=4"));
+  ASSERT_THAT(off, IsOk());
+  ASSERT_TRUE(off->final.success());
+  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  ASSERT_TRUE(snapshot->eps_registration.has_value());
+  EXPECT_FALSE(snapshot->eps_registration->registered());
+  ASSERT_TRUE(snapshot->signal.has_value());
+  EXPECT_EQ(snapshot->signal->rssi_dbm, std::nullopt);  // +CSQ: 99,99
+  ASSERT_TRUE(snapshot->serving_cell.has_value());
+  EXPECT_EQ(snapshot->serving_cell->state, ServingState::kSearch);
+  ASSERT_THAT(channel_->Execute(AtCommand::Action("AT+CFUN=1")), IsOk());
+  snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_TRUE(snapshot->eps_registration->registered());
+}
+
+TEST_F(QuectelModemTest, APowerDownSaysSoAndTakesThePortAway) {
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  absl::Notification powered_down;
+  channel_->AddUrcHandler([&](absl::string_view line) {
+    if (line == "POWERED DOWN" && !powered_down.HasBeenNotified()) powered_down.Notify();
+  });
+  absl::StatusOr<AtResponse> qpowd = channel_->Execute(AtCommand::Action("AT+QPOWD"));
+  ASSERT_THAT(qpowd, IsOk());
+  EXPECT_TRUE(qpowd->final.success());
+  ASSERT_TRUE(powered_down.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  // The port is gone: the next command fails as the poller expects, UNAVAILABLE.
+  absl::StatusOr<AtResponse> after = absl::UnknownError("not run");
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < deadline) {
+    after = channel_->Execute(AtCommand::Action("AT"));
+    if (!after.ok()) break;
+  }
+  EXPECT_TRUE(absl::IsUnavailable(after.status())) << after.status();
+}
+
+TEST_F(QuectelModemTest, ACampedButRefusedModemReadsAsLimitedService) {
+  TearDown();
+  Open("initial: {registration: denied, radio_drift: false}\n");
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
+  ASSERT_TRUE(snapshot->serving_cell.has_value());
+  EXPECT_EQ(snapshot->serving_cell->state, ServingState::kLimitedService);
+  ASSERT_TRUE(snapshot->serving_cell->lte.has_value());
+  EXPECT_EQ(snapshot->serving_cell->lte->sinr_db, std::nullopt);  // "-": left empty
+  EXPECT_EQ(snapshot->eps_registration->stat, 3);
+}
+
 TEST_F(QuectelModemTest, ReinitialisesAfterRdyWhenEchoCameBack) {
   ASSERT_THAT(modem_->Initialize(), IsOk());
   absl::Notification rdy;

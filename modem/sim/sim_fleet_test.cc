@@ -391,8 +391,12 @@ events:
   OpenPort(fleet_->boards()[0].at_path);
   Exchange("ATE0");
   EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"servingcell\",\"CONNECT\",\"LTE\""));
-  absl::SleepFor(absl::Milliseconds(1200));  // past the rat_change event at 1 s
-  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"CONNECT\",\"WCDMA\",262,01,"));
+  std::string cell;  // the rat_change event comes at 1 s
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (absl::Now() < deadline && !absl::StrContains(cell, "WCDMA")) {
+    cell = Exchange("AT+QENG=\"servingcell\"");
+  }
+  EXPECT_THAT(cell, HasSubstr("\"CONNECT\",\"WCDMA\",262,01,"));
   EXPECT_THAT(Exchange("AT+COPS?"), HasSubstr(",2\r\n"));  // AcT 2: UTRAN
   EXPECT_EQ(Exchange("AT+CEREG?"), "\r\n+CEREG: 0,0\r\n\r\nOK\r\n");
   EXPECT_EQ(Exchange("AT+CREG?"), "\r\n+CREG: 0,1\r\n\r\nOK\r\n");

@@ -274,23 +274,25 @@ TEST(PppLinkTest, ANetworkThatEndsTheSessionCleanlyIsRedialed) {
   const std::string since = (*dial)["connection"]["connected_since"];
 
   // SIGTERM makes the carrier's pppd send an LCP Terminate-Request: a clean end, after
-  // which the board's pppd exits 0 ("terminated at the peer's request").
-  const pid_t agent = board->agent_pid();
+  // which the board's pppd exits 0 ("terminated at the peer's request"). Only the main
+  // carrier pppd (the simulator's child): its own child shunts bytes to its pty and must
+  // live on to carry the Terminate-Request.
   int signalled = 0;
   for (pid_t pid : PppdPids()) {
-    if (ParentPid(pid) != agent) {
+    if (ParentPid(pid) == board->simulator_pid()) {
       ::kill(pid, SIGTERM);
       ++signalled;
     }
   }
-  ASSERT_GE(signalled, 1);
+  ASSERT_EQ(signalled, 1);
   absl::StatusOr<nlohmann::json> back = board->WaitForStatus(
       [&](const nlohmann::json& s) {
         return Connected(s) && s["connection"].value("connected_since", "") != since;
       },
       absl::Seconds(60));
   ASSERT_THAT(back, IsOk()) << board->AgentLog();
-  EXPECT_EQ((*back)["connection"].value("redial_attempts", 0), 1) << back->dump();
+  EXPECT_GE((*back)["connection"].value("redial_attempts", 0), 1) << back->dump();
+  // The history says why: the network ended it (pppd may add "Modem hangup" after).
   absl::StatusOr<CommandResult> history =
       board->Cli({"history", "--events-only", "--since", "1h"}, absl::Seconds(20));
   ASSERT_THAT(history, IsOk());

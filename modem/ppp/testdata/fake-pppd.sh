@@ -68,6 +68,15 @@ case "$mode" in
     echo "LCP terminated by peer"
     echo "Connection terminated."
     exit 0 ;;
+  peer-terminates-then-hangup)  # as pppd logs it when the line drops after the peer's end
+    echo "Using interface ppp0"
+    echo "local  IP address 10.0.0.2"
+    echo "remote IP address 10.64.64.64"
+    sleep 0.3
+    echo "LCP terminated by peer"
+    echo "Modem hangup"
+    echo "Connection terminated."
+    exit 16 ;;
   ignore-term)
     trap '' TERM
     echo "Using interface ppp0"
