@@ -251,8 +251,8 @@ v1::ConnectionStatus LinkManager::Status() const {
     absl::MutexLock lock(&mu_);
     status = status_;
     if (redial_at_ != absl::InfiniteFuture()) {
-      *status.mutable_next_redial_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(redial_at_));
+      *status.mutable_next_redial_at() =
+          google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(redial_at_));
     }
   }
   if (status.state() == v1::CONNECTION_STATE_CONNECTED && !status.interface_name().empty()) {

@@ -14,9 +14,9 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/registration.h"
 #include "modem/testing/process_stats.h"
 #include "modem/testing/pty_peer.h"
-#include "modem/registration.h"
 #include "modem/testing/status_matchers.h"
 
 namespace cellfleet::modem {
@@ -118,8 +118,7 @@ TEST_F(AtChannelTest, ARegistrationUrcNeverPassesForTheReadReply) {
     channel_->Submit(std::move(query), outcome.Callback());
     ASSERT_THAT(peer_.ReadUntil("AT+CEREG?\r"), IsOk());
     peer_.Write(absl::StrCat("\r\n", urc, "\r\nAT+CEREG?\r\r\n", urc,
-                             "\r\n+CEREG: 2,1,\"1A2B\",\"01A2B3C4\",7\r\n", urc,
-                             "\r\n\r\nOK\r\n"));
+                             "\r\n+CEREG: 2,1,\"1A2B\",\"01A2B3C4\",7\r\n", urc, "\r\n\r\nOK\r\n"));
     ASSERT_TRUE(outcome.Wait());
     ASSERT_THAT(outcome.result, IsOk());
     EXPECT_THAT(outcome.result->lines, ElementsAre("+CEREG: 2,1,\"1A2B\",\"01A2B3C4\",7"));
@@ -133,8 +132,9 @@ TEST_F(AtChannelTest, ARegistrationUrcNeverPassesForTheReadReply) {
 }
 
 TEST(RegistrationFormTest, TellsReadRepliesFromUrcs) {
-  for (const char* reply : {"+CREG: 0,1", "+CREG: 2,5,\"D509\",\"80D413D\",7", "+CEREG: 3,3,,,,0,15",
-                            "+CGREG: 1,0", "+C5GREG: 2,1,\"0001\",\"1\",11"}) {
+  for (const char* reply :
+       {"+CREG: 0,1", "+CREG: 2,5,\"D509\",\"80D413D\",7", "+CEREG: 3,3,,,,0,15", "+CGREG: 1,0",
+        "+C5GREG: 2,1,\"0001\",\"1\",11"}) {
     EXPECT_TRUE(IsRegistrationReadReply(reply)) << reply;
   }
   for (const char* urc : {"+CREG: 1", "+CEREG: 1,\"1A2B\",\"01A2B3C4\",7", "+CGREG: 0,,,,0,11",

@@ -74,13 +74,13 @@ TEST(ServingCellTest, ScalesSinrPerFamily) {
 }
 
 TEST(ServingCellTest, LteMAndNbIotUseTheLteLayout) {
-  for (const auto& [token, rat] : std::vector<std::pair<std::string, RadioTech>>{
-           {"CAT-M", RadioTech::kLteCatM},
-           {"eMTC", RadioTech::kLteCatM},
-           {"CAT-NB", RadioTech::kLteCatNb}}) {
-    absl::StatusOr<ServingCellInfo> cell = ParseServingCell(
-        {"+QENG: \"servingcell\",\"NOCONN\",\"" + token +
-         "\",\"FDD\",310,410,A1B2C03,321,5110,12,0,0,2E1F,-101,-12,-75,3,20"});
+  for (const auto& [token, rat] :
+       std::vector<std::pair<std::string, RadioTech>>{{"CAT-M", RadioTech::kLteCatM},
+                                                      {"eMTC", RadioTech::kLteCatM},
+                                                      {"CAT-NB", RadioTech::kLteCatNb}}) {
+    absl::StatusOr<ServingCellInfo> cell =
+        ParseServingCell({"+QENG: \"servingcell\",\"NOCONN\",\"" + token +
+                          "\",\"FDD\",310,410,A1B2C03,321,5110,12,0,0,2E1F,-101,-12,-75,3,20"});
     ASSERT_THAT(cell, IsOk()) << token;
     EXPECT_EQ(cell->rat, rat) << token;
     ASSERT_TRUE(cell->lte.has_value()) << token;
@@ -100,7 +100,7 @@ TEST(ServingCellTest, LteMAndNbIotUseTheLteLayout) {
 }
 
 TEST(RegistrationTest, StatsBeyondFiveAreWhatTheyAre) {
-  EXPECT_TRUE(ParseRegistration("+CEREG: 2,9", true)->registered());   // CSFB not preferred
+  EXPECT_TRUE(ParseRegistration("+CEREG: 2,9", true)->registered());  // CSFB not preferred
   EXPECT_TRUE(ParseRegistration("+CEREG: 2,10", true)->registered());
   EXPECT_TRUE(ParseRegistration("+CEREG: 2,6", true)->sms_only());
   EXPECT_FALSE(ParseRegistration("+CEREG: 2,7", true)->registered());

@@ -15,7 +15,17 @@ namespace cellfleet::modem {
 enum class ServingState { kUnknown, kSearch, kLimitedService, kIdle, kConnected };
 // kLteCatM ("CAT-M", "eMTC") and kLteCatNb ("CAT-NB") print LTE's field layout.
 enum class RadioTech {
-  kUnknown, kGsm, kWcdma, kLte, kLteCatM, kLteCatNb, kNr5gSa, kNr5gNsa, kTdscdma, kCdma, kHdr
+  kUnknown,
+  kGsm,
+  kWcdma,
+  kLte,
+  kLteCatM,
+  kLteCatNb,
+  kNr5gSa,
+  kNr5gNsa,
+  kTdscdma,
+  kCdma,
+  kHdr
 };
 enum class Duplex { kUnknown, kFdd, kTdd };
 

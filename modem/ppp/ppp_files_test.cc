@@ -290,10 +290,13 @@ TEST_F(PppFilesTest, RealChatConnectsWithTheRenderedScript) {
 // option before anything else: exit 2 means it refused one; without kernel PPP (these
 // machines) it then stops with 4. Returns pppd's exit status, -1 if it did not end.
 int RunPppdAsServiceUser(const std::vector<std::string>& pppd_args, const std::string& log) {
-  std::vector<std::string> args = {
-      "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--groups=dialout,dip",
-      "--bounding-set=-all,+net_admin,+net_raw,+setuid,+setgid", "--inh-caps=-all",
-      "/usr/sbin/pppd"};
+  std::vector<std::string> args = {"/usr/bin/setpriv",
+                                   "--reuid=65534",
+                                   "--regid=65534",
+                                   "--groups=dialout,dip",
+                                   "--bounding-set=-all,+net_admin,+net_raw,+setuid,+setgid",
+                                   "--inh-caps=-all",
+                                   "/usr/sbin/pppd"};
   args.insert(args.end(), pppd_args.begin(), pppd_args.end());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -371,9 +374,8 @@ TEST_F(UnprivilegedPppdTest, PppdRefusesPrivilegedOptionsInTheAgentsFile) {
   s.modem_port = "/dev/null";
   ASSERT_THAT(WritePppFiles(s, paths_), IsOk());
   const std::string rendered = Read(paths_.options);
-  for (const char* privileged :
-       {"plugin /tmp/evil.so", "ip-up-script /tmp/evil", "linkname x", "ifname ppp9",
-        "replacedefaultroute", "noauth"}) {
+  for (const char* privileged : {"plugin /tmp/evil.so", "ip-up-script /tmp/evil", "linkname x",
+                                 "ifname ppp9", "replacedefaultroute", "noauth"}) {
     std::ofstream(paths_.options, std::ios::trunc) << rendered << privileged << "\n";
     GiveToServiceUser();
     const std::string log = dir_ + "/pppd.log";

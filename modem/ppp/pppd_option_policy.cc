@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace cellfleet::modem::ppp {
@@ -17,15 +17,32 @@ struct AllowedOption {
 // Only what RenderPppFiles writes; none is privileged in pppd 2.4.9 (the
 // unprivileged-pppd test checks it).
 constexpr AllowedOption kAllowed[] = {
-    {"nodetach", 0},      {"lock", 0},          {"nocrtscts", 0},
-    {"local", 0},         {"noipdefault", 0},   {"ipcp-accept-local", 0},
-    {"ipcp-accept-remote", 0}, {"noipv6", 0},   {"+ipv6", 0},
-    {"ipv6cp-use-ipaddr", 0}, {"novj", 0},      {"novjccomp", 0},
-    {"defaultroute", 0},  {"nodefaultroute", 0}, {"usepeerdns", 0},
-    {"refuse-pap", 0},    {"refuse-chap", 0},   {"refuse-mschap", 0},
-    {"refuse-mschap-v2", 0}, {"refuse-eap", 0}, {"lcp-echo-interval", 1},
-    {"lcp-echo-failure", 1}, {"maxfail", 1},    {"connect", 1},
-    {"disconnect", 1},    {"file", 1},
+    {"nodetach", 0},
+    {"lock", 0},
+    {"nocrtscts", 0},
+    {"local", 0},
+    {"noipdefault", 0},
+    {"ipcp-accept-local", 0},
+    {"ipcp-accept-remote", 0},
+    {"noipv6", 0},
+    {"+ipv6", 0},
+    {"ipv6cp-use-ipaddr", 0},
+    {"novj", 0},
+    {"novjccomp", 0},
+    {"defaultroute", 0},
+    {"nodefaultroute", 0},
+    {"usepeerdns", 0},
+    {"refuse-pap", 0},
+    {"refuse-chap", 0},
+    {"refuse-mschap", 0},
+    {"refuse-mschap-v2", 0},
+    {"refuse-eap", 0},
+    {"lcp-echo-interval", 1},
+    {"lcp-echo-failure", 1},
+    {"maxfail", 1},
+    {"connect", 1},
+    {"disconnect", 1},
+    {"file", 1},
 };
 
 const AllowedOption* FindAllowed(absl::string_view word) {
@@ -36,8 +53,8 @@ const AllowedOption* FindAllowed(absl::string_view word) {
 }
 
 absl::Status Refused(absl::string_view file, absl::string_view word, absl::string_view why) {
-  return absl::InternalError(absl::StrCat("rendered pppd ", file, " refused at \"",
-                                          absl::CHexEscape(word), "\": ", why));
+  return absl::InternalError(
+      absl::StrCat("rendered pppd ", file, " refused at \"", absl::CHexEscape(word), "\": ", why));
 }
 
 bool IsDecimal(absl::string_view word) {

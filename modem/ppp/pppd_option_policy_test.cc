@@ -18,9 +18,9 @@ using ::testing::HasSubstr;
 const OptionPolicy kPolicy{"/usr/sbin/chat", "/var/lib/cellfleet/ppp/secrets"};
 
 TEST(PppdOptionWordsTest, SplitsAsPppdDoes) {
-  absl::StatusOr<std::vector<std::string>> words =
-      PppdOptionWords("# c\n/dev/ttyUSB3 115200\nconnect \"/usr/sbin/chat -f x\"\n"
-                      "user 'a b'\\ c # tail\n");
+  absl::StatusOr<std::vector<std::string>> words = PppdOptionWords(
+      "# c\n/dev/ttyUSB3 115200\nconnect \"/usr/sbin/chat -f x\"\n"
+      "user 'a b'\\ c # tail\n");
   ASSERT_THAT(words, IsOk());
   EXPECT_THAT(*words, ElementsAre("/dev/ttyUSB3", "115200", "connect", "/usr/sbin/chat -f x",
                                   "user", "a b c"));
@@ -39,8 +39,7 @@ TEST(PppdOptionPolicyTest, EveryRenderedVariantPasses) {
         s.pdp_type = pdp;
         s.default_route = route;
         s.use_peer_dns = route;
-        EXPECT_THAT(RenderPppFiles(s, PppFilePaths::InDirectory("/var/lib/cellfleet/ppp")),
-                    IsOk());
+        EXPECT_THAT(RenderPppFiles(s, PppFilePaths::InDirectory("/var/lib/cellfleet/ppp")), IsOk());
       }
     }
   }
@@ -50,9 +49,9 @@ TEST(PppdOptionPolicyTest, RefusesWhatTheAgentNeverWrites) {
   const std::string base =
       "/dev/ttyUSB3\n115200\nnodetach\nconnect \"/usr/sbin/chat -v -s -f /x/connect.chat\"\n";
   for (const char* extra : {
-           "plugin /tmp/evil.so",  // loads code into the setuid pppd
+           "plugin /tmp/evil.so",          // loads code into the setuid pppd
            "set LD_PRELOAD=/tmp/evil.so",  // reaches the ip-up scripts pppd runs as root
-           "pty \"/bin/sh -c id\"",  // a program instead of the device
+           "pty \"/bin/sh -c id\"",        // a program instead of the device
            "init \"/bin/sh\"",
            "welcome /bin/sh",
            "noauth",  // privileged: the peers file's

@@ -112,15 +112,20 @@ TEST(PppdSupervisorTest, ReportsTypedFailures) {
   EXPECT_EQ(rejected.detail, "PAP authentication failed");
 }
 
+// Once up, until the link is no longer up (bounded).
+void WaitUntilDown(const PppdSupervisor& supervisor) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (supervisor.status().state == LinkState::kConnected && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+}
+
 TEST(PppdSupervisorTest, ALinkTheNetworkEndsIsADrop) {
   // pppd exits 0 after "LCP terminated by peer": nobody asked for it, so it failed.
   PppdSupervisor supervisor(Fake("peer-terminates"));
   ASSERT_THAT(supervisor.Start(), IsOk());
   ASSERT_EQ(supervisor.WaitUntilSettled(absl::Seconds(10)).state, LinkState::kConnected);
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (supervisor.status().state == LinkState::kConnected && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  WaitUntilDown(supervisor);
   const LinkStatus down = supervisor.status();
   EXPECT_EQ(down.exit_code, 0);
   EXPECT_EQ(down.state, LinkState::kFailed);
@@ -132,10 +137,7 @@ TEST(PppdSupervisorTest, APeerEndFollowedByAHangupIsStillThePeersEnd) {
   PppdSupervisor supervisor(Fake("peer-terminates-then-hangup"));
   ASSERT_THAT(supervisor.Start(), IsOk());
   ASSERT_EQ(supervisor.WaitUntilSettled(absl::Seconds(10)).state, LinkState::kConnected);
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (supervisor.status().state == LinkState::kConnected && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  WaitUntilDown(supervisor);
   EXPECT_EQ(supervisor.status().exit_code, 16);
   EXPECT_EQ(supervisor.status().failure, LinkFailure::kPeerTerminated);
   EXPECT_EQ(supervisor.status().detail, "LCP terminated by peer");

@@ -149,9 +149,9 @@ std::string Ec25Responder::ServingCellLine() const {
     const int rscp = std::clamp(modem_->radio->rsrp() + 15, -120, -25);
     const int ecio = std::clamp(modem_->radio->rsrq() / 2, -24, 0);
     const std::string call = modem_->data_call_up ? "0,1,-,-,-" : "-,-,-,-,-";
-    return absl::StrFormat(
-        "+QENG: \"servingcell\",\"%s\",\"WCDMA\",%d,%s,%X,%X,%d,%d,%d,%d,%d,%s", state, c.mcc,
-        c.mnc, c.tac & 0xFFFF, c.eci, 10700, c.pci, 1, rscp, ecio, call);
+    return absl::StrFormat("+QENG: \"servingcell\",\"%s\",\"WCDMA\",%d,%s,%X,%X,%d,%d,%d,%d,%d,%s",
+                           state, c.mcc, c.mnc, c.tac & 0xFFFF, c.eci, 10700, c.pci, 1, rscp, ecio,
+                           call);
   }
   if (modem_->rat == SimRat::kGsm) {
     return absl::StrFormat(
@@ -197,8 +197,8 @@ std::string Ec25Responder::HandleLine(absl::string_view line) {
 std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::string>& info) {
   const std::string upper = absl::AsciiStrToUpper(command);
   const bool sim_ready = modem_->sim == SimCardState::kReady;
-  const bool sim_query = upper == "AT+CPIN?" || upper == "AT+CIMI" || upper == "AT+QCCID" ||
-                         upper == "AT+COPS?";
+  const bool sim_query =
+      upper == "AT+CPIN?" || upper == "AT+CIMI" || upper == "AT+QCCID" || upper == "AT+COPS?";
   if (sim_query && SimBusy()) return CmeError(14);  // just after boot (AT_FACTS.md 2.5)
   auto need_sim = [&]() -> std::string {
     if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);

@@ -1,8 +1,8 @@
 #include "modem/sim/pty_endpoint.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -13,8 +13,7 @@
 
 namespace cellfleet::modem::sim {
 
-absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string link_path,
-                                                                 int group) {
+absl::StatusOr<std::unique_ptr<PtyEndpoint>> PtyEndpoint::Create(std::string link_path, int group) {
   int master = -1;
   int slave = -1;
   char name[256] = {};

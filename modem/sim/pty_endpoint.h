@@ -15,8 +15,7 @@ class PtyEndpoint {
   // Creates the pty in raw mode and points `link_path` at its slave (replacing a stale link).
   // With `group` (>= 0) the slave gets that group and mode 0660, as udev gives a ttyUSB
   // port to dialout, so an unprivileged agent opens it as on a board.
-  static absl::StatusOr<std::unique_ptr<PtyEndpoint>> Create(std::string link_path,
-                                                            int group = -1);
+  static absl::StatusOr<std::unique_ptr<PtyEndpoint>> Create(std::string link_path, int group = -1);
 
   PtyEndpoint(const PtyEndpoint&) = delete;
   PtyEndpoint& operator=(const PtyEndpoint&) = delete;

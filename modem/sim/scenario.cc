@@ -258,7 +258,8 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
 
 // latency: {default: 20ms, "AT+COPS?": 2s}: a map of command line -> duration.
 absl::Status ParseLatency(const Reader& r, const YAML::Node& node, Latency& out) {
-  if (!node.IsMap()) return r.Error(node, "latency must be a map: {default: 20ms, \"AT+COPS?\": 1s}");
+  if (!node.IsMap())
+    return r.Error(node, "latency must be a map: {default: 20ms, \"AT+COPS?\": 1s}");
   for (const auto& entry : node) {
     CF_TRY(command, r.Scalar<std::string>(entry.first, "latency key"));
     CF_TRY(duration, r.Duration(entry.second, command));

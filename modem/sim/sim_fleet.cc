@@ -29,8 +29,8 @@ constexpr size_t kMaxInputLine = 4096;  // a real EC25 accepts lines up to ~4 KB
 constexpr size_t kMaxPendingOutput = 256 * 1024;
 constexpr absl::Duration kEscapeGuardTime = absl::Seconds(1);  // silence before "+++"
 constexpr absl::Duration kCarrierDropDelay = absl::Milliseconds(200);
-constexpr absl::Duration kRebootTime = absl::Seconds(3);      // USB gone after AT+CFUN=1,1
-constexpr absl::Duration kBootUrcDelay = absl::Seconds(1);  // ports up, then RDY
+constexpr absl::Duration kRebootTime = absl::Seconds(3);        // USB gone after AT+CFUN=1,1
+constexpr absl::Duration kBootUrcDelay = absl::Seconds(1);      // ports up, then RDY
 constexpr absl::Duration kSimBusyAfterBoot = absl::Seconds(1);  // after RDY: +CME ERROR: 14
 constexpr absl::Duration kSearchAfterBoot = absl::Seconds(2);
 
@@ -188,7 +188,8 @@ void SimFleet::Boot(Board& board) {
   board.modem->sim_busy_until = absl::Now() + kBootUrcDelay + kSimBusyAfterBoot;
   RadioModel& radio = *board.radio;
   radio.SetRegistration(2);  // searching, then registered as before
-  At(absl::Now() + kBootUrcDelay + kSearchAfterBoot, [&radio] { radio.SetRegistration(radio.home_stat()); });
+  At(absl::Now() + kBootUrcDelay + kSearchAfterBoot,
+     [&radio] { radio.SetRegistration(radio.home_stat()); });
   Return(board.at);
   Return(board.modem_port);
 }

@@ -70,8 +70,8 @@ class SimFleet {
     std::string link_path;
     std::unique_ptr<PtyEndpoint> pty;  // null while the port has vanished
     std::unique_ptr<Ec25Responder> responder;
-    std::string input;   // bytes since the last CR
-    std::string output;  // bytes not yet accepted by the pty
+    std::string input;               // bytes since the last CR
+    std::string output;              // bytes not yet accepted by the pty
     SimModemState* modem = nullptr;  // the board's, shared by both ports
     // A call (after CONNECT on this port): bytes relay to the network side in data mode;
     // after "+++" the call stays up in online command mode until ATO or ATH.

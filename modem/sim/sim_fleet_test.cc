@@ -336,7 +336,8 @@ events:
   EXPECT_THAT(Exchange("AT+CSQ"), ::testing::Not(HasSubstr("99,99")));
   // AT+QPOWD: OK, POWERED DOWN, and the ports stay away until the power_on event.
   const std::string path = fleet_->boards()[0].at_path;
-  EXPECT_THAT(Exchange("AT+QPOWD", "POWERED DOWN\r\n"), HasSubstr("\r\nOK\r\n\r\nPOWERED DOWN\r\n"));
+  EXPECT_THAT(Exchange("AT+QPOWD", "POWERED DOWN\r\n"),
+              HasSubstr("\r\nOK\r\n\r\nPOWERED DOWN\r\n"));
   port_.reset();
   absl::Time deadline = absl::Now() + absl::Seconds(2);
   while (std::filesystem::exists(path) && absl::Now() < deadline) {
@@ -390,7 +391,8 @@ events:
   std::unique_ptr<SerialPort> modem_port = std::move(port_);  // the call stays up
   OpenPort(fleet_->boards()[0].at_path);
   Exchange("ATE0");
-  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"servingcell\",\"CONNECT\",\"LTE\""));
+  EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""),
+              HasSubstr("\"servingcell\",\"CONNECT\",\"LTE\""));
   std::string cell;  // the rat_change event comes at 1 s
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
   while (absl::Now() < deadline && !absl::StrContains(cell, "WCDMA")) {

@@ -208,18 +208,25 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(param_info.param.name);
     });
 
-TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
-  VmBoardOptions options;
+// A board with keep-up (1 s backoff, 5 attempts), dialed: `since` is when it came up.
+void DialWithKeepUp(VmBoardOptions options, std::unique_ptr<VmBoard>& board, std::string& since) {
   options.connection_yaml =
       "  apn: internet.example\n"
       "  keep_up: {enabled: true, initial_backoff: 1s, max_backoff: 2s, max_attempts: 5, "
       "stable_after: 60s}\n";
-  std::unique_ptr<VmBoard> board = StartBoard(options);
+  board = StartBoard(options);
   ASSERT_NE(board, nullptr);
   absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
   ASSERT_THAT(dial, IsOk());
   ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
-  const std::string since = (*dial)["connection"]["connected_since"];
+  since = (*dial)["connection"]["connected_since"];
+}
+
+TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
+  VmBoardOptions options;
+  std::unique_ptr<VmBoard> board;
+  std::string since;
+  ASSERT_NO_FATAL_FAILURE(DialWithKeepUp(options, board, since));
 
   // The carrier dies: kill every pppd that is not the agent's own child.
   const pid_t agent = board->agent_pid();
@@ -262,16 +269,9 @@ TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {
 TEST(PppLinkTest, ANetworkThatEndsTheSessionCleanlyIsRedialed) {
   VmBoardOptions options;
   options.hangup_on_carrier_loss = false;  // only LCP says goodbye; the modem keeps the line
-  options.connection_yaml =
-      "  apn: internet.example\n"
-      "  keep_up: {enabled: true, initial_backoff: 1s, max_backoff: 2s, max_attempts: 5, "
-      "stable_after: 60s}\n";
-  std::unique_ptr<VmBoard> board = StartBoard(options);
-  ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
-  ASSERT_THAT(dial, IsOk());
-  ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
-  const std::string since = (*dial)["connection"]["connected_since"];
+  std::unique_ptr<VmBoard> board;
+  std::string since;
+  ASSERT_NO_FATAL_FAILURE(DialWithKeepUp(options, board, since));
 
   // SIGTERM makes the carrier's pppd send an LCP Terminate-Request: a clean end, after
   // which the board's pppd exits 0 ("terminated at the peer's request"). Only the main

@@ -46,7 +46,8 @@ absl::Status WriteFile(const std::string& path, const std::string& content, mode
 
 // Lays `content` over the file at `target` (read-only 9p in the VM) with a bind mount.
 absl::Status BindOver(const std::string& target, const std::string& content) {
-  const std::string copy = absl::StrCat(kBoardDir, "/", std::filesystem::path(target).filename().string());
+  const std::string copy =
+      absl::StrCat(kBoardDir, "/", std::filesystem::path(target).filename().string());
   RETURN_IF_ERROR(WriteFile(copy, content, 0644));
   if (::mount(copy.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
     return Errno(absl::StrCat("bind ", copy, " over ", target));
@@ -57,13 +58,15 @@ absl::Status BindOver(const std::string& target, const std::string& content) {
 // group, added to dialout and dip.
 absl::Status AddServiceUser(const ServiceIdentity& identity, uid_t id) {
   std::string passwd = ReadAll("/etc/passwd");
-  absl::StrAppend(&passwd, identity.user, ":x:", id, ":", id, "::/var/lib/cellfleet:/usr/sbin/nologin\n");
+  absl::StrAppend(&passwd, identity.user, ":x:", id, ":", id,
+                  "::/var/lib/cellfleet:/usr/sbin/nologin\n");
   std::vector<std::string> groups;
   for (absl::string_view line : absl::StrSplit(ReadAll("/etc/group"), '\n', absl::SkipEmpty())) {
     std::string entry(line);
     const std::string name = entry.substr(0, entry.find(':'));
     for (const std::string& extra : identity.supplementary_groups) {
-      if (name == extra) absl::StrAppend(&entry, absl::EndsWith(entry, ":") ? "" : ",", identity.user);
+      if (name == extra)
+        absl::StrAppend(&entry, absl::EndsWith(entry, ":") ? "" : ",", identity.user);
     }
     groups.push_back(std::move(entry));
   }
@@ -131,10 +134,10 @@ absl::StatusOr<ServiceIdentity> InstallAsOnABoard() {
 
   // /etc/ppp as Debian's ppp package leaves it (the prelude laid a tmpfs over it), plus the
   // peers file this package installs, root's.
-  std::filesystem::copy("/mnt/host/etc/ppp", "/etc/ppp",
-                        std::filesystem::copy_options::recursive |
-                            std::filesystem::copy_options::overwrite_existing,
-                        ec);
+  std::filesystem::copy(
+      "/mnt/host/etc/ppp", "/etc/ppp",
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing,
+      ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot restore /etc/ppp: ", ec.message()));
   for (const char* dir : {"/etc/ppp/peers"}) {
     ::chown(dir, 0, getgrnam("dip")->gr_gid);
@@ -159,23 +162,23 @@ std::vector<std::string> AsService(const ServiceIdentity& identity) {
   std::vector<std::string> caps = {"-all"};
   for (const std::string& cap : identity.capabilities) caps.push_back("+" + cap);
   // The shell only sets the unit's umask; the command and its arguments pass as "$@".
-  return {"/bin/sh",
-          "-c",
-          absl::StrCat("umask ", identity.umask.empty() ? "0022" : identity.umask,
-                       " && exec \"$@\""),
-          "sh",
-          "/usr/bin/setpriv",
-          absl::StrCat("--reuid=", identity.uid),
-          absl::StrCat("--regid=", identity.gid),
-          absl::StrCat("--groups=", absl::StrJoin(identity.supplementary_groups, ",")),
-          absl::StrCat("--bounding-set=", absl::StrJoin(caps, ",")),
-          "--inh-caps=-all",
-          "--"};
+  return {
+      "/bin/sh",
+      "-c",
+      absl::StrCat("umask ", identity.umask.empty() ? "0022" : identity.umask, " && exec \"$@\""),
+      "sh",
+      "/usr/bin/setpriv",
+      absl::StrCat("--reuid=", identity.uid),
+      absl::StrCat("--regid=", identity.gid),
+      absl::StrCat("--groups=", absl::StrJoin(identity.supplementary_groups, ",")),
+      absl::StrCat("--bounding-set=", absl::StrJoin(caps, ",")),
+      "--inh-caps=-all",
+      "--"};
 }
 
-absl::Status GiveToService(const ServiceIdentity& identity, const std::string& path,
-                           mode_t mode) {
-  if (::chown(path.c_str(), identity.uid, identity.gid) != 0) return Errno(absl::StrCat("chown ", path));
+absl::Status GiveToService(const ServiceIdentity& identity, const std::string& path, mode_t mode) {
+  if (::chown(path.c_str(), identity.uid, identity.gid) != 0)
+    return Errno(absl::StrCat("chown ", path));
   if (::chmod(path.c_str(), mode) != 0) return Errno(absl::StrCat("chmod ", path));
   return absl::OkStatus();
 }

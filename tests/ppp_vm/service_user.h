@@ -41,8 +41,7 @@ std::string InstalledAgentPath();
 std::vector<std::string> AsService(const ServiceIdentity& identity);
 
 // Gives `path` to the service user (chown, and `mode`).
-absl::Status GiveToService(const ServiceIdentity& identity, const std::string& path,
-                           mode_t mode);
+absl::Status GiveToService(const ServiceIdentity& identity, const std::string& path, mode_t mode);
 
 }  // namespace cellfleet::testing
 

@@ -101,13 +101,13 @@ absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
       "\n  network_command: ", YamlList(network),
       "\n  hangup_on_carrier_loss: ", options.hangup_on_carrier_loss ? "true" : "false", "\n");
   RETURN_IF_ERROR(WriteFile(dir_ + "/scenario.yaml", scenario));
-  ASSIGN_OR_RETURN(Subprocess sim,
-                   Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
-                                      "--scenario", dir_ + "/scenario.yaml", "--seed", "7",
-                                      // udev gives the EC25's ttyUSB ports to dialout
-                                      "--port-group", "dialout",
-                                      "--ready-file", dir_ + "/sim.ready"},
-                                     dir_ + "/sim.log"));
+  ASSIGN_OR_RETURN(
+      Subprocess sim,
+      Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim", "--scenario",
+                         dir_ + "/scenario.yaml", "--seed", "7",
+                         // udev gives the EC25's ttyUSB ports to dialout
+                         "--port-group", "dialout", "--ready-file", dir_ + "/sim.ready"},
+                        dir_ + "/sim.log"));
   sim_ = std::make_unique<Subprocess>(std::move(sim));
   ASSIGN_OR_RETURN(std::string listing, WaitForFile(dir_ + "/sim.ready", absl::Seconds(30)));
   for (absl::string_view word :
@@ -126,14 +126,27 @@ absl::Status VmBoard::StartAgent() {
   // As the packaged unit runs it: the service user, its groups and capability bounding
   // set, the unit's umask; pppd is Debian's setuid one.
   std::vector<std::string> argv = AsService(service_);
-  for (const std::string& arg :
-       {InstalledAgentPath(), std::string("--config"), config_path_, std::string("--at-port"),
-        at_path_, std::string("--listen"), std::string("127.0.0.1:0"),
-        std::string("--board-name"), std::string("vm-board"), std::string("--poll-interval"),
-        std::string("0.5"), std::string("--unauthenticated-role"), std::string("operator"),
-        std::string("--audit-log"), dir_ + "/log/audit.jsonl", std::string("--log-level"),
-        std::string("debug"), std::string("--log-target"), std::string("stderr"),
-        std::string("--ready-file"), ready}) {
+  for (const std::string& arg : {InstalledAgentPath(),
+                                 std::string("--config"),
+                                 config_path_,
+                                 std::string("--at-port"),
+                                 at_path_,
+                                 std::string("--listen"),
+                                 std::string("127.0.0.1:0"),
+                                 std::string("--board-name"),
+                                 std::string("vm-board"),
+                                 std::string("--poll-interval"),
+                                 std::string("0.5"),
+                                 std::string("--unauthenticated-role"),
+                                 std::string("operator"),
+                                 std::string("--audit-log"),
+                                 dir_ + "/log/audit.jsonl",
+                                 std::string("--log-level"),
+                                 std::string("debug"),
+                                 std::string("--log-target"),
+                                 std::string("stderr"),
+                                 std::string("--ready-file"),
+                                 ready}) {
     argv.push_back(arg);
   }
   ASSIGN_OR_RETURN(Subprocess agent,
