@@ -181,6 +181,24 @@ TEST_F(ConfigTest, InvalidConfigIsRefusedNamingTheFieldAndNothingOnDiskChanges) 
          r.mutable_config()->set_password("line\nplugin evil.so");
        },
        "password: "},
+      // Every pushed field that reaches pppd's or chat's files, each trying to add an option.
+      {[](v1::ApplyConfigRequest& r) {
+         r.mutable_config()->set_apn("internet.example\nplugin /tmp/evil.so");
+       },
+       "apn: "},
+      {[](v1::ApplyConfigRequest& r) {
+         r.mutable_config()->set_apn("internet.example");
+         r.mutable_config()->set_auth(v1::AUTH_METHOD_CHAP);
+         r.mutable_config()->set_username("fleet\"\nset LD_PRELOAD=/tmp/evil.so\n#");
+         r.mutable_config()->set_password("pw");
+       },
+       "username: "},
+      {[](v1::ApplyConfigRequest& r) {
+         r.mutable_config()->set_apn("internet.example");
+         r.mutable_config()->set_dial_string("*99#\npty \"/bin/sh\"");
+       },
+       "dial_string: "},
+      // The modem port is the board's own (its YAML file), never pushed.
       {[](v1::ApplyConfigRequest& r) { r.mutable_update_mask()->add_paths("modem_port"); },
        "update_mask: "},
       {[](v1::ApplyConfigRequest& r) {
