@@ -127,6 +127,23 @@ TEST_F(QuectelModemTest, AWcdmaFallbackReadsAsWcdma) {
   EXPECT_FALSE(snapshot->eps_registration->registered());
 }
 
+TEST_F(QuectelModemTest, AGsmFallbackReadsAsGsm) {
+  TearDown();
+  Open("initial: {rat: GSM, radio_drift: false}\n");
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
+  ASSERT_TRUE(snapshot->serving_cell.has_value());
+  EXPECT_EQ(snapshot->serving_cell->rat, RadioTech::kGsm);
+  ASSERT_TRUE(snapshot->serving_cell->gsm.has_value());
+  EXPECT_EQ(snapshot->serving_cell->gsm->band, 0);  // DCS1800
+  EXPECT_TRUE(snapshot->serving_cell->gsm->rxlev_dbm.has_value());
+  ASSERT_TRUE(snapshot->operator_selection.has_value());
+  EXPECT_EQ(snapshot->operator_selection->act, 0);
+  EXPECT_EQ(snapshot->cs_registration->act, 0);
+}
+
 TEST_F(QuectelModemTest, RadioOffReadsAsNoServiceAndComesBack) {
   ASSERT_THAT(modem_->Initialize(), IsOk());
   absl::StatusOr<AtResponse> off = channel_->Execute(AtCommand::Action("AT+CFUN=4"));
