@@ -9,6 +9,12 @@ source_dir=$1
 if [ "$(id -u)" -ne 0 ] || ! command -v udevadm >/dev/null || ! command -v unshare >/dev/null; then
   echo "SKIPPED: needs root, udevadm and unshare"; exit 77
 fi
+# unshare -m makes every mount below / private so that nothing leaks to the host; in a
+# chroot / is not a mount point and that cannot be done safely.
+if ! mountpoint -q /; then
+  echo "SKIPPED: / is not a mount point (a chroot?): no private mount namespace can be made"
+  exit 77
+fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 sys=$root/sys
