@@ -47,6 +47,9 @@ done <"$run_dir/sim.ready"
 
 echo "demo: $boards simulated boards, agents listening on loopback; inventory:"
 sed 's/^/  /' "$inventory"
+# The modems answer at a real EC25's pace: wait (bounded) until each has initialised.
+timeout 30 bash -c "until [ \$(build/client/cellfleet --output json status --inventory '$inventory' |
+  grep -c MODEM_STATE_READY) -ge $boards ]; do sleep 0.5; done" || true
 build/client/cellfleet status --inventory "$inventory" || true
 build/client/cellfleet diagnose --inventory "$inventory" || true
 echo "demo: streaming with 'cellfleet watch' (Ctrl-C to stop)"
