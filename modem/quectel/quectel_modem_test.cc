@@ -39,6 +39,19 @@ class QuectelModemTest : public ::testing::Test {
     channel_ = std::make_unique<AtChannel>(std::move(*port));
     modem_ = std::make_unique<QuectelModem>(*channel_);
   }
+  // A fresh modem with `scenario_yaml`, initialised: its first snapshot, which must have
+  // no problem lines.
+  absl::StatusOr<ModemSnapshot> CleanSnapshotWith(const std::string& scenario_yaml) {
+    TearDown();
+    Open(scenario_yaml);
+    if (absl::Status init = modem_->Initialize(); !init.ok()) return init;
+    absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+    if (snapshot.ok() && !snapshot->problems.empty()) {
+      return absl::InternalError(snapshot->problems.front());
+    }
+    return snapshot;
+  }
+
   void TearDown() override {
     modem_.reset();
     channel_.reset();
@@ -110,12 +123,9 @@ TEST_F(QuectelModemTest, ARegistrationUrcJustBeforeTheReplyKeepsTheRegistration)
 }
 
 TEST_F(QuectelModemTest, AWcdmaFallbackReadsAsWcdma) {
-  TearDown();
-  Open("initial: {rat: WCDMA, radio_drift: false}\n");
-  ASSERT_THAT(modem_->Initialize(), IsOk());
-  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  absl::StatusOr<ModemSnapshot> snapshot =
+      CleanSnapshotWith("initial: {rat: WCDMA, radio_drift: false}\n");
   ASSERT_THAT(snapshot, IsOk());
-  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
   ASSERT_TRUE(snapshot->serving_cell.has_value());
   EXPECT_EQ(snapshot->serving_cell->rat, RadioTech::kWcdma);
   ASSERT_TRUE(snapshot->serving_cell->wcdma.has_value());
@@ -128,12 +138,9 @@ TEST_F(QuectelModemTest, AWcdmaFallbackReadsAsWcdma) {
 }
 
 TEST_F(QuectelModemTest, AGsmFallbackReadsAsGsm) {
-  TearDown();
-  Open("initial: {rat: GSM, radio_drift: false}\n");
-  ASSERT_THAT(modem_->Initialize(), IsOk());
-  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  absl::StatusOr<ModemSnapshot> snapshot =
+      CleanSnapshotWith("initial: {rat: GSM, radio_drift: false}\n");
   ASSERT_THAT(snapshot, IsOk());
-  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
   ASSERT_TRUE(snapshot->serving_cell.has_value());
   EXPECT_EQ(snapshot->serving_cell->rat, RadioTech::kGsm);
   ASSERT_TRUE(snapshot->serving_cell->gsm.has_value());
@@ -184,12 +191,9 @@ TEST_F(QuectelModemTest, APowerDownSaysSoAndTakesThePortAway) {
 }
 
 TEST_F(QuectelModemTest, ACampedButRefusedModemReadsAsLimitedService) {
-  TearDown();
-  Open("initial: {registration: denied, radio_drift: false}\n");
-  ASSERT_THAT(modem_->Initialize(), IsOk());
-  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  absl::StatusOr<ModemSnapshot> snapshot =
+      CleanSnapshotWith("initial: {registration: denied, radio_drift: false}\n");
   ASSERT_THAT(snapshot, IsOk());
-  EXPECT_TRUE(snapshot->problems.empty()) << snapshot->problems.front();
   ASSERT_TRUE(snapshot->serving_cell.has_value());
   EXPECT_EQ(snapshot->serving_cell->state, ServingState::kLimitedService);
   ASSERT_TRUE(snapshot->serving_cell->lte.has_value());
