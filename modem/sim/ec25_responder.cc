@@ -57,6 +57,10 @@ int LuhnCheckDigit(absl::string_view digits) {
   return (10 - sum % 10) % 10;
 }
 
+// On a 3G fallback the same radio walk, printed as WCDMA's RSCP (dBm) and Ec/Io (dB).
+int WcdmaRscp(const RadioModel& radio) { return std::clamp(radio.rsrp() + 15, -120, -25); }
+int WcdmaEcio(const RadioModel& radio) { return std::clamp(radio.rsrq() / 2, -24, 0); }
+
 std::optional<int> ParseIntArg(absl::string_view text) {
   int value = 0;
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &value)) return std::nullopt;
@@ -146,8 +150,8 @@ std::string Ec25Responder::ServingCellLine() const {
   const char* state = !registered ? "LIMSRV" : modem_->data_call_up ? "CONNECT" : "NOCONN";
   if (modem_->rat == SimRat::kWcdma) {
     // Idle (no call) or camped only: the last five fields are "-".
-    const int rscp = std::clamp(modem_->radio->rsrp() + 15, -120, -25);
-    const int ecio = std::clamp(modem_->radio->rsrq() / 2, -24, 0);
+    const int rscp = WcdmaRscp(*modem_->radio);
+    const int ecio = WcdmaEcio(*modem_->radio);
     const std::string call = modem_->data_call_up ? "0,1,-,-,-" : "-,-,-,-,-";
     return absl::StrFormat("+QENG: \"servingcell\",\"%s\",\"WCDMA\",%d,%s,%X,%X,%d,%d,%d,%d,%d,%s",
                            state, c.mcc, c.mnc, c.tac & 0xFFFF, c.eci, 10700, c.pci, 1, rscp, ecio,
@@ -276,8 +280,7 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
       info.push_back("+QCSQ: \"NOSERVICE\"");
     } else if (modem_->rat == SimRat::kWcdma) {
       info.push_back(absl::StrCat("+QCSQ: \"WCDMA\",", modem_->radio->rssi(), ",",
-                                  std::clamp(modem_->radio->rsrp() + 15, -120, -25), ",",
-                                  std::clamp(modem_->radio->rsrq() / 2, -24, 0) * 10));
+                                  WcdmaRscp(*modem_->radio), ",", WcdmaEcio(*modem_->radio) * 10));
     } else if (modem_->rat == SimRat::kGsm) {
       info.push_back(absl::StrCat("+QCSQ: \"GSM\",", modem_->radio->rssi()));
     } else {
