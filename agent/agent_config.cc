@@ -6,53 +6,45 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::agent {
-namespace {
-
-#define CF_RETURN(expr)          \
-  do {                           \
-    absl::Status cf_s = (expr);  \
-    if (!cf_s.ok()) return cf_s; \
-  } while (false)
-
-}  // namespace
-
 absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, AgentSettings& s) {
   const yamlconf::YamlReader r(name);
   absl::StatusOr<YAML::Node> parsed = r.Parse(yaml);
   if (!parsed.ok()) return parsed.status();
   const YAML::Node root = *parsed;
   if (root.IsNull()) return absl::OkStatus();
-  CF_RETURN(r.CheckKeys(root, {"modem", "server", "security", "history", "log", "connection"}));
+  RETURN_IF_ERROR(
+      r.CheckKeys(root, {"modem", "server", "security", "history", "log", "connection"}));
   if (const YAML::Node m = root["connection"]) {
     modem::ppp::ConnectionSettings& c = s.link.settings;
-    CF_RETURN(
+    RETURN_IF_ERROR(
         r.CheckKeys(m, {"apn", "pdp_type", "username", "password", "auth", "dial_string",
                         "modem_port", "baud", "default_route", "use_peer_dns", "lcp_echo_interval",
                         "lcp_echo_failure", "state_dir", "pppd", "keep_up"}));
-    CF_RETURN(r.Get(m, "apn", c.apn));
-    CF_RETURN(r.Get(m, "username", c.username));
-    CF_RETURN(r.Get(m, "password", c.password));
-    CF_RETURN(r.Get(m, "dial_string", c.dial_string));
-    CF_RETURN(r.Get(m, "modem_port", c.modem_port));
-    CF_RETURN(r.Get(m, "baud", c.baud));
-    CF_RETURN(r.Get(m, "default_route", c.default_route));
-    CF_RETURN(r.Get(m, "use_peer_dns", c.use_peer_dns));
-    CF_RETURN(r.Get(m, "lcp_echo_interval", c.lcp_echo_interval_s));
-    CF_RETURN(r.Get(m, "lcp_echo_failure", c.lcp_echo_failure));
-    CF_RETURN(r.Get(m, "state_dir", s.link.state_dir));
-    CF_RETURN(r.Get(m, "pppd", s.link.pppd));
+    RETURN_IF_ERROR(r.Get(m, "apn", c.apn));
+    RETURN_IF_ERROR(r.Get(m, "username", c.username));
+    RETURN_IF_ERROR(r.Get(m, "password", c.password));
+    RETURN_IF_ERROR(r.Get(m, "dial_string", c.dial_string));
+    RETURN_IF_ERROR(r.Get(m, "modem_port", c.modem_port));
+    RETURN_IF_ERROR(r.Get(m, "baud", c.baud));
+    RETURN_IF_ERROR(r.Get(m, "default_route", c.default_route));
+    RETURN_IF_ERROR(r.Get(m, "use_peer_dns", c.use_peer_dns));
+    RETURN_IF_ERROR(r.Get(m, "lcp_echo_interval", c.lcp_echo_interval_s));
+    RETURN_IF_ERROR(r.Get(m, "lcp_echo_failure", c.lcp_echo_failure));
+    RETURN_IF_ERROR(r.Get(m, "state_dir", s.link.state_dir));
+    RETURN_IF_ERROR(r.Get(m, "pppd", s.link.pppd));
     if (const YAML::Node k = m["keep_up"]) {
       KeepUpPolicy& p = s.link.keep_up;
-      CF_RETURN(r.CheckKeys(
+      RETURN_IF_ERROR(r.CheckKeys(
           k, {"enabled", "initial_backoff", "max_backoff", "max_attempts", "stable_after"}));
-      CF_RETURN(r.Get(k, "enabled", p.enabled));
-      CF_RETURN(r.GetDuration(k, "initial_backoff", p.initial_backoff, absl::Seconds(1)));
-      CF_RETURN(r.GetDuration(k, "max_backoff", p.max_backoff, absl::Seconds(1)));
-      CF_RETURN(r.Get(k, "max_attempts", p.max_attempts));
-      CF_RETURN(r.GetDuration(k, "stable_after", p.stable_after, absl::Seconds(1)));
+      RETURN_IF_ERROR(r.Get(k, "enabled", p.enabled));
+      RETURN_IF_ERROR(r.GetDuration(k, "initial_backoff", p.initial_backoff, absl::Seconds(1)));
+      RETURN_IF_ERROR(r.GetDuration(k, "max_backoff", p.max_backoff, absl::Seconds(1)));
+      RETURN_IF_ERROR(r.Get(k, "max_attempts", p.max_attempts));
+      RETURN_IF_ERROR(r.GetDuration(k, "stable_after", p.stable_after, absl::Seconds(1)));
       if (p.max_attempts < 0)
         return r.Error(k["max_attempts"], "max_attempts must be 0 (unlimited) or more");
       if (p.max_backoff < p.initial_backoff)
@@ -60,7 +52,7 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
     }
     if (m["pdp_type"]) {
       std::string type;
-      CF_RETURN(r.Get(m, "pdp_type", type));
+      RETURN_IF_ERROR(r.Get(m, "pdp_type", type));
       if (type == "IP")
         c.pdp_type = modem::ppp::PdpType::kIp;
       else if (type == "IPV6")
@@ -72,7 +64,7 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
     }
     if (m["auth"]) {
       std::string auth;
-      CF_RETURN(r.Get(m, "auth", auth));
+      RETURN_IF_ERROR(r.Get(m, "auth", auth));
       if (auth == "none")
         c.auth = modem::ppp::Auth::kNone;
       else if (auth == "pap")
@@ -86,25 +78,25 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
       return r.Error(m, valid.message());
   }
   if (const YAML::Node m = root["modem"]) {
-    CF_RETURN(r.CheckKeys(m, {"at_port", "baud", "poll_interval", "lock_dir"}));
-    CF_RETURN(r.Get(m, "at_port", s.at_port));
-    CF_RETURN(r.Get(m, "baud", s.baud));
-    CF_RETURN(r.GetDuration(m, "poll_interval", s.poll_interval, absl::Milliseconds(200)));
-    CF_RETURN(r.Get(m, "lock_dir", s.lock_dir));
+    RETURN_IF_ERROR(r.CheckKeys(m, {"at_port", "baud", "poll_interval", "lock_dir"}));
+    RETURN_IF_ERROR(r.Get(m, "at_port", s.at_port));
+    RETURN_IF_ERROR(r.Get(m, "baud", s.baud));
+    RETURN_IF_ERROR(r.GetDuration(m, "poll_interval", s.poll_interval, absl::Milliseconds(200)));
+    RETURN_IF_ERROR(r.Get(m, "lock_dir", s.lock_dir));
   }
   if (const YAML::Node m = root["server"]) {
-    CF_RETURN(r.CheckKeys(m, {"listen", "board_name", "insecure"}));
-    CF_RETURN(r.Get(m, "listen", s.listen));
-    CF_RETURN(r.Get(m, "board_name", s.board_name));
-    CF_RETURN(r.Get(m, "insecure", s.insecure));
+    RETURN_IF_ERROR(r.CheckKeys(m, {"listen", "board_name", "insecure"}));
+    RETURN_IF_ERROR(r.Get(m, "listen", s.listen));
+    RETURN_IF_ERROR(r.Get(m, "board_name", s.board_name));
+    RETURN_IF_ERROR(r.Get(m, "insecure", s.insecure));
   }
   if (const YAML::Node m = root["security"]) {
-    CF_RETURN(r.CheckKeys(m, {"tls", "roles", "unauthenticated_role", "audit_log"}));
+    RETURN_IF_ERROR(r.CheckKeys(m, {"tls", "roles", "unauthenticated_role", "audit_log"}));
     if (const YAML::Node tls = m["tls"]) {
-      CF_RETURN(r.CheckKeys(tls, {"cert", "key", "client_ca"}));
-      CF_RETURN(r.Get(tls, "cert", s.tls.cert));
-      CF_RETURN(r.Get(tls, "key", s.tls.key));
-      CF_RETURN(r.Get(tls, "client_ca", s.tls.client_ca));
+      RETURN_IF_ERROR(r.CheckKeys(tls, {"cert", "key", "client_ca"}));
+      RETURN_IF_ERROR(r.Get(tls, "cert", s.tls.cert));
+      RETURN_IF_ERROR(r.Get(tls, "key", s.tls.key));
+      RETURN_IF_ERROR(r.Get(tls, "client_ca", s.tls.client_ca));
       if (s.tls.cert.empty() != s.tls.key.empty())
         return r.Error(tls, "tls needs both cert and key");
     }
@@ -119,23 +111,23 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
     }
     if (m["unauthenticated_role"]) {
       std::string text;
-      CF_RETURN(r.Get(m, "unauthenticated_role", text));
+      RETURN_IF_ERROR(r.Get(m, "unauthenticated_role", text));
       absl::StatusOr<Role> role = ParseRole(text);
       if (!role.ok()) return r.Error(m["unauthenticated_role"], role.status().message());
       s.unauthenticated_role = *role;
     }
-    CF_RETURN(r.Get(m, "audit_log", s.audit_log));
+    RETURN_IF_ERROR(r.Get(m, "audit_log", s.audit_log));
   }
   if (const YAML::Node m = root["history"]) {
-    CF_RETURN(r.CheckKeys(m, {"samples", "interval", "events"}));
-    CF_RETURN(r.Get(m, "samples", s.history.max_samples));
-    CF_RETURN(r.GetDuration(m, "interval", s.history.sample_interval, absl::Seconds(1)));
-    CF_RETURN(r.Get(m, "events", s.history.max_events));
+    RETURN_IF_ERROR(r.CheckKeys(m, {"samples", "interval", "events"}));
+    RETURN_IF_ERROR(r.Get(m, "samples", s.history.max_samples));
+    RETURN_IF_ERROR(r.GetDuration(m, "interval", s.history.sample_interval, absl::Seconds(1)));
+    RETURN_IF_ERROR(r.Get(m, "events", s.history.max_events));
   }
   if (const YAML::Node m = root["log"]) {
-    CF_RETURN(r.CheckKeys(m, {"level", "target"}));
-    CF_RETURN(r.Get(m, "level", s.log_level));
-    CF_RETURN(r.Get(m, "target", s.log_target));
+    RETURN_IF_ERROR(r.CheckKeys(m, {"level", "target"}));
+    RETURN_IF_ERROR(r.Get(m, "level", s.log_level));
+    RETURN_IF_ERROR(r.Get(m, "target", s.log_target));
     static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
     if (kLevels.count(s.log_level) == 0)
       return r.Error(m["level"], "level must be trace, debug, info, warn or error");
@@ -145,8 +137,6 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
   }
   return absl::OkStatus();
 }
-
-#undef CF_RETURN
 
 absl::Status LoadAgentConfig(const std::string& path, AgentSettings& settings) {
   std::ifstream in(path);

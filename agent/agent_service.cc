@@ -7,6 +7,7 @@
 #include "agent/update_filter.h"
 #include "agent/watch_reactor.h"
 #include "google/protobuf/util/time_util.h"
+#include "modem/command_timeouts.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -95,8 +96,7 @@ grpc::ServerUnaryReactor* AgentService::Mutating(grpc::CallbackServerContext* co
   const Caller caller = authorizer_->Identify(*context);
   Finisher finish = [this, reactor, caller, method = std::string(method),
                      what = request.ShortDebugString()](grpc::Status result) {
-    audit_->Record(caller, method, what, result);
-    reactor->Finish(result);
+    audit_->Record(caller, method, what, result, [reactor, result] { reactor->Finish(result); });
   };
   grpc::Status allowed = authorizer_->Check(caller, Role::kOperator, method);
   if (!allowed.ok()) {
@@ -110,9 +110,9 @@ grpc::ServerUnaryReactor* AgentService::Mutating(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context,
                                              const v1::DialRequest* request,
                                              v1::DialResponse* response) {
-  // The call's own deadline bounds the dial; at most 90 s (the modem's ATD limit).
+  // The call's own deadline bounds the dial, and the modem's own limit.
   const absl::Time deadline =
-      std::min(absl::FromChrono(context->deadline()), absl::Now() + absl::Seconds(90));
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + modem::kDialTimeLimit);
   return Mutating(context, "Dial", *request, [this, response, deadline](Finisher finish) {
     if (link_ == nullptr) {
       finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,

@@ -24,12 +24,12 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
 }
 
 AuditLog::~AuditLog() {
-  absl::MutexLock lock(&mu_);
+  executor_.Stop();  // queued lines are written first
   if (file_ != nullptr) std::fclose(file_);
 }
 
 void AuditLog::Record(const Caller& caller, absl::string_view method, absl::string_view what,
-                      const grpc::Status& result) {
+                      const grpc::Status& result, std::function<void()> then) {
   nlohmann::json line = {
       {"time", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
       {"identity", caller.identity},
@@ -40,12 +40,15 @@ void AuditLog::Record(const Caller& caller, absl::string_view method, absl::stri
       {"result", absl::StatusCodeToString(static_cast<absl::StatusCode>(result.error_code()))},
       {"message", result.error_message()},
   };
-  const std::string text = line.dump() + "\n";
-  absl::MutexLock lock(&mu_);
-  if (file_ == nullptr) return;
-  std::fwrite(text.data(), 1, text.size(), file_);
-  std::fflush(file_);
-  ::fsync(::fileno(file_));
+  // Told CANCELLED while stopping: written all the same, an audit line is never dropped.
+  executor_.Post([this, text = line.dump() + "\n", then = std::move(then)](absl::Status) {
+    if (file_ != nullptr) {
+      std::fwrite(text.data(), 1, text.size(), file_);  // stdio locks the FILE itself
+      std::fflush(file_);
+      ::fsync(::fileno(file_));
+    }
+    if (then) then();
+  });
 }
 
 }  // namespace cellfleet::agent

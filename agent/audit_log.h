@@ -3,12 +3,12 @@
 #define CELLFLEET_AGENT_AUDIT_LOG_H_
 
 #include <cstdio>
+#include <functional>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "agent/authorizer.h"
+#include "base/serial_executor.h"
 
 namespace cellfleet::agent {
 
@@ -18,14 +18,16 @@ class AuditLog {
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path);
   ~AuditLog();
 
-  // One line, flushed and fsync'd before the call's result goes back.
+  // One line, written, flushed and fsync'd on the log's own thread (never the caller's,
+  // a gRPC thread); `then` runs after, so the call's result goes back once it is on
+  // disk. Records made while the agent stops are still written.
   void Record(const Caller& caller, absl::string_view method, absl::string_view what,
-              const grpc::Status& result);
+              const grpc::Status& result, std::function<void()> then = nullptr);
 
  private:
   explicit AuditLog(std::FILE* file) : file_(file) {}
-  absl::Mutex mu_;
-  std::FILE* file_ ABSL_GUARDED_BY(mu_);
+  std::FILE* const file_;  // written on executor_ (after its Stop, by the last callers)
+  base::SerialExecutor executor_{"cf-audit"};
 };
 
 }  // namespace cellfleet::agent

@@ -49,6 +49,12 @@ std::vector<v1::RenderedFile> RenderMasked(const LinkConfig& link, const std::st
   return out;
 }
 
+// An apply or confirm the shutdown overtook: retry once the agent is back.
+absl::Status NotDone(const absl::Status& cancelled) {
+  return absl::UnavailableError(
+      absl::StrCat("not done: ", cancelled.message(), "; call again once the agent is back"));
+}
+
 }  // namespace
 
 ConfigManager::ConfigManager(ConfigManagerOptions options, LinkManager* link,
@@ -56,17 +62,12 @@ ConfigManager::ConfigManager(ConfigManagerOptions options, LinkManager* link,
     : options_(std::move(options)),
       link_(link),
       on_step_(std::move(on_step)),
-      store_(options_.state_dir + "/config.json") {}
+      store_(options_.state_dir + "/config.json"),
+      executor_("cf-config", *options_.clock) {}
 
 ConfigManager::~ConfigManager() { Stop(); }
 
-void ConfigManager::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
+void ConfigManager::Stop() { executor_.Stop(); }
 
 absl::StatusOr<LinkConfig> ConfigManager::LinkConfigOf(const v1::ConnectionConfig& config) const {
   return ToLinkConfig(config, options_.seed.settings);
@@ -83,8 +84,7 @@ absl::Status ConfigManager::Start() {
   store_.RemoveLeftovers();
   absl::StatusOr<std::optional<StoredConfig>> loaded = store_.Load();
   if (absl::IsDataLoss(loaded.status())) {
-    const std::string aside =
-        absl::StrCat(store_.path(), ".corrupt-", absl::ToUnixSeconds(absl::Now()));
+    const std::string aside = absl::StrCat(store_.path(), ".corrupt-", absl::ToUnixSeconds(Now()));
     spdlog::error("{}; moved to {}, starting from the settings file's connection section",
                   loaded.status(), aside);
     std::filesystem::rename(store_.path(), aside, ec);
@@ -111,7 +111,7 @@ absl::Status ConfigManager::Start() {
     }
     v1::ConfigVersion first;
     first.set_version(loaded->has_value() ? (*loaded)->last_version() + 1 : 1);
-    *first.mutable_applied_at() = ToTimestamp(absl::Now());
+    *first.mutable_applied_at() = ToTimestamp(Now());
     first.set_applied_by("settings file");
     *first.mutable_config() = WithDefaults(FromLinkConfig(options_.seed));
     *stored.mutable_current() = first;
@@ -126,13 +126,13 @@ absl::Status ConfigManager::Start() {
   if (stored.has_pending()) {
     const absl::Time deadline = FromTimestamp(stored.pending().deadline());
     const uint64_t number = stored.pending().version();
-    if (absl::Now() >= deadline) {
+    if (Now() >= deadline) {
       Rollback("the agent restarted after the confirm deadline", number);  // redials as needed
       rolled_back = true;
     } else {
       spdlog::info("version {} still awaits confirmation until {}; rolling back then", number,
                    absl::FormatTime(deadline));
-      Post([this, number] { Rollback("no confirm before the deadline", number); }, deadline);
+      PostAt(deadline, [this, number] { Rollback("no confirm before the deadline", number); });
     }
   }
   if (!rolled_back) {
@@ -144,34 +144,13 @@ absl::Status ConfigManager::Start() {
     absl::StatusOr<LinkConfig> link = LinkConfigOf(current.config());
     UseOnLink(current, link.ok() && link->keep_up.enabled);  // keep-up: up from the start
   }
-  thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
 }
 
-void ConfigManager::Post(std::function<void()> task, absl::Time at) {
-  absl::MutexLock lock(&mu_);
-  tasks_.emplace(at, std::move(task));
-}
-
-void ConfigManager::Run() {
-  while (true) {
-    std::function<void()> task;
-    {
-      absl::MutexLock lock(&mu_);
-      auto due = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stopping_ || (!tasks_.empty() && tasks_.begin()->first <= absl::Now());
-      };
-      const absl::Time wake = tasks_.empty() ? absl::InfiniteFuture() : tasks_.begin()->first;
-      // Posting a task does not signal the condition: re-check at least every 100 ms.
-      mu_.AwaitWithDeadline(absl::Condition(&due),
-                            std::min(wake, absl::Now() + absl::Milliseconds(100)));
-      if (stopping_) return;
-      if (tasks_.empty() || tasks_.begin()->first > absl::Now()) continue;
-      task = std::move(tasks_.begin()->second);
-      tasks_.erase(tasks_.begin());
-    }
-    task();
-  }
+void ConfigManager::PostAt(absl::Time at, std::function<void()> task) {
+  executor_.PostAt(at, [task = std::move(task)](absl::Status status) {
+    if (status.ok()) task();
+  });
 }
 
 v1::GetConfigResponse ConfigManager::Get(bool include_previous) const {
@@ -201,13 +180,18 @@ v1::ConfigState ConfigManager::State() const {
 
 void ConfigManager::Apply(v1::ApplyConfigRequest request, std::string applied_by,
                           std::function<void(absl::StatusOr<v1::ApplyConfigResponse>)> done) {
-  Post([this, request = std::move(request), applied_by = std::move(applied_by),
-        done = std::move(done)] { done(DoApply(request, applied_by)); });
+  executor_.Post([this, request = std::move(request), applied_by = std::move(applied_by),
+                  done = std::move(done)](absl::Status status) {
+    if (!status.ok()) return done(NotDone(status));
+    done(DoApply(request, applied_by));
+  });
 }
 
 void ConfigManager::Confirm(uint64_t version, std::string confirmed_by,
                             std::function<void(absl::StatusOr<v1::ConfirmConfigResponse>)> done) {
-  Post([this, version, confirmed_by = std::move(confirmed_by), done = std::move(done)] {
+  executor_.Post([this, version, confirmed_by = std::move(confirmed_by),
+                  done = std::move(done)](absl::Status status) {
+    if (!status.ok()) return done(NotDone(status));
     done(DoConfirm(version, confirmed_by));
   });
 }
@@ -288,7 +272,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   }
 
   next_version.set_version(current.last_version() + 1);
-  *next_version.mutable_applied_at() = ToTimestamp(absl::Now());
+  *next_version.mutable_applied_at() = ToTimestamp(Now());
   StoredConfig next = current;
   next.set_last_version(next_version.version());
   next.clear_previous();
@@ -305,7 +289,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
     v1::PendingConfirm* pending = next.mutable_pending();
     pending->set_version(next_version.version());
     pending->set_rollback_to_version(current.current().version());
-    *pending->mutable_deadline() = ToTimestamp(absl::Now() + window);
+    *pending->mutable_deadline() = ToTimestamp(Now() + window);
     absl::StrAppend(&detail, "; rolls back to version ", current.current().version(),
                     " unless confirmed within ", absl::FormatDuration(window));
   }
@@ -314,20 +298,17 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   spdlog::info("config version {} applied {}", next_version.version(), detail);
   if (window > absl::ZeroDuration()) {
     const uint64_t number = next_version.version();
-    Post(
-        [this, number, window] {
-          Rollback(absl::StrCat("no confirm within ", absl::FormatDuration(window)), number);
-        },
-        absl::Now() + window);
+    PostAt(Now() + window, [this, number, window] {
+      Rollback(absl::StrCat("no confirm within ", absl::FormatDuration(window)), number);
+    });
   }
   // The reply goes out first: it may travel over the very link that is redialed.
   const bool keep_up = link->keep_up.enabled;
-  Post(
-      [this, next_version, redial, keep_up] {
-        // Asked again: an operator's hang-up in the meantime means no redial.
-        UseOnLink(next_version, redial && (keep_up || link_->WantsUp()));
-      },
-      absl::Now() + (redial ? options_.redial_delay : absl::ZeroDuration()));
+  PostAt(Now() + (redial ? options_.redial_delay : absl::ZeroDuration()),
+         [this, next_version, redial, keep_up] {
+           // Asked again: an operator's hang-up in the meantime means no redial.
+           UseOnLink(next_version, redial && (keep_up || link_->WantsUp()));
+         });
 
   response.set_version(next_version.version());
   *response.mutable_applied() = next_version;
@@ -345,7 +326,7 @@ void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
   }
   const uint64_t number = version.version();
   link_->Reconfigure(
-      link->settings, link->keep_up, number, redial, absl::Now() + options_.redial_timeout,
+      link->settings, link->keep_up, number, redial, Now() + options_.redial_timeout,
       [this, number, redial](absl::StatusOr<v1::ConnectionStatus> result) {
         if (!redial) return;
         if (result.ok()) {
@@ -353,9 +334,10 @@ void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
           return;
         }
         spdlog::warn("redial with config version {} failed: {}", number, result.status());
-        Post([this, number, message = std::string(result.status().message())] {
-          Rollback(absl::StrCat("redial with version ", number, " failed: ", message), number);
-        });
+        PostAt(
+            absl::InfinitePast(), [this, number, message = std::string(result.status().message())] {
+              Rollback(absl::StrCat("redial with version ", number, " failed: ", message), number);
+            });
       });
 }
 
@@ -453,7 +435,7 @@ void ConfigManager::AddStep(StoredConfig& stored, v1::ConfigStepKind kind, uint6
   step->set_kind(kind);
   step->set_version(version);
   step->set_detail(std::move(detail));
-  *step->mutable_at() = ToTimestamp(absl::Now());
+  *step->mutable_at() = ToTimestamp(Now());
   while (static_cast<size_t>(stored.recent_steps_size()) > options_.kept_steps) {
     stored.mutable_recent_steps()->DeleteSubrange(0, 1);
   }

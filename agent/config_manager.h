@@ -6,11 +6,8 @@
 #ifndef CELLFLEET_AGENT_CONFIG_MANAGER_H_
 #define CELLFLEET_AGENT_CONFIG_MANAGER_H_
 
-#include <deque>
 #include <functional>
-#include <map>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -19,7 +16,10 @@
 #include "agent/config_store.h"
 #include "agent/connection_config.h"
 #include "agent/link_manager.h"
+#include "base/clock.h"
+#include "base/serial_executor.h"
 #include "cellfleet/v1/agent_service.pb.h"
+#include "modem/command_timeouts.h"
 
 namespace cellfleet::agent {
 
@@ -32,8 +32,9 @@ struct ConfigManagerOptions {
   size_t kept_steps = 8;
   // The apply's reply leaves before the link it may travel on is redialed.
   absl::Duration redial_delay = absl::Milliseconds(500);
-  absl::Duration redial_timeout = absl::Seconds(90);
+  absl::Duration redial_timeout = modem::kDialTimeLimit;
   absl::Duration max_confirm_window = absl::Hours(24);
+  base::Clock* clock = &base::Clock::Real();  // must outlive the manager
 };
 
 class ConfigManager {
@@ -52,7 +53,8 @@ class ConfigManager {
   // (which dials when keep-up is on) and starts the manager's thread. A config file
   // that is not ours is moved aside (config.json.corrupt-<time>) and the seed used.
   absl::Status Start();
-  // Ends the manager's thread; a pending confirm stays on disk for the next start.
+  // Ends the manager's thread; queued applies and confirms are answered UNAVAILABLE
+  // (nothing of them done), and a pending confirm stays on disk for the next start.
   void Stop();
 
   v1::GetConfigResponse Get(bool include_previous) const;
@@ -69,8 +71,9 @@ class ConfigManager {
                std::function<void(absl::StatusOr<v1::ConfirmConfigResponse>)> done);
 
  private:
-  void Run();
-  void Post(std::function<void()> task, absl::Time at = absl::InfinitePast());
+  // A timer on the manager's thread; at shutdown it is dropped (its state is on disk).
+  void PostAt(absl::Time at, std::function<void()> task);
+  absl::Time Now() const { return options_.clock->Now(); }
   absl::StatusOr<v1::ApplyConfigResponse> DoApply(const v1::ApplyConfigRequest& request,
                                                   const std::string& applied_by);
   absl::StatusOr<v1::ConfirmConfigResponse> DoConfirm(uint64_t version, const std::string& by);
@@ -92,9 +95,8 @@ class ConfigManager {
 
   mutable absl::Mutex mu_;
   StoredConfig stored_ ABSL_GUARDED_BY(mu_);
-  std::multimap<absl::Time, std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  // Last: destroyed first, so no task runs once the members above go.
+  base::SerialExecutor executor_;
 };
 
 }  // namespace cellfleet::agent

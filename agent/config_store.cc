@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "google/protobuf/util/json_util.h"
-#include "modem/ppp/atomic_file.h"
 
 namespace cellfleet::agent {
 
@@ -57,7 +57,7 @@ absl::Status ConfigStore::Save(const StoredConfig& config) const {
       !printed.ok()) {
     return absl::InternalError(absl::StrCat("cannot encode the config: ", printed.ToString()));
   }
-  modem::ppp::AtomicFileSet file;
+  base::AtomicFileSet file;
   if (absl::Status staged = file.Stage(path_, text, 0600); !staged.ok()) return staged;
   return file.Commit();
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "modem/command_timeouts.h"
 #include "modem/ppp/interface_counters.h"
 #include "modem/ppp/ppp_files.h"
 #include "spdlog/spdlog.h"
@@ -100,6 +101,10 @@ absl::Status FailureStatus(const modem::ppp::LinkStatus& link) {
   }
 }
 
+absl::Status ShuttingDown() {
+  return absl::UnavailableError("the agent is shutting down; call again once it is back");
+}
+
 }  // namespace
 
 v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
@@ -125,61 +130,66 @@ LinkManager::LinkManager(LinkOptions options)
       ppp_dir_(options_.state_dir + "/ppp"),
       pid_file_(ppp_dir_ + "/pppd.pid"),
       settings_(options_.settings),
-      keep_up_(options_.keep_up) {
+      keep_up_(options_.keep_up),
+      executor_("cf-link", *options_.clock) {
   status_.set_state(v1::CONNECTION_STATE_DISCONNECTED);
   backoff_ = keep_up_.initial_backoff;
-  thread_ = std::thread([this] { Run(); });
+  Post([this] { EndStalePppd(); });
 }
 
 LinkManager::~LinkManager() {
   std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
   {
     absl::MutexLock lock(&mu_);
-    stopping_ = true;
+    want_up_ = false;
     dialing = dialing_;
   }
-  if (dialing) dialing->RequestStop();  // shutdown does not wait out a dial
-  thread_.join();
-}
-
-void LinkManager::Post(std::function<void()> task) {
-  absl::MutexLock lock(&mu_);
-  tasks_.push_back(std::move(task));
-}
-
-void LinkManager::Run() {
-  EndStalePppd();
-  while (true) {
-    std::function<void()> task;
-    {
-      absl::MutexLock lock(&mu_);
-      // Wakes for work, for shutdown, or to re-arm the wait when a redial is scheduled.
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !tasks_.empty() || rearm_;
-      };
-      mu_.AwaitWithDeadline(absl::Condition(&ready), redial_at_);
-      rearm_ = false;
-      if (stopping_ && tasks_.empty()) break;
-      if (!tasks_.empty()) {
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      } else if (absl::Now() >= redial_at_) {
-        redial_at_ = absl::InfiniteFuture();
-        ++redial_attempts_;
-        task = [this] {  // a keep-up redial; a failure schedules the next one
-          absl::StatusOr<v1::ConnectionStatus> redialed = DoDial(absl::Now() + absl::Seconds(90));
-          absl::MutexLock relock(&mu_);
-          if (!redialed.ok() && want_up_) ScheduleRedial(absl::Now());
-        };
-      } else {
-        continue;
-      }
-    }
-    task();
-  }
+  if (dialing) dialing->RequestStop();   // shutdown does not wait out a dial
+  executor_.Stop();                      // queued calls hear UNAVAILABLE; none starts pppd
   if (supervisor_) supervisor_->Stop();  // agent shutdown: pppd ends gracefully, reaped
   std::error_code ec;
   std::filesystem::remove(pid_file_, ec);
+}
+
+void LinkManager::Post(std::function<void()> task, std::function<void()> cancelled) {
+  executor_.Post([task = std::move(task), cancelled = std::move(cancelled)](absl::Status status) {
+    if (status.ok()) {
+      task();
+    } else if (cancelled) {
+      cancelled();
+    }
+  });
+}
+
+void LinkManager::ArmRedial() {
+  absl::Time at;
+  {
+    absl::MutexLock lock(&mu_);
+    at = redial_at_;
+  }
+  if (at == absl::InfiniteFuture()) return;
+  executor_.PostAt(at, [this](absl::Status status) {
+    if (status.ok()) RedialIfDue();
+  });
+}
+
+void LinkManager::RedialIfDue() {
+  {
+    absl::MutexLock lock(&mu_);
+    // A hang-up, a dial or a later schedule since this timer was armed: not due.
+    if (redial_at_ == absl::InfiniteFuture() || executor_.clock().Now() < redial_at_) return;
+    redial_at_ = absl::InfiniteFuture();
+    ++redial_attempts_;
+  }
+  // A keep-up redial; a failure schedules the next one.
+  absl::StatusOr<v1::ConnectionStatus> redialed =
+      DoDial(executor_.clock().Now() + modem::kDialTimeLimit);
+  bool armed = false;
+  {
+    absl::MutexLock relock(&mu_);
+    if (!redialed.ok() && want_up_) armed = ScheduleRedial(executor_.clock().Now());
+  }
+  if (armed) ArmRedial();
 }
 
 void LinkManager::EndStalePppd() {
@@ -197,7 +207,7 @@ void LinkManager::EndStalePppd() {
     spdlog::warn("pppd pid {} from an earlier agent run still holds the modem port; ending it",
                  pid);
     ::kill(pid, SIGTERM);
-    const absl::Time deadline = absl::Now() + options_.stop_grace;
+    const absl::Time deadline = absl::Now() + options_.stop_grace;  // real time: a process
     while (::kill(pid, 0) == 0 && absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(50));  // not our child: no waitpid, poll its exit
     }
@@ -208,41 +218,51 @@ void LinkManager::EndStalePppd() {
 }
 
 void LinkManager::SetOnChange(std::function<void()> notify) {
-  absl::MutexLock lock(&mu_);
-  on_change_ = std::move(notify);
+  const int added = notify ? on_change_.Add(std::move(notify)) : 0;
+  int previous = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    previous = on_change_id_;
+    on_change_id_ = added;
+  }
+  if (previous != 0) on_change_.Remove(previous);  // waits for a call in progress
 }
 
 void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
-  absl::MutexLock lock(&mu_);
-  status_ = ToProto(link);
-  status_.set_redial_attempts(static_cast<uint32_t>(redial_attempts_));
-  status_.set_config_version(config_version_);
-  const absl::Time now = absl::Now();
-  if (link.state == LinkState::kConnected) up_since_ = now;
-  // A wanted link that drops after it was up: redial (a failed dial is rescheduled by
-  // the redial task itself).
-  if (link.state == LinkState::kFailed && want_up_ && up_since_ != absl::InfinitePast()) {
-    if (now - up_since_ >= keep_up_.stable_after) {  // it had been stable: start afresh
-      backoff_ = keep_up_.initial_backoff;
-      redial_attempts_ = 0;
+  bool armed = false;
+  {
+    absl::MutexLock lock(&mu_);
+    status_ = ToProto(link);
+    status_.set_redial_attempts(static_cast<uint32_t>(redial_attempts_));
+    status_.set_config_version(config_version_);
+    const absl::Time now = executor_.clock().Now();
+    if (link.state == LinkState::kConnected) up_since_ = now;
+    // A wanted link that drops after it was up: redial (a failed dial is rescheduled by
+    // the redial task itself).
+    if (link.state == LinkState::kFailed && want_up_ && up_since_ != absl::InfinitePast()) {
+      if (now - up_since_ >= keep_up_.stable_after) {  // it had been stable: start afresh
+        backoff_ = keep_up_.initial_backoff;
+        redial_attempts_ = 0;
+      }
+      up_since_ = absl::InfinitePast();
+      armed = ScheduleRedial(now);
     }
-    up_since_ = absl::InfinitePast();
-    ScheduleRedial(now);
   }
-  if (on_change_) on_change_();
+  if (armed) ArmRedial();
+  on_change_.Notify();
 }
 
-void LinkManager::ScheduleRedial(absl::Time now) {
+bool LinkManager::ScheduleRedial(absl::Time now) {
   const KeepUpPolicy& policy = keep_up_;
-  if (!policy.enabled) return;
+  if (!policy.enabled) return false;
   if (policy.max_attempts > 0 && redial_attempts_ >= policy.max_attempts) {
     want_up_ = false;  // given up: the status keeps FAILED and the attempt count
-    return;
+    return false;
   }
   std::uniform_real_distribution<double> factor(1.0 - policy.jitter, 1.0 + policy.jitter);
   redial_at_ = now + backoff_ * factor(jitter_rng_);
-  rearm_ = true;
   backoff_ = std::min(backoff_ * 2, policy.max_backoff);
+  return true;
 }
 
 v1::ConnectionStatus LinkManager::Status() const {
@@ -269,21 +289,23 @@ v1::ConnectionStatus LinkManager::Status() const {
 
 void LinkManager::Dial(absl::Time deadline,
                        std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
-  Post([this, deadline, done = std::move(done)] {
-    {
-      absl::MutexLock lock(&mu_);  // an operator's dial starts the keep-up count afresh
-      redial_attempts_ = 0;
-      backoff_ = keep_up_.initial_backoff;
-      redial_at_ = absl::InfiniteFuture();
-      want_up_ = true;  // before dialing, so a drop right after CONNECTED is redialed
-    }
-    absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
-    if (!link.ok()) {
-      absl::MutexLock lock(&mu_);  // the operator sees the failure; no redials for it
-      want_up_ = false;
-    }
-    done(std::move(link));
-  });
+  Post(
+      [this, deadline, done] {
+        {
+          absl::MutexLock lock(&mu_);  // an operator's dial starts the keep-up count afresh
+          redial_attempts_ = 0;
+          backoff_ = keep_up_.initial_backoff;
+          redial_at_ = absl::InfiniteFuture();
+          want_up_ = true;  // before dialing, so a drop right after CONNECTED is redialed
+        }
+        absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
+        if (!link.ok()) {
+          absl::MutexLock lock(&mu_);  // the operator sees the failure; no redials for it
+          want_up_ = false;
+        }
+        done(std::move(link));
+      },
+      [done] { done(ShuttingDown()); });
 }
 
 absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
@@ -325,7 +347,7 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
     absl::MutexLock lock(&mu_);
     dialing_ = supervisor_;
   }
-  modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - absl::Now());
+  modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - executor_.clock().Now());
   {
     absl::MutexLock lock(&mu_);
     dialing_.reset();
@@ -357,10 +379,12 @@ void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
   }
   // A dial in progress ends now rather than this hang-up waiting behind it.
   if (dialing) dialing->RequestStop();
-  Post([this, done = std::move(done)] {
-    if (supervisor_) supervisor_->Stop();
-    done(Status());
-  });
+  Post(
+      [this, done] {
+        if (supervisor_) supervisor_->Stop();
+        done(Status());
+      },
+      [this, done] { done(Status()); });  // the shutdown hangs up anyway
 }
 
 bool LinkManager::WantsUp() const {
@@ -371,36 +395,40 @@ bool LinkManager::WantsUp() const {
 void LinkManager::Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPolicy keep_up,
                               uint64_t version, bool redial, absl::Time deadline,
                               std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
-  Post([this, settings = std::move(settings), keep_up, version, redial, deadline,
-        done = std::move(done)]() mutable {
-    {
-      absl::MutexLock lock(&mu_);
-      settings_ = std::move(settings);
-      keep_up_ = keep_up;
-      config_version_ = version;
-      if (redial) {  // a fresh start for the new settings, as an operator's dial
-        redial_attempts_ = 0;
-        backoff_ = keep_up_.initial_backoff;
-        redial_at_ = absl::InfiniteFuture();
-        want_up_ = true;
-      }
-    }
-    if (!redial) {
-      done(Status());
-      return;
-    }
-    if (supervisor_) supervisor_->Stop();  // the running link has the old settings
-    absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
-    if (!link.ok()) {
-      absl::MutexLock lock(&mu_);
-      if (keep_up_.enabled && want_up_) {
-        ScheduleRedial(absl::Now());  // keep-up keeps trying, as after a drop
-      } else {
-        want_up_ = false;
-      }
-    }
-    done(std::move(link));
-  });
+  Post(
+      [this, settings = std::move(settings), keep_up, version, redial, deadline, done]() mutable {
+        {
+          absl::MutexLock lock(&mu_);
+          settings_ = std::move(settings);
+          keep_up_ = keep_up;
+          config_version_ = version;
+          if (redial) {  // a fresh start for the new settings, as an operator's dial
+            redial_attempts_ = 0;
+            backoff_ = keep_up_.initial_backoff;
+            redial_at_ = absl::InfiniteFuture();
+            want_up_ = true;
+          }
+        }
+        if (!redial) {
+          done(Status());
+          return;
+        }
+        if (supervisor_) supervisor_->Stop();  // the running link has the old settings
+        absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
+        bool armed = false;
+        if (!link.ok()) {
+          absl::MutexLock lock(&mu_);
+          if (keep_up_.enabled && want_up_) {
+            armed =
+                ScheduleRedial(executor_.clock().Now());  // keep-up keeps trying, as after a drop
+          } else {
+            want_up_ = false;
+          }
+        }
+        if (armed) ArmRedial();
+        done(std::move(link));
+      },
+      [done] { done(ShuttingDown()); });
 }
 
 }  // namespace cellfleet::agent

@@ -4,17 +4,18 @@
 #ifndef CELLFLEET_AGENT_LINK_MANAGER_H_
 #define CELLFLEET_AGENT_LINK_MANAGER_H_
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <random>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/callback_list.h"
+#include "base/clock.h"
+#include "base/serial_executor.h"
 #include "cellfleet/v1/connection.pb.h"
 #include "modem/ppp/connection_settings.h"
 #include "modem/ppp/ppp_files.h"
@@ -41,6 +42,7 @@ struct LinkOptions {
   std::string peer = modem::ppp::kPeerName;
   absl::Duration stop_grace = absl::Seconds(5);
   KeepUpPolicy keep_up;
+  base::Clock* clock = &base::Clock::Real();  // redial times; must outlive the manager
 };
 
 class LinkManager {
@@ -48,7 +50,9 @@ class LinkManager {
   explicit LinkManager(LinkOptions options);
   LinkManager(const LinkManager&) = delete;
   LinkManager& operator=(const LinkManager&) = delete;
-  ~LinkManager();  // hangs up and joins
+  // Ends a dial in progress, tells queued calls UNAVAILABLE, then hangs up (pppd ends
+  // gracefully and is reaped).
+  ~LinkManager();
 
   // Brings the link up by `deadline`. `done` runs on the manager's thread with the
   // connection, or: INVALID_ARGUMENT (settings), FAILED_PRECONDITION (fix the board:
@@ -71,16 +75,20 @@ class LinkManager {
 
   // `notify` runs after every change of the link (dialing, up, failed, down) so that a
   // status sample is taken at once and streams and the history see even a state shorter
-  // than a poll interval. It runs with the link's lock held: it must only signal. Once
-  // SetOnChange returns, the previous one is never called again (null: none).
+  // than a poll interval. It runs outside the link's lock and must not block. Once
+  // SetOnChange returns, the previous one is not running and never runs again (null:
+  // none).
   void SetOnChange(std::function<void()> notify);
 
  private:
-  void Run();
-  void Post(std::function<void()> task);
+  // Runs `task` on the manager's thread; at shutdown `cancelled` runs instead.
+  void Post(std::function<void()> task, std::function<void()> cancelled = nullptr);
   void Publish(const modem::ppp::LinkStatus& link);
-  // Called with mu_ held when the link has dropped while it was wanted up.
-  void ScheduleRedial(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets the next keep-up redial time (false: keep-up is off or gave up); the caller
+  // arms it with ArmRedial once mu_ is released.
+  bool ScheduleRedial(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ArmRedial() ABSL_LOCKS_EXCLUDED(mu_);
+  void RedialIfDue();
   absl::StatusOr<v1::ConnectionStatus> DoDial(absl::Time deadline);
   // A pppd a previous agent run left behind (killed, not stopped) holds the modem port:
   // end it before dialing. Manager thread.
@@ -96,20 +104,19 @@ class LinkManager {
   KeepUpPolicy keep_up_ ABSL_GUARDED_BY(mu_);
   uint64_t config_version_ ABSL_GUARDED_BY(mu_) = 0;
   v1::ConnectionStatus status_ ABSL_GUARDED_BY(mu_);
-  std::function<void()> on_change_ ABSL_GUARDED_BY(mu_);
+  base::CallbackList<> on_change_;
+  int on_change_id_ ABSL_GUARDED_BY(mu_) = 0;
   // The pppd of a dial in progress, so that a hang-up can end it without queueing.
   std::shared_ptr<modem::ppp::PppdSupervisor> dialing_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Keep-up: the operator wants the link up (Dial succeeded, no HangUp since).
   bool want_up_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time redial_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
-  bool rearm_ ABSL_GUARDED_BY(mu_) = false;  // redial_at_ changed: the manager re-waits
   absl::Duration backoff_ ABSL_GUARDED_BY(mu_);
   int redial_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time up_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::mt19937 jitter_rng_ ABSL_GUARDED_BY(mu_){std::random_device{}()};
-  std::thread thread_;
+  // Last: destroyed first, so no task runs once the members above go.
+  base::SerialExecutor executor_;
 };
 
 // The v1 form of a link (state, failure, interface, addresses, DNS, since).

@@ -1,25 +1,16 @@
-// cellfleet-agent: the on-device daemon. main() parses flags, loads the config and wires
-// the parts; the work happens in the poller, the hub and the gRPC service.
+// cellfleet-agent: the on-device daemon. main() parses flags, loads the config file and
+// runs the Agent (agent/agent.h) until SIGINT or SIGTERM.
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "agent/agent.h"
 #include "agent/agent_config.h"
-#include "agent/agent_service.h"
-#include "agent/audit_log.h"
-#include "agent/authorizer.h"
-#include "agent/config_manager.h"
-#include "agent/history_store.h"
-#include "agent/listen_address.h"
-#include "agent/modem_poller.h"
-#include "agent/status_hub.h"
+#include "base/atomic_file.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -35,24 +26,6 @@ namespace {
 using cellfleet::agent::AgentSettings;
 
 constexpr char kVersion[] = CELLFLEET_VERSION;
-
-bool WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    if (!out.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Prints what discovery sees, and what ModemManager would get in the way of.
 int ListModems(std::ostream& out) {
@@ -75,25 +48,6 @@ int ListModems(std::ostream& out) {
     out << "warning: " << conflict << "\n";
   }
   return 0;
-}
-
-// TLS when configured (mutual when a client CA is given), else plaintext.
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const AgentSettings& s) {
-  if (s.tls.cert.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert = ReadFile(s.tls.cert);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(s.tls.key);
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options(
-      s.tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                              : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  if (!s.tls.client_ca.empty()) {
-    absl::StatusOr<std::string> ca = ReadFile(s.tls.client_ca);
-    if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *ca;
-  }
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  return grpc::SslServerCredentials(options);
 }
 
 void SetUpLogging(const AgentSettings& s) {
@@ -215,42 +169,6 @@ int main(int argc, char** argv) {
   }
   SetUpLogging(s);
 
-  absl::StatusOr<cellfleet::agent::ListenAddress> address =
-      cellfleet::agent::ParseListenAddress(s.listen);
-  if (!address.ok()) {
-    std::cerr << "cellfleet-agent: " << address.status().message() << "\n";
-    return 2;
-  }
-  if ((s.tls.cert.empty() != s.tls.key.empty()) ||
-      (!s.tls.client_ca.empty() && s.tls.cert.empty())) {
-    std::cerr << "cellfleet-agent: TLS needs both --tls-cert and --tls-key (and they are needed "
-                 "for --tls-client-ca)\n";
-    return 2;
-  }
-  if (!address->loopback && s.tls.cert.empty() && !s.insecure) {
-    std::cerr << "cellfleet-agent: refusing plaintext gRPC on non-loopback address " << s.listen
-              << "; configure TLS (--tls-cert/--tls-key), or --insecure if the network is "
-                 "otherwise protected\n";
-    return 2;
-  }
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(s);
-  if (!credentials.ok()) {
-    std::cerr << "cellfleet-agent: " << credentials.status().message() << "\n";
-    return 2;
-  }
-  absl::StatusOr<std::unique_ptr<cellfleet::agent::AuditLog>> audit_log =
-      cellfleet::agent::AuditLog::Open(s.audit_log);
-  if (!audit_log.ok()) {
-    std::cerr << "cellfleet-agent: " << audit_log.status().message() << "\n";
-    return 2;
-  }
-  if (s.audit_log.empty()) spdlog::warn("no --audit-log: mutating calls are not recorded");
-  if (s.board_name.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof(host) - 1);
-    s.board_name = host;
-  }
-
   // Stop signals are handled by sigwait below; block them before threads start.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -258,90 +176,30 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  cellfleet::agent::StatusHub hub;
-  cellfleet::agent::HistoryStore history(s.history);
-  hub.Subscribe([&history](const cellfleet::agent::StatusPtr& status) { history.Record(status); });
-  cellfleet::agent::PollerOptions poller_options;
-  poller_options.at_port = s.at_port;
-  poller_options.poll_interval = s.poll_interval;
-  poller_options.serial.baud = s.baud;
-  poller_options.serial.lock_dir = s.lock_dir;
+  cellfleet::agent::AgentOptions options;
+  options.version = kVersion;
   // Under systemd with WatchdogSec=, ping at half the period from the poll loop.
   uint64_t watchdog_usec = 0;
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
     const absl::Duration period = absl::Microseconds(static_cast<int64_t>(watchdog_usec)) / 2;
     if (s.poll_interval > period) s.poll_interval = period;  // the loop must turn often enough
-    poller_options.poll_interval = s.poll_interval;
-    poller_options.on_cycle = [] { sd_notify(0, "WATCHDOG=1"); };
+    options.on_poll_cycle = [] { sd_notify(0, "WATCHDOG=1"); };
   }
-  cellfleet::agent::LinkManager link(s.link);
-  cellfleet::agent::ModemPoller* poller_for_steps = nullptr;  // set below, before Start
-  cellfleet::agent::ConfigManagerOptions config_options;
-  config_options.state_dir = s.link.state_dir;
-  config_options.seed = cellfleet::agent::LinkConfig{s.link.settings, s.link.keep_up};
-  cellfleet::agent::AuditLog* audit_sink = audit_log->get();
-  cellfleet::agent::ConfigManager config(
-      config_options, &link,
-      [&poller_for_steps, audit_sink](const cellfleet::v1::ConfigStep& step) {
-        if (poller_for_steps != nullptr) poller_for_steps->RequestSample();
-        // Applies and confirms are audited as the calls they are; a rollback is the agent's.
-        if (step.kind() == cellfleet::v1::CONFIG_STEP_KIND_ROLLED_BACK) {
-          audit_sink->Record(cellfleet::agent::Caller{"cellfleet-agent", "local",
-                                                      cellfleet::agent::Role::kOperator},
-                             "RollbackConfig", step.ShortDebugString(), grpc::Status::OK);
-        }
-      });
-  bool config_usable = true;  // false when the state dir cannot hold it (see below)
-  poller_options.add_local_state = [&link, &config,
-                                    &config_usable](cellfleet::v1::ModemStatus& status) {
-    *status.mutable_connection() = link.Status();
-    if (config_usable) *status.mutable_config() = config.State();
-  };
-  cellfleet::agent::ModemPoller poller(poller_options, &hub);
-  poller_for_steps = &poller;
-  link.SetOnChange([&poller] { poller.RequestSample(); });
-  // Without a usable state dir the agent still serves status and dials with the settings
-  // file's connection; only config push is off (its calls say why).
-  if (absl::Status started = config.Start(); !started.ok()) {
-    spdlog::error("connection config push is off: {} (see --state-dir)", started);
-    config_usable = false;
-  }
-  cellfleet::agent::Authorizer authorizer(s.roles, s.unauthenticated_role);
-  cellfleet::agent::AgentService service(
-      &hub, &history, &authorizer, audit_log->get(), &link, config_usable ? &config : nullptr,
-      cellfleet::agent::ServiceInfo{s.board_name, kVersion, s.poll_interval});
-
+  options.settings = std::move(s);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int bound_port = 0;
-  builder.AddListeningPort(address->ToGrpcAddress(), *credentials, &bound_port);
-  builder.RegisterService(&service);
-  // Cellular links (see README "Keepalive on cellular links"): carrier NATs drop idle
-  // TCP mappings after some minutes, and every byte on a metered SIM costs. A stream's
-  // own heartbeats (60 s by default) already refresh the mapping, so pings are only the
-  // safety net: every 2 min, 20 s to answer (LTE RTTs spike to seconds), allowed with
-  // no call in flight so idle connections stay mapped. Clients may ping every 60 s.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // Status messages are a few KB; 1 MiB bounds a hostile or broken client.
-  builder.SetMaxReceiveMessageSize(1 << 20);
-  builder.SetMaxSendMessageSize(4 << 20);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || bound_port == 0) {
-    std::cerr << "cellfleet-agent: cannot listen on " << s.listen << "\n";
-    return 1;
+  absl::StatusOr<std::unique_ptr<cellfleet::agent::Agent>> agent =
+      cellfleet::agent::Agent::Start(std::move(options));
+  if (!agent.ok()) {
+    std::cerr << "cellfleet-agent: " << agent.status().message() << "\n";
+    return absl::IsUnavailable(agent.status()) ? 1 : 2;
   }
-  poller.Start();
-  address->port = bound_port;
-  const std::string bound = address->ToGrpcAddress();
-  spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, bound,
-               s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));
-  if (!ready_file.empty() && !WriteFileAtomically(ready_file, bound + "\n")) {
-    spdlog::error("cannot write ready file {}", ready_file);
+  const std::string& bound = (*agent)->address();
+  if (!ready_file.empty()) {
+    if (absl::Status written = cellfleet::base::WriteFileAtomically(ready_file, bound + "\n");
+        !written.ok()) {
+      spdlog::error("cannot write ready file: {}", written.message());
+    }
   }
   sd_notify(0,
             absl::StrCat("READY=1\nSTATUS=serving on ", bound).c_str());  // no-op outside systemd
@@ -350,11 +208,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   spdlog::info("signal {}: draining streams and stopping", signal_number);
   sd_notify(0, "STOPPING=1");
-  hub.Close();  // every stream ends with UNAVAILABLE "agent is shutting down"
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  config.Stop();              // before the poller it nudges
-  link.SetOnChange(nullptr);  // the link outlives the poller: its hang-up comes last
-  poller.Stop();
+  (*agent)->Stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "base/callback_list.h"
 #include "cellfleet/v1/modem_status.pb.h"
 
 namespace cellfleet::agent {
@@ -19,8 +20,8 @@ using StatusPtr = std::shared_ptr<const v1::ModemStatus>;
 class StatusHub {
  public:
   // Called for each published sample, and once with nullptr when the hub closes.
-  // Runs on the publisher's thread, one call at a time: it must not block, nor call
-  // Subscribe/Unsubscribe.
+  // Runs on the publisher's thread (the poller's), outside any lock of the hub's: it
+  // must not block.
   using Listener = std::function<void(const StatusPtr& status)>;
 
   void Publish(StatusPtr status);
@@ -38,9 +39,8 @@ class StatusHub {
  private:
   mutable absl::Mutex mu_;
   StatusPtr latest_ ABSL_GUARDED_BY(mu_);
-  std::map<int, Listener> listeners_ ABSL_GUARDED_BY(mu_);
-  int next_id_ ABSL_GUARDED_BY(mu_) = 1;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  base::CallbackList<const StatusPtr&> listeners_;
 };
 
 }  // namespace cellfleet::agent

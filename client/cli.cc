@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/commands/commands.h"
 #include "client/config_change.h"
+#include "modem/command_timeouts.h"
 
 namespace cellfleet::client {
 namespace {
@@ -111,7 +112,7 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
       ->check(CLI::Range(1, 100000));
 
   TargetOptions dial_targets, hangup_targets;
-  double dial_wait_seconds = 90;
+  double dial_wait_seconds = absl::ToDoubleSeconds(modem::kDialTimeLimit);
   CLI::App* dial = app.add_subcommand("dial", "Bring up the PPP data link on each board");
   AddTargetOptions(dial, dial_targets);
   dial->add_option("--wait", dial_wait_seconds, "Seconds each board may take to come up")

@@ -102,17 +102,9 @@ absl::StatusOr<AtResponse> AtChannel::Execute(AtCommand command) {
   return result;
 }
 
-int AtChannel::AddUrcHandler(UrcHandler handler) {
-  absl::MutexLock lock(&mu_);
-  int id = next_handler_id_++;
-  urc_handlers_.emplace(id, std::move(handler));
-  return id;
-}
+int AtChannel::AddUrcHandler(UrcHandler handler) { return urc_handlers_.Add(std::move(handler)); }
 
-void AtChannel::RemoveUrcHandler(int id) {
-  absl::MutexLock lock(&mu_);
-  urc_handlers_.erase(id);
-}
+void AtChannel::RemoveUrcHandler(int id) { urc_handlers_.Remove(id); }
 
 absl::Status AtChannel::health() const {
   absl::MutexLock lock(&mu_);
@@ -311,13 +303,7 @@ void AtChannel::CloseWith(absl::Status status) {
 
 void AtChannel::DispatchUrc(absl::string_view line) {
   ++urcs_;
-  std::vector<UrcHandler> handlers;
-  {
-    absl::MutexLock lock(&mu_);
-    handlers.reserve(urc_handlers_.size());
-    for (const auto& [id, handler] : urc_handlers_) handlers.push_back(handler);
-  }
-  for (const UrcHandler& handler : handlers) handler(line);
+  urc_handlers_.Notify(line);
 }
 
 }  // namespace cellfleet::modem

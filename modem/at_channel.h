@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/callback_list.h"
 #include "modem/at_command.h"
 #include "modem/line_framer.h"
 #include "modem/serial_port.h"
@@ -71,6 +72,8 @@ class AtChannel {
 
   // Handlers run on the I/O thread, in registration order, and must not block.
   int AddUrcHandler(UrcHandler handler);
+  // Waits for a handler running on the I/O thread: once this returns, the handler's
+  // captures may be destroyed.
   void RemoveUrcHandler(int id);
 
   // OK while the port is usable; the error that closed it otherwise.
@@ -115,8 +118,7 @@ class AtChannel {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   absl::Status health_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::map<int, UrcHandler> urc_handlers_ ABSL_GUARDED_BY(mu_);
-  int next_handler_id_ ABSL_GUARDED_BY(mu_) = 1;
+  base::CallbackList<absl::string_view> urc_handlers_;
 
   std::atomic<uint64_t> commands_sent_{0};
   std::atomic<uint64_t> timeouts_{0};

@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "modem/reply_fields.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cellfleet::modem {
 

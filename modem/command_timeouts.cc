@@ -30,7 +30,7 @@ const TimeoutEntry kTimeouts[] = {
     {"AT+CGREG", absl::Milliseconds(300)},
     {"AT+CEREG", absl::Milliseconds(300)},
     {"AT+CGDCONT", absl::Milliseconds(300)},
-    {"ATD", absl::Seconds(90)},
+    {"ATD", kDialTimeLimit},
     {"ATH", absl::Seconds(90)},
     {"ATA", absl::Seconds(90)},
 };

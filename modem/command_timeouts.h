@@ -11,6 +11,10 @@ namespace cellfleet::modem {
 // 180 s); 300 ms, the manual's usual figure, for commands it does not list.
 absl::Duration MaxResponseTime(absl::string_view command);
 
+// ATD's maximum response time: how long one dial may take, modem and network
+// together. The agent never lets a dial run longer; the CLI waits as long.
+inline constexpr absl::Duration kDialTimeLimit = absl::Seconds(90);
+
 }  // namespace cellfleet::modem
 
 #endif  // CELLFLEET_MODEM_COMMAND_TIMEOUTS_H_

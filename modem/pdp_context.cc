@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "modem/reply_fields.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cellfleet::modem {
 

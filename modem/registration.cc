@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "modem/reply_fields.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cellfleet::modem {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cellfleet::modem {
 namespace {

@@ -1,7 +1,7 @@
 #include "modem/ppp/ppp_files.h"
 
 #include "absl/strings/str_cat.h"
-#include "modem/ppp/atomic_file.h"
+#include "base/atomic_file.h"
 #include "modem/ppp/link_failure.h"
 #include "modem/ppp/pppd_option_policy.h"
 
@@ -88,7 +88,7 @@ std::vector<std::string> PppdArguments(const PppFilePaths& paths, const std::str
 absl::Status WritePppFiles(const ConnectionSettings& settings, const PppFilePaths& paths) {
   absl::StatusOr<PppFiles> files = RenderPppFiles(settings, paths);
   if (!files.ok()) return files.status();  // invalid: nothing is touched
-  AtomicFileSet set;
+  base::AtomicFileSet set;
   if (!files->secrets.empty()) {
     if (absl::Status s = set.Stage(paths.secrets, files->secrets, 0600); !s.ok()) return s;
   }

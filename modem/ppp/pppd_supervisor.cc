@@ -43,10 +43,33 @@ PppdSupervisor::~PppdSupervisor() { Stop(); }
 
 void PppdSupervisor::SetState(LinkState state) {
   status_.state = state;
-  if (on_change_) on_change_(status_);
+  if (on_change_) undelivered_.push_back(status_);
+}
+
+void PppdSupervisor::DeliverChanges() {
+  absl::MutexLock lock(&mu_);
+  // Another thread's delivery (perhaps of our changes too) ends first: when this
+  // returns, every change made before the call has been told, in order.
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !delivering_; };
+  mu_.Await(absl::Condition(&idle));
+  delivering_ = true;
+  while (!undelivered_.empty()) {
+    const LinkStatus change = std::move(undelivered_.front());
+    undelivered_.pop_front();
+    mu_.Unlock();
+    on_change_(change);
+    mu_.Lock();
+  }
+  delivering_ = false;
 }
 
 absl::Status PppdSupervisor::Start() {
+  absl::Status started = Spawn();
+  DeliverChanges();
+  return started;
+}
+
+absl::Status PppdSupervisor::Spawn() {
   absl::MutexLock lock(&mu_);
   if (pid_ > 0 && !exited_) return absl::FailedPreconditionError("pppd is already running");
   if (follower_.joinable()) follower_.join();  // a previous run, finished
@@ -108,8 +131,11 @@ void PppdSupervisor::Follow(int fd) {
     int ready = ::poll(&pfd, 1, up_pending ? 200 : -1);
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {  // quiet after the addresses
-      absl::MutexLock lock(&mu_);
-      if (status_.state == LinkState::kDialing) declare_up();
+      {
+        absl::MutexLock lock(&mu_);
+        if (status_.state == LinkState::kDialing) declare_up();
+      }
+      DeliverChanges();
       up_pending = false;
       continue;
     }
@@ -134,11 +160,13 @@ void PppdSupervisor::Follow(int fd) {
         up_pending = false;
       }
     });
+    DeliverChanges();
   }
   {
     absl::MutexLock lock(&mu_);
     if (up_pending && status_.state == LinkState::kDialing) declare_up();
   }
+  DeliverChanges();
   ::close(fd);
   pid_t pid;
   {
@@ -148,6 +176,11 @@ void PppdSupervisor::Follow(int fd) {
   int wait_status = 0;
   while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }
+  RecordExit(wait_status);
+  DeliverChanges();
+}
+
+void PppdSupervisor::RecordExit(int wait_status) {
   absl::MutexLock lock(&mu_);
   exited_ = true;
   status_.exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
@@ -208,16 +241,20 @@ LinkStatus PppdSupervisor::Stop() {
       }
     }
   }
+  DeliverChanges();
   if (follower_.joinable()) follower_.join();  // reaped: no zombie
   return status();
 }
 
 void PppdSupervisor::RequestStop() {
-  absl::MutexLock lock(&mu_);
-  if (pid_ <= 0 || exited_ || stopping_) return;
-  stopping_ = true;
-  SetState(LinkState::kDisconnecting);
-  ::kill(pid_, SIGTERM);
+  {
+    absl::MutexLock lock(&mu_);
+    if (pid_ <= 0 || exited_ || stopping_) return;
+    stopping_ = true;
+    SetState(LinkState::kDisconnecting);
+    ::kill(pid_, SIGTERM);
+  }
+  DeliverChanges();
 }
 
 LinkStatus PppdSupervisor::status() const {

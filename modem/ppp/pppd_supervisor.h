@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <deque>
 #include <functional>
 #include <string>
 #include <thread>
@@ -41,7 +42,8 @@ struct SupervisorOptions {
 
 class PppdSupervisor {
  public:
-  // `on_change` runs on the supervisor's thread after each state change; must not block.
+  // `on_change` runs after each state change, in order, one call at a time and outside
+  // the supervisor's lock (on whichever thread made the change); must not block.
   explicit PppdSupervisor(SupervisorOptions options,
                           std::function<void(const LinkStatus&)> on_change = nullptr);
   PppdSupervisor(const PppdSupervisor&) = delete;
@@ -60,8 +62,12 @@ class PppdSupervisor {
   pid_t pid() const;
 
  private:
+  absl::Status Spawn();
   void Follow(int fd);
+  void RecordExit(int wait_status);
+  // Records the change; DeliverChanges() tells on_change once the lock is released.
   void SetState(LinkState state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void DeliverChanges() ABSL_LOCKS_EXCLUDED(mu_);
 
   const SupervisorOptions options_;
   std::function<void(const LinkStatus&)> on_change_;
@@ -71,6 +77,8 @@ class PppdSupervisor {
   pid_t pid_ ABSL_GUARDED_BY(mu_) = -1;
   bool exited_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<LinkStatus> undelivered_ ABSL_GUARDED_BY(mu_);
+  bool delivering_ ABSL_GUARDED_BY(mu_) = false;
   std::thread follower_;
 };
 

@@ -4,7 +4,7 @@
 #include "modem/identity.h"
 #include "modem/log_format.h"
 #include "modem/registration.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::modem {

@@ -9,6 +9,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "modem/log_format.h"
 #include "modem/sim/sim_fleet.h"
 #include "spdlog/spdlog.h"
@@ -88,9 +89,11 @@ int main(int argc, char** argv) {
     absl::StrAppend(&listing, DescribeBoard(board), "\n");
   std::cout << listing << std::flush;
   if (!ready_file.empty()) {
-    std::string tmp = ready_file + ".tmp";
-    std::ofstream(tmp) << listing;
-    std::rename(tmp.c_str(), ready_file.c_str());  // readers never see half a list
+    if (absl::Status written = cellfleet::base::WriteFileAtomically(ready_file, listing);
+        !written.ok()) {
+      std::cerr << "cellfleet-modemsim: ready file: " << written.message() << "\n";
+      return 1;
+    }
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

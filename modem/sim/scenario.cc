@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::modem::sim {
@@ -24,13 +25,8 @@ absl::StatusOr<std::optional<int>> Board(const Reader& r, const YAML::Node& map)
   return std::optional<int>(*board);
 }
 
-#define CF_TRY(lhs, expr)                       \
-  auto lhs##_or = (expr);                       \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
-
 absl::StatusOr<SimRat> ParseRat(const Reader& r, const YAML::Node& node) {
-  CF_TRY(rat, r.Scalar<std::string>(node, "rat"));
+  ASSIGN_OR_RETURN(auto rat, r.Scalar<std::string>(node, "rat"));
   const std::string upper = absl::AsciiStrToUpper(rat);
   if (upper == "LTE") return SimRat::kLte;
   if (upper == "WCDMA") return SimRat::kWcdma;
@@ -45,7 +41,7 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
     return s;
   }
   if (node["sim"]) {
-    CF_TRY(sim, r.Scalar<std::string>(node["sim"], "sim"));
+    ASSIGN_OR_RETURN(auto sim, r.Scalar<std::string>(node["sim"], "sim"));
     if (sim == "ready")
       out.sim = SimCardState::kReady;
     else if (sim == "absent")
@@ -56,16 +52,16 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
       return r.Error(node["sim"], absl::StrCat("sim \"", sim, "\": expected ready, absent or pin"));
   }
   if (node["operator"]) {
-    CF_TRY(name, r.Scalar<std::string>(node["operator"], "operator"));
+    ASSIGN_OR_RETURN(auto name, r.Scalar<std::string>(node["operator"], "operator"));
     out.operator_name = name;
   }
   if (node["mcc"]) {
-    CF_TRY(mcc, r.Scalar<int>(node["mcc"], "mcc"));
+    ASSIGN_OR_RETURN(auto mcc, r.Scalar<int>(node["mcc"], "mcc"));
     if (mcc < 1 || mcc > 999) return r.Error(node["mcc"], "mcc must be 1..999");
     out.mcc = mcc;
   }
   if (node["mnc"]) {
-    CF_TRY(mnc, r.Scalar<std::string>(node["mnc"], "mnc"));
+    ASSIGN_OR_RETURN(auto mnc, r.Scalar<std::string>(node["mnc"], "mnc"));
     if (mnc.size() < 2 || mnc.size() > 3 ||
         !std::all_of(mnc.begin(), mnc.end(), absl::ascii_isdigit)) {
       return r.Error(node["mnc"], "mnc must be 2 or 3 digits, quoted (\"01\")");
@@ -73,16 +69,16 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
     out.mnc = mnc;
   }
   if (node["rat"]) {
-    CF_TRY(rat, ParseRat(r, node["rat"]));
+    ASSIGN_OR_RETURN(auto rat, ParseRat(r, node["rat"]));
     out.rat = rat;
   }
   if (node["rsrp_dbm"]) {
-    CF_TRY(rsrp, r.Scalar<double>(node["rsrp_dbm"], "rsrp_dbm"));
+    ASSIGN_OR_RETURN(auto rsrp, r.Scalar<double>(node["rsrp_dbm"], "rsrp_dbm"));
     if (rsrp < -140 || rsrp > -44) return r.Error(node["rsrp_dbm"], "rsrp_dbm must be -140..-44");
     out.rsrp_dbm = rsrp;
   }
   if (node["registration"]) {
-    CF_TRY(reg, r.Scalar<std::string>(node["registration"], "registration"));
+    ASSIGN_OR_RETURN(auto reg, r.Scalar<std::string>(node["registration"], "registration"));
     if (reg == "home")
       out.registration_stat = 1;
     else if (reg == "searching")
@@ -97,7 +93,7 @@ absl::Status ParseInitial(const Reader& r, const YAML::Node& node, ScenarioIniti
           absl::StrCat("registration \"", reg, "\": expected home, roaming, searching or denied"));
   }
   if (node["radio_drift"]) {
-    CF_TRY(drift, r.Scalar<bool>(node["radio_drift"], "radio_drift"));
+    ASSIGN_OR_RETURN(auto drift, r.Scalar<bool>(node["radio_drift"], "radio_drift"));
     out.radio_drift = drift;
   }
   return absl::OkStatus();
@@ -111,15 +107,15 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
   if (!node["at"]) return r.Error(node, "event has no \"at\"");
   if (!node["action"]) return r.Error(node, "event has no \"action\"");
   ScenarioEvent event;
-  CF_TRY(at, r.Duration(node["at"], "at"));
+  ASSIGN_OR_RETURN(auto at, r.Duration(node["at"], "at"));
   event.at = at;
-  CF_TRY(board, Board(r, node));
+  ASSIGN_OR_RETURN(auto board, Board(r, node));
   event.board = board;
-  CF_TRY(action, r.Scalar<std::string>(node["action"], "action"));
+  ASSIGN_OR_RETURN(auto action, r.Scalar<std::string>(node["action"], "action"));
   if (action == "signal_fade") {
     event.action = EventAction::kSignalFade;
     if (!node["rsrp_delta_db"]) return r.Error(node, "signal_fade needs rsrp_delta_db");
-    CF_TRY(delta, r.Scalar<double>(node["rsrp_delta_db"], "rsrp_delta_db"));
+    ASSIGN_OR_RETURN(auto delta, r.Scalar<double>(node["rsrp_delta_db"], "rsrp_delta_db"));
     event.rsrp_delta_db = delta;
   } else if (action == "deregister") {
     event.action = EventAction::kDeregister;
@@ -136,7 +132,7 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
   } else if (action == "rat_change") {
     event.action = EventAction::kRatChange;
     if (!node["rat"]) return r.Error(node, "rat_change needs rat (LTE, WCDMA or GSM)");
-    CF_TRY(rat, ParseRat(r, node["rat"]));
+    ASSIGN_OR_RETURN(auto rat, ParseRat(r, node["rat"]));
     event.rat = rat;
   } else {
     return r.Error(node["action"],
@@ -145,7 +141,7 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
                                 "modem_reset, port_vanish, power_on, rat_change)"));
   }
   if (node["duration"]) {
-    CF_TRY(duration, r.Duration(node["duration"], "duration"));
+    ASSIGN_OR_RETURN(auto duration, r.Duration(node["duration"], "duration"));
     event.duration = duration;
   }
   if ((event.action == EventAction::kDeregister || event.action == EventAction::kPortVanish) &&
@@ -160,9 +156,9 @@ absl::StatusOr<ReplyOverride> ParseReply(const Reader& r, const YAML::Node& node
   if (!node["command"] || !node["raw"])
     return r.Error(node, "a reply needs \"command\" and \"raw\"");
   ReplyOverride reply;
-  CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
-  CF_TRY(raw, r.Scalar<std::string>(node["raw"], "raw"));
-  CF_TRY(board, Board(r, node));
+  ASSIGN_OR_RETURN(auto command, r.Scalar<std::string>(node["command"], "command"));
+  ASSIGN_OR_RETURN(auto raw, r.Scalar<std::string>(node["raw"], "raw"));
+  ASSIGN_OR_RETURN(auto board, Board(r, node));
   if (command.empty()) return r.Error(node["command"], "command must not be empty");
   reply.command = command;
   reply.raw = raw;
@@ -179,28 +175,28 @@ absl::StatusOr<Fault> ParseFault(const Reader& r, const YAML::Node& node) {
   Fault fault;
   fault.command = "*";
   if (node["command"]) {
-    CF_TRY(command, r.Scalar<std::string>(node["command"], "command"));
+    ASSIGN_OR_RETURN(auto command, r.Scalar<std::string>(node["command"], "command"));
     fault.command = command;
   }
-  CF_TRY(board, Board(r, node));
+  ASSIGN_OR_RETURN(auto board, Board(r, node));
   fault.board = board;
   if (node["delay"]) {
-    CF_TRY(delay, r.Duration(node["delay"], "delay"));
+    ASSIGN_OR_RETURN(auto delay, r.Duration(node["delay"], "delay"));
     if (delay > absl::Minutes(10)) return r.Error(node["delay"], "delay must be at most 10m");
     fault.delay = delay;
   }
   if (node["no_reply"]) {
-    CF_TRY(no_reply, r.Scalar<bool>(node["no_reply"], "no_reply"));
+    ASSIGN_OR_RETURN(auto no_reply, r.Scalar<bool>(node["no_reply"], "no_reply"));
     fault.no_reply = no_reply;
   }
   if (node["garbage_bytes"]) {
-    CF_TRY(garbage, r.Scalar<int>(node["garbage_bytes"], "garbage_bytes"));
+    ASSIGN_OR_RETURN(auto garbage, r.Scalar<int>(node["garbage_bytes"], "garbage_bytes"));
     if (garbage < 0 || garbage > 1 << 20)
       return r.Error(node["garbage_bytes"], "garbage_bytes must be 0..1048576");
     fault.garbage_bytes = static_cast<size_t>(garbage);
   }
   if (node["drop_probability"]) {
-    CF_TRY(p, r.Scalar<double>(node["drop_probability"], "drop_probability"));
+    ASSIGN_OR_RETURN(auto p, r.Scalar<double>(node["drop_probability"], "drop_probability"));
     if (p < 0 || p > 1) return r.Error(node["drop_probability"], "drop_probability must be 0..1");
     fault.drop_probability = p;
   }
@@ -213,7 +209,7 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
       !s.ok())
     return s;
   if (node["connect"]) {
-    CF_TRY(connect, r.Scalar<std::string>(node["connect"], "connect"));
+    ASSIGN_OR_RETURN(auto connect, r.Scalar<std::string>(node["connect"], "connect"));
     if (connect == "accept")
       out.connect = ConnectMode::kAccept;
     else if (connect == "no_carrier")
@@ -227,16 +223,17 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
   if (const YAML::Node apns = node["require_apn"]; apns) {
     if (apns.IsSequence()) {
       for (const YAML::Node& apn : apns) {
-        CF_TRY(text, r.Scalar<std::string>(apn, "require_apn entry"));
+        ASSIGN_OR_RETURN(auto text, r.Scalar<std::string>(apn, "require_apn entry"));
         out.require_apn.push_back(text);
       }
     } else {
-      CF_TRY(text, r.Scalar<std::string>(apns, "require_apn"));
+      ASSIGN_OR_RETURN(auto text, r.Scalar<std::string>(apns, "require_apn"));
       out.require_apn.push_back(text);
     }
   }
   if (node["hangup_on_carrier_loss"]) {
-    CF_TRY(hangup, r.Scalar<bool>(node["hangup_on_carrier_loss"], "hangup_on_carrier_loss"));
+    ASSIGN_OR_RETURN(auto hangup,
+                     r.Scalar<bool>(node["hangup_on_carrier_loss"], "hangup_on_carrier_loss"));
     out.hangup_on_carrier_loss = hangup;
   }
   if (node["network_command"]) {
@@ -245,7 +242,7 @@ absl::Status ParseData(const Reader& r, const YAML::Node& node, DataSettings& ou
       return r.Error(command, "network_command must be a non-empty list: [program, arg, ...]");
     }
     for (const YAML::Node& arg : command) {
-      CF_TRY(text, r.Scalar<std::string>(arg, "network_command argument"));
+      ASSIGN_OR_RETURN(auto text, r.Scalar<std::string>(arg, "network_command argument"));
       out.network_command.push_back(text);
     }
     if (out.network_command[0].empty() || out.network_command[0][0] != '/') {
@@ -261,8 +258,8 @@ absl::Status ParseLatency(const Reader& r, const YAML::Node& node, Latency& out)
   if (!node.IsMap())
     return r.Error(node, "latency must be a map: {default: 20ms, \"AT+COPS?\": 1s}");
   for (const auto& entry : node) {
-    CF_TRY(command, r.Scalar<std::string>(entry.first, "latency key"));
-    CF_TRY(duration, r.Duration(entry.second, command));
+    ASSIGN_OR_RETURN(auto command, r.Scalar<std::string>(entry.first, "latency key"));
+    ASSIGN_OR_RETURN(auto duration, r.Duration(entry.second, command));
     if (duration < absl::ZeroDuration() || duration > absl::Minutes(5)) {
       return r.Error(entry.second, "latency must be 0..5m");
     }
@@ -274,8 +271,6 @@ absl::Status ParseLatency(const Reader& r, const YAML::Node& node, Latency& out)
   }
   return absl::OkStatus();
 }
-
-#undef CF_TRY
 
 }  // namespace
 

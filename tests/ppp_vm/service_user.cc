@@ -19,7 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cellfleet::testing {
 namespace {

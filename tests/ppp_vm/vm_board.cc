@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "modem/status_macros.h"
+#include "base/status_macros.h"
 #include "tests/ppp_vm/service_user.h"
 
 namespace cellfleet::testing {

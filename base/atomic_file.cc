@@ -1,4 +1,4 @@
-#include "modem/ppp/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace cellfleet::modem::ppp {
+namespace cellfleet::base {
 namespace {
 
 std::string DirectoryOf(const std::string& path) {
@@ -80,4 +80,11 @@ absl::Status AtomicFileSet::Commit() {
   return absl::OkStatus();
 }
 
-}  // namespace cellfleet::modem::ppp
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 unsigned mode) {
+  AtomicFileSet file;
+  if (absl::Status staged = file.Stage(path, content, mode); !staged.ok()) return staged;
+  return file.Commit();
+}
+
+}  // namespace cellfleet::base

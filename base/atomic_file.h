@@ -1,7 +1,7 @@
 // Replacing files so that readers, a crash or a power cut see the old or the new
 // content, whole, never a mix.
-#ifndef CELLFLEET_MODEM_PPP_ATOMIC_FILE_H_
-#define CELLFLEET_MODEM_PPP_ATOMIC_FILE_H_
+#ifndef CELLFLEET_BASE_ATOMIC_FILE_H_
+#define CELLFLEET_BASE_ATOMIC_FILE_H_
 
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace cellfleet::modem::ppp {
+namespace cellfleet::base {
 
 // Stages several files, then replaces them together: every new content is written to a
 // temp file beside its target and fsync'd first; only when all are staged are they
@@ -33,6 +33,10 @@ class AtomicFileSet {
   std::vector<Staged> staged_;
 };
 
-}  // namespace cellfleet::modem::ppp
+// One file, the same way (temp beside it, fsync, rename, directory fsync).
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view content,
+                                 unsigned mode = 0644);
 
-#endif  // CELLFLEET_MODEM_PPP_ATOMIC_FILE_H_
+}  // namespace cellfleet::base
+
+#endif  // CELLFLEET_BASE_ATOMIC_FILE_H_

@@ -1,6 +1,6 @@
 // Early-return helpers for absl::Status, which Debian's Abseil 20220623 lacks.
-#ifndef CELLFLEET_MODEM_STATUS_MACROS_H_
-#define CELLFLEET_MODEM_STATUS_MACROS_H_
+#ifndef CELLFLEET_BASE_STATUS_MACROS_H_
+#define CELLFLEET_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,4 +22,4 @@
 #define ASSIGN_OR_RETURN(lhs, expr) \
   CF_ASSIGN_OR_RETURN_IMPL_(CF_STATUS_CONCAT_(cf_statusor_, __LINE__), lhs, expr)
 
-#endif  // CELLFLEET_MODEM_STATUS_MACROS_H_
+#endif  // CELLFLEET_BASE_STATUS_MACROS_H_

@@ -1,0 +1,179 @@
+#include "agent/agent.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "agent/listen_address.h"
+#include "modem/log_format.h"
+#include "spdlog/spdlog.h"
+
+namespace cellfleet::agent {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// TLS when configured (mutual when a client CA is given), else plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const TlsFiles& tls) {
+  if (tls.cert.empty()) return grpc::InsecureServerCredentials();
+  absl::StatusOr<std::string> cert = ReadFile(tls.cert);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(tls.key);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(
+      tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!tls.client_ca.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(tls.client_ca);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+  }
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
+void SetServerLimits(grpc::ServerBuilder& builder) {
+  // Cellular links (see README "Keepalive on cellular links"): carrier NATs drop idle
+  // TCP mappings after some minutes, and every byte on a metered SIM costs. A stream's
+  // own heartbeats (60 s by default) already refresh the mapping, so pings are only the
+  // safety net: every 2 min, 20 s to answer (LTE RTTs spike to seconds), allowed with
+  // no call in flight so idle connections stay mapped. Clients may ping every 60 s.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // Status messages are a few KB; 1 MiB bounds a hostile or broken client.
+  builder.SetMaxReceiveMessageSize(1 << 20);
+  builder.SetMaxSendMessageSize(4 << 20);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
+  std::unique_ptr<Agent> agent(new Agent(std::move(options)));
+  if (absl::Status assembled = agent->Assemble(); !assembled.ok()) return assembled;
+  return agent;
+}
+
+absl::Status Agent::Assemble() {
+  AgentSettings& s = options_.settings;
+  absl::StatusOr<ListenAddress> listen = ParseListenAddress(s.listen);
+  if (!listen.ok()) return absl::FailedPreconditionError(listen.status().message());
+  if ((s.tls.cert.empty() != s.tls.key.empty()) ||
+      (!s.tls.client_ca.empty() && s.tls.cert.empty())) {
+    return absl::FailedPreconditionError(
+        "TLS needs both --tls-cert and --tls-key (and they are needed for --tls-client-ca)");
+  }
+  if (!listen->loopback && s.tls.cert.empty() && !s.insecure) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing plaintext gRPC on non-loopback address ", s.listen,
+        "; configure TLS (--tls-cert/--tls-key), or --insecure if the network is otherwise "
+        "protected"));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(s.tls);
+  if (!credentials.ok()) return credentials.status();
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(s.audit_log);
+  if (!audit.ok()) return audit.status();
+  audit_ = std::move(*audit);
+  if (s.audit_log.empty()) spdlog::warn("no --audit-log: mutating calls are not recorded");
+  if (s.board_name.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    s.board_name = host;
+  }
+
+  history_ = std::make_unique<HistoryStore>(s.history);
+  hub_.Subscribe([history = history_.get()](const StatusPtr& status) { history->Record(status); });
+  s.link.clock = options_.clock;
+  link_ = std::make_unique<LinkManager>(s.link);
+
+  ConfigManagerOptions config_options = options_.config;
+  config_options.state_dir = s.link.state_dir;
+  config_options.seed = LinkConfig{s.link.settings, s.link.keep_up};
+  config_options.clock = options_.clock;
+  // The poller exists only after the config manager; a step before that has nothing to
+  // nudge (the first sample follows anyway).
+  config_ = std::make_unique<ConfigManager>(
+      config_options, link_.get(), [this](const v1::ConfigStep& step) {
+        if (poller_) poller_->RequestSample();
+        // Applies and confirms are audited as the calls they are; a rollback is the agent's.
+        if (step.kind() == v1::CONFIG_STEP_KIND_ROLLED_BACK) {
+          audit_->Record(Caller{"cellfleet-agent", "local", Role::kOperator}, "RollbackConfig",
+                         step.ShortDebugString(), grpc::Status::OK);
+        }
+      });
+
+  PollerOptions poller_options;
+  poller_options.at_port = s.at_port;
+  poller_options.poll_interval = s.poll_interval;
+  poller_options.reattach_interval = options_.reattach_interval;
+  poller_options.serial.baud = s.baud;
+  poller_options.serial.lock_dir = s.lock_dir;
+  poller_options.on_cycle = options_.on_poll_cycle;
+  poller_options.add_local_state = [this](v1::ModemStatus& status) {
+    *status.mutable_connection() = link_->Status();
+    if (config_usable_) *status.mutable_config() = config_->State();
+  };
+  poller_ = std::make_unique<ModemPoller>(poller_options, &hub_);
+  link_->SetOnChange([poller = poller_.get()] { poller->RequestSample(); });
+  // Without a usable state dir the agent still serves status and dials with the settings
+  // file's connection; only config push is off (its calls say why).
+  if (absl::Status started = config_->Start(); !started.ok()) {
+    spdlog::error("connection config push is off: {} (see --state-dir)", started);
+  } else {
+    config_usable_ = true;
+  }
+
+  authorizer_ = std::make_unique<Authorizer>(s.roles, s.unauthenticated_role);
+  service_ =
+      std::make_unique<AgentService>(&hub_, history_.get(), authorizer_.get(), audit_.get(),
+                                     link_.get(), config_usable_ ? config_.get() : nullptr,
+                                     ServiceInfo{s.board_name, options_.version, s.poll_interval});
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(listen->ToGrpcAddress(), *credentials, &bound_port);
+  builder.RegisterService(service_.get());
+  SetServerLimits(builder);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || bound_port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", s.listen));
+  }
+  listen->port = bound_port;
+  address_ = listen->ToGrpcAddress();
+  poller_->Start();
+  spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, address_,
+               s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));
+  return absl::OkStatus();
+}
+
+Agent::~Agent() { Stop(); }
+
+void Agent::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  hub_.Close();  // every stream ends with UNAVAILABLE "agent is shutting down"
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(options_.shutdown_grace));
+  }
+  if (config_) config_->Stop();            // nothing new reaches the link or the poller
+  if (link_) link_->SetOnChange(nullptr);  // the poller goes before the link...
+  if (poller_) poller_->Stop();
+  link_.reset();  // ...whose hang-up comes last: pppd ends gracefully, reaped
+  config_.reset();
+  server_.reset();
+  service_.reset();
+  audit_.reset();  // after every call that could still record
+}
+
+}  // namespace cellfleet::agent

@@ -1,0 +1,83 @@
+// The agent, assembled in one place: the status hub and history, the modem poller,
+// the PPP link, the config manager, the audit log and the gRPC server, started in
+// dependency order and stopped in the reverse. main() and the tests both build it
+// here, so a degraded start (no usable state dir: config push off) is tested as it runs.
+#ifndef CELLFLEET_AGENT_AGENT_H_
+#define CELLFLEET_AGENT_AGENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "agent/agent_config.h"
+#include "agent/agent_service.h"
+#include "agent/audit_log.h"
+#include "agent/authorizer.h"
+#include "agent/config_manager.h"
+#include "agent/history_store.h"
+#include "agent/link_manager.h"
+#include "agent/modem_poller.h"
+#include "agent/status_hub.h"
+#include "base/clock.h"
+#include "grpcpp/grpcpp.h"
+
+namespace cellfleet::agent {
+
+struct AgentOptions {
+  AgentSettings settings;  // the file, then the flags
+  std::string version = "0.0.0";
+  // Called once per poller turn (the systemd watchdog ping).
+  std::function<void()> on_poll_cycle;
+  absl::Duration reattach_interval = absl::Seconds(2);
+  absl::Duration shutdown_grace = absl::Seconds(5);  // for calls in flight at stop
+  // Config push tuning; its state dir, seed and clock come from `settings` and `clock`.
+  ConfigManagerOptions config;
+  base::Clock* clock = &base::Clock::Real();
+};
+
+class Agent {
+ public:
+  // FAILED_PRECONDITION for settings that cannot be served (bad listen address, TLS
+  // files missing or half given, plaintext on a non-loopback address without
+  // `insecure`, an audit log that cannot be opened); UNAVAILABLE when the address
+  // cannot be bound. A state dir that cannot hold the config only turns config push off.
+  static absl::StatusOr<std::unique_ptr<Agent>> Start(AgentOptions options);
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+  ~Agent();  // Stop()
+
+  // Streams end UNAVAILABLE, calls in flight get the grace, then: config manager, PPP
+  // link (hang-up), modem poller, audit log. Idempotent.
+  void Stop();
+
+  // "host:port" as bound (the port is the real one when 0 was asked for).
+  const std::string& address() const { return address_; }
+  bool config_push_enabled() const { return config_usable_; }
+  const AgentSettings& settings() const { return options_.settings; }
+  StatusHub& hub() { return hub_; }
+  ConfigManager& config() { return *config_; }
+
+ private:
+  explicit Agent(AgentOptions options) : options_(std::move(options)) {}
+  absl::Status Assemble();
+
+  AgentOptions options_;
+  std::string address_;
+  bool config_usable_ = false;
+  bool stopped_ = false;
+  // In dependency order: each part only points at parts above it.
+  std::unique_ptr<AuditLog> audit_;
+  StatusHub hub_;
+  std::unique_ptr<HistoryStore> history_;
+  std::unique_ptr<LinkManager> link_;
+  std::unique_ptr<ConfigManager> config_;
+  std::unique_ptr<ModemPoller> poller_;
+  std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<AgentService> service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_AGENT_H_
