@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "agent/listen_address.h"
+#include "base/host_port.h"
 #include "modem/log_format.h"
 #include "spdlog/spdlog.h"
 
@@ -67,7 +67,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
 
 absl::Status Agent::Assemble() {
   AgentSettings& s = options_.settings;
-  absl::StatusOr<ListenAddress> listen = ParseListenAddress(s.listen);
+  absl::StatusOr<base::HostPort> listen = base::ParseHostPort(s.listen, "listen address", 0);
   if (!listen.ok()) return absl::FailedPreconditionError(listen.status().message());
   if ((s.tls.cert.empty() != s.tls.key.empty()) ||
       (!s.tls.client_ca.empty() && s.tls.cert.empty())) {
@@ -141,7 +141,7 @@ absl::Status Agent::Assemble() {
                                      ServiceInfo{s.board_name, options_.version, s.poll_interval});
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(listen->ToGrpcAddress(), *credentials, &bound_port);
+  builder.AddListeningPort(listen->ToString(), *credentials, &bound_port);
   builder.RegisterService(service_.get());
   SetServerLimits(builder);
   server_ = builder.BuildAndStart();
@@ -149,7 +149,7 @@ absl::Status Agent::Assemble() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", s.listen));
   }
   listen->port = bound_port;
-  address_ = listen->ToGrpcAddress();
+  address_ = listen->ToString();
   poller_->Start();
   spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, address_,
                s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));

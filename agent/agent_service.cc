@@ -6,8 +6,8 @@
 #include "agent/diagnosis.h"
 #include "agent/update_filter.h"
 #include "agent/watch_reactor.h"
-#include "google/protobuf/util/time_util.h"
 #include "modem/command_timeouts.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -70,8 +70,7 @@ grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* 
     return reactor;
   }
   if (request->has_start_time() && request->has_end_time() &&
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(request->end_time()) <
-          google::protobuf::util::TimeUtil::TimestampToNanoseconds(request->start_time())) {
+      FromProtoTime(request->end_time()) < FromProtoTime(request->start_time())) {
     reactor->Finish(
         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "end_time is before start_time"));
     return reactor;

@@ -9,24 +9,15 @@
 #include "agent/unified_diff.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "google/protobuf/util/time_util.h"
 #include "modem/log_format.h"
 #include "modem/ppp/ppp_files.h"
+#include "proto/time_convert.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
 namespace {
 
 using google::protobuf::util::FieldMaskUtil;
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
 
 // The rendered pppd/chat files of a config with its secret masked, named for the diff.
 std::vector<v1::RenderedFile> RenderMasked(const LinkConfig& link, const std::string& ppp_dir) {
@@ -111,7 +102,7 @@ absl::Status ConfigManager::Start() {
     }
     v1::ConfigVersion first;
     first.set_version(loaded->has_value() ? (*loaded)->last_version() + 1 : 1);
-    *first.mutable_applied_at() = ToTimestamp(Now());
+    *first.mutable_applied_at() = ToProtoTime(Now());
     first.set_applied_by("settings file");
     *first.mutable_config() = WithDefaults(FromLinkConfig(options_.seed));
     *stored.mutable_current() = first;
@@ -124,7 +115,7 @@ absl::Status ConfigManager::Start() {
   }
   bool rolled_back = false;
   if (stored.has_pending()) {
-    const absl::Time deadline = FromTimestamp(stored.pending().deadline());
+    const absl::Time deadline = FromProtoTime(stored.pending().deadline());
     const uint64_t number = stored.pending().version();
     if (Now() >= deadline) {
       Rollback("the agent restarted after the confirm deadline", number);  // redials as needed
@@ -228,7 +219,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   if (!link.ok()) return link.status();
   absl::Duration window = absl::ZeroDuration();
   if (request.has_confirm_within()) {
-    window = absl::Nanoseconds(TimeUtil::DurationToNanoseconds(request.confirm_within()));
+    window = FromProtoDuration(request.confirm_within());
     if (window <= absl::ZeroDuration() || window > options_.max_confirm_window) {
       return absl::InvalidArgumentError(
           absl::StrCat("confirm_within: must be more than 0 and at most ",
@@ -272,7 +263,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   }
 
   next_version.set_version(current.last_version() + 1);
-  *next_version.mutable_applied_at() = ToTimestamp(Now());
+  *next_version.mutable_applied_at() = ToProtoTime(Now());
   StoredConfig next = current;
   next.set_last_version(next_version.version());
   next.clear_previous();
@@ -289,7 +280,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
     v1::PendingConfirm* pending = next.mutable_pending();
     pending->set_version(next_version.version());
     pending->set_rollback_to_version(current.current().version());
-    *pending->mutable_deadline() = ToTimestamp(Now() + window);
+    *pending->mutable_deadline() = ToProtoTime(Now() + window);
     absl::StrAppend(&detail, "; rolls back to version ", current.current().version(),
                     " unless confirmed within ", absl::FormatDuration(window));
   }
@@ -435,7 +426,7 @@ void ConfigManager::AddStep(StoredConfig& stored, v1::ConfigStepKind kind, uint6
   step->set_kind(kind);
   step->set_version(version);
   step->set_detail(std::move(detail));
-  *step->mutable_at() = ToTimestamp(Now());
+  *step->mutable_at() = ToProtoTime(Now());
   while (static_cast<size_t>(stored.recent_steps_size()) > options_.kept_steps) {
     stored.mutable_recent_steps()->DeleteSubrange(0, 1);
   }

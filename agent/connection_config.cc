@@ -2,25 +2,16 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using modem::ppp::Auth;
 using modem::ppp::PdpType;
 
 absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
-}
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Nanoseconds(TimeUtil::DurationToNanoseconds(d));
-}
-
-google::protobuf::Duration ToProto(absl::Duration d) {
-  return TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
 }
 
 absl::StatusOr<PdpType> PdpFromProto(v1::PdpType type) {
@@ -96,9 +87,10 @@ v1::ConnectionConfig WithDefaults(v1::ConnectionConfig c) {
   if (echo->interval_seconds() == 0) echo->set_interval_seconds(settings.lcp_echo_interval_s);
   if (echo->failure_count() == 0) echo->set_failure_count(settings.lcp_echo_failure);
   v1::KeepUpPolicy* k = c.mutable_keep_up();
-  if (!k->has_initial_backoff()) *k->mutable_initial_backoff() = ToProto(keep_up.initial_backoff);
-  if (!k->has_max_backoff()) *k->mutable_max_backoff() = ToProto(keep_up.max_backoff);
-  if (!k->has_stable_after()) *k->mutable_stable_after() = ToProto(keep_up.stable_after);
+  if (!k->has_initial_backoff())
+    *k->mutable_initial_backoff() = ToProtoDuration(keep_up.initial_backoff);
+  if (!k->has_max_backoff()) *k->mutable_max_backoff() = ToProtoDuration(keep_up.max_backoff);
+  if (!k->has_stable_after()) *k->mutable_stable_after() = ToProtoDuration(keep_up.stable_after);
   return c;
 }
 
@@ -127,9 +119,9 @@ absl::StatusOr<LinkConfig> ToLinkConfig(const v1::ConnectionConfig& raw,
 
   KeepUpPolicy& k = link.keep_up;
   k.enabled = c.keep_up().enabled();
-  k.initial_backoff = FromProto(c.keep_up().initial_backoff());
-  k.max_backoff = FromProto(c.keep_up().max_backoff());
-  k.stable_after = FromProto(c.keep_up().stable_after());
+  k.initial_backoff = FromProtoDuration(c.keep_up().initial_backoff());
+  k.max_backoff = FromProtoDuration(c.keep_up().max_backoff());
+  k.stable_after = FromProtoDuration(c.keep_up().stable_after());
   if (c.keep_up().max_attempts() > 1000000)
     return Invalid("keep_up.max_attempts", "at most 1000000 (0: unlimited)");
   k.max_attempts = static_cast<int>(c.keep_up().max_attempts());
@@ -157,10 +149,10 @@ v1::ConnectionConfig FromLinkConfig(const LinkConfig& link) {
   c.mutable_lcp_echo()->set_failure_count(static_cast<uint32_t>(s.lcp_echo_failure));
   v1::KeepUpPolicy* k = c.mutable_keep_up();
   k->set_enabled(link.keep_up.enabled);
-  *k->mutable_initial_backoff() = ToProto(link.keep_up.initial_backoff);
-  *k->mutable_max_backoff() = ToProto(link.keep_up.max_backoff);
+  *k->mutable_initial_backoff() = ToProtoDuration(link.keep_up.initial_backoff);
+  *k->mutable_max_backoff() = ToProtoDuration(link.keep_up.max_backoff);
   k->set_max_attempts(static_cast<uint32_t>(std::max(link.keep_up.max_attempts, 0)));
-  *k->mutable_stable_after() = ToProto(link.keep_up.stable_after);
+  *k->mutable_stable_after() = ToProtoDuration(link.keep_up.stable_after);
   return c;
 }
 
@@ -184,10 +176,10 @@ std::string ConfigText(const v1::ConnectionConfig& raw) {
       "lcp_echo_interval: ", c.lcp_echo().interval_seconds(), "\n",
       "lcp_echo_failure: ", c.lcp_echo().failure_count(), "\n",
       "keep_up.enabled: ", k.enabled() ? "true" : "false", "\n",
-      "keep_up.initial_backoff: ", absl::FormatDuration(FromProto(k.initial_backoff())), "\n",
-      "keep_up.max_backoff: ", absl::FormatDuration(FromProto(k.max_backoff())), "\n",
+      "keep_up.initial_backoff: ", absl::FormatDuration(FromProtoDuration(k.initial_backoff())),
+      "\n", "keep_up.max_backoff: ", absl::FormatDuration(FromProtoDuration(k.max_backoff())), "\n",
       "keep_up.max_attempts: ", k.max_attempts(), "\n",
-      "keep_up.stable_after: ", absl::FormatDuration(FromProto(k.stable_after())), "\n");
+      "keep_up.stable_after: ", absl::FormatDuration(FromProtoDuration(k.stable_after())), "\n");
 }
 
 }  // namespace cellfleet::agent

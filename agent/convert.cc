@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -320,8 +320,7 @@ void FillStatus(const modem::ModemSnapshot& snapshot, v1::ModemStatus& status) {
   }
   if (snapshot.serving_cell)
     FillServingCell(*snapshot.serving_cell, *status.mutable_serving_cell());
-  *status.mutable_sampled_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(snapshot.sampled_at));
+  *status.mutable_sampled_at() = ToProtoTime(snapshot.sampled_at);
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {

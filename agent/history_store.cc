@@ -3,30 +3,17 @@
 #include <algorithm>
 
 #include "agent/event_detector.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
-namespace {
-
-using google::protobuf::util::TimeUtil;
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-
-}  // namespace
-
 void HistoryStore::Record(const StatusPtr& status) {
   if (status == nullptr) return;
-  const absl::Time at = status->has_sampled_at() ? FromProto(status->sampled_at()) : absl::Now();
+  const absl::Time at =
+      status->has_sampled_at() ? FromProtoTime(status->sampled_at()) : absl::Now();
   absl::MutexLock lock(&mu_);
   for (v1::ModemEvent& event : DetectEvents(last_.get(), *status)) {
     Entry entry{at, {}};
-    *entry.entry.mutable_at() = ToProto(at);
+    *entry.entry.mutable_at() = ToProtoTime(at);
     *entry.entry.mutable_event() = std::move(event);
     events_.push_back(std::move(entry));
     if (events_.size() > options_.max_events) events_.pop_front();
@@ -35,7 +22,7 @@ void HistoryStore::Record(const StatusPtr& status) {
   if (at - last_sample_at_ >= options_.sample_interval) {
     last_sample_at_ = at;
     Entry entry{at, {}};
-    *entry.entry.mutable_at() = ToProto(at);
+    *entry.entry.mutable_at() = ToProtoTime(at);
     *entry.entry.mutable_sample() = *status;
     samples_.push_back(std::move(entry));
     if (samples_.size() > options_.max_samples) samples_.pop_front();
@@ -44,9 +31,9 @@ void HistoryStore::Record(const StatusPtr& status) {
 
 v1::GetHistoryResponse HistoryStore::Query(const v1::GetHistoryRequest& request) const {
   const absl::Time start =
-      request.has_start_time() ? FromProto(request.start_time()) : absl::InfinitePast();
+      request.has_start_time() ? FromProtoTime(request.start_time()) : absl::InfinitePast();
   const absl::Time end =
-      request.has_end_time() ? FromProto(request.end_time()) : absl::InfiniteFuture();
+      request.has_end_time() ? FromProtoTime(request.end_time()) : absl::InfiniteFuture();
   size_t limit = options_.max_entries_per_reply;
   if (request.max_entries() > 0) limit = std::min<size_t>(limit, request.max_entries());
 
@@ -69,7 +56,7 @@ v1::GetHistoryResponse HistoryStore::Query(const v1::GetHistoryRequest& request)
   absl::Time oldest = absl::InfiniteFuture();
   if (!samples_.empty()) oldest = std::min(oldest, samples_.front().at);
   if (!events_.empty()) oldest = std::min(oldest, events_.front().at);
-  if (oldest != absl::InfiniteFuture()) *response.mutable_oldest_kept() = ToProto(oldest);
+  if (oldest != absl::InfiniteFuture()) *response.mutable_oldest_kept() = ToProtoTime(oldest);
   return response;
 }
 

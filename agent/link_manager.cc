@@ -7,10 +7,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "modem/command_timeouts.h"
 #include "modem/ppp/interface_counters.h"
 #include "modem/ppp/ppp_files.h"
+#include "proto/time_convert.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
@@ -119,8 +119,7 @@ v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
     if (link.facts.local_address) out.set_local_address(*link.facts.local_address);
     if (link.facts.remote_address) out.set_remote_address(*link.facts.remote_address);
     for (const std::string& dns : link.facts.dns_servers) out.add_dns_servers(dns);
-    *out.mutable_connected_since() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-        absl::ToUnixNanos(link.connected_since));
+    *out.mutable_connected_since() = ToProtoTime(link.connected_since);
   }
   return out;
 }
@@ -271,8 +270,7 @@ v1::ConnectionStatus LinkManager::Status() const {
     absl::MutexLock lock(&mu_);
     status = status_;
     if (redial_at_ != absl::InfiniteFuture()) {
-      *status.mutable_next_redial_at() =
-          google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(redial_at_));
+      *status.mutable_next_redial_at() = ToProtoTime(redial_at_);
     }
   }
   if (status.state() == v1::CONNECTION_STATE_CONNECTED && !status.interface_name().empty()) {

@@ -1,19 +1,11 @@
 #include "agent/modem_poller.h"
 
 #include "agent/convert.h"
-#include "google/protobuf/util/time_util.h"
 #include "modem/log_format.h"
+#include "proto/time_convert.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
-namespace {
-
-google::protobuf::Timestamp Now() {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
-}
-
-}  // namespace
-
 ModemPoller::ModemPoller(PollerOptions options, StatusHub* hub)
     : options_(std::move(options)), hub_(hub) {}
 
@@ -69,7 +61,7 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   status->set_modem_state(state);
   status->set_modem_state_detail(detail);
   status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
-  *status->mutable_sampled_at() = Now();
+  *status->mutable_sampled_at() = ToProtoTime(absl::Now());
   FillIdentity(last_identity_, *status->mutable_identity());
   if (options_.add_local_state) options_.add_local_state(*status);
   Publish(std::move(status));

@@ -1,7 +1,10 @@
 // The agent's gRPC front over a real loopback socket, polling a simulated EC25 on a
 // real pseudo-terminal.
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
+#include <vector>
 
 #include "agent/in_process_agent.h"
 #include "agent/modem_poller.h"
@@ -11,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "modem/sim/sim_fleet.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -202,6 +206,53 @@ TEST_F(ServiceTest, DialWithTheRealPppdReportsWhatStopsIt) {
   }
   EXPECT_TRUE(std::filesystem::exists(agent_.state_dir() + "/state/ppp/options"));
   EXPECT_TRUE(std::filesystem::exists(agent_.state_dir() + "/state/ppp/connect.chat"));
+}
+
+// The agent's degraded start, through the same assembly main() runs: a state dir that
+// cannot be created turns config push off, and the board is still served.
+TEST(AgentDegradedTest, AnUnusableStateDirTurnsConfigPushOffAndStatusIsStillServed) {
+  const std::string dir = ::testing::TempDir() + "/degraded-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string not_a_dir = dir + "/a-file";
+  { std::ofstream(not_a_dir) << "x"; }
+  InProcessAgent agent;
+  agent.set_customize(
+      [&](AgentOptions& options) { options.settings.link.state_dir = not_a_dir + "/state"; });
+  ASSERT_THAT(agent.Start(dir, "", absl::Milliseconds(200)), IsOk());
+  EXPECT_FALSE(agent.agent().config_push_enabled());
+  v1::GetStatusResponse sample;
+  EXPECT_TRUE(cellfleet::testing::WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        return agent.stub().GetStatus(&context, v1::GetStatusRequest(), &sample).ok() &&
+               sample.status().modem_state() == v1::MODEM_STATE_READY;
+      },
+      absl::Seconds(10)))
+      << sample.DebugString();
+  EXPECT_FALSE(sample.status().has_config()) << "no config state without config push";
+  grpc::ClientContext context;
+  v1::GetConfigResponse config;
+  grpc::Status got = agent.stub().GetConfig(&context, v1::GetConfigRequest(), &config);
+  EXPECT_EQ(got.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << got.error_message();
+  agent.Stop();
+}
+
+TEST(AgentDegradedTest, SettingsThatCannotBeServedAreRefusedBeforeAnythingStarts) {
+  const std::string dir = ::testing::TempDir() + "/refused-" + std::to_string(::getpid());
+  for (const auto& [what, customize] :
+       std::vector<std::pair<std::string, std::function<void(AgentOptions&)>>>{
+           {"plaintext", [](AgentOptions& o) { o.settings.listen = "0.0.0.0:0"; }},
+           {"--tls-key", [](AgentOptions& o) { o.settings.tls.cert = "/nonexistent.pem"; }},
+           {"cannot open audit log",
+            [](AgentOptions& o) { o.settings.audit_log = "/nonexistent/dir/audit.log"; }},
+       }) {
+    InProcessAgent agent;
+    agent.set_customize(customize);
+    absl::Status started = agent.Start(dir, "", absl::Milliseconds(200));
+    EXPECT_EQ(started.code(), absl::StatusCode::kFailedPrecondition) << what;
+    EXPECT_THAT(std::string(started.message()), ::testing::HasSubstr(what));
+    agent.Stop();
+  }
 }
 
 }  // namespace

@@ -6,21 +6,16 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 namespace {
 
 using google::protobuf::util::FieldMaskUtil;
 using google::protobuf::util::MessageDifferencer;
-using google::protobuf::util::TimeUtil;
 
 // Slack so a sample published a hair early (timer jitter) still counts as due.
 constexpr absl::Duration kSlack = absl::Milliseconds(100);
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
 
 const v1::LteServingCell* LteOf(const v1::ModemStatus& s) {
   if (s.serving_cell().has_lte()) return &s.serving_cell().lte();
@@ -72,8 +67,8 @@ bool Moved(bool had, T before, bool has, T after, uint32_t deadband) {
 absl::StatusOr<UpdateFilter> UpdateFilter::Create(const v1::WatchStatusRequest& request,
                                                   absl::Duration min_interval) {
   UpdateFilter filter;
-  absl::Duration interval = FromProto(request.sample_interval());
-  absl::Duration heartbeat = FromProto(request.heartbeat_interval());
+  absl::Duration interval = FromProtoDuration(request.sample_interval());
+  absl::Duration heartbeat = FromProtoDuration(request.heartbeat_interval());
   if (interval < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("sample_interval must not be negative");
   }

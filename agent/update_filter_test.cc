@@ -80,15 +80,15 @@ TEST(UpdateFilterTest, LinkAndConfigStepsAreChangesButByteCountersAreNot) {
     return StatusPtr(status);
   };
   ASSERT_TRUE(filter->Offer(with_link(v1::CONNECTION_STATE_DIALING, 0, 1), t).has_value());
-  EXPECT_EQ(filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 0, 1), t + absl::Seconds(1))
-                ->kind,
-            v1::UPDATE_KIND_CHANGE);
+  EXPECT_EQ(
+      filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 0, 1), t + absl::Seconds(1))->kind,
+      v1::UPDATE_KIND_CHANGE);
   EXPECT_FALSE(
       filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 5000, 1), t + absl::Seconds(2))
           .has_value());
-  EXPECT_EQ(filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 9000, 2), t + absl::Seconds(3))
-                ->kind,
-            v1::UPDATE_KIND_CHANGE);
+  EXPECT_EQ(
+      filter->Offer(with_link(v1::CONNECTION_STATE_CONNECTED, 9000, 2), t + absl::Seconds(3))->kind,
+      v1::UPDATE_KIND_CHANGE);
 }
 
 TEST(UpdateFilterTest, FieldMaskTrimsAndLimitsChangeDetection) {

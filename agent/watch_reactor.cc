@@ -1,6 +1,6 @@
 #include "agent/watch_reactor.h"
 
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 
@@ -33,8 +33,7 @@ void WatchReactor::StartNextWriteLocked() {
   if (!pending_) return;
   in_flight_.Clear();
   in_flight_.set_sequence(++sequence_);
-  *in_flight_.mutable_sent_at() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+  *in_flight_.mutable_sent_at() = ToProtoTime(absl::Now());
   in_flight_.set_kind(pending_->kind);
   *in_flight_.mutable_status() = *pending_->status;
   in_flight_.set_missed_samples(missed_);

@@ -8,43 +8,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/host_port.h"
 #include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::client {
 absl::Status ValidateAddress(absl::string_view address) {
-  absl::string_view host;
-  absl::string_view port;
-  if (absl::StartsWith(address, "[")) {
-    size_t close = address.find("]:");
-    if (close == absl::string_view::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("target \"", address, "\": expected [ipv6]:port"));
-    }
-    host = address.substr(1, close - 1);
-    port = address.substr(close + 2);
-  } else {
-    size_t colon = address.rfind(':');
-    if (colon == absl::string_view::npos || address.find(':') != colon) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("target \"", address, "\": expected host:port"));
-    }
-    host = address.substr(0, colon);
-    port = address.substr(colon + 1);
-  }
-  if (host.empty())
-    return absl::InvalidArgumentError(absl::StrCat("target \"", address, "\": empty host"));
-  for (char c : host) {
-    if (!(absl::ascii_isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_')) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "target \"", address, "\": invalid character '", std::string(1, c), "' in host"));
-    }
-  }
-  int number = 0;
-  if (!absl::SimpleAtoi(port, &number) || number < 1 || number > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("target \"", address, "\": port must be 1..65535"));
-  }
-  return absl::OkStatus();
+  return base::ParseHostPort(address, "target", 1).status();
 }
 
 absl::StatusOr<std::vector<Board>> ParseTargets(absl::string_view targets) {

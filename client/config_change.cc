@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::client {
 
@@ -103,8 +103,7 @@ absl::StatusOr<v1::ApplyConfigRequest> BuildConfigChange(const ConfigChangeFlags
       return absl::InvalidArgumentError(
           absl::StrCat("--confirm \"", *flags.confirm, "\": expected a duration such as 120s"));
     }
-    *request.mutable_confirm_within() =
-        google::protobuf::util::TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(window));
+    *request.mutable_confirm_within() = ToProtoDuration(window);
   }
   return request;
 }

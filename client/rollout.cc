@@ -5,12 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "client/output.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::client {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 std::string Describe(const grpc::Status& status) {
   return absl::StrCat(GrpcCodeName(status.error_code()), ": ", status.error_message());
@@ -54,8 +52,7 @@ class BoardPush {
       outcome.detail = applied.redialing() ? "redialing (no confirm window)" : "";
       return outcome;
     }
-    const absl::Duration window =
-        absl::Nanoseconds(TimeUtil::DurationToNanoseconds(options_.request.confirm_within()));
+    const absl::Duration window = FromProtoDuration(options_.request.confirm_within());
     if (options_.manual_confirm) {
       outcome.result = RolloutResult::kPending;
       outcome.detail = absl::StrCat("confirm within ", absl::FormatDuration(window),

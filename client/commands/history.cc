@@ -4,17 +4,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/commands/commands.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::client {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
 std::string FormatTime(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S",
-                          absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t)),
-                          absl::LocalTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", FromProtoTime(t), absl::LocalTimeZone());
 }
 
 }  // namespace
@@ -23,8 +19,7 @@ int RunHistory(const std::vector<Board>& boards, const FanOutOptions& options,
                const HistoryOptions& history, CommandEnv& env) {
   v1::GetHistoryRequest request;
   const absl::Time now = absl::Now();
-  *request.mutable_start_time() =
-      TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now - history.since));
+  *request.mutable_start_time() = ToProtoTime(now - history.since);
   request.set_events_only(history.events_only);
   request.set_max_entries(static_cast<uint32_t>(history.max_entries));
   auto results = FanOut<v1::GetHistoryResponse>(

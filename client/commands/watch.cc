@@ -9,12 +9,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "client/commands/commands.h"
-#include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::client {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 // Serialises output from many streams' threads.
 class Printer {
@@ -35,7 +33,7 @@ class Printer {
       WriteCells(StatusSummaryHeader());
       header_printed_ = true;
     }
-    const absl::Time sent = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(update.sent_at()));
+    const absl::Time sent = FromProtoTime(update.sent_at());
     std::string kind = ShortEnumName(v1::UpdateKind_Name(update.kind()), "UPDATE_KIND_");
     if (update.missed_samples() > 0) absl::StrAppend(&kind, "+", update.missed_samples());
     env_.out << absl::StrFormat("%-8s  %-16s  %-9s",
@@ -152,12 +150,10 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
 
 absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
   v1::WatchStatusRequest request;
-  *request.mutable_sample_interval() =
-      TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.interval));
+  *request.mutable_sample_interval() = ToProtoDuration(watch.interval);
   request.set_on_change(watch.on_change);
   if (watch.heartbeat > absl::ZeroDuration()) {
-    *request.mutable_heartbeat_interval() =
-        TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(watch.heartbeat));
+    *request.mutable_heartbeat_interval() = ToProtoDuration(watch.heartbeat);
   }
   for (const std::string& spec : watch.deadbands) {
     std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -134,6 +135,12 @@ void SimFleet::Stop() {
   stop_ = true;
   Wake();
   if (thread_.joinable()) thread_.join();
+  std::vector<base::Task> left;
+  {
+    absl::MutexLock lock(&tasks_mu_);
+    left = tasks_.TakeAll();
+  }
+  for (base::Task& task : left) task(absl::CancelledError("simulator stopped"));
 }
 
 void SimFleet::Wake() {
@@ -143,24 +150,27 @@ void SimFleet::Wake() {
 }
 
 void SimFleet::Post(std::function<void()> task) {
-  {
-    absl::MutexLock lock(&tasks_mu_);
-    tasks_.push_back(std::move(task));
-  }
-  Wake();
-}
-
-void SimFleet::RunTasks() {
-  std::vector<std::function<void()>> tasks;
-  {
-    absl::MutexLock lock(&tasks_mu_);
-    tasks.swap(tasks_);
-  }
-  for (auto& task : tasks) task();
+  At(absl::InfinitePast(), std::move(task));
+  Wake();  // from another thread: the loop may be in poll()
 }
 
 void SimFleet::At(absl::Time when, std::function<void()> task) {
-  timers_.emplace(when, std::move(task));
+  absl::MutexLock lock(&tasks_mu_);
+  tasks_.Add(when, [task = std::move(task)](absl::Status status) {
+    if (status.ok()) task();
+  });
+}
+
+absl::Time SimFleet::RunDueTasks() {
+  while (true) {
+    std::optional<base::Task> task;
+    {
+      absl::MutexLock lock(&tasks_mu_);
+      task = tasks_.PopDue(absl::Now());
+      if (!task) return tasks_.NextDue();
+    }
+    (*task)(absl::OkStatus());
+  }
 }
 
 void SimFleet::ResetBoard(size_t index) {
@@ -565,13 +575,8 @@ void SimFleet::Run() {
   std::vector<pollfd> fds;
   std::vector<std::pair<Board*, Port*>> owners;
   while (!stop_) {
-    RunTasks();
+    const absl::Time next_task = RunDueTasks();
     const absl::Time now = absl::Now();
-    while (!timers_.empty() && timers_.begin()->first <= now) {
-      auto task = std::move(timers_.begin()->second);
-      timers_.erase(timers_.begin());
-      task();
-    }
     ReapChildren();
     fds.clear();
     owners.clear();
@@ -590,8 +595,7 @@ void SimFleet::Run() {
         }
       }
     }
-    absl::Time wake_at = next_tick;
-    if (!timers_.empty()) wake_at = std::min(wake_at, timers_.begin()->first);
+    absl::Time wake_at = std::min(next_tick, next_task);
     if (!dying_children_.empty()) wake_at = std::min(wake_at, now + absl::Milliseconds(100));
     int timeout_ms =
         static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - absl::Now())));

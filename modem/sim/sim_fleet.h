@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/task_queue.h"
 #include "modem/sim/ec25_responder.h"
 #include "modem/sim/pty_endpoint.h"
 #include "modem/sim/radio_model.h"
@@ -114,7 +115,10 @@ class SimFleet {
   void PowerDown(Board& board);
   void Flush(Port& port);
   void Queue(Port& port, absl::string_view bytes);
+  // Runs `task` on the fleet's thread at `when` (fleet thread or any other).
   void At(absl::Time when, std::function<void()> task);
+  // Runs what is due; returns when the next task is.
+  absl::Time RunDueTasks();
   void Fire(const ScenarioEvent& event);
   void ApplyEvent(Board& board, const ScenarioEvent& event);
   void Vanish(Port& port);
@@ -123,18 +127,16 @@ class SimFleet {
   void Return(Port& port);
   void ReapChildren();
   void Wake();
-  void RunTasks();
 
   SimFleetOptions options_;
   std::vector<Board> boards_;
   int wake_fd_ = -1;
   std::mt19937_64 rng_;                                       // faults
-  std::multimap<absl::Time, std::function<void()>> timers_;   // fleet thread only
   std::vector<std::pair<pid_t, absl::Time>> dying_children_;  // SIGTERMed network commands
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> commands_handled_{0};
   absl::Mutex tasks_mu_;
-  std::vector<std::function<void()>> tasks_ ABSL_GUARDED_BY(tasks_mu_);
+  base::TaskQueue tasks_ ABSL_GUARDED_BY(tasks_mu_);  // timers and posted work, one order
   std::thread thread_;
 };
 
