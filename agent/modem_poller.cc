@@ -1,6 +1,7 @@
 #include "agent/modem_poller.h"
 
 #include "agent/convert.h"
+#include "base/thread_name.h"
 #include "modem/log_format.h"
 #include "proto/time_convert.h"
 #include "spdlog/spdlog.h"
@@ -13,7 +14,10 @@ ModemPoller::~ModemPoller() { Stop(); }
 
 void ModemPoller::Start() {
   if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    base::NameThisThread("cf-poller");
+    Run();
+  });
 }
 
 void ModemPoller::Stop() {

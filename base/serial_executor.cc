@@ -1,18 +1,19 @@
 #include "base/serial_executor.h"
 
-#include <pthread.h>
-
 #include <optional>
 #include <vector>
+
+#include "base/thread_name.h"
 
 namespace cellfleet::base {
 
 SerialExecutor::SerialExecutor(std::string name, Clock& clock)
     : name_(std::move(name)), clock_(clock) {
   clock_.AddObserver(this);
-  thread_ = std::thread([this] { Loop(); });
-  // Linux limits thread names to 15 characters.
-  pthread_setname_np(thread_.native_handle(), name_.substr(0, 15).c_str());
+  thread_ = std::thread([this] {
+    NameThisThread(name_);
+    Loop();
+  });
 }
 
 SerialExecutor::~SerialExecutor() { Stop(); }

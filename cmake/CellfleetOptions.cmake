@@ -40,3 +40,10 @@ if(CELLFLEET_FUZZ)
   # Coverage instrumentation everywhere; only the fuzzer binaries link libFuzzer's main.
   target_compile_options(cellfleet_options INTERFACE -fsanitize=fuzzer-no-link)
 endif()
+
+# gRPC's and the API's generated headers are most of every agent, client and test
+# compile: targets with several such files precompile them once.
+function(cellfleet_grpc_precompiled_headers target)
+  target_precompile_headers(${target} PRIVATE <grpcpp/grpcpp.h>
+    <cellfleet/v1/agent_service.grpc.pb.h> <cellfleet/v1/agent_service.pb.h>)
+endfunction()

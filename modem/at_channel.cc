@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/thread_name.h"
 #include "modem/command_timeouts.h"
 #include "modem/log_format.h"
 #include "modem/urc.h"
@@ -43,7 +44,10 @@ AtChannel::AtChannel(std::unique_ptr<SerialPort> port, AtChannelOptions options)
     health_ = absl::InternalError(absl::StrCat("eventfd: ", std::strerror(errno)));
     return;
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    base::NameThisThread("cf-at-io");
+    Run();
+  });
 }
 
 AtChannel::~AtChannel() {

@@ -8,7 +8,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl
-  clang libclang-rt-14-dev
+  # The sanitizer builds: clang, its runtimes, and lld (links their large binaries fast).
+  clang libclang-rt-14-dev lld
   ppp picocom dpkg-dev udev
   # CPack's Debian generator runs `file`; the package test verifies the unit with
   # systemd-analyze; the service-user tests switch ids with setpriv (util-linux).

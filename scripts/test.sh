@@ -5,6 +5,9 @@
 #      (tests/vm); build-arm64/: the arm64 cross build that the qemu-user smoke test runs.
 #   2. build-asan/: clang with ASan+UBSan and libFuzzer: the unit tests again, and a
 #      bounded fuzz run over the AT framing and every parser.
+#   3. build-tsan/: clang with ThreadSanitizer: the unit, integration and end-to-end
+#      tests again (their agent, simulator and CLI TSan-built too). Both clang builds
+#      warn with -Wthread-safety, as errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,6 +16,17 @@ bash scripts/build-arm64.sh
 ctest --test-dir build --output-on-failure -j 2 --timeout 300
 
 cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_SANITIZE=ON -DCELLFLEET_FUZZ=ON -DCELLFLEET_WERROR=ON >/dev/null
-cmake --build build-asan -j "$(nproc)" --target modem_tests quectel_tests sim_tests ppp_tests agent_tests client_tests at_replies_fuzzer
+cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests quectel_tests sim_tests ppp_tests agent_tests client_tests \
+  at_replies_fuzzer
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300 -L 'unit|fuzz'
+
+# -O1 -g1: TSan needs some optimisation to run at speed and line tables for its reports.
+cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
+  -DCELLFLEET_TSAN=ON -DCELLFLEET_WERROR=ON >/dev/null
+cmake --build build-tsan -j "$(nproc)" --target base_tests modem_tests quectel_tests sim_tests \
+  ppp_tests agent_tests client_tests e2e_tests config_push_e2e_tests security_e2e_tests \
+  serial_clients_tests cellfleet-agent cellfleet-modemsim cellfleet tsan_annotations_selftest
+ctest --test-dir build-tsan --output-on-failure -j 2 --timeout 300 -L 'unit|integration|e2e'

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/thread_name.h"
 #include "modem/line_framer.h"
 #include "modem/log_format.h"
 #include "spdlog/spdlog.h"
@@ -112,7 +113,10 @@ absl::Status PppdSupervisor::Spawn() {
   parser_ = PppdLogParser();
   status_ = LinkStatus();
   SetState(LinkState::kDialing);
-  follower_ = std::thread([this, fd = pipe_fds[0]] { Follow(fd); });
+  follower_ = std::thread([this, fd = pipe_fds[0]] {
+    base::NameThisThread("cf-pppd-log");
+    Follow(fd);
+  });
   return absl::OkStatus();
 }
 
