@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "agent/connection_config.h"
 #include "base/status_macros.h"
 #include "yamlconf/yaml_reader.h"
 
@@ -45,10 +46,6 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
       RETURN_IF_ERROR(r.GetDuration(k, "max_backoff", p.max_backoff, absl::Seconds(1)));
       RETURN_IF_ERROR(r.Get(k, "max_attempts", p.max_attempts));
       RETURN_IF_ERROR(r.GetDuration(k, "stable_after", p.stable_after, absl::Seconds(1)));
-      if (p.max_attempts < 0)
-        return r.Error(k["max_attempts"], "max_attempts must be 0 (unlimited) or more");
-      if (p.max_backoff < p.initial_backoff)
-        return r.Error(k, "max_backoff is below initial_backoff");
     }
     if (m["pdp_type"]) {
       std::string type;
@@ -74,7 +71,8 @@ absl::Status ParseAgentConfig(const std::string& yaml, const std::string& name, 
       else
         return r.Error(m["auth"], "auth must be none, pap or chap");
     }
-    if (absl::Status valid = modem::ppp::Validate(c); !valid.ok())
+    // The same check a pushed config gets: a file cannot start a version a push refuses.
+    if (absl::Status valid = ValidateLinkConfig(LinkConfig{c, s.link.keep_up}); !valid.ok())
       return r.Error(m, valid.message());
   }
   if (const YAML::Node m = root["modem"]) {

@@ -59,6 +59,27 @@ TEST(AgentConfigTest, ConnectionSettingsAreValidatedWithTheirLine) {
                        HasSubstr("a.yaml:2: auth must be none, pap or chap")));
 }
 
+// The file's keep-up gets the push's limits: it cannot start a version 1 that a push of
+// the same values would be refused.
+TEST(AgentConfigTest, KeepUpLimitsAreThoseOfAPush) {
+  AgentSettings s;
+  EXPECT_THAT(ParseAgentConfig("connection:\n  keep_up:\n    initial_backoff: 2h\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a.yaml:2: keep_up.initial_backoff: 1 s .. 1 h")));
+  EXPECT_THAT(ParseAgentConfig("connection:\n  keep_up:\n    initial_backoff: 10s\n"
+                               "    max_backoff: 5s\n",
+                               "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("keep_up.max_backoff: from initial_backoff up to 24 h")));
+  EXPECT_THAT(ParseAgentConfig("connection:\n  keep_up:\n    max_attempts: 2000000\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("keep_up.max_attempts")));
+  AgentSettings ok;
+  EXPECT_THAT(ParseAgentConfig("connection:\n  keep_up:\n    initial_backoff: 1h\n"
+                               "    max_backoff: 2h\n",
+                               "a.yaml", ok),
+              IsOk());
+}
+
 TEST(AgentConfigTest, ErrorsNameLineAndReason) {
   struct Case {
     const char* yaml;

@@ -8,13 +8,16 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include "agent/connection_config.h"
 #include "agent/in_process_agent.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -52,6 +55,9 @@ class ConfigTest : public ::testing::Test {
     ConfigManagerOptions options;
     options.redial_delay = absl::Milliseconds(50);
     agent_.set_config_options(options);
+    agent_.set_customize([this](AgentOptions& agent_options) {
+      if (simulated_clock_) agent_options.clock = simulated_clock_.get();
+    });
     dir_ = ::testing::TempDir() + "/config-" + std::to_string(::getpid()) + "-" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     ASSERT_THAT(agent_.Start(dir_, "", absl::Milliseconds(100)), IsOk());
@@ -99,18 +105,16 @@ class ConfigTest : public ::testing::Test {
   // The status until `done` holds (bounded).
   v1::ModemStatus WaitForStatus(const std::function<bool(const v1::ModemStatus&)>& done,
                                 absl::Duration timeout = absl::Seconds(10)) {
-    const absl::Time deadline = absl::Now() + timeout;
     v1::GetStatusResponse response;
-    while (absl::Now() < deadline) {
-      grpc::ClientContext context;
-      response.Clear();
-      if (agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response).ok() &&
-          done(response.status())) {
-        return response.status();
-      }
-      absl::SleepFor(absl::Milliseconds(50));  // poll interval of a deadline-bounded wait
-    }
-    ADD_FAILURE() << "status condition not met; last: " << response.ShortDebugString();
+    const bool met = cellfleet::testing::WaitFor(
+        [&] {
+          grpc::ClientContext context;
+          response.Clear();
+          return agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response).ok() &&
+                 done(response.status());
+        },
+        timeout);
+    if (!met) ADD_FAILURE() << "status condition not met; last: " << response.ShortDebugString();
     return response.status();
   }
   static std::function<bool(const v1::ModemStatus&)> UpOn(uint64_t version) {
@@ -120,8 +124,19 @@ class ConfigTest : public ::testing::Test {
     };
   }
 
+  // Set by a fixture that runs the agent's timers on a simulated clock (before SetUp).
+  std::unique_ptr<base::SimulatedClock> simulated_clock_;
   std::string dir_;
   InProcessAgent agent_;
+};
+
+// The agent's timers on a simulated clock: a confirm window takes no real time.
+class ConfigOnSimulatedClockTest : public ConfigTest {
+ protected:
+  ConfigOnSimulatedClockTest() {
+    simulated_clock_ = std::make_unique<base::SimulatedClock>(absl::Now());
+  }
+  void Advance(absl::Duration by) { simulated_clock_->Advance(by); }
 };
 
 TEST_F(ConfigTest, StartsFromTheSettingsFileAsVersionOneAndMasksSecrets) {
@@ -331,6 +346,24 @@ TEST_F(ConfigTest, ACorruptStoreIsMovedAsideNotTrusted) {
     kept = kept || entry.path().filename().string().rfind("config.json.corrupt-", 0) == 0;
   }
   EXPECT_TRUE(kept) << "the damaged file is kept for inspection";
+}
+
+// A 10 min window: nothing rolls back while the agent's clock stands short of the
+// deadline, however long real time runs, and the rollback follows once it passes.
+TEST_F(ConfigOnSimulatedClockTest, AConfirmWindowEndsWhenTheAgentsClockPassesItNotBefore) {
+  Dial();
+  v1::ApplyConfigResponse applied;
+  ASSERT_TRUE(Apply(SetApn("backup.example", 600), applied).ok());
+  Advance(absl::Seconds(1));  // past the redial delay: the new version is dialed
+  WaitForStatus(UpOn(2));
+  Advance(absl::Minutes(9));
+  absl::SleepFor(absl::Milliseconds(500));  // real time passing changes nothing
+  EXPECT_TRUE(Get().has_pending()) << "rolled back before the window ended";
+  Advance(absl::Seconds(61));
+  const v1::ModemStatus back = WaitForStatus(UpOn(1));
+  ASSERT_FALSE(back.config().recent_steps().empty());
+  EXPECT_EQ(back.config().recent_steps().rbegin()->kind(), v1::CONFIG_STEP_KIND_ROLLED_BACK);
+  EXPECT_THAT(Get().previous(0).note(), HasSubstr("no confirm within 10m"));
 }
 
 }  // namespace

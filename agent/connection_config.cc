@@ -115,23 +115,28 @@ absl::StatusOr<LinkConfig> ToLinkConfig(const v1::ConnectionConfig& raw,
   s.lcp_echo_interval_s =
       static_cast<int>(std::min<uint32_t>(c.lcp_echo().interval_seconds(), 1u << 30));
   s.lcp_echo_failure = static_cast<int>(std::min<uint32_t>(c.lcp_echo().failure_count(), 1u << 30));
-  if (absl::Status valid = modem::ppp::Validate(s); !valid.ok()) return valid;
-
   KeepUpPolicy& k = link.keep_up;
   k.enabled = c.keep_up().enabled();
   k.initial_backoff = FromProtoDuration(c.keep_up().initial_backoff());
   k.max_backoff = FromProtoDuration(c.keep_up().max_backoff());
   k.stable_after = FromProtoDuration(c.keep_up().stable_after());
-  if (c.keep_up().max_attempts() > 1000000)
-    return Invalid("keep_up.max_attempts", "at most 1000000 (0: unlimited)");
-  k.max_attempts = static_cast<int>(c.keep_up().max_attempts());
+  k.max_attempts = static_cast<int>(std::min<uint32_t>(c.keep_up().max_attempts(), 1u << 30));
+  if (absl::Status valid = ValidateLinkConfig(link); !valid.ok()) return valid;
+  return link;
+}
+
+absl::Status ValidateLinkConfig(const LinkConfig& link) {
+  if (absl::Status valid = modem::ppp::Validate(link.settings); !valid.ok()) return valid;
+  const KeepUpPolicy& k = link.keep_up;
+  if (k.max_attempts < 0 || k.max_attempts > 1000000)
+    return Invalid("keep_up.max_attempts", "0 (unlimited) .. 1000000");
   if (k.initial_backoff < absl::Seconds(1) || k.initial_backoff > absl::Hours(1))
     return Invalid("keep_up.initial_backoff", "1 s .. 1 h");
   if (k.max_backoff < k.initial_backoff || k.max_backoff > absl::Hours(24))
     return Invalid("keep_up.max_backoff", "from initial_backoff up to 24 h");
   if (k.stable_after < absl::Seconds(1) || k.stable_after > absl::Hours(24))
     return Invalid("keep_up.stable_after", "1 s .. 24 h");
-  return link;
+  return absl::OkStatus();
 }
 
 v1::ConnectionConfig FromLinkConfig(const LinkConfig& link) {

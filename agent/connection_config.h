@@ -27,6 +27,10 @@ struct LinkConfig {
 // 30 s x 4, default route and peer DNS on, keep-up durations 5 s / 5 min / 2 min.
 v1::ConnectionConfig WithDefaults(v1::ConnectionConfig config);
 
+// The one check of a connection config, whether it comes from the settings file or a
+// push: INVALID_ARGUMENT naming the field ("apn: ...", "keep_up.max_backoff: ...").
+absl::Status ValidateLinkConfig(const LinkConfig& link);
+
 // INVALID_ARGUMENT naming the field ("apn: ...", "pdp_type: ...", "password: ...").
 // `local` supplies what is the board's own, not pushed: modem port, baud, chat timeout.
 absl::StatusOr<LinkConfig> ToLinkConfig(const v1::ConnectionConfig& config,

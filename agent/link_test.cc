@@ -3,12 +3,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "absl/synchronization/notification.h"
 #include "agent/in_process_agent.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -20,6 +24,9 @@ class LinkTest : public ::testing::Test {
   void Start(const char* mode, absl::Duration poll_interval = absl::Milliseconds(200)) {
     ::setenv("FAKE_PPPD_MODE", mode, 1);
     agent_.set_pppd(CELLFLEET_FAKE_PPPD);
+    agent_.set_customize([this](AgentOptions& options) {
+      if (clock_) options.clock = clock_.get();
+    });
     ASSERT_THAT(agent_.Start(::testing::TempDir() + "/link-" + std::to_string(::getpid()) + "-" +
                                  ::testing::UnitTest::GetInstance()->current_test_info()->name(),
                              "", poll_interval),
@@ -43,6 +50,9 @@ class LinkTest : public ::testing::Test {
     return response.status().connection();
   }
 
+  // Set before Start to run the agent's timers (keep-up backoffs) on a simulated clock;
+  // declared before agent_, so it outlives it.
+  std::unique_ptr<base::SimulatedClock> clock_;
   InProcessAgent agent_;
 };
 
@@ -57,10 +67,9 @@ TEST_F(LinkTest, DialReturnsTheLinkAndHangUpEndsIt) {
   EXPECT_THAT(dialed.connection().dns_servers(), ::testing::ElementsAre("49.45.0.1"));
   EXPECT_TRUE(dialed.connection().has_connected_since());
   // The status samples carry the link too.
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (StatusConnection().state() != v1::CONNECTION_STATE_CONNECTED && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(50));  // next poll
-  }
+  cellfleet::testing::WaitFor(
+      [&] { return StatusConnection().state() == v1::CONNECTION_STATE_CONNECTED; },
+      absl::Seconds(5));
   EXPECT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_CONNECTED);
 
   grpc::ClientContext context;
@@ -75,10 +84,8 @@ TEST_F(LinkTest, ChatTimeoutIsUnavailableWithTheReason) {
   grpc::Status status = Dial(dialed);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(status.error_message(), ::testing::HasSubstr("did not answer the connect script"));
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (StatusConnection().state() != v1::CONNECTION_STATE_FAILED && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(50));  // next poll
-  }
+  cellfleet::testing::WaitFor(
+      [&] { return StatusConnection().state() == v1::CONNECTION_STATE_FAILED; }, absl::Seconds(5));
   EXPECT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_FAILED);
   EXPECT_EQ(StatusConnection().failure(), v1::CONNECTION_FAILURE_CHAT_TIMEOUT);
 }
@@ -94,13 +101,13 @@ TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
   const absl::Time start = absl::Now();
-  const absl::Time deadline = start + absl::Seconds(15);
   v1::ConnectionStatus link;
-  while (absl::Now() < deadline) {
-    link = StatusConnection();
-    if (link.redial_attempts() == 3 && link.state() == v1::CONNECTION_STATE_FAILED) break;
-    absl::SleepFor(absl::Milliseconds(50));  // next poll
-  }
+  cellfleet::testing::WaitFor(
+      [&] {
+        link = StatusConnection();
+        return link.redial_attempts() == 3 && link.state() == v1::CONNECTION_STATE_FAILED;
+      },
+      absl::Seconds(15));
   EXPECT_EQ(link.redial_attempts(), 3u);
   EXPECT_EQ(link.state(), v1::CONNECTION_STATE_FAILED);
   EXPECT_EQ(link.failure(), v1::CONNECTION_FAILURE_ECHO_TIMEOUT);
@@ -119,37 +126,36 @@ TEST_F(LinkTest, EveryLinkChangeIsSampledAtOnceSoTheHistoryHasDropsShorterThanAP
   agent_.set_keep_up(policy);
   Start("flaky", /*poll_interval=*/absl::Seconds(30));  // up 0.3 s, then the link dies
   // Once the modem is initialised (its first sample taken), every change is a sample.
-  const absl::Time ready_by = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < ready_by) {
-    grpc::ClientContext context;
-    v1::GetStatusResponse response;
-    if (agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response).ok() &&
-        response.status().modem_state() == v1::MODEM_STATE_READY) {
-      break;
-    }
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  cellfleet::testing::WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        v1::GetStatusResponse response;
+        return agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response).ok() &&
+               response.status().modem_state() == v1::MODEM_STATE_READY;
+      },
+      absl::Seconds(10));
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
   // Up, down, redialed once, down again: four changes within about 1.5 s, far inside one
   // poll interval; each one is in the history with why the link went down.
   std::vector<std::string> link_events;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    grpc::ClientContext context;
-    v1::GetHistoryRequest request;
-    request.set_events_only(true);
-    v1::GetHistoryResponse history;
-    ASSERT_TRUE(agent_.stub().GetHistory(&context, request, &history).ok());
-    link_events.clear();
-    for (const v1::HistoryEntry& entry : history.entries()) {
-      const v1::ModemEvent& event = entry.event();
-      if (event.kind() == v1::EVENT_KIND_LINK_UP) link_events.push_back("up");
-      if (event.kind() == v1::EVENT_KIND_LINK_DOWN) link_events.push_back("down " + event.detail());
-    }
-    if (link_events.size() >= 4) break;
-    absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
-  }
+  cellfleet::testing::WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        v1::GetHistoryRequest request;
+        request.set_events_only(true);
+        v1::GetHistoryResponse history;
+        EXPECT_TRUE(agent_.stub().GetHistory(&context, request, &history).ok());
+        link_events.clear();
+        for (const v1::HistoryEntry& entry : history.entries()) {
+          const v1::ModemEvent& event = entry.event();
+          if (event.kind() == v1::EVENT_KIND_LINK_UP) link_events.push_back("up");
+          if (event.kind() == v1::EVENT_KIND_LINK_DOWN)
+            link_events.push_back("down " + event.detail());
+        }
+        return link_events.size() >= 4;
+      },
+      absl::Seconds(10));
   const std::string down =
       "down CONNECTION_FAILURE_ECHO_TIMEOUT: Serial link appears to be disconnected.";
   EXPECT_THAT(link_events, ::testing::ElementsAre("up", down, "up", down));
@@ -167,10 +173,8 @@ TEST_F(LinkTest, HangUpEndsADialInProgressAtOnce) {
     dial_status = std::move(s);
     dial_done.Notify();
   });
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (StatusConnection().state() != v1::CONNECTION_STATE_DIALING && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // next poll
-  }
+  cellfleet::testing::WaitFor(
+      [&] { return StatusConnection().state() == v1::CONNECTION_STATE_DIALING; }, absl::Seconds(5));
   ASSERT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_DIALING);
   const absl::Time hangup_at = absl::Now();
   grpc::ClientContext context;
@@ -191,47 +195,53 @@ TEST_F(LinkTest, ALinkTheNetworkEndsCleanlyIsRedialed) {
   Start("peer-terminates");  // up 0.3 s, then LCP terminated by peer and pppd exits 0
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
   v1::ConnectionStatus link;
-  while (absl::Now() < deadline) {
-    link = StatusConnection();
-    if (link.redial_attempts() == 1 && link.state() == v1::CONNECTION_STATE_FAILED) break;
-    absl::SleepFor(absl::Milliseconds(50));  // next poll
-  }
+  cellfleet::testing::WaitFor(
+      [&] {
+        link = StatusConnection();
+        return link.redial_attempts() == 1 && link.state() == v1::CONNECTION_STATE_FAILED;
+      },
+      absl::Seconds(10));
   EXPECT_EQ(link.redial_attempts(), 1u) << "keep-up redialed the clean end";
   EXPECT_EQ(link.failure(), v1::CONNECTION_FAILURE_PEER_TERMINATED);
   EXPECT_EQ(link.failure_detail(), "LCP terminated by peer");
 }
 
+// On a simulated clock: the backoff is a timer on the link's clock, so the test passes
+// the moment the redial was due without waiting for it.
 TEST_F(LinkTest, HangUpDuringABackoffStopsKeepUp) {
   const std::string starts = ::testing::TempDir() + "/pppd-starts-" + std::to_string(::getpid());
   std::filesystem::remove(starts);
   ::setenv("FAKE_PPPD_STARTS", starts.c_str(), 1);
+  clock_ = std::make_unique<base::SimulatedClock>(absl::Now());
   KeepUpPolicy policy;
   policy.enabled = true;
-  policy.initial_backoff = absl::Seconds(1);
-  policy.jitter = 0;
+  policy.initial_backoff = absl::Minutes(1);
   agent_.set_keep_up(policy);
   Start("flaky");  // up 0.3 s, then the link dies
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
   // The drop schedules a redial one backoff later: hang up inside that wait.
   v1::ConnectionStatus waiting;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    waiting = StatusConnection();
-    if (waiting.has_next_redial_at()) break;
-    absl::SleepFor(absl::Milliseconds(20));  // next poll
-  }
+  cellfleet::testing::WaitFor(
+      [&] {
+        waiting = StatusConnection();
+        return waiting.has_next_redial_at();
+      },
+      absl::Seconds(10));
   ASSERT_TRUE(waiting.has_next_redial_at()) << "no redial was scheduled";
+  // One backoff on the link's clock, with the default 20 % jitter (the connection config
+  // version in force carries no jitter of its own).
+  const absl::Duration backoff = FromProtoTime(waiting.next_redial_at()) - clock_->Now();
+  EXPECT_GE(backoff, absl::Seconds(48));
+  EXPECT_LE(backoff, absl::Seconds(72));
   grpc::ClientContext context;
   v1::HangUpResponse hung_up;
   ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
   EXPECT_FALSE(hung_up.connection().has_next_redial_at());
-  // Past the moment the redial was due, with room for a slow start: still one pppd run.
-  const absl::Time due = absl::FromUnixSeconds(waiting.next_redial_at().seconds()) +
-                         absl::Nanoseconds(waiting.next_redial_at().nanos());
-  absl::SleepFor(due + absl::Milliseconds(700) - absl::Now());
+  // Past the moment the redial was due: still one pppd run.
+  clock_->Advance(absl::Minutes(2));
+  absl::SleepFor(absl::Milliseconds(300));  // a wrongly armed redial would start pppd now
   std::ifstream runs(starts);
   int count = 0;
   for (std::string line; std::getline(runs, line);) ++count;

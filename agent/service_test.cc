@@ -34,19 +34,19 @@ class ServiceTest : public ::testing::Test {
 
   // Polls GetStatus until the modem reports READY, within a deadline.
   absl::StatusOr<v1::GetStatusResponse> WaitReady(absl::Duration timeout = absl::Seconds(10)) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-      v1::GetStatusResponse response;
-      grpc::Status status = stub_->GetStatus(&context, v1::GetStatusRequest(), &response);
-      if (status.ok() && response.status().modem_state() == v1::MODEM_STATE_READY &&
-          response.status().has_serving_cell()) {
-        return response;
-      }
-      absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
-    }
-    return absl::DeadlineExceededError("modem never became READY");
+    v1::GetStatusResponse response;
+    const bool ready = cellfleet::testing::WaitFor(
+        [&] {
+          grpc::ClientContext context;
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+          response.Clear();
+          return stub_->GetStatus(&context, v1::GetStatusRequest(), &response).ok() &&
+                 response.status().modem_state() == v1::MODEM_STATE_READY &&
+                 response.status().has_serving_cell();
+        },
+        timeout);
+    if (!ready) return absl::DeadlineExceededError("modem never became READY");
+    return response;
   }
 
   InProcessAgent agent_;
@@ -165,15 +165,13 @@ TEST(ServiceFallbackTest, DiagnosePassesA3gFallbackOnItsCsRegistration) {
                           "initial: {rat: WCDMA, radio_drift: false}\n", absl::Milliseconds(200)),
               IsOk());
   v1::GetStatusResponse sample;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    grpc::ClientContext context;
-    if (agent.stub().GetStatus(&context, v1::GetStatusRequest(), &sample).ok() &&
-        sample.status().serving_cell().has_wcdma()) {
-      break;
-    }
-    absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
-  }
+  cellfleet::testing::WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        return agent.stub().GetStatus(&context, v1::GetStatusRequest(), &sample).ok() &&
+               sample.status().serving_cell().has_wcdma();
+      },
+      absl::Seconds(10));
   ASSERT_TRUE(sample.status().serving_cell().has_wcdma()) << sample.DebugString();
   EXPECT_EQ(sample.status().serving_cell().radio_technology(), v1::RADIO_TECHNOLOGY_WCDMA);
   grpc::ClientContext context;

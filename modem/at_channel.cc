@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <vector>
 
@@ -104,6 +105,24 @@ absl::StatusOr<AtResponse> AtChannel::Execute(AtCommand command) {
   });
   finished.WaitForNotification();
   return result;
+}
+
+std::vector<absl::StatusOr<AtResponse>> AtChannel::ExecuteAll(std::vector<AtCommand> commands) {
+  std::vector<absl::StatusOr<AtResponse>> results(commands.size(), absl::UnknownError("not run"));
+  if (commands.empty()) return results;
+  // Every callback must have run before `results` goes: a refusal runs on this thread,
+  // an answer on the I/O thread, so count them rather than trust their order. The one
+  // that completes the count notifies (as Execute does).
+  std::atomic<size_t> remaining{commands.size()};
+  absl::Notification all_done;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    Submit(std::move(commands[i]), [&, i](absl::StatusOr<AtResponse> r) {
+      results[i] = std::move(r);
+      if (remaining.fetch_sub(1) == 1) all_done.Notify();
+    });
+  }
+  all_done.WaitForNotification();
+  return results;
 }
 
 int AtChannel::AddUrcHandler(UrcHandler handler) { return urc_handlers_.Add(std::move(handler)); }

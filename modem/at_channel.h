@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -69,6 +70,9 @@ class AtChannel {
   void Submit(AtCommand command, Callback done);
   // Submits and waits. Blocks the calling thread; never call it from a handler or callback.
   absl::StatusOr<AtResponse> Execute(AtCommand command);
+  // Submits all at once and waits for the last: the I/O thread sends each as soon as the
+  // one before is answered, and the caller wakes once. Results in the commands' order.
+  std::vector<absl::StatusOr<AtResponse>> ExecuteAll(std::vector<AtCommand> commands);
 
   // Handlers run on the I/O thread, in registration order, and must not block.
   int AddUrcHandler(UrcHandler handler);

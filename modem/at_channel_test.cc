@@ -306,5 +306,39 @@ TEST_F(AtChannelTest, SurvivesTenMegabytesOfRandomBytes) {
   EXPECT_LT(after - before, 8 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
 }
 
+// A batch goes out one command at a time, each once the one before is answered, and
+// comes back in order; the modem never sees two commands in flight.
+TEST_F(AtChannelTest, ABatchIsSentOneAfterAnotherAndAnsweredInOrder) {
+  std::vector<absl::StatusOr<AtResponse>> results;
+  std::thread caller([&] {
+    results = channel_->ExecuteAll({AtCommand::Query("AT+CSQ", {"+CSQ:"}),
+                                    AtCommand::Query("AT+COPS?", {"+COPS:"}),
+                                    AtCommand::Action("AT+CFUN=1")});
+  });
+  ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r"), IsOk());
+  EXPECT_EQ(peer_.ReadFor(absl::Milliseconds(100)), "") << "sent before the first reply";
+  peer_.Write("\r\n+CSQ: 11,99\r\n\r\nOK\r\n");
+  ASSERT_THAT(peer_.ReadUntil("AT+COPS?\r"), IsOk());
+  peer_.Write("\r\n+CME ERROR: 30\r\n");
+  ASSERT_THAT(peer_.ReadUntil("AT+CFUN=1\r"), IsOk());
+  peer_.Write("\r\nOK\r\n");
+  caller.join();
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_THAT(results[0], IsOk());
+  EXPECT_THAT(results[0]->lines, ElementsAre("+CSQ: 11,99"));
+  ASSERT_THAT(results[1], IsOk());
+  EXPECT_FALSE(results[1]->final.success());  // a modem error is an answer
+  ASSERT_THAT(results[2], IsOk());
+  EXPECT_TRUE(results[2]->final.success());
+}
+
+TEST_F(AtChannelTest, ABatchOnAClosedChannelFailsEveryCommand) {
+  channel_->Close();
+  std::vector<absl::StatusOr<AtResponse>> results = channel_->ExecuteAll(
+      {AtCommand::Query("AT+CSQ", {"+CSQ:"}), AtCommand::Query("AT+COPS?", {"+COPS:"})});
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) EXPECT_FALSE(result.ok());
+}
+
 }  // namespace
 }  // namespace cellfleet::modem

@@ -1,10 +1,10 @@
 #include "modem/quectel/quectel_modem.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "modem/identity.h"
 #include "modem/log_format.h"
 #include "modem/registration.h"
-#include "base/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::modem {
@@ -99,7 +99,20 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
   ModemSnapshot snapshot;
   const std::string& port = channel_.port_name();
 
-  ASSIGN_OR_RETURN(AtResponse cpin, Run(AtCommand::Query("AT+CPIN?", {"+CPIN:"})));
+  AtCommand creg = AtCommand::Query("AT+CREG?", {"+CREG:"});
+  AtCommand cereg = AtCommand::Query("AT+CEREG?", {"+CEREG:"});
+  creg.is_reply = IsRegistrationReadReply;  // a +CxREG URC just before is not the reply
+  cereg.is_reply = IsRegistrationReadReply;
+  // One batch: the channel sends each as soon as the one before is answered, and this
+  // thread wakes once per sample, not once per command.
+  std::vector<absl::StatusOr<AtResponse>> replies = channel_.ExecuteAll(
+      {AtCommand::Query("AT+CPIN?", {"+CPIN:"}), std::move(creg), std::move(cereg),
+       AtCommand::Query("AT+COPS?", {"+COPS:"}), AtCommand::Query("AT+CSQ", {"+CSQ:"}),
+       AtCommand::Query("AT+QENG=\"servingcell\"", {"+QENG:"})});
+  for (const absl::StatusOr<AtResponse>& reply : replies) {
+    if (!reply.ok()) return reply.status();  // the port failed: no sample
+  }
+  const AtResponse& cpin = *replies[0];
   if (cpin.final.success() && !cpin.lines.empty()) {
     absl::StatusOr<SimState> sim = ParseCpin(cpin.lines[0]);
     Note(snapshot, sim.status());
@@ -109,26 +122,21 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
   } else {
     Note(snapshot, FinalResultStatus(cpin.final, "AT+CPIN?", port));
   }
-  if (snapshot.sim_state == SimState::kReady && identity_.imsi.empty()) ReadSimIdentity();
 
-  auto registration = [&](const char* command, const char* prefix,
-                          std::optional<RegistrationInfo>& out) -> absl::Status {
-    AtCommand query = AtCommand::Query(command, {prefix});
-    query.is_reply = IsRegistrationReadReply;  // a +CxREG URC just before is not the reply
-    ASSIGN_OR_RETURN(AtResponse r, Run(std::move(query)));
+  auto registration = [&](const AtResponse& r, const char* command,
+                          std::optional<RegistrationInfo>& out) {
     if (!r.final.success() || r.lines.empty()) {
       Note(snapshot, FinalResultStatus(r.final, command, port));
-      return absl::OkStatus();
+      return;
     }
     absl::StatusOr<RegistrationInfo> info = ParseRegistration(r.lines[0], /*solicited=*/true);
     Note(snapshot, info.status());
     if (info.ok()) out = *info;
-    return absl::OkStatus();
   };
-  RETURN_IF_ERROR(registration("AT+CREG?", "+CREG:", snapshot.cs_registration));
-  RETURN_IF_ERROR(registration("AT+CEREG?", "+CEREG:", snapshot.eps_registration));
+  registration(*replies[1], "AT+CREG?", snapshot.cs_registration);
+  registration(*replies[2], "AT+CEREG?", snapshot.eps_registration);
 
-  ASSIGN_OR_RETURN(AtResponse cops, Run(AtCommand::Query("AT+COPS?", {"+COPS:"})));
+  const AtResponse& cops = *replies[3];
   if (cops.final.success() && !cops.lines.empty()) {
     absl::StatusOr<OperatorSelection> selection = ParseCops(cops.lines[0]);
     Note(snapshot, selection.status());
@@ -137,7 +145,7 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
     Note(snapshot, FinalResultStatus(cops.final, "AT+COPS?", port));
   }
 
-  ASSIGN_OR_RETURN(AtResponse csq, Run(AtCommand::Query("AT+CSQ", {"+CSQ:"})));
+  const AtResponse& csq = *replies[4];
   if (csq.final.success() && !csq.lines.empty()) {
     absl::StatusOr<CsqReading> reading = ParseCsq(csq.lines[0]);
     Note(snapshot, reading.status());
@@ -146,7 +154,7 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
     Note(snapshot, FinalResultStatus(csq.final, "AT+CSQ", port));
   }
 
-  ASSIGN_OR_RETURN(AtResponse qeng, Run(AtCommand::Query("AT+QENG=\"servingcell\"", {"+QENG:"})));
+  const AtResponse& qeng = *replies[5];
   if (qeng.final.success() && !qeng.lines.empty()) {
     absl::StatusOr<ServingCellInfo> cell = ParseServingCell(qeng.lines, lte_sinr_);
     Note(snapshot, cell.status());
@@ -154,6 +162,8 @@ absl::StatusOr<ModemSnapshot> QuectelModem::ReadStatus() {
   } else {
     Note(snapshot, FinalResultStatus(qeng.final, "AT+QENG=\"servingcell\"", port));
   }
+  // A SIM that just became ready: its identity, now (two more commands, once).
+  if (snapshot.sim_state == SimState::kReady && identity_.imsi.empty()) ReadSimIdentity();
 
   snapshot.identity = identity_;
   snapshot.sampled_at = absl::Now();

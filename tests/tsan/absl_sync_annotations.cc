@@ -247,6 +247,7 @@ extern "C" const char* __tsan_default_suppressions() {
          "race:ServerCallbackWriterImpl::Finish\n"
          "race:ServerCallbackWriterImpl::Write\n"
          "race:ServerCallbackWriterImpl::~ServerCallbackWriterImpl\n"
+         "race:grpc::internal::ClientCallback*Impl<*>::ClientCallback\n"
          "race:InterceptorBatchMethodsImpl\n";
 }
 
