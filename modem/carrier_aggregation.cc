@@ -2,8 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "modem/reply_fields.h"
 #include "base/status_macros.h"
+#include "modem/reply_fields.h"
 
 namespace cellfleet::modem {
 

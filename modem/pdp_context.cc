@@ -1,8 +1,8 @@
 #include "modem/pdp_context.h"
 
 #include "absl/strings/str_cat.h"
-#include "modem/reply_fields.h"
 #include "base/status_macros.h"
+#include "modem/reply_fields.h"
 
 namespace cellfleet::modem {
 

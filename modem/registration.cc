@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "modem/reply_fields.h"
 #include "base/status_macros.h"
+#include "modem/reply_fields.h"
 
 namespace cellfleet::modem {
 namespace {

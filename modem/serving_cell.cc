@@ -4,8 +4,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "modem/reply_fields.h"
 #include "base/status_macros.h"
+#include "modem/reply_fields.h"
 
 namespace cellfleet::modem {
 namespace {
