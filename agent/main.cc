@@ -9,7 +9,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "agent/agent.h"
-#include "agent/agent_config.h"
+#include "agent/settings/agent_settings.h"
 #include "base/atomic_file.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
 
   AgentSettings s;
   if (!config_file.empty()) {
-    if (absl::Status loaded = cellfleet::agent::LoadAgentConfig(config_file, s); !loaded.ok()) {
+    if (absl::Status loaded = cellfleet::agent::LoadAgentSettings(config_file, s); !loaded.ok()) {
       std::cerr << "cellfleet-agent: " << loaded.message() << "\n";
       return 2;
     }

@@ -20,15 +20,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "agent/agent_service.h"
-#include "agent/convert.h"
-#include "agent/modem_poller.h"
+#include "agent/service/agent_service.h"
+#include "agent/status/modem_poller.h"
 #include "bench/byte_counting_proxy.h"
-#include "client/connection.h"
+#include "client/channel.h"
+#include "convert/modem_to_proto.h"
 #include "modem/at_channel.h"
 #include "modem/quectel/quectel_modem.h"
-#include "modem/sim/sim_fleet.h"
 #include "modem/testing/process_stats.h"
+#include "simulator/simulated_fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet::bench {
@@ -75,10 +75,10 @@ std::unique_ptr<modem::AtChannel> OpenChannel(const std::string& path,
 }
 
 void Latency(const std::string& dir, int rounds) {
-  modem::sim::SimFleetOptions options;
+  simulator::SimulatedFleetOptions options;
   options.boards = 1;
   options.dir = dir + "/lat-sim";
-  auto fleet = *modem::sim::SimFleet::Create(options);
+  auto fleet = *simulator::SimulatedFleet::Create(options);
   fleet->Start();
   const std::string at = fleet->boards()[0].at_path;
 
@@ -103,7 +103,7 @@ void Latency(const std::string& dir, int rounds) {
       const absl::Time start = absl::Now();
       absl::StatusOr<modem::ModemSnapshot> snapshot = modem.ReadStatus();
       v1::ModemStatus status;
-      if (snapshot.ok()) agent::FillStatus(*snapshot, status);
+      if (snapshot.ok()) convert::FillStatus(*snapshot, status);
       if (i >= 20) driver.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
     }
   }
@@ -288,7 +288,7 @@ void Wire(const std::string& dir, int seconds) {
                             pki + "/agent-board-00.key", "--tls-client-ca", pki + "/ca.crt"},
                            "initial: {radio_drift: false}\n");
   const int agent_port = std::stoi(fleet.address.substr(fleet.address.rfind(':') + 1));
-  auto connect = *client::LoadConnectOptions(pki + "/ca.crt", pki + "/client-grafana.crt",
+  auto connect = *client::LoadChannelOptions(pki + "/ca.crt", pki + "/client-grafana.crt",
                                              pki + "/client-grafana.key", "board-00");
   for (bool on_change : {false, true}) {
     ByteCountingProxy proxy(agent_port);

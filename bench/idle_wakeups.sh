@@ -33,7 +33,7 @@ rate() {  # rate PID: switches per second over $seconds
 build/bench/empty-grpc-server >"$run_dir/empty.addr" &
 empty=$!
 pids+=("$empty")
-build/modem/sim/cellfleet-modemsim --boards 1 --dir "$run_dir/sim" \
+build/simulator/cellfleet-modemsim --boards 1 --dir "$run_dir/sim" \
   --ready-file "$run_dir/sim.ready" >"$run_dir/sim.log" 2>&1 &
 pids+=($!)
 timeout 10 bash -c "until [ -s '$run_dir/sim.ready' ]; do sleep 0.1; done"

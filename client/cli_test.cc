@@ -84,7 +84,7 @@ TEST(CliTest, DecodeReadsStdin) {
   EXPECT_EQ(r.code, kExitOk);
   nlohmann::json line = nlohmann::json::parse(r.out);
   EXPECT_EQ(line["command"], "+CSQ");
-  EXPECT_EQ(line["rssi_dbm"], -91);
+  EXPECT_EQ(line["signal"]["rssi_dbm"], -91);
   CliResult unknown = RunCli({"decode"}, "what is this\n");
   EXPECT_EQ(unknown.code, kExitUsage);
   EXPECT_THAT(unknown.err, HasSubstr("no modem reply recognised"));

@@ -10,7 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "client/board.h"
-#include "client/connection.h"
+#include "client/channel.h"
 #include "grpcpp/grpcpp.h"
 
 namespace cellfleet::client {
@@ -26,7 +26,7 @@ struct BoardResult {
 struct FanOutOptions {
   int concurrency = 32;
   absl::Duration deadline = absl::Seconds(5);
-  ConnectOptions connect;
+  ChannelOptions channel;
 };
 
 // `start` begins the call on `stub` with `context` (deadline already set), writing into
@@ -58,7 +58,7 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
       ++in_flight;
       results[i].board = boards[i];
       auto call = std::make_unique<Call>();
-      call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i].address, options.connect));
+      call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i].address, options.channel));
       call->context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
       call->started = absl::Now();
       Call* raw = call.get();

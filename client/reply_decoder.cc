@@ -4,116 +4,274 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "modem/carrier_aggregation.h"
-#include "modem/final_result.h"
-#include "modem/identity.h"
-#include "modem/operator_selection.h"
-#include "modem/pdp_context.h"
-#include "modem/registration.h"
-#include "modem/reply_fields.h"
-#include "modem/serving_cell.h"
-#include "modem/signal_quality.h"
-#include "modem/sim_status.h"
-#include "modem/urc.h"
+#include "client/report.h"
+#include "convert/modem_to_proto.h"
+#include "modem/replies/carrier_aggregation.h"
+#include "modem/replies/final_result.h"
+#include "modem/replies/pdp_context.h"
+#include "modem/replies/urc.h"
 
 namespace cellfleet::client {
 namespace {
 
 using nlohmann::json;
+using Decoded = absl::StatusOr<json>;
 
 template <typename T>
 void Put(json& j, const char* key, const std::optional<T>& value) {
   if (value) j[key] = *value;
 }
 
-json LteJson(const modem::LteCell& c) {
-  json j = {{"duplex", std::string(modem::DuplexName(c.duplex))},
-            {"mcc", c.mcc},
-            {"mnc", c.mnc},
-            {"cell_id", c.cell_id},
-            {"enb_id", c.enb_id()},
-            {"pci", c.pci},
-            {"earfcn", c.earfcn},
-            {"band", c.band},
-            {"tac", c.tac}};
+// {"command": command, key: message as the status shows it}.
+json Reply(const char* command, const char* key, const google::protobuf::Message& message) {
+  return {{"command", command}, {key, ProtoToJson(message)}};
+}
+
+json IdentityReply(const char* command, const modem::ModemIdentity& identity) {
+  v1::Identity proto;
+  convert::FillIdentity(identity, proto);
+  return Reply(command, "identity", proto);
+}
+
+Decoded DecodeCsq(const std::string& line) {
+  absl::StatusOr<modem::CsqReading> csq = modem::ParseCsq(line);
+  if (!csq.ok()) return csq.status();
+  v1::SignalQuality signal;
+  convert::FillSignal(*csq, signal);
+  return Reply("+CSQ", "signal", signal);
+}
+
+// +QCSQ has no field of its own in a status (the serving cell carries the same values).
+Decoded DecodeQcsq(const std::string& line) {
+  absl::StatusOr<modem::QcsqReading> q = modem::ParseQcsq(line);
+  if (!q.ok()) return q.status();
+  json j = {{"command", "+QCSQ"}, {"rat", q->sysmode}};
+  Put(j, "rssi_dbm", q->rssi_dbm);
+  Put(j, "rsrp_dbm", q->rsrp_dbm);
+  Put(j, "rsrq_db", q->rsrq_db);
+  Put(j, "sinr_db", q->sinr_db);
+  Put(j, "rscp_dbm", q->rscp_dbm);
+  Put(j, "ecio_db", q->ecio_db);
+  return j;
+}
+
+Decoded DecodeCops(const std::string& line) {
+  absl::StatusOr<modem::OperatorSelection> cops = modem::ParseCops(line);
+  if (!cops.ok()) return cops.status();
+  v1::Operator proto;
+  convert::FillOperator(*cops, proto);
+  return Reply("+COPS", "operator", proto);
+}
+
+Decoded DecodeRegistration(const std::string& line) {
+  const bool solicited = modem::IsRegistrationReadReply(line);
+  absl::StatusOr<modem::RegistrationInfo> info = modem::ParseRegistration(line, solicited);
+  if (!info.ok()) return info.status();
+  v1::Registration proto;
+  convert::FillRegistration(*info, proto);
+  json j =
+      Reply(std::string(modem::RegistrationPrefix(info->domain)).c_str(), "registration", proto);
+  j["solicited"] = solicited;
+  return j;
+}
+
+Decoded DecodeCpin(const std::string& line) {
+  absl::StatusOr<modem::SimState> sim = modem::ParseCpin(line);
+  if (!sim.ok()) return sim.status();
+  return json{{"command", "+CPIN"},
+              {"sim_state", v1::SimState_Name(convert::SimStateToProto(*sim))}};
+}
+
+Decoded DecodeError(const std::string& line) {
+  std::optional<modem::FinalResult> f = modem::ParseFinalResult(line);
+  if (!f) {  // e.g. lower case: modems print final results in upper case only
+    return absl::InvalidArgumentError(absl::StrCat("malformed error result \"", line, "\""));
+  }
+  json j = {{"command", absl::StartsWith(line, "+CME") ? "+CME ERROR" : "+CMS ERROR"}};
+  if (std::optional<int> code =
+          f->kind == modem::FinalResultKind::kCmeError ? modem::CmeCode(*f) : f->code) {
+    j["error_code"] = *code;
+  }
+  if (!f->text.empty()) j["message"] = f->text;
+  if (std::optional<modem::SimState> sim = modem::SimStateFromError(*f)) {
+    j["sim_state"] = v1::SimState_Name(convert::SimStateToProto(*sim));
+  }
+  return j;
+}
+
+Decoded DecodeIccid(const std::string& line) {
+  absl::StatusOr<std::string> iccid = modem::ParseIccid(line);
+  if (!iccid.ok()) return iccid.status();
+  modem::ModemIdentity identity;
+  identity.iccid = *iccid;
+  return IdentityReply("+QCCID", identity);
+}
+
+// The PDP context and carrier aggregation are not in a status: their own fields.
+Decoded DecodeCgdcont(const std::string& line) {
+  absl::StatusOr<modem::PdpContext> ctx = modem::ParseCgdcont(line);
+  if (!ctx.ok()) return ctx.status();
+  return json{
+      {"command", "+CGDCONT"}, {"cid", ctx->cid}, {"pdp_type", ctx->pdp_type}, {"apn", ctx->apn}};
+}
+
+Decoded DecodeQcainfo(const std::string& line) {
+  absl::StatusOr<std::vector<modem::ComponentCarrier>> cc = modem::ParseQcainfo({line});
+  if (!cc.ok()) return cc.status();
+  const modem::ComponentCarrier& c = cc->front();
+  json j = {
+      {"command", "+QCAINFO"}, {"primary", c.primary}, {"earfcn", c.earfcn}, {"band", c.band}};
+  Put(j, "state", c.state);
+  Put(j, "pci", c.pci);
   Put(j, "rsrp_dbm", c.rsrp_dbm);
   Put(j, "rsrq_db", c.rsrq_db);
   Put(j, "rssi_dbm", c.rssi_dbm);
-  Put(j, "sinr_db", c.sinr_db);
-  Put(j, "sinr_raw", c.sinr_raw);
-  Put(j, "cqi", c.cqi);
-  Put(j, "tx_power_dbm", c.tx_power_dbm);
-  Put(j, "srxlev_db", c.srxlev_db);
-  if (c.dl_bandwidth_code) Put(j, "dl_bandwidth_khz", modem::LteBandwidthKhz(*c.dl_bandwidth_code));
-  if (c.ul_bandwidth_code) Put(j, "ul_bandwidth_khz", modem::LteBandwidthKhz(*c.ul_bandwidth_code));
+  Put(j, "sinr_db", c.rssnr_db);
   return j;
 }
 
-json ServingCellJson(const modem::ServingCellInfo& info) {
-  json j = {{"command", "+QENG"}, {"state", std::string(modem::ServingStateName(info.state))}};
-  if (info.rat != modem::RadioTech::kUnknown)
-    j["rat"] = std::string(modem::RadioTechName(info.rat));
-  if (info.rat == modem::RadioTech::kNr5gNsa) {
-    if (info.lte) j["lte"] = LteJson(*info.lte);
-    if (info.nr5g_nsa) {
-      const modem::Nr5gNsaLeg& n = *info.nr5g_nsa;
-      json nr = {{"mcc", n.mcc}, {"mnc", n.mnc}};
-      Put(nr, "pci", n.pci);
-      Put(nr, "rsrp_dbm", n.rsrp_dbm);
-      Put(nr, "rsrq_db", n.rsrq_db);
-      Put(nr, "sinr_db", n.sinr_db);
-      Put(nr, "arfcn", n.arfcn);
-      Put(nr, "band", n.band);
-      j["nr5g_nsa"] = nr;
-    }
-  } else if (info.lte) {
-    j.update(LteJson(*info.lte));
-  } else if (info.nr5g_sa) {
-    const modem::Nr5gSaCell& c = *info.nr5g_sa;
-    j.update({{"duplex", std::string(modem::DuplexName(c.duplex))},
-              {"mcc", c.mcc},
-              {"mnc", c.mnc},
-              {"cell_id", c.cell_id},
-              {"pci", c.pci},
-              {"arfcn", c.arfcn},
-              {"band", c.band},
-              {"tac", c.tac}});
-    Put(j, "rsrp_dbm", c.rsrp_dbm);
-    Put(j, "rsrq_db", c.rsrq_db);
-    Put(j, "sinr_db", c.sinr_db);
-  } else if (info.wcdma) {
-    const modem::WcdmaCell& c = *info.wcdma;
-    j.update({{"mcc", c.mcc},
-              {"mnc", c.mnc},
-              {"lac", c.lac},
-              {"cell_id", c.cell_id},
-              {"rnc_id", c.rnc_id()},
-              {"uarfcn", c.uarfcn},
-              {"psc", c.psc}});
-    Put(j, "rscp_dbm", c.rscp_dbm);
-    Put(j, "ecio_db", c.ecio_db);
-  } else if (info.gsm) {
-    const modem::GsmCell& c = *info.gsm;
-    j.update({{"mcc", c.mcc},
-              {"mnc", c.mnc},
-              {"lac", c.lac},
-              {"cell_id", c.cell_id},
-              {"arfcn", c.arfcn}});
-    Put(j, "bsic", c.bsic);
-    Put(j, "rxlev_dbm", c.rxlev_dbm);
-    if (c.band) {  // the manual's codes; other bands print "-"
-      j["band"] = *c.band == 0 ? "DCS1800" : *c.band == 1 ? "PCS1900" : std::to_string(*c.band);
-    }
-  }
-  return j;
-}
+// Replies recognised by their own line: by a prefix, or by the parser's own rule.
+struct LineDecoder {
+  std::vector<absl::string_view> prefixes;
+  bool (*matches)(absl::string_view line);  // instead of prefixes, where set
+  Decoded (*decode)(const std::string& line);
 
-bool StartsWithAny(absl::string_view line, std::initializer_list<absl::string_view> prefixes) {
-  for (absl::string_view p : prefixes) {
-    if (absl::StartsWithIgnoreCase(line, p)) return true;
+  bool Recognises(absl::string_view line) const {
+    if (matches != nullptr) return matches(line);
+    for (absl::string_view prefix : prefixes) {
+      if (absl::StartsWithIgnoreCase(line, prefix)) return true;
+    }
+    return false;
   }
-  return false;
-}
+};
+
+const LineDecoder kLineDecoders[] = {
+    {{"+CSQ:"}, nullptr, DecodeCsq},
+    {{"+QCSQ:"}, nullptr, DecodeQcsq},
+    {{"+COPS:"}, nullptr, DecodeCops},
+    {{}, modem::IsRegistrationLine, DecodeRegistration},
+    {{"+CPIN:"}, nullptr, DecodeCpin},
+    {{"+CME ERROR:", "+CMS ERROR:"}, nullptr, DecodeError},
+    {{"+QCCID:", "+CCID:", "+ICCID:"}, nullptr, DecodeIccid},
+    {{"+CGDCONT:"}, nullptr, DecodeCgdcont},
+    {{"+QCAINFO:"}, nullptr, DecodeQcainfo},
+};
+
+// Replies that are a bare value, recognised by the command echoed before them.
+struct EchoedDecoder {
+  std::vector<absl::string_view> commands;  // upper case, as echoed
+  const char* reply;
+  absl::StatusOr<std::string> (*parse)(absl::string_view line);
+  std::string modem::ModemIdentity::*field;
+};
+
+const EchoedDecoder kEchoedDecoders[] = {
+    {{"AT+CGSN", "AT+GSN"}, "+CGSN", modem::ParseImei, &modem::ModemIdentity::imei},
+    {{"AT+CIMI"}, "+CIMI", modem::ParseImsi, &modem::ModemIdentity::imsi},
+    {{"AT+QGMR", "AT+CGMR", "AT+GMR"},
+     "+QGMR",
+     modem::ParseRevision,
+     &modem::ModemIdentity::firmware_revision},
+};
+
+class Decoder {
+ public:
+  explicit Decoder(std::vector<std::string> lines) : lines_(std::move(lines)) {}
+
+  DecodeResult Run() && {
+    for (i_ = 0; i_ < lines_.size(); ++i_) DecodeLine(lines_[i_]);
+    return std::move(result_);
+  }
+
+ private:
+  void DecodeLine(const std::string& line) {
+    if (absl::StartsWithIgnoreCase(line, "AT")) {
+      last_command_ = absl::AsciiStrToUpper(line);
+      return;
+    }
+    if (line == "OK") return;
+    if (absl::StartsWithIgnoreCase(line, "+QENG:")) return DecodeQeng(line);
+    for (const LineDecoder& decoder : kLineDecoders) {
+      if (decoder.Recognises(line)) return Add(decoder.decode(line));
+    }
+    if (last_command_ == "ATI") return DecodeAti(line);
+    for (const EchoedDecoder& decoder : kEchoedDecoders) {
+      for (absl::string_view command : decoder.commands) {
+        if (last_command_ != command) continue;
+        absl::StatusOr<std::string> value = decoder.parse(line);
+        if (!value.ok()) return Add(value.status());
+        modem::ModemIdentity identity;
+        identity.*decoder.field = *value;
+        json reply = IdentityReply(decoder.reply, identity);
+        if (decoder.field == &modem::ModemIdentity::imsi) reply["mcc"] = value->substr(0, 3);
+        return Add(reply);
+      }
+    }
+    if (std::optional<modem::FinalResult> final = modem::ParseFinalResult(line)) {
+      return Add(json{{"command", final->line}});
+    }
+    if (modem::IsKnownUrc(line)) {
+      return Add(
+          json{{"command", line.substr(0, line.find(':'))}, {"unsolicited", true}, {"raw", line}});
+    }
+    std::string shown = line.substr(0, 80);
+    for (char& c : shown) {
+      if (!absl::ascii_isprint(c)) c = '?';  // never echo control bytes to a terminal
+    }
+    result_.problems.push_back(
+        absl::StrCat("line ", i_ + 1, ": not a modem reply cellfleet knows: \"", shown, "\""));
+  }
+
+  // The serving cell: one line, or three for EN-DC.
+  void DecodeQeng(const std::string& line) {
+    if (absl::StrContains(absl::AsciiStrToLower(line), "neighbourcell")) {
+      return Add(json{{"command", "+QENG"}, {"kind", "neighbourcell"}, {"raw", line}});
+    }
+    std::vector<std::string> group = {line};
+    while (i_ + 1 < lines_.size() && absl::StartsWithIgnoreCase(lines_[i_ + 1], "+QENG:") &&
+           !absl::StrContains(absl::AsciiStrToLower(lines_[i_ + 1]), "servingcell") &&
+           !absl::StrContains(absl::AsciiStrToLower(lines_[i_ + 1]), "neighbourcell")) {
+      group.push_back(lines_[++i_]);
+    }
+    absl::StatusOr<modem::ServingCellInfo> cell = modem::ParseServingCell(group);
+    if (!cell.ok()) return Add(cell.status());
+    v1::ServingCell proto;
+    convert::FillServingCell(*cell, proto);
+    Add(Reply("+QENG", "serving_cell", proto));
+  }
+
+  // ATI's lines up to OK, the next command or a +reply.
+  void DecodeAti(const std::string& line) {
+    std::vector<std::string> block = {line};
+    while (i_ + 1 < lines_.size() && lines_[i_ + 1] != "OK" &&
+           !absl::StartsWith(lines_[i_ + 1], "+") &&
+           !absl::StartsWithIgnoreCase(lines_[i_ + 1], "AT")) {
+      block.push_back(lines_[++i_]);
+    }
+    last_command_.clear();
+    absl::StatusOr<modem::AtiInfo> ati = modem::ParseAti(block);
+    if (!ati.ok()) return Add(ati.status());
+    modem::ModemIdentity identity;
+    identity.manufacturer = ati->manufacturer;
+    identity.model = ati->model;
+    identity.firmware_revision = ati->revision;
+    Add(IdentityReply("ATI", identity));
+  }
+
+  void Add(const Decoded& decoded) {
+    if (decoded.ok()) {
+      result_.replies.push_back(*decoded);
+      return;
+    }
+    ++result_.parse_errors;
+    result_.problems.push_back(absl::StrCat("line ", i_ + 1, ": ", decoded.status().message()));
+  }
+
+  const std::vector<std::string> lines_;
+  size_t i_ = 0;
+  std::string last_command_;  // the last echoed AT command, upper case
+  DecodeResult result_;
+};
 
 }  // namespace
 
@@ -123,204 +281,7 @@ DecodeResult DecodeModemOutput(absl::string_view text) {
     absl::string_view line = absl::StripAsciiWhitespace(raw);
     if (!line.empty()) lines.emplace_back(line);
   }
-  DecodeResult result;
-  std::string last_command;  // the last echoed AT command, upper case
-  auto fail = [&](size_t index, const absl::Status& status) {
-    ++result.parse_errors;
-    result.problems.push_back(absl::StrCat("line ", index + 1, ": ", status.message()));
-  };
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string& line = lines[i];
-    if (absl::StartsWithIgnoreCase(line, "AT")) {
-      last_command = absl::AsciiStrToUpper(line);
-      continue;
-    }
-    if (line == "OK") continue;
-    if (absl::StartsWithIgnoreCase(line, "+QENG:")) {
-      std::vector<std::string> group = {line};
-      while (i + 1 < lines.size() && absl::StartsWithIgnoreCase(lines[i + 1], "+QENG:") &&
-             !absl::StrContains(absl::AsciiStrToLower(lines[i + 1]), "servingcell") &&
-             !absl::StrContains(absl::AsciiStrToLower(lines[i + 1]), "neighbourcell")) {
-        group.push_back(lines[++i]);
-      }
-      if (absl::StrContains(absl::AsciiStrToLower(line), "neighbourcell")) {
-        result.replies.push_back({{"command", "+QENG"}, {"kind", "neighbourcell"}, {"raw", line}});
-        continue;
-      }
-      absl::StatusOr<modem::ServingCellInfo> cell = modem::ParseServingCell(group);
-      if (cell.ok())
-        result.replies.push_back(ServingCellJson(*cell));
-      else
-        fail(i, cell.status());
-    } else if (absl::StartsWithIgnoreCase(line, "+CSQ:")) {
-      absl::StatusOr<modem::CsqReading> csq = modem::ParseCsq(line);
-      if (!csq.ok()) {
-        fail(i, csq.status());
-        continue;
-      }
-      json j = {{"command", "+CSQ"},
-                {"rssi", csq->rssi_code},
-                {"ber", csq->ber_code ? json(*csq->ber_code) : json(nullptr)}};
-      Put(j, "rssi_dbm", csq->rssi_dbm);
-      result.replies.push_back(j);
-    } else if (absl::StartsWithIgnoreCase(line, "+QCSQ:")) {
-      absl::StatusOr<modem::QcsqReading> q = modem::ParseQcsq(line);
-      if (!q.ok()) {
-        fail(i, q.status());
-        continue;
-      }
-      json j = {{"command", "+QCSQ"}, {"rat", q->sysmode}};
-      Put(j, "rssi_dbm", q->rssi_dbm);
-      Put(j, "rsrp_dbm", q->rsrp_dbm);
-      Put(j, "rsrq_db", q->rsrq_db);
-      Put(j, "sinr_db", q->sinr_db);
-      Put(j, "rscp_dbm", q->rscp_dbm);
-      Put(j, "ecio_db", q->ecio_db);
-      result.replies.push_back(j);
-    } else if (absl::StartsWithIgnoreCase(line, "+COPS:")) {
-      absl::StatusOr<modem::OperatorSelection> c = modem::ParseCops(line);
-      if (!c.ok()) {
-        fail(i, c.status());
-        continue;
-      }
-      json j = {{"command", "+COPS"}, {"mode", c->mode}};
-      Put(j, "format", c->format);
-      if (!c->oper.empty()) j["operator"] = c->oper;
-      Put(j, "act", c->act);
-      if (c->act) j["act_name"] = std::string(modem::AccessTechnologyName(*c->act));
-      Put(j, "mcc", c->mcc());
-      Put(j, "mnc", c->mnc());
-      result.replies.push_back(j);
-    } else if (modem::IsRegistrationLine(line)) {
-      absl::StatusOr<modem::RegistrationInfo> r =
-          modem::ParseRegistration(line, modem::IsRegistrationReadReply(line));
-      if (!r.ok()) {
-        fail(i, r.status());
-        continue;
-      }
-      json j = {{"command", std::string(modem::RegistrationPrefix(r->domain))},
-                {"solicited", r->solicited},
-                {"stat", r->stat},
-                {"stat_text", std::string(modem::RegistrationStatText(r->stat))}};
-      Put(j, "n", r->n);
-      Put(j,
-          r->domain == modem::RegistrationDomain::kCircuit ||
-                  r->domain == modem::RegistrationDomain::kGprs
-              ? "lac"
-              : "tac",
-          r->lac_or_tac);
-      Put(j, "cell_id", r->cell_id);
-      Put(j, "act", r->act);
-      if (r->act) j["act_name"] = std::string(modem::AccessTechnologyName(*r->act));
-      j["stat_name"] = std::string(modem::RegistrationStatText(r->stat));
-      result.replies.push_back(j);
-    } else if (absl::StartsWithIgnoreCase(line, "+CPIN:")) {
-      absl::StatusOr<modem::SimState> s = modem::ParseCpin(line);
-      if (!s.ok()) {
-        fail(i, s.status());
-        continue;
-      }
-      result.replies.push_back(
-          {{"command", "+CPIN"}, {"state", std::string(modem::SimStateName(*s))}});
-    } else if (StartsWithAny(line, {"+CME ERROR:", "+CMS ERROR:"})) {
-      std::optional<modem::FinalResult> f = modem::ParseFinalResult(line);
-      if (!f) {  // e.g. lower case: modems print final results in upper case only
-        fail(i, absl::InvalidArgumentError(absl::StrCat("malformed error result \"", line, "\"")));
-        continue;
-      }
-      json j = {{"command", absl::StartsWith(line, "+CME") ? "+CME ERROR" : "+CMS ERROR"}};
-      if (std::optional<int> code =
-              f->kind == modem::FinalResultKind::kCmeError ? modem::CmeCode(*f) : f->code) {
-        j["error_code"] = *code;
-      }
-      if (!f->text.empty()) j["message"] = f->text;
-      if (std::optional<modem::SimState> sim = modem::SimStateFromError(*f)) {
-        j["sim_state"] = std::string(modem::SimStateName(*sim));
-      }
-      result.replies.push_back(j);
-    } else if (StartsWithAny(line, {"+QCCID:", "+CCID:", "+ICCID:"})) {
-      absl::StatusOr<std::string> iccid = modem::ParseIccid(line);
-      if (!iccid.ok()) {
-        fail(i, iccid.status());
-        continue;
-      }
-      result.replies.push_back({{"command", "+QCCID"}, {"iccid", *iccid}});
-    } else if (absl::StartsWithIgnoreCase(line, "+CGDCONT:")) {
-      absl::StatusOr<modem::PdpContext> ctx = modem::ParseCgdcont(line);
-      if (!ctx.ok()) {
-        fail(i, ctx.status());
-        continue;
-      }
-      result.replies.push_back({{"command", "+CGDCONT"},
-                                {"cid", ctx->cid},
-                                {"pdp_type", ctx->pdp_type},
-                                {"apn", ctx->apn}});
-    } else if (absl::StartsWithIgnoreCase(line, "+QCAINFO:")) {
-      absl::StatusOr<std::vector<modem::ComponentCarrier>> cc = modem::ParseQcainfo({line});
-      if (!cc.ok()) {
-        fail(i, cc.status());
-        continue;
-      }
-      const modem::ComponentCarrier& c = cc->front();
-      json j = {
-          {"command", "+QCAINFO"}, {"primary", c.primary}, {"earfcn", c.earfcn}, {"band", c.band}};
-      Put(j, "state", c.state);
-      Put(j, "pci", c.pci);
-      Put(j, "rsrp_dbm", c.rsrp_dbm);
-      Put(j, "rsrq_db", c.rsrq_db);
-      Put(j, "rssi_dbm", c.rssi_dbm);
-      Put(j, "sinr_db", c.rssnr_db);
-      result.replies.push_back(j);
-    } else if (last_command == "ATI") {
-      std::vector<std::string> block = {line};
-      while (i + 1 < lines.size() && lines[i + 1] != "OK" && !absl::StartsWith(lines[i + 1], "+") &&
-             !absl::StartsWithIgnoreCase(lines[i + 1], "AT")) {
-        block.push_back(lines[++i]);
-      }
-      absl::StatusOr<modem::AtiInfo> ati = modem::ParseAti(block);
-      if (!ati.ok()) {
-        fail(i, ati.status());
-        continue;
-      }
-      result.replies.push_back({{"command", "ATI"},
-                                {"manufacturer", ati->manufacturer},
-                                {"model", ati->model},
-                                {"revision", ati->revision}});
-      last_command.clear();
-    } else if (last_command == "AT+CGSN" || last_command == "AT+GSN") {
-      absl::StatusOr<std::string> imei = modem::ParseImei(line);
-      if (imei.ok())
-        result.replies.push_back({{"command", "+CGSN"}, {"imei", *imei}});
-      else
-        fail(i, imei.status());
-    } else if (last_command == "AT+CIMI") {
-      absl::StatusOr<std::string> imsi = modem::ParseImsi(line);
-      if (imsi.ok())
-        result.replies.push_back(
-            {{"command", "+CIMI"}, {"imsi", *imsi}, {"mcc", imsi->substr(0, 3)}});
-      else
-        fail(i, imsi.status());
-    } else if (last_command == "AT+QGMR" || last_command == "AT+CGMR" || last_command == "AT+GMR") {
-      absl::StatusOr<std::string> rev = modem::ParseRevision(line);
-      if (rev.ok())
-        result.replies.push_back({{"command", "+QGMR"}, {"revision", *rev}});
-      else
-        fail(i, rev.status());
-    } else if (std::optional<modem::FinalResult> final = modem::ParseFinalResult(line)) {
-      result.replies.push_back({{"command", final->line}});
-    } else if (modem::IsKnownUrc(line)) {
-      result.replies.push_back(
-          {{"command", line.substr(0, line.find(':'))}, {"unsolicited", true}, {"raw", line}});
-    } else {
-      std::string shown = line.substr(0, 80);
-      for (char& c : shown) {
-        if (!absl::ascii_isprint(c)) c = '?';  // never echo control bytes to a terminal
-      }
-      result.problems.push_back(
-          absl::StrCat("line ", i + 1, ": not a modem reply cellfleet knows: \"", shown, "\""));
-    }
-  }
-  return result;
+  return Decoder(std::move(lines)).Run();
 }
 
 }  // namespace cellfleet::client

@@ -17,38 +17,42 @@ TEST(ReplyDecoderTest, DecodesAPicocomSession) {
       "AT+COPS?\r\n+COPS: 1,0,\"CHN-UNICOM\",7\r\nOK\r\nAT+CPIN?\r\n+CME ERROR: 10\r\n");
   EXPECT_TRUE(result.problems.empty()) << result.problems.front();
   ASSERT_EQ(result.replies.size(), 5u);
+  // The same fields as a status's (`status -o json`): one conversion for both.
   const nlohmann::json& qeng = result.replies[0];
   EXPECT_EQ(qeng["command"], "+QENG");
-  EXPECT_EQ(qeng["rat"], "LTE");
-  EXPECT_EQ(qeng["state"], "NOCONN");
-  EXPECT_EQ(qeng["duplex"], "FDD");
-  EXPECT_EQ(qeng["mcc"], 460);
-  EXPECT_EQ(qeng["mnc"], "01");
-  EXPECT_EQ(qeng["cell_id"], 26883468);
-  EXPECT_EQ(qeng["pci"], 366);
-  EXPECT_EQ(qeng["earfcn"], 100);
-  EXPECT_EQ(qeng["band"], 1);
-  EXPECT_EQ(qeng["tac"], 30542);
-  EXPECT_EQ(qeng["rsrp_dbm"], -108);
-  EXPECT_EQ(qeng["rsrq_db"], -5);
-  EXPECT_EQ(qeng["rssi_dbm"], -83);
-  EXPECT_EQ(qeng["sinr_db"], 9.0);
-  EXPECT_EQ(result.replies[1]["rssi_dbm"], -85);
-  EXPECT_TRUE(result.replies[1]["ber"].is_null());
+  const nlohmann::json& cell = qeng["serving_cell"];
+  EXPECT_EQ(cell["radio_technology"], "RADIO_TECHNOLOGY_LTE");
+  EXPECT_EQ(cell["state"], "SERVING_CELL_STATE_NOCONN");
+  const nlohmann::json& lte = cell["lte"];
+  EXPECT_EQ(lte["duplex"], "DUPLEX_FDD");
+  EXPECT_EQ(lte["mcc"], 460);
+  EXPECT_EQ(lte["mnc"], "01");
+  EXPECT_EQ(lte["cell_id"], "26883468");  // uint64: a string in proto JSON
+  EXPECT_EQ(lte["pci"], 366);
+  EXPECT_EQ(lte["earfcn"], 100);
+  EXPECT_EQ(lte["band"], 1);
+  EXPECT_EQ(lte["tac"], 30542);
+  EXPECT_EQ(lte["rsrp_dbm"], -108);
+  EXPECT_EQ(lte["rsrq_db"], -5);
+  EXPECT_EQ(lte["rssi_dbm"], -83);
+  EXPECT_EQ(lte["sinr_db"], 9.0);
+  EXPECT_EQ(result.replies[1]["signal"]["rssi_dbm"], -85);
+  EXPECT_FALSE(result.replies[1]["signal"].contains("ber_code"));  // 99: unknown
   EXPECT_EQ(result.replies[2]["command"], "+CREG");
-  EXPECT_EQ(result.replies[2]["stat"], 1);
-  EXPECT_EQ(result.replies[3]["operator"], "CHN-UNICOM");
-  EXPECT_EQ(result.replies[3]["act"], 7);
+  EXPECT_EQ(result.replies[2]["registration"]["stat_code"], 1);
+  EXPECT_EQ(result.replies[2]["registration"]["state"], "REGISTRATION_STATE_HOME");
+  EXPECT_EQ(result.replies[3]["operator"]["name"], "CHN-UNICOM");
+  EXPECT_EQ(result.replies[3]["operator"]["access_technology"], "ACCESS_TECHNOLOGY_EUTRAN");
   EXPECT_EQ(result.replies[4]["error_code"], 10);
-  EXPECT_EQ(result.replies[4]["sim_state"], "NOT INSERTED");
+  EXPECT_EQ(result.replies[4]["sim_state"], "SIM_STATE_NOT_INSERTED");
 }
 
 TEST(ReplyDecoderTest, RegistrationUrcHasNoN) {
   DecodeResult result = DecodeModemOutput("+CREG: 1,\"D509\",\"80D413D\",7\n");
   ASSERT_EQ(result.replies.size(), 1u);
   EXPECT_EQ(result.replies[0]["solicited"], false);
-  EXPECT_EQ(result.replies[0]["lac"], 0xD509);
-  EXPECT_EQ(result.replies[0]["cell_id"], 0x80D413D);
+  EXPECT_EQ(result.replies[0]["registration"]["location_area_code"], 0xD509);
+  EXPECT_EQ(result.replies[0]["registration"]["cell_id"], std::to_string(0x80D413D));
 }
 
 TEST(ReplyDecoderTest, NamesGsmBandsCarrierStateAndTheImsisCountry) {
@@ -60,10 +64,12 @@ TEST(ReplyDecoderTest, NamesGsmBandsCarrierStateAndTheImsisCountry) {
       "+CEREG: 2,1,\"2E1F\",\"A1B2C03\",8\n");
   EXPECT_TRUE(result.problems.empty()) << result.problems.front();
   ASSERT_EQ(result.replies.size(), 4u);
-  EXPECT_EQ(result.replies[0]["band"], "DCS1800");
+  EXPECT_EQ(result.replies[0]["serving_cell"]["gsm"]["band"], "DCS1800");
   EXPECT_EQ(result.replies[1]["state"], 1);
   EXPECT_EQ(result.replies[2]["mcc"], "262");
-  EXPECT_EQ(result.replies[3]["act_name"], "LTE Cat M1");
+  EXPECT_EQ(result.replies[2]["identity"]["imsi"], "262011234567890");
+  EXPECT_EQ(result.replies[3]["registration"]["access_technology"],
+            "ACCESS_TECHNOLOGY_EUTRAN_CAT_M");
 }
 
 TEST(ReplyDecoderTest, EveryCaptureDecodesWithoutParseErrors) {

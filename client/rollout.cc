@@ -4,15 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "client/output.h"
+#include "client/report.h"
+#include "client/status_cells.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::client {
 namespace {
-
-std::string Describe(const grpc::Status& status) {
-  return absl::StrCat(GrpcCodeName(status.error_code()), ": ", status.error_message());
-}
 
 // Pushes to one board, start to end, on the calling thread.
 class BoardPush {
@@ -22,7 +19,7 @@ class BoardPush {
       : board_(board),
         options_(options),
         progress_(progress),
-        stub_(v1::ModemAgent::NewStub(MakeChannel(board.address, options.connect))) {}
+        stub_(v1::ModemAgent::NewStub(MakeChannel(board.address, options.channel))) {}
 
   BoardOutcome Run() {
     const absl::Time started = absl::Now();
@@ -43,7 +40,7 @@ class BoardPush {
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + options_.rpc_timeout));
       grpc::Status status = stub_->ApplyConfig(&context, options_.request, &applied);
-      if (!status.ok()) return Failed(RolloutResult::kFailed, Describe(status));
+      if (!status.ok()) return Failed(RolloutResult::kFailed, ErrorText(status));
     }
     outcome.version = applied.version();
     const bool confirm_window = options_.request.has_confirm_within();
@@ -95,7 +92,7 @@ class BoardPush {
     }
     if (!status.ok()) {
       outcome.result = RolloutResult::kFailed;
-      outcome.detail = absl::StrCat("confirm failed (", Describe(status),
+      outcome.detail = absl::StrCat("confirm failed (", ErrorText(status),
                                     "); the board rolls back when its window closes");
       return outcome;
     }
@@ -134,7 +131,7 @@ class BoardPush {
         if (!s.connection().failure_detail().empty())
           absl::StrAppend(&why, ": ", s.connection().failure_detail());
       } else {
-        why = Describe(status);
+        why = ErrorText(status);
       }
       absl::SleepFor(std::min(options_.status_interval, deadline - absl::Now()));
     }

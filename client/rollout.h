@@ -42,7 +42,7 @@ struct RolloutOptions {
   absl::Duration rpc_timeout = absl::Seconds(10);
   absl::Duration status_interval = absl::Seconds(1);  // while waiting for the new link
   int concurrency = 32;
-  ConnectOptions connect;
+  ChannelOptions channel;
   // Called (from any thread, one call at a time) at each step of each board.
   std::function<void(const Board& board, const std::string& step)> progress;
 };

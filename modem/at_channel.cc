@@ -13,9 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "base/thread_name.h"
-#include "modem/command_timeouts.h"
 #include "modem/log_format.h"
-#include "modem/urc.h"
+#include "modem/replies/command_timeouts.h"
+#include "modem/replies/urc.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::modem {

@@ -14,7 +14,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "modem/registration.h"
+#include "modem/replies/registration.h"
 #include "modem/testing/process_stats.h"
 #include "modem/testing/pty_peer.h"
 #include "modem/testing/status_matchers.h"

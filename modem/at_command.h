@@ -9,7 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "modem/final_result.h"
+#include "modem/replies/final_result.h"
 
 namespace cellfleet::modem {
 

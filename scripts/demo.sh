@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-build/modem/sim/cellfleet-modemsim --boards "$boards" --dir "$run_dir/sim" \
+build/simulator/cellfleet-modemsim --boards "$boards" --dir "$run_dir/sim" \
   --ready-file "$run_dir/sim.ready" >"$run_dir/sim.log" 2>&1 &
 pids+=($!)
 timeout 10 bash -c "until [ -s '$run_dir/sim.ready' ]; do sleep 0.1; done"

@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "modem/sim/scenario.h"
-#include "modem/sim/sim_fleet.h"
 #include "modem/testing/status_matchers.h"
+#include "simulator/scenario.h"
+#include "simulator/simulated_fleet.h"
 #include "tests/support/subprocess.h"
 
 extern char** environ;
@@ -36,13 +36,13 @@ class SerialClientsTest : public ::testing::Test {
  protected:
   void StartSim(const std::string& scenario_yaml) {
     dir_ = testing::MakeTempDir("cellfleet-serial");
-    modem::sim::SimFleetOptions options;
+    simulator::SimulatedFleetOptions options;
     options.boards = 1;
     options.dir = dir_ + "/sim";
-    auto scenario = modem::sim::ParseScenario(scenario_yaml, "test");
+    auto scenario = simulator::ParseScenario(scenario_yaml, "test");
     ASSERT_THAT(scenario, IsOk());
     options.scenario = *scenario;
-    auto fleet = modem::sim::SimFleet::Create(options);
+    auto fleet = simulator::SimulatedFleet::Create(options);
     ASSERT_THAT(fleet, IsOk());
     fleet_ = std::move(*fleet);
     fleet_->Start();
@@ -88,7 +88,7 @@ class SerialClientsTest : public ::testing::Test {
 
   std::string dir_;
   std::string chat_log_;
-  std::unique_ptr<modem::sim::SimFleet> fleet_;
+  std::unique_ptr<simulator::SimulatedFleet> fleet_;
 };
 
 // The standard LTE connect script (Quectel's reference, with our APN).

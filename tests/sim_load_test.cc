@@ -11,8 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/at_channel.h"
-#include "modem/identity.h"
-#include "modem/signal_quality.h"
+#include "modem/replies/identity.h"
+#include "modem/replies/signal_quality.h"
 #include "modem/testing/status_matchers.h"
 #include "tests/support/subprocess.h"
 

@@ -1,220 +1,277 @@
 // `cellfleet config get|diff|apply|confirm` and `cellfleet apn set`: the connection
 // config across many boards. Apply goes through the rollout (commit-confirmed, canary).
-#include <map>
 #include <ostream>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "client/commands/commands.h"
+#include "client/commands/command.h"
+#include "client/config_change.h"
 #include "client/rollout.h"
+#include "client/status_cells.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::client {
 namespace {
 
-std::string Short(const std::string& full, const std::string& prefix) {
-  return ShortEnumName(full, prefix);
-}
+constexpr char kConfigGroup[] = "config";
+constexpr char kConfigGroupHelp[] = "The PPP connection config (APN, auth, keep-up) of each board";
 
-std::vector<std::string> ConfigCells(const v1::GetConfigResponse& config) {
-  const v1::ConnectionConfig& c = config.current().config();
-  std::string pending = "-";
-  if (config.has_pending()) {
-    pending = absl::StrCat(
-        "v", config.pending().version(), " until ",
-        google::protobuf::util::TimeUtil::ToString(config.pending().deadline()).substr(11, 8),
-        "Z, else v", config.pending().rollback_to_version());
-  }
-  return {absl::StrCat(config.current().version()),
+Row VersionCells(const v1::ConfigVersion& version, const std::string& pending) {
+  const v1::ConnectionConfig& c = version.config();
+  return {absl::StrCat("v", version.version()),
           c.apn().empty() ? "(default)" : c.apn(),
-          Short(v1::PdpType_Name(c.pdp_type()), "PDP_TYPE_"),
-          Short(v1::AuthMethod_Name(c.auth()), "AUTH_METHOD_"),
+          ShortEnumName(v1::PdpType_Name(c.pdp_type()), "PDP_TYPE_"),
+          ShortEnumName(v1::AuthMethod_Name(c.auth()), "AUTH_METHOD_"),
           c.keep_up().enabled() ? "on" : "off",
           pending,
-          config.current().applied_by()};
+          version.note().empty() ? version.applied_by() : version.note()};
 }
 
-template <typename Response>
-void PrintError(const BoardResult<Response>& result, CommandEnv& env,
-                std::vector<std::vector<std::string>>& rows) {
-  if (env.format == OutputFormat::kJson) {
-    env.out << nlohmann::json({{"board", result.board.name},
-                               {"address", result.board.address},
-                               {"ok", false},
-                               {"error", ErrorToJson(result.status)}})
-                   .dump()
-            << "\n";
-    return;
+std::string PendingCell(const v1::GetConfigResponse& config) {
+  if (!config.has_pending()) return "-";
+  return absl::StrCat(
+      "v", config.pending().version(), " until ",
+      google::protobuf::util::TimeUtil::ToString(config.pending().deadline()).substr(11, 8),
+      "Z, else v", config.pending().rollback_to_version());
+}
+
+class ConfigGetCommand : public FleetCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command = CommandGroup(root, kConfigGroup, kConfigGroupHelp)
+                            ->add_subcommand("get", "Show the config in force");
+    AddBoardOptions(command);
+    command->add_flag("--previous", include_previous_, "Also the versions kept before it");
+    return command;
   }
-  rows.push_back({result.board.name, "FAILED",
-                  absl::StrCat(GrpcCodeName(result.status.error_code()), ": ",
-                               result.status.error_message())});
-}
 
-// One JSON line for a board that answered: {"board", "address", "ok": true, key: value}.
-void PrintJsonOk(const Board& board, const char* key, nlohmann::json value, CommandEnv& env) {
-  env.out << nlohmann::json(
-                 {{"board", board.name}, {"address", board.address}, {"ok", true}, {key, value}})
-                 .dump()
-          << "\n";
-}
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    v1::GetConfigRequest request;
+    request.set_include_previous(include_previous_);
+    auto results = FanOut<v1::GetConfigResponse>(
+        boards, env.fanout,
+        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                   v1::GetConfigResponse* response, std::function<void(grpc::Status)> done) {
+          stub->async()->GetConfig(context, &request, response, std::move(done));
+        });
+    BoardReport report =
+        env.Report({"VERSION", "APN", "PDP", "AUTH", "KEEP_UP", "PENDING", "APPLIED_BY"});
+    for (const auto& result : results) {
+      if (!result.status.ok()) {
+        report.AddFailure(result.board, result.status);
+        continue;
+      }
+      report.AddRow(result.board,
+                    VersionCells(result.response.current(), PendingCell(result.response)),
+                    {{"config", ProtoToJson(result.response)}});
+      for (const v1::ConfigVersion& old : result.response.previous())
+        report.AddDetailRow(VersionCells(old, "-"));
+    }
+    return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
+  }
+
+  bool include_previous_ = false;
+};
+
+class ConfigDiffCommand : public FleetCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command =
+        CommandGroup(root, kConfigGroup, kConfigGroupHelp)
+            ->add_subcommand("diff", "Show what a change would do (config and pppd files)");
+    AddBoardOptions(command);
+    AddConfigChangeOptions(command, change_, /*with_confirm=*/false);
+    return command;
+  }
+
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    absl::StatusOr<v1::ApplyConfigRequest> request = BuildConfigChange(change_, env.in);
+    if (!request.ok()) {
+      env.err << "cellfleet: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    request->set_dry_run(true);
+    auto results = FanOut<v1::ApplyConfigResponse>(
+        boards, env.fanout,
+        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                   v1::ApplyConfigResponse* response, std::function<void(grpc::Status)> done) {
+          stub->async()->ApplyConfig(context, &*request, response, std::move(done));
+        });
+    BoardReport report = env.Report({"DIFF"});
+    for (const auto& result : results) {
+      if (!result.status.ok()) {
+        report.AddFailure(result.board, result.status);
+        continue;
+      }
+      const std::string& diff = result.response.diff();
+      if (env.format != OutputFormat::kTable) {
+        report.AddRow(result.board, {diff}, {{"diff", diff}});
+        continue;
+      }
+      // A diff is a block of lines, not a cell: printed whole, board by board.
+      report.AddAnswered(result.board);
+      env.out << "== " << result.board.name << " (" << result.board.address << ")\n"
+              << (diff.empty() ? "(no change)\n" : diff);
+    }
+    return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
+  }
+
+  ConfigChangeFlags change_;
+};
+
+// config apply and apn set: a change pushed through the rollout.
+class ApplyCommand : public FleetCommand {
+ protected:
+  void AddRolloutOptions(CLI::App* command) {
+    command
+        ->add_option("--canary", canary_,
+                     "Push to this many boards first; stop if any of them fails")
+        ->check(CLI::Range(0, 100000));
+    command->add_flag("--manual-confirm", manual_confirm_,
+                      "With --confirm: apply only; confirm later with cellfleet config confirm");
+    command->add_flag("--progress", progress_,
+                      "A line per board and step on stderr (default on a terminal)");
+  }
+
+  ConfigChangeFlags change_;
+
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    absl::StatusOr<v1::ApplyConfigRequest> request = BuildConfigChange(change_, env.in);
+    if (!request.ok()) {
+      env.err << "cellfleet: " << request.status().message() << "\n";
+      return kExitUsage;
+    }
+    if (manual_confirm_ && !request->has_confirm_within()) {
+      env.err << "cellfleet: --manual-confirm needs --confirm WINDOW\n";
+      return kExitUsage;
+    }
+    RolloutOptions rollout;
+    rollout.request = *request;
+    rollout.canary = canary_;
+    rollout.manual_confirm = manual_confirm_;
+    rollout.rpc_timeout = env.fanout.deadline;
+    rollout.concurrency = env.fanout.concurrency;
+    rollout.channel = env.fanout.channel;
+    // A person at a terminal sees each board's steps.
+    if (progress_ || (env.format == OutputFormat::kTable && env.err_is_terminal)) {
+      rollout.progress = [&env](const Board& board, const std::string& step) {
+        env.err << board.name << ": " << step << "\n";
+        env.err.flush();
+      };
+    }
+    const bool confirming = request->has_confirm_within();
+    BoardReport report = env.Report({"RESULT", "VERSION", "TOOK", "DETAIL"});
+    int unsuccessful = 0;
+    for (const BoardOutcome& outcome : Rollout(boards, rollout)) {
+      // Every board must end as asked: confirmed, or applied (no window), or pending (the
+      // operator confirms by hand).
+      const bool ok = outcome.result == RolloutResult::kConfirmed ||
+                      (outcome.result == RolloutResult::kApplied && !confirming) ||
+                      (outcome.result == RolloutResult::kPending && manual_confirm_);
+      if (!ok) ++unsuccessful;
+      report.AddRow(
+          outcome.board,
+          {RolloutResultName(outcome.result), outcome.version ? absl::StrCat(outcome.version) : "-",
+           absl::FormatDuration(absl::Trunc(outcome.took, absl::Milliseconds(100))),
+           outcome.detail},
+          {{"ok", ok},
+           {"result", RolloutResultName(outcome.result)},
+           {"version", outcome.version},
+           {"detail", outcome.detail},
+           {"seconds", absl::ToDoubleSeconds(outcome.took)}});
+    }
+    report.Finish(env.err);
+    if (unsuccessful > 0) {
+      env.err << unsuccessful << " of " << boards.size() << " boards did not end "
+              << (confirming ? "confirmed" : "applied") << "\n";
+    }
+    return unsuccessful == 0 ? kExitOk : kExitFailed;
+  }
+
+  int canary_ = 0;
+  bool manual_confirm_ = false;
+  bool progress_ = false;
+};
+
+class ConfigApplyCommand : public ApplyCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command =
+        CommandGroup(root, kConfigGroup, kConfigGroupHelp)
+            ->add_subcommand(
+                "apply",
+                "Apply a change; with --confirm, confirm each board once it is back on it");
+    AddBoardOptions(command);
+    AddConfigChangeOptions(command, change_, /*with_confirm=*/true);
+    AddRolloutOptions(command);
+    return command;
+  }
+};
+
+class ApnSetCommand : public ApplyCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command = CommandGroup(root, "apn", "Shorthand for the APN")
+                            ->add_subcommand("set", "Push an APN: cellfleet config apply --apn");
+    change_.apn.emplace();
+    command->add_option("APN", *change_.apn, "The APN")->required();
+    AddBoardOptions(command);
+    command->add_option("--confirm", change_.confirm,
+                        "Roll back unless each board is back on the new APN and confirmed "
+                        "within this window, e.g. 120s");
+    AddRolloutOptions(command);
+    return command;
+  }
+};
+
+class ConfigConfirmCommand : public FleetCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command = CommandGroup(root, kConfigGroup, kConfigGroupHelp)
+                            ->add_subcommand("confirm", "Confirm a pending commit-confirmed apply");
+    AddBoardOptions(command);
+    command->add_option("--version", version_,
+                        "The version to confirm (default: the one each board has pending)");
+    return command;
+  }
+
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    v1::ConfirmConfigRequest request;
+    request.set_version(version_);  // 0: each board confirms the version it has pending
+    auto results = FanOut<v1::ConfirmConfigResponse>(
+        boards, env.fanout,
+        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                   v1::ConfirmConfigResponse* response, std::function<void(grpc::Status)> done) {
+          stub->async()->ConfirmConfig(context, &request, response, std::move(done));
+        });
+    BoardReport report = env.Report({"RESULT", "DETAIL"});
+    for (const auto& result : results) {
+      if (!result.status.ok()) {
+        report.AddFailure(result.board, result.status);
+        continue;
+      }
+      const uint64_t version = result.response.current().version();
+      report.AddRow(result.board, {"CONFIRMED", absl::StrCat("version ", version)},
+                    {{"version", version}});
+    }
+    return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
+  }
+
+  uint64_t version_ = 0;
+};
 
 }  // namespace
 
-int RunConfigGet(const std::vector<Board>& boards, const FanOutOptions& options,
-                 bool include_previous, CommandEnv& env) {
-  auto results = FanOut<v1::GetConfigResponse>(
-      boards, options,
-      [include_previous](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                         v1::GetConfigResponse* response, std::function<void(grpc::Status)> done) {
-        auto request = std::make_shared<v1::GetConfigRequest>();
-        request->set_include_previous(include_previous);
-        stub->async()->GetConfig(context, request.get(), response,
-                                 [request, done](grpc::Status s) { done(std::move(s)); });
-      });
-  int failures = 0;
-  std::vector<std::vector<std::string>> rows, errors;
-  for (const auto& result : results) {
-    if (!result.status.ok()) {
-      ++failures;
-      PrintError(result, env, errors);
-      continue;
-    }
-    if (env.format == OutputFormat::kJson) {
-      PrintJsonOk(result.board, "config", ProtoToJson(result.response), env);
-      continue;
-    }
-    std::vector<std::string> row = {result.board.name};
-    for (std::string& cell : ConfigCells(result.response)) row.push_back(std::move(cell));
-    rows.push_back(std::move(row));
-    for (const v1::ConfigVersion& old : result.response.previous()) {
-      rows.push_back({"", absl::StrCat("v", old.version()),
-                      old.config().apn().empty() ? "(default)" : old.config().apn(),
-                      Short(v1::PdpType_Name(old.config().pdp_type()), "PDP_TYPE_"),
-                      Short(v1::AuthMethod_Name(old.config().auth()), "AUTH_METHOD_"),
-                      old.config().keep_up().enabled() ? "on" : "off", "-",
-                      old.note().empty() ? old.applied_by() : old.note()});
-    }
-  }
-  if (env.format == OutputFormat::kTable) {
-    env.out << RenderTable(
-        {"BOARD", "VERSION", "APN", "PDP", "AUTH", "KEEP_UP", "PENDING", "APPLIED_BY"}, rows);
-    if (!errors.empty()) env.out << RenderTable({"BOARD", "RESULT", "ERROR"}, errors);
-  }
-  return failures == 0 ? kExitOk : kExitFailed;
+std::unique_ptr<Command> MakeConfigGetCommand() { return std::make_unique<ConfigGetCommand>(); }
+std::unique_ptr<Command> MakeConfigDiffCommand() { return std::make_unique<ConfigDiffCommand>(); }
+std::unique_ptr<Command> MakeConfigApplyCommand() { return std::make_unique<ConfigApplyCommand>(); }
+std::unique_ptr<Command> MakeConfigConfirmCommand() {
+  return std::make_unique<ConfigConfirmCommand>();
 }
-
-int RunConfigDiff(const std::vector<Board>& boards, const FanOutOptions& options,
-                  const v1::ApplyConfigRequest& change, CommandEnv& env) {
-  v1::ApplyConfigRequest request = change;
-  request.set_dry_run(true);
-  auto results = FanOut<v1::ApplyConfigResponse>(
-      boards, options,
-      [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                 v1::ApplyConfigResponse* response, std::function<void(grpc::Status)> done) {
-        stub->async()->ApplyConfig(context, &request, response, std::move(done));
-      });
-  int failures = 0;
-  std::vector<std::vector<std::string>> errors;
-  for (const auto& result : results) {
-    if (!result.status.ok()) {
-      ++failures;
-      PrintError(result, env, errors);
-      continue;
-    }
-    if (env.format == OutputFormat::kJson) {
-      PrintJsonOk(result.board, "diff", result.response.diff(), env);
-      continue;
-    }
-    env.out << "== " << result.board.name << " (" << result.board.address << ")\n"
-            << (result.response.diff().empty() ? "(no change)\n" : result.response.diff());
-  }
-  if (!errors.empty()) env.out << RenderTable({"BOARD", "RESULT", "ERROR"}, errors);
-  return failures == 0 ? kExitOk : kExitFailed;
-}
-
-int RunConfigApply(const std::vector<Board>& boards, const FanOutOptions& options,
-                   const ApplyOptions& apply, CommandEnv& env) {
-  RolloutOptions rollout;
-  rollout.request = apply.change;
-  rollout.canary = apply.canary;
-  rollout.manual_confirm = apply.manual_confirm;
-  rollout.rpc_timeout = options.deadline;
-  rollout.concurrency = options.concurrency;
-  rollout.connect = options.connect;
-  if (apply.progress) {
-    rollout.progress = [&env](const Board& board, const std::string& step) {
-      env.err << board.name << ": " << step << "\n";
-      env.err.flush();
-    };
-  }
-  const std::vector<BoardOutcome> outcomes = Rollout(boards, rollout);
-  int unsuccessful = 0;
-  std::vector<std::vector<std::string>> rows;
-  for (const BoardOutcome& outcome : outcomes) {
-    // Every board must end as asked: confirmed, or applied (no window), or pending (the
-    // operator confirms by hand).
-    const bool ok =
-        outcome.result == RolloutResult::kConfirmed ||
-        (outcome.result == RolloutResult::kApplied && !apply.change.has_confirm_within()) ||
-        (outcome.result == RolloutResult::kPending && apply.manual_confirm);
-    if (!ok) ++unsuccessful;
-    if (env.format == OutputFormat::kJson) {
-      env.out << nlohmann::json({{"board", outcome.board.name},
-                                 {"address", outcome.board.address},
-                                 {"ok", ok},
-                                 {"result", RolloutResultName(outcome.result)},
-                                 {"version", outcome.version},
-                                 {"detail", outcome.detail},
-                                 {"seconds", absl::ToDoubleSeconds(outcome.took)}})
-                     .dump()
-              << "\n";
-      continue;
-    }
-    rows.push_back({outcome.board.name, RolloutResultName(outcome.result),
-                    outcome.version ? absl::StrCat(outcome.version) : "-",
-                    absl::FormatDuration(absl::Trunc(outcome.took, absl::Milliseconds(100))),
-                    outcome.detail});
-  }
-  if (env.format == OutputFormat::kTable) {
-    env.out << RenderTable({"BOARD", "RESULT", "VERSION", "TOOK", "DETAIL"}, rows);
-    if (unsuccessful > 0) {
-      env.err << unsuccessful << " of " << outcomes.size() << " boards did not end "
-              << (apply.change.has_confirm_within() ? "confirmed" : "applied") << "\n";
-    }
-  }
-  return unsuccessful == 0 ? kExitOk : kExitFailed;
-}
-
-int RunConfigConfirm(const std::vector<Board>& boards, const FanOutOptions& options,
-                     uint64_t version, CommandEnv& env) {
-  // Version 0: each board confirms the version it has pending.
-  v1::ConfirmConfigRequest request;
-  request.set_version(version);
-  auto results = FanOut<v1::ConfirmConfigResponse>(
-      boards, options,
-      [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                 v1::ConfirmConfigResponse* response, std::function<void(grpc::Status)> done) {
-        stub->async()->ConfirmConfig(context, &request, response, std::move(done));
-      });
-  int failures = 0;
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& result : results) {
-    if (!result.status.ok()) {
-      ++failures;
-      PrintError(result, env, rows);
-      continue;
-    }
-    if (env.format == OutputFormat::kJson) {
-      PrintJsonOk(result.board, "version", result.response.current().version(), env);
-      continue;
-    }
-    rows.push_back({result.board.name, "CONFIRMED",
-                    absl::StrCat("version ", result.response.current().version())});
-  }
-  if (env.format == OutputFormat::kTable)
-    env.out << RenderTable({"BOARD", "RESULT", "DETAIL"}, rows);
-  return failures == 0 ? kExitOk : kExitFailed;
-}
+std::unique_ptr<Command> MakeApnSetCommand() { return std::make_unique<ApnSetCommand>(); }
 
 }  // namespace cellfleet::client

@@ -1,74 +1,84 @@
 // `cellfleet dial` and `cellfleet hangup`: the PPP data link on many boards, one
 // result line per board.
-#include <ostream>
-
-#include "absl/strings/str_cat.h"
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_join.h"
-#include "client/commands/commands.h"
+#include "client/commands/command.h"
+#include "client/status_cells.h"
+#include "modem/replies/command_timeouts.h"
 
 namespace cellfleet::client {
 namespace {
 
 template <typename Response>
 int Report(const std::vector<BoardResult<Response>>& results, CommandEnv& env) {
-  int failures = 0;
-  std::vector<std::vector<std::string>> rows;
+  BoardReport report = env.Report({"LINK", "INTERFACE", "ADDRESS", "DNS", "NOTE"});
   for (const auto& result : results) {
-    const v1::ConnectionStatus& link = result.response.connection();
-    if (!result.status.ok()) ++failures;
-    if (env.format == OutputFormat::kJson) {
-      nlohmann::json line = {{"board", result.board.name},
-                             {"address", result.board.address},
-                             {"ok", result.status.ok()}};
-      if (result.status.ok()) {
-        line["connection"] = ProtoToJson(link);
-      } else {
-        line["error"] = ErrorToJson(result.status);
-      }
-      env.out << line.dump() << "\n";
-      continue;
-    }
     if (!result.status.ok()) {
-      rows.push_back({result.board.name, "FAILED", "-", "-", "-",
-                      absl::StrCat(GrpcCodeName(result.status.error_code()), ": ",
-                                   result.status.error_message())});
+      report.AddFailure(result.board, result.status);
       continue;
     }
-    rows.push_back({result.board.name,
-                    ShortEnumName(v1::ConnectionState_Name(link.state()), "CONNECTION_STATE_"),
-                    link.interface_name().empty() ? "-" : link.interface_name(),
-                    link.local_address().empty() ? "-" : link.local_address(),
-                    link.dns_servers().empty() ? "-" : absl::StrJoin(link.dns_servers(), ","), ""});
+    const v1::ConnectionStatus& link = result.response.connection();
+    report.AddRow(result.board,
+                  {ShortEnumName(v1::ConnectionState_Name(link.state()), "CONNECTION_STATE_"),
+                   link.interface_name().empty() ? "-" : link.interface_name(),
+                   link.local_address().empty() ? "-" : link.local_address(),
+                   link.dns_servers().empty() ? "-" : absl::StrJoin(link.dns_servers(), ","), ""},
+                  {{"connection", ProtoToJson(link)}});
   }
-  if (env.format == OutputFormat::kTable) {
-    env.out << RenderTable({"BOARD", "LINK", "INTERFACE", "ADDRESS", "DNS", "NOTE"}, rows);
-    if (failures > 0) env.err << failures << " of " << results.size() << " boards failed\n";
-  }
-  return failures == 0 ? kExitOk : kExitFailed;
+  return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
 }
+
+class DialCommand : public FleetCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command = root.add_subcommand("dial", "Bring up the PPP data link on each board");
+    AddBoardOptions(command);
+    command->add_option("--wait", wait_seconds_, "Seconds each board may take to come up")
+        ->check(CLI::Range(1.0, 600.0));
+    return command;
+  }
+
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    FanOutOptions options = env.fanout;
+    options.deadline = absl::Seconds(wait_seconds_);  // a dial's own bound, not --timeout
+    return Report(FanOut<v1::DialResponse>(
+                      boards, options,
+                      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                         v1::DialResponse* response, std::function<void(grpc::Status)> done) {
+                        static const v1::DialRequest kRequest;
+                        stub->async()->Dial(context, &kRequest, response, std::move(done));
+                      }),
+                  env);
+  }
+
+  double wait_seconds_ = absl::ToDoubleSeconds(modem::kDialTimeLimit);
+};
+
+class HangUpCommand : public FleetCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command = root.add_subcommand("hangup", "Take the PPP data link down on each board");
+    AddBoardOptions(command);
+    return command;
+  }
+
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    return Report(FanOut<v1::HangUpResponse>(
+                      boards, env.fanout,
+                      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                         v1::HangUpResponse* response, std::function<void(grpc::Status)> done) {
+                        static const v1::HangUpRequest kRequest;
+                        stub->async()->HangUp(context, &kRequest, response, std::move(done));
+                      }),
+                  env);
+  }
+};
 
 }  // namespace
 
-int RunDial(const std::vector<Board>& boards, const FanOutOptions& options, CommandEnv& env) {
-  return Report(FanOut<v1::DialResponse>(
-                    boards, options,
-                    [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                       v1::DialResponse* response, std::function<void(grpc::Status)> done) {
-                      static const v1::DialRequest kRequest;
-                      stub->async()->Dial(context, &kRequest, response, std::move(done));
-                    }),
-                env);
-}
-
-int RunHangUp(const std::vector<Board>& boards, const FanOutOptions& options, CommandEnv& env) {
-  return Report(FanOut<v1::HangUpResponse>(
-                    boards, options,
-                    [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                       v1::HangUpResponse* response, std::function<void(grpc::Status)> done) {
-                      static const v1::HangUpRequest kRequest;
-                      stub->async()->HangUp(context, &kRequest, response, std::move(done));
-                    }),
-                env);
-}
+std::unique_ptr<Command> MakeDialCommand() { return std::make_unique<DialCommand>(); }
+std::unique_ptr<Command> MakeHangUpCommand() { return std::make_unique<HangUpCommand>(); }
 
 }  // namespace cellfleet::client

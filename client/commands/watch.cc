@@ -3,16 +3,28 @@
 #include <memory>
 #include <ostream>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "client/commands/commands.h"
+#include "client/commands/command.h"
+#include "client/status_cells.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::client {
 namespace {
+
+struct WatchOptions {
+  absl::Duration interval = absl::Seconds(2);
+  bool on_change = false;
+  std::vector<std::string> deadbands;  // "rsrp=3"
+  std::vector<std::string> fields;     // field mask paths
+  absl::Duration heartbeat = absl::ZeroDuration();
+  int count = 0;  // updates per board, then stop; 0 = until cancelled
+  absl::Duration duration = absl::ZeroDuration();  // 0 = until cancelled
+};
 
 // Serialises output from many streams' threads.
 class Printer {
@@ -123,8 +135,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
     const bool finished = count_ > 0 && state_->received >= count_;
     if (!finished && status.error_code() != grpc::StatusCode::CANCELLED) {
       printer_->Problem(state_->board,
-                        absl::StrCat("stream ended: ", GrpcCodeName(status.error_code()), ": ",
-                                     status.error_message(), " (retrying in ",
+                        absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
                                      absl::FormatDuration(state_->backoff), ")"));
       state_->retry_at = absl::Now() + state_->backoff;
       state_->backoff = std::min(state_->backoff * 2, absl::Seconds(10));
@@ -179,10 +190,7 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
   return request;
 }
 
-}  // namespace
-
-int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options,
-             const WatchOptions& watch, CommandEnv& env) {
+int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEnv& env) {
   absl::StatusOr<v1::WatchStatusRequest> request = BuildRequest(watch);
   if (!request.ok()) {
     env.err << "cellfleet watch: " << request.status().message() << "\n";
@@ -195,7 +203,7 @@ int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options,
   for (const Board& board : boards) {
     auto state = std::make_unique<BoardState>();
     state->board = board;
-    state->stub = v1::ModemAgent::NewStub(MakeChannel(board.address, options.connect));
+    state->stub = v1::ModemAgent::NewStub(MakeChannel(board.address, env.fanout.channel));
     states.push_back(std::move(state));
   }
   std::vector<std::unique_ptr<Stream>> streams;  // kept until the end: reactors must outlive OnDone
@@ -243,5 +251,46 @@ int RunWatch(const std::vector<Board>& boards, const FanOutOptions& options,
   }
   return silent == 0 ? kExitOk : kExitFailed;
 }
+
+class WatchCommand : public FleetCommand {
+ public:
+  CLI::App* Register(CLI::App& root) override {
+    CLI::App* command =
+        root.add_subcommand("watch", "Stream live signal and status from each board");
+    AddBoardOptions(command);
+    command->add_option("--interval", interval_seconds_, "Seconds between samples")
+        ->check(CLI::Range(0.0, 86400.0));
+    command->add_flag("--on-change", watch_.on_change,
+                      "Only send changes (see --deadband) and heartbeats");
+    command->add_option("--deadband", watch_.deadbands,
+                        "metric=dB change needed to report (rsrp, rsrq, sinr, rssi)");
+    command
+        ->add_option("--heartbeat", heartbeat_seconds_,
+                     "With --on-change: seconds between heartbeats")
+        ->check(CLI::Range(0.0, 86400.0));
+    command->add_option("--fields", watch_.fields,
+                        "Only these ModemStatus fields (e.g. serving_cell.lte.rsrp_dbm)");
+    command->add_option("--count", watch_.count, "Stop after this many updates per board")
+        ->check(CLI::Range(0, 1000000));
+    command->add_option("--duration", duration_seconds_, "Stop after this many seconds")
+        ->check(CLI::Range(0.0, 31536000.0));
+    return command;
+  }
+
+ private:
+  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+    watch_.interval = absl::Seconds(interval_seconds_);
+    watch_.heartbeat = absl::Seconds(heartbeat_seconds_);
+    watch_.duration = absl::Seconds(duration_seconds_);
+    return Watch(boards, watch_, env);
+  }
+
+  WatchOptions watch_;
+  double interval_seconds_ = 2, heartbeat_seconds_ = 0, duration_seconds_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeWatchCommand() { return std::make_unique<WatchCommand>(); }
 
 }  // namespace cellfleet::client

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -10,13 +9,12 @@
 #include <fstream>
 #include <map>
 
+#include "base/spawn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/ppp/connection_settings.h"
-#include "modem/sim/sim_fleet.h"
 #include "modem/testing/status_matchers.h"
-
-extern char** environ;
+#include "simulator/simulated_fleet.h"
 
 namespace cellfleet::modem::ppp {
 namespace {
@@ -213,20 +211,14 @@ TEST_F(PppFilesTest, InvalidSettingsChangeNothingOnDisk) {
 // A rendered chat script, run by the real chat on `port_fd` (kept open by the caller, as
 // pppd keeps the modem port open between its connect and disconnect scripts).
 int RunChatOn(int port_fd, const std::string& script, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, port_fd, 0);
-  posix_spawn_file_actions_adddup2(&actions, port_fd, 1);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> args = {"/usr/sbin/chat", "-s", "-v", "-f", script};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) return -1;
-  posix_spawn_file_actions_destroy(&actions);
+  absl::StatusOr<pid_t> pid = base::Spawn({"/usr/sbin/chat", "-s", "-v", "-f", script})
+                                  .Dup(port_fd, 0)
+                                  .Dup(port_fd, 1)
+                                  .Open(2, log, O_WRONLY | O_CREAT | O_TRUNC)
+                                  .Start();
+  if (!pid.ok()) return -1;
   int status = 0;
-  ::waitpid(pid, &status, 0);  // chat's own TIMEOUT bounds it
+  ::waitpid(*pid, &status, 0);  // chat's own TIMEOUT bounds it
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -239,10 +231,10 @@ int RunChat(const std::string& script, const std::string& port, const std::strin
 }
 
 TEST_F(PppFilesTest, TheRenderedDisconnectScriptEndsTheCallWithinTheStopGrace) {
-  sim::SimFleetOptions options;
+  simulator::SimulatedFleetOptions options;
   options.boards = 1;
   options.dir = dir_ + "/sim";
-  auto fleet = sim::SimFleet::Create(options);
+  auto fleet = simulator::SimulatedFleet::Create(options);
   ASSERT_THAT(fleet, IsOk());
   (*fleet)->Start();
   ConnectionSettings s = Lte("");
@@ -265,11 +257,11 @@ TEST_F(PppFilesTest, TheRenderedDisconnectScriptEndsTheCallWithinTheStopGrace) {
 
 TEST_F(PppFilesTest, RealChatConnectsWithTheRenderedScript) {
   ASSERT_TRUE(std::filesystem::exists("/usr/sbin/chat"));
-  sim::SimFleetOptions options;
+  simulator::SimulatedFleetOptions options;
   options.boards = 1;
   options.dir = dir_ + "/sim";
   options.scenario.data.require_apn = {"internet.example"};
-  auto fleet = sim::SimFleet::Create(options);
+  auto fleet = simulator::SimulatedFleet::Create(options);
   ASSERT_THAT(fleet, IsOk());
   (*fleet)->Start();
   ConnectionSettings s = Lte();
@@ -298,17 +290,10 @@ int RunPppdAsServiceUser(const std::vector<std::string>& pppd_args, const std::s
                                    "--inh-caps=-all",
                                    "/usr/sbin/pppd"};
   args.insert(args.end(), pppd_args.begin(), pppd_args.end());
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
+  absl::StatusOr<pid_t> spawned =
+      base::Spawn(args).Open(1, log, O_WRONLY | O_CREAT | O_TRUNC).Dup(1, 2).Start();
+  if (!spawned.ok()) return -1;
+  const pid_t pid = *spawned;
   int status = 0;
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (::waitpid(pid, &status, WNOHANG) == 0) {

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,12 +10,11 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/spawn.h"
 #include "base/thread_name.h"
 #include "modem/line_framer.h"
 #include "modem/log_format.h"
 #include "spdlog/spdlog.h"
-
-extern char** environ;
 
 namespace cellfleet::modem::ppp {
 
@@ -77,37 +75,16 @@ absl::Status PppdSupervisor::Spawn() {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
-  // The agent blocks SIGINT/SIGTERM for sigwait; pppd must get default handling.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&defaults, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<std::string> args = {options_.pppd};
-  args.insert(args.end(), options_.args.begin(), options_.args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
+  std::vector<std::string> argv = {options_.pppd};
+  argv.insert(argv.end(), options_.args.begin(), options_.args.end());
+  absl::StatusOr<pid_t> pid =
+      base::Spawn(argv).Open(0, "/dev/null").Dup(pipe_fds[1], 1).Dup(pipe_fds[1], 2).Start();
   ::close(pipe_fds[1]);
-  if (rc != 0) {
+  if (!pid.ok()) {
     ::close(pipe_fds[0]);
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot run ", options_.pppd, ": ", std::strerror(rc)));
+    return pid.status();
   }
-  pid_ = pid;
+  pid_ = *pid;
   exited_ = false;
   stopping_ = false;
   parser_ = PppdLogParser();

@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "modem/identity.h"
 #include "modem/log_format.h"
-#include "modem/registration.h"
+#include "modem/replies/identity.h"
+#include "modem/replies/registration.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::modem {

@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "modem/at_channel.h"
-#include "modem/modem_snapshot.h"
+#include "modem/replies/modem_snapshot.h"
 
 namespace cellfleet::modem {
 

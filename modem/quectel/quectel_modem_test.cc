@@ -7,8 +7,8 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "modem/sim/sim_fleet.h"
 #include "modem/testing/status_matchers.h"
+#include "simulator/simulated_fleet.h"
 
 namespace cellfleet::modem {
 namespace {
@@ -21,14 +21,14 @@ class QuectelModemTest : public ::testing::Test {
   // A fresh simulated modem with `scenario_yaml`.
   void Open(const std::string& scenario_yaml) {
     dir_ = ::testing::TempDir() + "/quectel-" + std::to_string(::getpid());
-    sim::SimFleetOptions options;
+    simulator::SimulatedFleetOptions options;
     options.boards = 1;
     options.dir = dir_;
     options.seed = 3;
-    absl::StatusOr<sim::Scenario> scenario = sim::ParseScenario(scenario_yaml, "test");
+    absl::StatusOr<simulator::Scenario> scenario = simulator::ParseScenario(scenario_yaml, "test");
     ASSERT_THAT(scenario, IsOk());
     options.scenario = *scenario;
-    auto fleet = sim::SimFleet::Create(options);
+    auto fleet = simulator::SimulatedFleet::Create(options);
     ASSERT_THAT(fleet, IsOk());
     fleet_ = std::move(*fleet);
     fleet_->Start();
@@ -61,14 +61,14 @@ class QuectelModemTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<sim::SimFleet> fleet_;
+  std::unique_ptr<simulator::SimulatedFleet> fleet_;
   std::unique_ptr<AtChannel> channel_;
   std::unique_ptr<QuectelModem> modem_;
 };
 
 TEST_F(QuectelModemTest, InitializeReadsIdentity) {
   ASSERT_THAT(modem_->Initialize(), IsOk());
-  const sim::SimBoardInfo board = fleet_->boards()[0];
+  const simulator::SimulatedBoard board = fleet_->boards()[0];
   EXPECT_EQ(modem_->identity().manufacturer, "Quectel");
   EXPECT_EQ(modem_->identity().model, "EC25");
   EXPECT_EQ(modem_->identity().imei, board.identity.imei);

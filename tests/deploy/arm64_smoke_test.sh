@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 wait_for() { timeout "$2" bash -c "until [ -s '$1' ]; do sleep 0.1; done"; }
 
-"$native_build/modem/sim/cellfleet-modemsim" --boards 1 --dir "$dir/sim" --ready-file "$dir/sim.ready" >"$dir/sim.log" 2>&1 &
+"$native_build/simulator/cellfleet-modemsim" --boards 1 --dir "$dir/sim" --ready-file "$dir/sim.ready" >"$dir/sim.log" 2>&1 &
 pids+=($!)
 wait_for "$dir/sim.ready" 10
 imei=$(sed -n 's/.* imei=\([0-9]*\).*/\1/p' "$dir/sim.ready")

@@ -6,18 +6,18 @@
 #include <vector>
 
 #include "client/reply_decoder.h"
-#include "modem/carrier_aggregation.h"
-#include "modem/final_result.h"
-#include "modem/identity.h"
 #include "modem/line_framer.h"
-#include "modem/operator_selection.h"
-#include "modem/pdp_context.h"
 #include "modem/ppp/pppd_log.h"
-#include "modem/registration.h"
-#include "modem/serving_cell.h"
-#include "modem/signal_quality.h"
-#include "modem/sim_status.h"
-#include "modem/urc.h"
+#include "modem/replies/carrier_aggregation.h"
+#include "modem/replies/final_result.h"
+#include "modem/replies/identity.h"
+#include "modem/replies/operator_selection.h"
+#include "modem/replies/pdp_context.h"
+#include "modem/replies/registration.h"
+#include "modem/replies/serving_cell.h"
+#include "modem/replies/signal_quality.h"
+#include "modem/replies/sim_status.h"
+#include "modem/replies/urc.h"
 
 using namespace cellfleet;  // NOLINT: a fuzzer's entry point, not library code
 

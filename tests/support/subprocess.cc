@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,18 +15,10 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-
-extern char** environ;
+#include "base/spawn.h"
 
 namespace cellfleet::testing {
 namespace {
-
-std::vector<char*> ArgvPointers(const std::vector<std::string>& argv) {
-  std::vector<char*> pointers;
-  for (const std::string& arg : argv) pointers.push_back(const_cast<char*>(arg.c_str()));
-  pointers.push_back(nullptr);
-  return pointers;
-}
 
 int DecodeWaitStatus(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
@@ -40,24 +31,18 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
       ::pipe2(in_pipe, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  pid_t pid = -1;
-  std::vector<char*> args = ArgvPointers(argv);
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  absl::StatusOr<pid_t> spawned =
+      base::Spawn(argv).Dup(in_pipe[0], 0).Dup(out_pipe[1], 1).Dup(err_pipe[1], 2).Start();
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  if (rc != 0) {
+  if (!spawned.ok()) {
     ::close(in_pipe[1]);
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    return absl::InternalError(absl::StrCat("spawn ", argv[0], ": ", std::strerror(rc)));
+    return spawned.status();
   }
+  const pid_t pid = *spawned;
   if (!stdin_text.empty()) {
     [[maybe_unused]] ssize_t n = ::write(in_pipe[1], stdin_text.data(), stdin_text.size());
   }
@@ -106,18 +91,11 @@ absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& arg
   int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log < 0)
     return absl::InternalError(absl::StrCat("open ", log_path, ": ", std::strerror(errno)));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, log, 1);
-  posix_spawn_file_actions_adddup2(&actions, log, 2);
-  pid_t pid = -1;
-  std::vector<char*> args = ArgvPointers(argv);
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  absl::StatusOr<pid_t> pid =
+      base::Spawn(argv).Open(0, "/dev/null").Dup(log, 1).Dup(log, 2).Start();
   ::close(log);
-  if (rc != 0) return absl::InternalError(absl::StrCat("spawn ", argv[0], ": ", std::strerror(rc)));
-  return Subprocess(pid);
+  if (!pid.ok()) return pid.status();
+  return Subprocess(*pid);
 }
 
 Subprocess::Subprocess(Subprocess&& other) noexcept

@@ -1,0 +1,432 @@
+#include "agent/link/link_manager.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "modem/ppp/interface_counters.h"
+#include "modem/ppp/ppp_files.h"
+#include "modem/replies/command_timeouts.h"
+#include "proto/time_convert.h"
+#include "spdlog/spdlog.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using modem::ppp::LinkFailure;
+using modem::ppp::LinkState;
+
+v1::ConnectionFailure FailureToProto(LinkFailure failure) {
+  switch (failure) {
+    case LinkFailure::kNone:
+      return v1::CONNECTION_FAILURE_UNSPECIFIED;
+    case LinkFailure::kPortLocked:
+      return v1::CONNECTION_FAILURE_PORT_LOCKED;
+    case LinkFailure::kPortOpenFailed:
+      return v1::CONNECTION_FAILURE_PORT_OPEN_FAILED;
+    case LinkFailure::kChatTimeout:
+      return v1::CONNECTION_FAILURE_CHAT_TIMEOUT;
+    case LinkFailure::kNoCarrier:
+      return v1::CONNECTION_FAILURE_NO_CARRIER;
+    case LinkFailure::kModemError:
+      return v1::CONNECTION_FAILURE_MODEM_ERROR;
+    case LinkFailure::kBusy:
+      return v1::CONNECTION_FAILURE_BUSY;
+    case LinkFailure::kNoAnswer:
+      return v1::CONNECTION_FAILURE_NO_ANSWER;
+    case LinkFailure::kNoDialtone:
+      return v1::CONNECTION_FAILURE_NO_DIALTONE;
+    case LinkFailure::kConnectScriptFailed:
+      return v1::CONNECTION_FAILURE_CONNECT_SCRIPT_FAILED;
+    case LinkFailure::kNegotiationFailed:
+      return v1::CONNECTION_FAILURE_NEGOTIATION_FAILED;
+    case LinkFailure::kAuthRejected:
+      return v1::CONNECTION_FAILURE_AUTH_REJECTED;
+    case LinkFailure::kPeerAuthFailed:
+      return v1::CONNECTION_FAILURE_PEER_AUTH_FAILED;
+    case LinkFailure::kEchoTimeout:
+      return v1::CONNECTION_FAILURE_ECHO_TIMEOUT;
+    case LinkFailure::kModemHangup:
+      return v1::CONNECTION_FAILURE_MODEM_HANGUP;
+    case LinkFailure::kNoKernelSupport:
+      return v1::CONNECTION_FAILURE_NO_KERNEL_SUPPORT;
+    case LinkFailure::kNotPrivileged:
+      return v1::CONNECTION_FAILURE_NOT_PRIVILEGED;
+    case LinkFailure::kOptionError:
+      return v1::CONNECTION_FAILURE_OPTION_ERROR;
+    case LinkFailure::kPeerTerminated:
+      return v1::CONNECTION_FAILURE_PEER_TERMINATED;
+    case LinkFailure::kTerminated:
+    case LinkFailure::kInternal:
+      break;
+  }
+  return v1::CONNECTION_FAILURE_INTERNAL;
+}
+
+v1::ConnectionState StateToProto(LinkState state) {
+  switch (state) {
+    case LinkState::kDisconnected:
+      return v1::CONNECTION_STATE_DISCONNECTED;
+    case LinkState::kDialing:
+      return v1::CONNECTION_STATE_DIALING;
+    case LinkState::kConnected:
+      return v1::CONNECTION_STATE_CONNECTED;
+    case LinkState::kDisconnecting:
+      return v1::CONNECTION_STATE_DISCONNECTING;
+    case LinkState::kFailed:
+      return v1::CONNECTION_STATE_FAILED;
+  }
+  return v1::CONNECTION_STATE_UNSPECIFIED;
+}
+
+// What the caller should do about a failure (see Dial's comment).
+absl::Status FailureStatus(const modem::ppp::LinkStatus& link) {
+  std::string message = absl::StrCat("dial failed: ", modem::ppp::LinkFailureName(link.failure));
+  if (!link.detail.empty() && link.detail != modem::ppp::LinkFailureName(link.failure)) {
+    absl::StrAppend(&message, " (pppd: ", link.detail, ")");
+  }
+  switch (link.failure) {
+    case LinkFailure::kPortLocked:
+    case LinkFailure::kPortOpenFailed:
+    case LinkFailure::kNoKernelSupport:
+    case LinkFailure::kNotPrivileged:
+    case LinkFailure::kOptionError:
+    case LinkFailure::kAuthRejected:
+      return absl::FailedPreconditionError(message);
+    default:
+      return absl::UnavailableError(message);
+  }
+}
+
+absl::Status ShuttingDown() {
+  return absl::UnavailableError("the agent is shutting down; call again once it is back");
+}
+
+}  // namespace
+
+v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
+  v1::ConnectionStatus out;
+  out.set_state(StateToProto(link.state));
+  if (link.state == LinkState::kFailed) {
+    out.set_failure(FailureToProto(link.failure));
+    out.set_failure_detail(link.detail);
+  }
+  if (link.facts.interface_name) out.set_interface_name(*link.facts.interface_name);
+  if (link.state == LinkState::kConnected) {
+    if (link.facts.local_address) out.set_local_address(*link.facts.local_address);
+    if (link.facts.remote_address) out.set_remote_address(*link.facts.remote_address);
+    for (const std::string& dns : link.facts.dns_servers) out.add_dns_servers(dns);
+    *out.mutable_connected_since() = ToProtoTime(link.connected_since);
+  }
+  return out;
+}
+
+LinkManager::LinkManager(LinkOptions options)
+    : options_(std::move(options)),
+      ppp_dir_(options_.state_dir + "/ppp"),
+      pid_file_(ppp_dir_ + "/pppd.pid"),
+      settings_(options_.settings),
+      keep_up_(options_.keep_up),
+      executor_("cf-link", *options_.clock) {
+  status_.set_state(v1::CONNECTION_STATE_DISCONNECTED);
+  backoff_ = keep_up_.initial_backoff;
+  Post([this] { EndStalePppd(); });
+}
+
+LinkManager::~LinkManager() {
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
+  {
+    absl::MutexLock lock(&mu_);
+    want_up_ = false;
+    dialing = dialing_;
+  }
+  if (dialing) dialing->RequestStop();   // shutdown does not wait out a dial
+  executor_.Stop();                      // queued calls hear UNAVAILABLE; none starts pppd
+  if (supervisor_) supervisor_->Stop();  // agent shutdown: pppd ends gracefully, reaped
+  std::error_code ec;
+  std::filesystem::remove(pid_file_, ec);
+}
+
+void LinkManager::Post(std::function<void()> task, std::function<void()> cancelled) {
+  executor_.Post([task = std::move(task), cancelled = std::move(cancelled)](absl::Status status) {
+    if (status.ok()) {
+      task();
+    } else if (cancelled) {
+      cancelled();
+    }
+  });
+}
+
+void LinkManager::ArmRedial() {
+  absl::Time at;
+  {
+    absl::MutexLock lock(&mu_);
+    at = redial_at_;
+  }
+  if (at == absl::InfiniteFuture()) return;
+  executor_.PostAt(at, [this](absl::Status status) {
+    if (status.ok()) RedialIfDue();
+  });
+}
+
+void LinkManager::RedialIfDue() {
+  {
+    absl::MutexLock lock(&mu_);
+    // A hang-up, a dial or a later schedule since this timer was armed: not due.
+    if (redial_at_ == absl::InfiniteFuture() || executor_.clock().Now() < redial_at_) return;
+    redial_at_ = absl::InfiniteFuture();
+    ++redial_attempts_;
+  }
+  // A keep-up redial; a failure schedules the next one.
+  absl::StatusOr<v1::ConnectionStatus> redialed =
+      DoDial(executor_.clock().Now() + modem::kDialTimeLimit);
+  bool armed = false;
+  {
+    absl::MutexLock relock(&mu_);
+    if (!redialed.ok() && want_up_) armed = ScheduleRedial(executor_.clock().Now());
+  }
+  if (armed) ArmRedial();
+}
+
+void LinkManager::EndStalePppd() {
+  std::ifstream in(pid_file_);
+  int pid = 0;
+  if (!(in >> pid) || pid <= 1) return;
+  // Only a pppd that runs our options file: the pid may have been reused since.
+  std::ifstream cmdline(absl::StrCat("/proc/", pid, "/cmdline"));
+  const std::string args((std::istreambuf_iterator<char>(cmdline)),
+                         std::istreambuf_iterator<char>());
+  std::ifstream comm_file(absl::StrCat("/proc/", pid, "/comm"));
+  std::string comm;
+  std::getline(comm_file, comm);
+  if (comm == "pppd" && absl::StrContains(args, ppp_dir_ + "/options")) {
+    spdlog::warn("pppd pid {} from an earlier agent run still holds the modem port; ending it",
+                 pid);
+    ::kill(pid, SIGTERM);
+    const absl::Time deadline = absl::Now() + options_.stop_grace;  // real time: a process
+    while (::kill(pid, 0) == 0 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(50));  // not our child: no waitpid, poll its exit
+    }
+    if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+  }
+  std::error_code ec;
+  std::filesystem::remove(pid_file_, ec);
+}
+
+void LinkManager::SetOnChange(std::function<void()> notify) {
+  const int added = notify ? on_change_.Add(std::move(notify)) : 0;
+  int previous = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    previous = on_change_id_;
+    on_change_id_ = added;
+  }
+  if (previous != 0) on_change_.Remove(previous);  // waits for a call in progress
+}
+
+void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
+  bool armed = false;
+  {
+    absl::MutexLock lock(&mu_);
+    status_ = ToProto(link);
+    status_.set_redial_attempts(static_cast<uint32_t>(redial_attempts_));
+    status_.set_config_version(config_version_);
+    const absl::Time now = executor_.clock().Now();
+    if (link.state == LinkState::kConnected) up_since_ = now;
+    // A wanted link that drops after it was up: redial (a failed dial is rescheduled by
+    // the redial task itself).
+    if (link.state == LinkState::kFailed && want_up_ && up_since_ != absl::InfinitePast()) {
+      if (now - up_since_ >= keep_up_.stable_after) {  // it had been stable: start afresh
+        backoff_ = keep_up_.initial_backoff;
+        redial_attempts_ = 0;
+      }
+      up_since_ = absl::InfinitePast();
+      armed = ScheduleRedial(now);
+    }
+  }
+  if (armed) ArmRedial();
+  on_change_.Notify();
+}
+
+bool LinkManager::ScheduleRedial(absl::Time now) {
+  const KeepUpPolicy& policy = keep_up_;
+  if (!policy.enabled) return false;
+  if (policy.max_attempts > 0 && redial_attempts_ >= policy.max_attempts) {
+    want_up_ = false;  // given up: the status keeps FAILED and the attempt count
+    return false;
+  }
+  std::uniform_real_distribution<double> factor(1.0 - policy.jitter, 1.0 + policy.jitter);
+  redial_at_ = now + backoff_ * factor(jitter_rng_);
+  backoff_ = std::min(backoff_ * 2, policy.max_backoff);
+  return true;
+}
+
+v1::ConnectionStatus LinkManager::Status() const {
+  v1::ConnectionStatus status;
+  {
+    absl::MutexLock lock(&mu_);
+    status = status_;
+    if (redial_at_ != absl::InfiniteFuture()) {
+      *status.mutable_next_redial_at() = ToProtoTime(redial_at_);
+    }
+  }
+  if (status.state() == v1::CONNECTION_STATE_CONNECTED && !status.interface_name().empty()) {
+    // Two small sysfs reads: cheap enough for every sample, and never the serial port.
+    absl::StatusOr<modem::ppp::InterfaceCounters> counters =
+        modem::ppp::ReadInterfaceCounters(status.interface_name());
+    if (counters.ok()) {
+      status.set_rx_bytes(counters->rx_bytes);
+      status.set_tx_bytes(counters->tx_bytes);
+    }
+  }
+  return status;
+}
+
+void LinkManager::Dial(absl::Time deadline,
+                       std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
+  Post(
+      [this, deadline, done] {
+        {
+          absl::MutexLock lock(&mu_);  // an operator's dial starts the keep-up count afresh
+          redial_attempts_ = 0;
+          backoff_ = keep_up_.initial_backoff;
+          redial_at_ = absl::InfiniteFuture();
+          want_up_ = true;  // before dialing, so a drop right after CONNECTED is redialed
+        }
+        absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
+        if (!link.ok()) {
+          absl::MutexLock lock(&mu_);  // the operator sees the failure; no redials for it
+          want_up_ = false;
+        }
+        done(std::move(link));
+      },
+      [done] { done(ShuttingDown()); });
+}
+
+absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
+  if (supervisor_ && supervisor_->status().state == LinkState::kConnected)
+    return Status();  // already up
+  if (supervisor_) supervisor_->Stop();
+  std::error_code ec;
+  std::filesystem::create_directories(ppp_dir_, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", ppp_dir_, ": ", ec.message()));
+  }
+  const modem::ppp::PppFilePaths paths = modem::ppp::PppFilePaths::InDirectory(ppp_dir_);
+  modem::ppp::ConnectionSettings settings;
+  uint64_t version = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    settings = settings_;
+    version = config_version_;
+  }
+  // pppd names its UUCP lock after the path it opens: give it the device itself (not a
+  // udev symlink) so that it shares one lock with picocom, minicom and our AT layer.
+  if (std::filesystem::path device = std::filesystem::canonical(settings.modem_port, ec); !ec)
+    settings.modem_port = device.string();
+  if (absl::Status written = modem::ppp::WritePppFiles(settings, paths); !written.ok())
+    return written;
+  modem::ppp::SupervisorOptions supervisor_options;
+  supervisor_options.pppd = options_.pppd;
+  supervisor_options.args = modem::ppp::PppdArguments(paths, options_.peer);
+  supervisor_options.stop_grace = options_.stop_grace;
+  supervisor_ = std::make_shared<modem::ppp::PppdSupervisor>(
+      supervisor_options, [this](const modem::ppp::LinkStatus& link) { Publish(link); });
+  if (absl::Status started = supervisor_->Start(); !started.ok()) return started;
+  {
+    std::ofstream pid_out(pid_file_, std::ios::trunc);  // for EndStalePppd after a crash
+    pid_out << supervisor_->pid() << "\n";
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    dialing_ = supervisor_;
+  }
+  modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - executor_.clock().Now());
+  {
+    absl::MutexLock lock(&mu_);
+    dialing_.reset();
+  }
+  if (link.state == LinkState::kDisconnecting || link.state == LinkState::kDisconnected) {
+    supervisor_->Stop();
+    return absl::CancelledError("hung up before the link came up");
+  }
+  if (link.state == LinkState::kConnected) {
+    v1::ConnectionStatus up = ToProto(link);
+    up.set_config_version(version);
+    return up;
+  }
+  if (link.state == LinkState::kDialing) {
+    supervisor_->Stop();
+    return absl::DeadlineExceededError(
+        "the link did not come up before the call's deadline; dial attempt stopped");
+  }
+  return FailureStatus(link);
+}
+
+void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
+  {
+    absl::MutexLock lock(&mu_);  // no redial after an operator's hang-up
+    want_up_ = false;
+    redial_at_ = absl::InfiniteFuture();
+    dialing = dialing_;
+  }
+  // A dial in progress ends now rather than this hang-up waiting behind it.
+  if (dialing) dialing->RequestStop();
+  Post(
+      [this, done] {
+        if (supervisor_) supervisor_->Stop();
+        done(Status());
+      },
+      [this, done] { done(Status()); });  // the shutdown hangs up anyway
+}
+
+bool LinkManager::WantsUp() const {
+  absl::MutexLock lock(&mu_);
+  return want_up_;
+}
+
+void LinkManager::Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPolicy keep_up,
+                              uint64_t version, bool redial, absl::Time deadline,
+                              std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
+  Post(
+      [this, settings = std::move(settings), keep_up, version, redial, deadline, done]() mutable {
+        {
+          absl::MutexLock lock(&mu_);
+          settings_ = std::move(settings);
+          keep_up_ = keep_up;
+          config_version_ = version;
+          if (redial) {  // a fresh start for the new settings, as an operator's dial
+            redial_attempts_ = 0;
+            backoff_ = keep_up_.initial_backoff;
+            redial_at_ = absl::InfiniteFuture();
+            want_up_ = true;
+          }
+        }
+        if (!redial) {
+          done(Status());
+          return;
+        }
+        if (supervisor_) supervisor_->Stop();  // the running link has the old settings
+        absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
+        bool armed = false;
+        if (!link.ok()) {
+          absl::MutexLock lock(&mu_);
+          if (keep_up_.enabled && want_up_) {
+            armed =
+                ScheduleRedial(executor_.clock().Now());  // keep-up keeps trying, as after a drop
+          } else {
+            want_up_ = false;
+          }
+        }
+        if (armed) ArmRedial();
+        done(std::move(link));
+      },
+      [done] { done(ShuttingDown()); });
+}
+
+}  // namespace cellfleet::agent

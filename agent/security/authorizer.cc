@@ -1,0 +1,56 @@
+#include "agent/security/authorizer.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace cellfleet::agent {
+
+absl::StatusOr<Role> ParseRole(absl::string_view text) {
+  if (text == "viewer") return Role::kViewer;
+  if (text == "operator") return Role::kOperator;
+  if (text == "none") return Role::kNone;
+  return absl::InvalidArgumentError(
+      absl::StrCat("role \"", text, "\": expected viewer, operator or none"));
+}
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kViewer:
+      return "viewer";
+    case Role::kOperator:
+      return "operator";
+    case Role::kNone:
+      break;
+  }
+  return "none";
+}
+
+Caller Authorizer::Identify(const grpc::ServerContextBase& context) const {
+  Caller caller;
+  caller.peer = context.peer();
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    for (const grpc::string_ref& cn : auth->FindPropertyValues("x509_common_name")) {
+      caller.identity.assign(cn.data(), cn.size());
+    }
+    auto it = roles_.find(caller.identity);
+    caller.role = it == roles_.end() ? Role::kNone : it->second;
+  } else {
+    caller.role = unauthenticated_;
+  }
+  return caller;
+}
+
+grpc::Status Authorizer::Check(const Caller& caller, Role needed, absl::string_view method) const {
+  if (static_cast<int>(caller.role) >= static_cast<int>(needed)) return grpc::Status::OK;
+  if (caller.identity.empty() && caller.role == Role::kNone) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        absl::StrCat(method, " needs a client certificate (mutual TLS)"));
+  }
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                      absl::StrCat(method, " needs the ", RoleName(needed), " role; ",
+                                   caller.identity.empty() ? std::string("unauthenticated callers")
+                                                           : caller.identity,
+                                   " have ", RoleName(caller.role)));
+}
+
+}  // namespace cellfleet::agent

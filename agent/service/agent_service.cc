@@ -1,0 +1,203 @@
+#include "agent/service/agent_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "agent/config/connection_config.h"
+#include "agent/service/diagnosis.h"
+#include "agent/service/grpc_status.h"
+#include "agent/service/watch_reactor.h"
+#include "agent/status/update_filter.h"
+#include "modem/replies/command_timeouts.h"
+#include "proto/time_convert.h"
+
+namespace cellfleet::agent {
+namespace {
+
+// A stream that ends at once with `status` (bad request, shutting down).
+class FailedWatch : public grpc::ServerWriteReactor<v1::StatusUpdate> {
+ public:
+  explicit FailedWatch(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+grpc::Status NoConfig() {
+  return grpc::Status(
+      grpc::StatusCode::FAILED_PRECONDITION,
+      "config push is off on this agent: its state dir is not usable (see its log)");
+}
+
+// Who applied or confirmed a config: the certificate's name, else the peer address.
+std::string CallerName(const Caller& caller) {
+  return caller.identity.empty() ? absl::StrCat("unauthenticated ", caller.peer) : caller.identity;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AgentService::GetStatus(grpc::CallbackServerContext* context,
+                                                  const v1::GetStatusRequest* /*request*/,
+                                                  v1::GetStatusResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "GetStatus")) return reactor;
+  StatusPtr latest = hub_->Latest();
+  if (latest == nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no status sampled yet; retry"));
+    return reactor;
+  }
+  *response->mutable_status() = *latest;
+  response->set_board_name(info_.board_name);
+  response->set_agent_version(info_.version);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::StatusUpdate>* AgentService::WatchStatus(
+    grpc::CallbackServerContext* context, const v1::WatchStatusRequest* request) {
+  grpc::Status allowed =
+      authorizer_->Check(authorizer_->Identify(*context), Role::kViewer, "WatchStatus");
+  if (!allowed.ok()) return new FailedWatch(allowed);
+  absl::StatusOr<UpdateFilter> filter = UpdateFilter::Create(*request, info_.min_sample_interval);
+  if (!filter.ok()) return new FailedWatch(ToGrpcStatus(filter.status()));
+  return new WatchReactor(hub_, std::move(*filter));
+}
+
+grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* context,
+                                                   const v1::GetHistoryRequest* request,
+                                                   v1::GetHistoryResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "GetHistory")) return reactor;
+  if (history_ == nullptr) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent keeps no history"));
+    return reactor;
+  }
+  if (request->has_start_time() && request->has_end_time() &&
+      FromProtoTime(request->end_time()) < FromProtoTime(request->start_time())) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "end_time is before start_time"));
+    return reactor;
+  }
+  *response = history_->Query(*request);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+bool AgentService::Allowed(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                           Role needed, absl::string_view method) const {
+  grpc::Status allowed = authorizer_->Check(authorizer_->Identify(*context), needed, method);
+  if (allowed.ok()) return true;
+  reactor->Finish(allowed);
+  return false;
+}
+
+grpc::ServerUnaryReactor* AgentService::Mutating(grpc::CallbackServerContext* context,
+                                                 absl::string_view method,
+                                                 const google::protobuf::Message& request,
+                                                 const std::function<void(Finisher)>& call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Caller caller = authorizer_->Identify(*context);
+  Finisher finish = [this, reactor, caller, method = std::string(method),
+                     what = request.ShortDebugString()](grpc::Status result) {
+    audit_->Record(caller, method, what, result, [reactor, result] { reactor->Finish(result); });
+  };
+  grpc::Status allowed = authorizer_->Check(caller, Role::kOperator, method);
+  if (!allowed.ok()) {
+    finish(allowed);
+  } else {
+    call(std::move(finish));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* context,
+                                             const v1::DialRequest* request,
+                                             v1::DialResponse* response) {
+  // The call's own deadline bounds the dial, and the modem's own limit.
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + modem::kDialTimeLimit);
+  return Mutating(context, "Dial", *request, [this, response, deadline](Finisher finish) {
+    if (link_ == nullptr) {
+      finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no PPP connection is configured on this agent"));
+      return;
+    }
+    link_->Dial(deadline, [response, finish](absl::StatusOr<v1::ConnectionStatus> link) {
+      if (link.ok()) *response->mutable_connection() = *link;
+      finish(ToGrpcStatus(link.status()));
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* AgentService::HangUp(grpc::CallbackServerContext* context,
+                                               const v1::HangUpRequest* request,
+                                               v1::HangUpResponse* response) {
+  return Mutating(context, "HangUp", *request, [this, response](Finisher finish) {
+    if (link_ == nullptr) {
+      finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no PPP connection is configured on this agent"));
+      return;
+    }
+    link_->HangUp([response, finish](v1::ConnectionStatus link) {
+      *response->mutable_connection() = std::move(link);
+      finish(grpc::Status::OK);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* AgentService::GetConfig(grpc::CallbackServerContext* context,
+                                                  const v1::GetConfigRequest* request,
+                                                  v1::GetConfigResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "GetConfig")) return reactor;
+  if (config_ == nullptr) {
+    reactor->Finish(NoConfig());
+    return reactor;
+  }
+  *response = config_->Get(request->include_previous());  // secrets masked
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AgentService::ApplyConfig(grpc::CallbackServerContext* context,
+                                                    const v1::ApplyConfigRequest* request,
+                                                    v1::ApplyConfigResponse* response) {
+  v1::ApplyConfigRequest masked = *request;  // never write a password into the audit log
+  *masked.mutable_config() = Masked(masked.config());
+  const std::string by = CallerName(authorizer_->Identify(*context));
+  return Mutating(context, "ApplyConfig", masked, [this, request, response, by](Finisher finish) {
+    if (config_ == nullptr) return finish(NoConfig());
+    config_->Apply(*request, by, [response, finish](absl::StatusOr<v1::ApplyConfigResponse> r) {
+      if (r.ok()) *response = *std::move(r);
+      finish(ToGrpcStatus(r.status()));
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* AgentService::ConfirmConfig(grpc::CallbackServerContext* context,
+                                                      const v1::ConfirmConfigRequest* request,
+                                                      v1::ConfirmConfigResponse* response) {
+  const std::string by = CallerName(authorizer_->Identify(*context));
+  return Mutating(
+      context, "ConfirmConfig", *request, [this, request, response, by](Finisher finish) {
+        if (config_ == nullptr) return finish(NoConfig());
+        config_->Confirm(request->version(), by,
+                         [response, finish](absl::StatusOr<v1::ConfirmConfigResponse> r) {
+                           if (r.ok()) *response = *std::move(r);
+                           finish(ToGrpcStatus(r.status()));
+                         });
+      });
+}
+
+grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* context,
+                                                 const v1::DiagnoseRequest* /*request*/,
+                                                 v1::DiagnoseResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "Diagnose")) return reactor;
+  StatusPtr latest = hub_->Latest();
+  if (latest == nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no status sampled yet; retry"));
+    return reactor;
+  }
+  *response = agent::Diagnose(*latest, absl::Now(), info_.min_sample_interval);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace cellfleet::agent

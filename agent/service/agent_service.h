@@ -1,0 +1,92 @@
+// gRPC handlers of cellfleet.v1.ModemAgent (callback API). Handlers read the hub's
+// latest sample and never touch the serial port.
+#ifndef CELLFLEET_AGENT_SERVICE_AGENT_SERVICE_H_
+#define CELLFLEET_AGENT_SERVICE_AGENT_SERVICE_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "agent/config/config_manager.h"
+#include "agent/link/link_manager.h"
+#include "agent/security/audit_log.h"
+#include "agent/security/authorizer.h"
+#include "agent/status/history_store.h"
+#include "agent/status/status_hub.h"
+#include "cellfleet/v1/agent_service.grpc.pb.h"
+
+namespace cellfleet::agent {
+
+struct ServiceInfo {
+  std::string board_name;
+  std::string version;
+  absl::Duration min_sample_interval = absl::Seconds(1);  // the poll interval
+};
+
+class AgentService final : public v1::ModemAgent::CallbackService {
+ public:
+  // `history` may be null (no history kept: GetHistory answers FAILED_PRECONDITION).
+  // All pointers must outlive the service.
+  // `link` may be null: Dial and HangUp then answer FAILED_PRECONDITION.
+  // `config` may be null: the config calls then answer FAILED_PRECONDITION.
+  AgentService(StatusHub* hub, const HistoryStore* history, const Authorizer* authorizer,
+               AuditLog* audit, LinkManager* link, ConfigManager* config, ServiceInfo info)
+      : hub_(hub),
+        history_(history),
+        authorizer_(authorizer),
+        audit_(audit),
+        link_(link),
+        config_(config),
+        info_(std::move(info)) {}
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::GetStatusResponse* response) override;
+  grpc::ServerWriteReactor<v1::StatusUpdate>* WatchStatus(
+      grpc::CallbackServerContext* context, const v1::WatchStatusRequest* request) override;
+
+  grpc::ServerUnaryReactor* GetHistory(grpc::CallbackServerContext* context,
+                                       const v1::GetHistoryRequest* request,
+                                       v1::GetHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* Dial(grpc::CallbackServerContext* context,
+                                 const v1::DialRequest* request,
+                                 v1::DialResponse* response) override;
+  grpc::ServerUnaryReactor* HangUp(grpc::CallbackServerContext* context,
+                                   const v1::HangUpRequest* request,
+                                   v1::HangUpResponse* response) override;
+  grpc::ServerUnaryReactor* GetConfig(grpc::CallbackServerContext* context,
+                                      const v1::GetConfigRequest* request,
+                                      v1::GetConfigResponse* response) override;
+  grpc::ServerUnaryReactor* ApplyConfig(grpc::CallbackServerContext* context,
+                                        const v1::ApplyConfigRequest* request,
+                                        v1::ApplyConfigResponse* response) override;
+  grpc::ServerUnaryReactor* ConfirmConfig(grpc::CallbackServerContext* context,
+                                          const v1::ConfirmConfigRequest* request,
+                                          v1::ConfirmConfigResponse* response) override;
+  // From the latest sample (agent/diagnosis.h).
+  grpc::ServerUnaryReactor* Diagnose(grpc::CallbackServerContext* context,
+                                     const v1::DiagnoseRequest* request,
+                                     v1::DiagnoseResponse* response) override;
+
+ private:
+  // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
+  bool Allowed(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Role needed,
+               absl::string_view method) const;
+  // Authorizes, starts `call` (which finishes through the callback it is given, on any
+  // thread) and writes the audit line with the outcome.
+  using Finisher = std::function<void(grpc::Status)>;
+  grpc::ServerUnaryReactor* Mutating(grpc::CallbackServerContext* context, absl::string_view method,
+                                     const google::protobuf::Message& request,
+                                     const std::function<void(Finisher)>& call);
+
+  StatusHub* hub_;
+  const HistoryStore* history_;
+  const Authorizer* authorizer_;
+  AuditLog* audit_;
+  LinkManager* link_;
+  ConfigManager* config_;
+  ServiceInfo info_;
+};
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_SERVICE_AGENT_SERVICE_H_

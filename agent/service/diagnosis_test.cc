@@ -1,0 +1,212 @@
+#include "agent/service/diagnosis.h"
+
+#include <map>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+constexpr absl::Duration kPoll = absl::Seconds(5);
+
+// A healthy EC25 on LTE, dialed, config confirmed: every check passes.
+v1::ModemStatus Healthy() {
+  v1::ModemStatus s;
+  *s.mutable_sampled_at() = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kNow) - 2);
+  s.set_modem_state(v1::MODEM_STATE_READY);
+  s.set_at_port("/dev/ttyUSB2");
+  s.mutable_identity()->set_manufacturer("Quectel");
+  s.mutable_identity()->set_model("EC25");
+  s.mutable_identity()->set_iccid("89860318740214867154");
+  s.set_sim_state(v1::SIM_STATE_READY);
+  s.mutable_eps_registration()->set_state(v1::REGISTRATION_STATE_HOME);
+  s.mutable_operator_()->set_name("Telekom.de");
+  v1::LteServingCell* lte = s.mutable_serving_cell()->mutable_lte();
+  lte->set_rsrp_dbm(-88);
+  lte->set_sinr_db(12.4);
+  v1::ConnectionStatus* link = s.mutable_connection();
+  link->set_state(v1::CONNECTION_STATE_CONNECTED);
+  link->set_interface_name("ppp0");
+  link->set_local_address("10.64.0.2");
+  link->set_config_version(3);
+  s.mutable_config()->set_version(3);
+  return s;
+}
+
+// name -> result, and name -> detail.
+std::map<std::string, v1::CheckResult> Results(const v1::DiagnoseResponse& r) {
+  std::map<std::string, v1::CheckResult> out;
+  for (const v1::DiagnosticCheck& check : r.checks()) out[check.name()] = check.result();
+  return out;
+}
+std::string Detail(const v1::DiagnoseResponse& r, const std::string& name) {
+  for (const v1::DiagnosticCheck& check : r.checks())
+    if (check.name() == name) return check.detail();
+  return "<no " + name + " check>";
+}
+
+TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
+  const v1::DiagnoseResponse r = Diagnose(Healthy(), kNow, kPoll);
+  std::vector<std::string> names;
+  for (const v1::DiagnosticCheck& check : r.checks()) {
+    names.push_back(check.name());
+    EXPECT_EQ(check.result(), v1::CHECK_RESULT_PASS) << check.name() << ": " << check.detail();
+  }
+  EXPECT_THAT(names,
+              ElementsAre("sample", "modem", "sim", "registration", "signal", "link", "config"));
+  EXPECT_THAT(Detail(r, "signal"), HasSubstr("RSRP -88 dBm, SINR 12.4 dB"));
+  EXPECT_THAT(Detail(r, "registration"), HasSubstr("home network on Telekom.de"));
+  EXPECT_THAT(Detail(r, "link"), HasSubstr("ppp0 up, 10.64.0.2"));
+}
+
+TEST(DiagnosisTest, AnAbsentModemFailsAndSkipsWhatDependsOnIt) {
+  v1::ModemStatus s = Healthy();
+  s.set_modem_state(v1::MODEM_STATE_ABSENT);
+  s.set_modem_state_detail("/dev/ttyUSB2: No such file or directory");
+  const v1::DiagnoseResponse r = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(r)["modem"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(r, "modem"), HasSubstr("No such file or directory"));
+  EXPECT_THAT(Detail(r, "modem"), HasSubstr("2c7c:0125"));
+  for (const char* skipped : {"sim", "registration", "signal"}) {
+    EXPECT_EQ(Results(r)[skipped], v1::CHECK_RESULT_SKIPPED) << skipped;
+    EXPECT_THAT(Detail(r, skipped), HasSubstr("modem is not ready")) << skipped;
+  }
+}
+
+TEST(DiagnosisTest, SimProblemsFailWithWhatToDoAndSkipRegistration) {
+  const std::map<v1::SimState, std::string> cases = {
+      {v1::SIM_STATE_NOT_INSERTED, "no SIM inserted"},
+      {v1::SIM_STATE_PIN_REQUIRED, "PIN"},
+      {v1::SIM_STATE_PUK_REQUIRED, "PUK"},
+      {v1::SIM_STATE_FAILURE, "reseat or replace"},
+  };
+  for (const auto& [state, advice] : cases) {
+    v1::ModemStatus s = Healthy();
+    s.set_sim_state(state);
+    const v1::DiagnoseResponse r = Diagnose(s, kNow, kPoll);
+    EXPECT_EQ(Results(r)["sim"], v1::CHECK_RESULT_FAIL) << v1::SimState_Name(state);
+    EXPECT_THAT(Detail(r, "sim"), HasSubstr(advice));
+    EXPECT_EQ(Results(r)["registration"], v1::CHECK_RESULT_SKIPPED);
+    EXPECT_EQ(Results(r)["signal"], v1::CHECK_RESULT_PASS);  // a modem measures without a SIM
+  }
+}
+
+TEST(DiagnosisTest, RegistrationStatesAreGradedAndCregIsTheFallback) {
+  const std::map<v1::RegistrationState, v1::CheckResult> cases = {
+      {v1::REGISTRATION_STATE_ROAMING, v1::CHECK_RESULT_PASS},
+      {v1::REGISTRATION_STATE_SEARCHING, v1::CHECK_RESULT_WARN},
+      {v1::REGISTRATION_STATE_DENIED, v1::CHECK_RESULT_FAIL},
+      {v1::REGISTRATION_STATE_NOT_REGISTERED, v1::CHECK_RESULT_FAIL},
+      {v1::REGISTRATION_STATE_UNKNOWN, v1::CHECK_RESULT_WARN},
+      {v1::REGISTRATION_STATE_SMS_ONLY_HOME, v1::CHECK_RESULT_FAIL},
+      {v1::REGISTRATION_STATE_SMS_ONLY_ROAMING, v1::CHECK_RESULT_FAIL},
+      {v1::REGISTRATION_STATE_EMERGENCY_ONLY, v1::CHECK_RESULT_FAIL},
+  };
+  for (const auto& [state, expected] : cases) {
+    v1::ModemStatus s = Healthy();
+    s.mutable_eps_registration()->set_state(state);
+    EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["registration"], expected)
+        << v1::RegistrationState_Name(state);
+  }
+  v1::ModemStatus fell_back_to_3g = Healthy();
+  fell_back_to_3g.mutable_eps_registration()->set_state(v1::REGISTRATION_STATE_NOT_REGISTERED);
+  fell_back_to_3g.mutable_cs_registration()->set_state(v1::REGISTRATION_STATE_HOME);
+  const v1::DiagnoseResponse on_3g = Diagnose(fell_back_to_3g, kNow, kPoll);
+  EXPECT_EQ(Results(on_3g)["registration"], v1::CHECK_RESULT_PASS);
+  EXPECT_THAT(Detail(on_3g, "registration"), HasSubstr("+CREG"));
+
+  v1::ModemStatus gsm_only = Healthy();
+  gsm_only.clear_eps_registration();
+  gsm_only.mutable_cs_registration()->set_state(v1::REGISTRATION_STATE_DENIED);
+  const v1::DiagnoseResponse r = Diagnose(gsm_only, kNow, kPoll);
+  EXPECT_EQ(Results(r)["registration"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(r, "registration"), HasSubstr("+CREG"));
+}
+
+TEST(DiagnosisTest, SignalIsGradedOnItsWorstFigure) {
+  struct Case {
+    int rsrp;
+    double sinr;
+    v1::CheckResult expected;
+  };
+  for (const Case& c :
+       {Case{-100, 0.0, v1::CHECK_RESULT_PASS},  // the limits themselves pass
+        Case{-101, 10.0, v1::CHECK_RESULT_WARN}, Case{-90, -0.5, v1::CHECK_RESULT_WARN},
+        Case{-116, 10.0, v1::CHECK_RESULT_FAIL}, Case{-90, -6.0, v1::CHECK_RESULT_FAIL},
+        Case{-101, -6.0, v1::CHECK_RESULT_FAIL}}) {
+    v1::ModemStatus s = Healthy();
+    s.mutable_serving_cell()->mutable_lte()->set_rsrp_dbm(c.rsrp);
+    s.mutable_serving_cell()->mutable_lte()->set_sinr_db(c.sinr);
+    EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["signal"], c.expected)
+        << "RSRP " << c.rsrp << " SINR " << c.sinr;
+  }
+  // No serving cell: +CSQ's RSSI; nothing at all: a warning, not a pass.
+  v1::ModemStatus csq = Healthy();
+  csq.clear_serving_cell();
+  csq.mutable_signal()->set_rssi_dbm(-109);
+  const v1::DiagnoseResponse weak = Diagnose(csq, kNow, kPoll);
+  EXPECT_EQ(Results(weak)["signal"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(weak, "signal"), HasSubstr("+CSQ: RSSI -109 dBm"));
+  csq.clear_signal();
+  EXPECT_EQ(Results(Diagnose(csq, kNow, kPoll))["signal"], v1::CHECK_RESULT_WARN);
+}
+
+TEST(DiagnosisTest, AFailedLinkNamesItsReasonAndWhatToDo) {
+  v1::ModemStatus s = Healthy();
+  s.mutable_connection()->set_state(v1::CONNECTION_STATE_FAILED);
+  s.mutable_connection()->set_failure(v1::CONNECTION_FAILURE_NO_CARRIER);
+  s.mutable_connection()->set_failure_detail("Connect script failed");
+  const v1::DiagnoseResponse r = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(r)["link"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(r, "link"),
+              HasSubstr("CONNECTION_FAILURE_NO_CARRIER (Connect script failed)"));
+  EXPECT_THAT(Detail(r, "link"), HasSubstr("check the APN"));
+
+  s.mutable_connection()->set_state(v1::CONNECTION_STATE_DISCONNECTED);
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["link"], v1::CHECK_RESULT_PASS);
+  s.clear_connection();
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["link"], v1::CHECK_RESULT_SKIPPED);
+}
+
+TEST(DiagnosisTest, APendingConfirmAndARollbackAreWarnings) {
+  v1::ModemStatus s = Healthy();
+  s.mutable_config()->mutable_pending()->set_version(4);
+  s.mutable_config()->mutable_pending()->set_rollback_to_version(3);
+  const v1::DiagnoseResponse pending = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(pending)["config"], v1::CHECK_RESULT_WARN);
+  EXPECT_THAT(Detail(pending, "config"), HasSubstr("rolls back to version 3"));
+
+  s.mutable_config()->clear_pending();
+  v1::ConfigStep* step = s.mutable_config()->add_recent_steps();
+  step->set_kind(v1::CONFIG_STEP_KIND_ROLLED_BACK);
+  step->set_version(4);
+  step->set_detail("no confirm within 2m");
+  const v1::DiagnoseResponse rolled = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(rolled)["config"], v1::CHECK_RESULT_WARN);
+  EXPECT_THAT(Detail(rolled, "config"), HasSubstr("rollback of version 4: no confirm within 2m"));
+
+  s.clear_config();
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["config"], v1::CHECK_RESULT_SKIPPED);
+}
+
+TEST(DiagnosisTest, AStaleSampleIsAWarningAndNoSampleAFailure) {
+  v1::ModemStatus s = Healthy();
+  EXPECT_EQ(Results(Diagnose(s, kNow + absl::Seconds(12), kPoll))["sample"],
+            v1::CHECK_RESULT_PASS);  // within 15 s
+  const v1::DiagnoseResponse stale = Diagnose(s, kNow + absl::Seconds(60), kPoll);
+  EXPECT_EQ(Results(stale)["sample"], v1::CHECK_RESULT_WARN);
+  EXPECT_THAT(Detail(stale, "sample"), HasSubstr("62s old (polling every 5s)"));
+  s.clear_sampled_at();
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["sample"], v1::CHECK_RESULT_FAIL);
+}
+
+}  // namespace
+}  // namespace cellfleet::agent

@@ -1,0 +1,54 @@
+// The agent's settings: defaults, then the YAML config file, then command-line flags.
+#ifndef CELLFLEET_AGENT_SETTINGS_AGENT_SETTINGS_H_
+#define CELLFLEET_AGENT_SETTINGS_AGENT_SETTINGS_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "agent/link/link_manager.h"
+#include "agent/security/authorizer.h"
+#include "agent/status/history_store.h"
+
+namespace cellfleet::agent {
+
+struct TlsFiles {
+  std::string cert;       // the agent's certificate (PEM)
+  std::string key;        // its private key (PEM)
+  std::string client_ca;  // if set: mutual TLS, clients must present a cert from this CA
+};
+
+struct AgentSettings {
+  // modem
+  std::string at_port = "/dev/ttyUSB2";
+  int baud = 115200;
+  absl::Duration poll_interval = absl::Seconds(2);
+  std::string lock_dir = "/var/lock";
+  // server
+  std::string listen = "127.0.0.1:50051";
+  std::string board_name;
+  bool insecure = false;
+  // security
+  TlsFiles tls;
+  std::map<std::string, Role> roles;
+  Role unauthenticated_role = Role::kViewer;
+  std::string audit_log;
+  // history
+  HistoryRetention history;
+  // PPP data link (state_dir holds the rendered pppd/chat files)
+  LinkOptions link;
+  // log
+  std::string log_level = "info";
+  std::string log_target = "stderr";  // or "journald"
+};
+
+// Overlays the YAML file at `path` on `settings`. Errors name the file and line:
+// "/etc/cellfleet/agent.yaml:7: unknown key \"pol_interval\"".
+absl::Status LoadAgentSettings(const std::string& path, AgentSettings& settings);
+absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name,
+                                AgentSettings& settings);
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_SETTINGS_AGENT_SETTINGS_H_

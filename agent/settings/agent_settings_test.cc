@@ -1,0 +1,109 @@
+#include "agent/settings/agent_settings.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+using ::cellfleet::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(AgentConfigTest, ReadsEverySection) {
+  AgentSettings s;
+  ASSERT_THAT(ParseAgentSettings(R"(
+modem: {at_port: auto, baud: 921600, poll_interval: 5s, lock_dir: /run/lock}
+server: {listen: "0.0.0.0:50051", board_name: rock-001}
+security:
+  tls: {cert: /etc/cellfleet/agent.crt, key: /etc/cellfleet/agent.key, client_ca: /etc/cellfleet/ca.crt}
+  roles: {ops: operator, grafana: viewer}
+  unauthenticated_role: none
+  audit_log: /var/lib/cellfleet/audit.log
+history: {samples: 100, interval: 30s, events: 50}
+log: {level: debug, target: journald}
+)",
+                                 "agent.yaml", s),
+              IsOk());
+  EXPECT_EQ(s.at_port, "auto");
+  EXPECT_EQ(s.baud, 921600);
+  EXPECT_EQ(s.poll_interval, absl::Seconds(5));
+  EXPECT_EQ(s.listen, "0.0.0.0:50051");
+  EXPECT_EQ(s.tls.client_ca, "/etc/cellfleet/ca.crt");
+  EXPECT_EQ(s.roles.at("ops"), Role::kOperator);
+  EXPECT_EQ(s.roles.at("grafana"), Role::kViewer);
+  EXPECT_EQ(s.unauthenticated_role, Role::kNone);
+  EXPECT_EQ(s.history.max_samples, 100u);
+  EXPECT_EQ(s.history.sample_interval, absl::Seconds(30));
+  EXPECT_EQ(s.log_target, "journald");
+}
+
+TEST(AgentConfigTest, ShippedExampleIsValid) {
+  AgentSettings s;
+  ASSERT_THAT(LoadAgentSettings(CELLFLEET_EXAMPLE_CONFIG, s), IsOk());
+  EXPECT_EQ(s.at_port, "auto");
+  EXPECT_EQ(s.link.settings.apn, "internet.example");
+  EXPECT_EQ(s.link.settings.modem_port, "/dev/ttyUSB3");
+  EXPECT_EQ(s.roles.at("ops-laptop"), Role::kOperator);
+  EXPECT_TRUE(s.link.keep_up.enabled);
+  EXPECT_EQ(s.link.keep_up.max_backoff, absl::Minutes(5));
+}
+
+TEST(AgentConfigTest, ConnectionSettingsAreValidatedWithTheirLine) {
+  AgentSettings s;
+  EXPECT_THAT(ParseAgentSettings("connection:\n  apn: \"bad apn\"\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a.yaml:2: apn:")));
+  EXPECT_THAT(ParseAgentSettings("connection:\n  auth: kerberos\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a.yaml:2: auth must be none, pap or chap")));
+}
+
+// The file's keep-up gets the push's limits: it cannot start a version 1 that a push of
+// the same values would be refused.
+TEST(AgentConfigTest, KeepUpLimitsAreThoseOfAPush) {
+  AgentSettings s;
+  EXPECT_THAT(ParseAgentSettings("connection:\n  keep_up:\n    initial_backoff: 2h\n", "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a.yaml:2: keep_up.initial_backoff: 1 s .. 1 h")));
+  EXPECT_THAT(ParseAgentSettings("connection:\n  keep_up:\n    initial_backoff: 10s\n"
+                                 "    max_backoff: 5s\n",
+                                 "a.yaml", s),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("keep_up.max_backoff: from initial_backoff up to 24 h")));
+  EXPECT_THAT(
+      ParseAgentSettings("connection:\n  keep_up:\n    max_attempts: 2000000\n", "a.yaml", s),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("keep_up.max_attempts")));
+  AgentSettings ok;
+  EXPECT_THAT(ParseAgentSettings("connection:\n  keep_up:\n    initial_backoff: 1h\n"
+                                 "    max_backoff: 2h\n",
+                                 "a.yaml", ok),
+              IsOk());
+}
+
+TEST(AgentConfigTest, ErrorsNameLineAndReason) {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"modem:\n  poll_interval: fast\n",
+            "a.yaml:2: poll_interval \"fast\" is not a duration"},
+           {"modem:\n  poll_interval: 10ms\n", "a.yaml:2: poll_interval must be at least 200ms"},
+           {"security:\n  roles:\n    ops: admin\n", "a.yaml:3: role \"admin\""},
+           {"security:\n  tls: {cert: /x}\n", "a.yaml:2: tls needs both cert and key"},
+           {"log:\n  level: loud\n", "a.yaml:2: level must be"},
+           {"server:\n  listen: [1, 2]\n", "a.yaml:2: listen must be a single value"},
+           {"modem:\n  baud: fast\n", "a.yaml:2: baud has the wrong type"},
+           {"moden: {}\n", "a.yaml:1: unknown key \"moden\""},
+           {"modem: [\n", "a.yaml:"},
+       }) {
+    AgentSettings s;
+    EXPECT_THAT(ParseAgentSettings(c.yaml, "a.yaml", s),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)))
+        << c.yaml;
+  }
+}
+
+}  // namespace
+}  // namespace cellfleet::agent

@@ -1,0 +1,92 @@
+// The single owner of the modem's AT port: opens it (and reopens it when the device
+// returns), initialises the modem, polls status on its own schedule and publishes
+// each sample to the hub. Nothing else talks to the port.
+#ifndef CELLFLEET_AGENT_STATUS_MODEM_POLLER_H_
+#define CELLFLEET_AGENT_STATUS_MODEM_POLLER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/status/status_hub.h"
+#include "modem/at_channel.h"
+#include "modem/discovery.h"
+#include "modem/quectel/quectel_modem.h"
+#include "modem/serial_port.h"
+
+namespace cellfleet::agent {
+
+struct PollerOptions {
+  // A device path, or "auto": find a Quectel modem's AT interface in sysfs at every
+  // attach, so the agent follows ttyUSB renumbering.
+  std::string at_port;
+  modem::DiscoveryRoots discovery_roots;
+  absl::Duration poll_interval = absl::Seconds(2);
+  absl::Duration reattach_interval = absl::Seconds(2);
+  modem::SerialOptions serial;
+  modem::AtChannelOptions channel;
+  // Called once per loop turn (at least every poll or reattach interval): the
+  // systemd watchdog ping, so a hung poller gets the agent restarted.
+  std::function<void()> on_cycle;
+  // Adds what is not the modem's to every sample: the PPP link (the LinkManager's) and
+  // the connection config in force (the ConfigManager's). Must not block.
+  std::function<void(v1::ModemStatus&)> add_local_state;
+};
+
+class ModemPoller {
+ public:
+  ModemPoller(PollerOptions options, StatusHub* hub);
+  ModemPoller(const ModemPoller&) = delete;
+  ModemPoller& operator=(const ModemPoller&) = delete;
+  ~ModemPoller();
+
+  void Start();
+  // Returns once the port is closed; a command in flight is cancelled, not waited for.
+  void Stop();
+  // A link or config change happened: the poller publishes it at once with the modem
+  // part of its last sample (no AT traffic; during an AT read, right after it), so that
+  // streams and the history see a state shorter than a poll interval.
+  void RequestSample();
+
+  const PollerOptions& options() const { return options_; }
+
+ private:
+  void Run();
+  // Opens the port and initialises the modem; false (after publishing why) on failure.
+  bool Attach();
+  // The AT port to open now: the configured path, or the discovered one.
+  absl::StatusOr<std::string> ResolvePort() const;
+  void Detach();
+  void PublishState(v1::ModemState state, const std::string& detail);
+  void Publish(std::shared_ptr<v1::ModemStatus> status);
+  // The last published status again, with the local state (link, config) read anew.
+  void PublishLocalChange();
+
+  PollerOptions options_;
+  StatusHub* hub_;
+  enum class Wake { kStop, kTime, kRequest };
+  // Waits until `deadline`, Stop() or RequestSample().
+  Wake WaitUntil(absl::Time deadline);
+
+  absl::Mutex wake_mu_;
+  bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool sample_requested_ ABSL_GUARDED_BY(wake_mu_) = false;
+  std::thread thread_;
+  // Only the poller thread sets channel_, under channel_mu_, so that Stop() can close it
+  // from its own thread; the poller thread reads it without the lock.
+  absl::Mutex channel_mu_;
+  std::unique_ptr<modem::AtChannel> channel_;
+  // Poller thread only.
+  std::unique_ptr<modem::QuectelModem> modem_;
+  modem::ModemIdentity last_identity_;
+  std::shared_ptr<const v1::ModemStatus> last_published_;
+  std::string attached_port_;
+};
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_STATUS_MODEM_POLLER_H_

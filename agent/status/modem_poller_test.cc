@@ -1,0 +1,64 @@
+// The poller against a simulated EC25 on a real pseudo-terminal.
+#include "agent/status/modem_poller.h"
+
+#include <filesystem>
+
+#include "agent/status/status_hub.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+#include "simulator/simulated_fleet.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+
+// A modem that hangs on AT+COPS? (which may legitimately take 180 s) must not hold up
+// the agent's shutdown: systemd would kill it mid-way and orphan its pppd.
+TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
+  const std::string dir = ::testing::TempDir() + "/poller-" + std::to_string(::getpid());
+  simulator::SimulatedFleetOptions sim_options;
+  sim_options.boards = 1;
+  sim_options.dir = dir;
+  absl::StatusOr<simulator::Scenario> scenario = simulator::ParseScenario(
+      "faults:\n  - {command: \"AT+COPS?\", no_reply: true}\n", "hung-cops");
+  ASSERT_THAT(scenario, IsOk());
+  sim_options.scenario = *scenario;
+  absl::StatusOr<std::unique_ptr<simulator::SimulatedFleet>> fleet =
+      simulator::SimulatedFleet::Create(sim_options);
+  ASSERT_THAT(fleet, IsOk());
+  (*fleet)->Start();
+
+  StatusHub hub;
+  PollerOptions options;
+  options.at_port = (*fleet)->boards()[0].at_path;
+  options.poll_interval = absl::Milliseconds(100);
+  ModemPoller poller(options, &hub);
+  poller.Start();
+  // Initialised, then stuck on AT+COPS?: the simulator's command count stops moving.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  uint64_t seen = 0;
+  absl::Time last_change = absl::Now();
+  while (absl::Now() < deadline && (seen == 0 || absl::Now() - last_change < absl::Seconds(1))) {
+    const uint64_t now = (*fleet)->commands_handled();
+    if (now != seen) {
+      seen = now;
+      last_change = absl::Now();
+    }
+    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+  }
+  ASSERT_GT(seen, 4u) << "the poller never got past initialisation";
+  StatusPtr latest = hub.Latest();
+  ASSERT_NE(latest, nullptr);
+  EXPECT_NE(latest->modem_state(), v1::MODEM_STATE_READY) << "no sample can complete";
+
+  const absl::Time stopping = absl::Now();
+  poller.Stop();
+  EXPECT_LT(absl::Now() - stopping, absl::Seconds(2)) << "Stop waited for the hung command";
+  (*fleet)->Stop();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cellfleet::agent

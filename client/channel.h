@@ -1,0 +1,33 @@
+// Channels to agents, with the options every command shares.
+#ifndef CELLFLEET_CLIENT_CHANNEL_H_
+#define CELLFLEET_CLIENT_CHANNEL_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cellfleet/v1/agent_service.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace cellfleet::client {
+
+struct ChannelOptions {
+  // All empty: plaintext (loopback, or inside a tunnel such as WireGuard).
+  std::string ca_pem;    // CA that signed the agents' certificates: turns TLS on
+  std::string cert_pem;  // our client certificate, for agents that require mutual TLS
+  std::string key_pem;
+  std::string server_name;  // expected name in the agent's certificate, if not the host
+};
+
+// Reads --ca/--cert/--key files into options; errors name the file.
+absl::StatusOr<ChannelOptions> LoadChannelOptions(const std::string& ca_file,
+                                                  const std::string& cert_file,
+                                                  const std::string& key_file,
+                                                  const std::string& server_name);
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const ChannelOptions& options);
+
+}  // namespace cellfleet::client
+
+#endif  // CELLFLEET_CLIENT_CHANNEL_H_

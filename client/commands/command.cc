@@ -1,0 +1,60 @@
+#include "client/commands/command.h"
+
+#include <ostream>
+
+#include "CLI/CLI.hpp"
+
+namespace cellfleet::client {
+namespace {
+
+// Boards from --targets or --inventory (+ --select); errors are one line each.
+absl::StatusOr<std::vector<Board>> ResolveBoards(const std::string& targets,
+                                                 const std::string& inventory,
+                                                 const std::vector<std::string>& selectors) {
+  if (targets.empty() == inventory.empty()) {
+    return absl::InvalidArgumentError(
+        "give exactly one of --targets host:port,... or --inventory FILE");
+  }
+  if (!targets.empty()) {
+    if (!selectors.empty())
+      return absl::InvalidArgumentError("--select needs --inventory (targets carry no labels)");
+    return ParseTargets(targets);
+  }
+  absl::StatusOr<std::vector<Board>> all = LoadInventory(inventory);
+  if (!all.ok()) return all.status();
+  absl::StatusOr<std::map<std::string, std::string>> wanted = ParseSelectors(selectors);
+  if (!wanted.ok()) return wanted.status();
+  std::vector<Board> boards = SelectBoards(*all, *wanted);
+  if (boards.empty()) return absl::NotFoundError("no board in the inventory matches --select");
+  return boards;
+}
+
+}  // namespace
+
+void FleetCommand::AddBoardOptions(CLI::App* command) {
+  command->add_option("--targets", targets_, "Agents to talk to: host:port,host:port,...");
+  command->add_option("--inventory", inventory_,
+                      "YAML inventory of boards (name, address, labels)");
+  command->add_option("--select", selectors_,
+                      "Only boards with this label (key=value); repeatable");
+}
+
+int FleetCommand::Run(CommandEnv& env) {
+  absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets_, inventory_, selectors_);
+  if (!boards.ok()) {
+    env.err << "cellfleet: " << boards.status().message() << "\n";
+    return kExitUsage;
+  }
+  return RunOnBoards(*boards, env);
+}
+
+CLI::App* CommandGroup(CLI::App& root, const std::string& name, const std::string& description) {
+  for (CLI::App* existing : root.get_subcommands({})) {
+    if (existing->get_name() == name) return existing;
+  }
+  CLI::App* group = root.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return group;
+}
+
+}  // namespace cellfleet::client

@@ -1,0 +1,24 @@
+// A modem status in the short human columns every command shows it in.
+#ifndef CELLFLEET_CLIENT_STATUS_CELLS_H_
+#define CELLFLEET_CLIENT_STATUS_CELLS_H_
+
+#include <string>
+#include <vector>
+
+#include "cellfleet/v1/agent_service.pb.h"
+
+namespace cellfleet::client {
+
+// The short human columns of a status: state, SIM, registration, operator, RAT, cell,
+// RSRP, RSRQ, SINR, RSSI.
+std::vector<std::string> StatusSummaryHeader();
+// Column widths for streaming output, where rows cannot be measured in advance.
+std::vector<int> StatusSummaryWidths();
+std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& status);
+
+// An enum value's name without its type prefix: MODEM_STATE_READY -> READY.
+std::string ShortEnumName(const std::string& full, const std::string& prefix);
+
+}  // namespace cellfleet::client
+
+#endif  // CELLFLEET_CLIENT_STATUS_CELLS_H_

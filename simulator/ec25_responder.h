@@ -1,0 +1,105 @@
+// The command interpreter of a simulated Quectel EC25: one AT command line in, the
+// bytes a real EC25 would print back out (V1 verbose framing: CR LF around each line).
+#ifndef CELLFLEET_SIMULATOR_EC25_RESPONDER_H_
+#define CELLFLEET_SIMULATOR_EC25_RESPONDER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "simulator/radio_model.h"
+#include "simulator/scenario.h"
+
+namespace cellfleet::simulator {
+
+struct SimulatedIdentity {
+  std::string manufacturer = "Quectel";
+  std::string model = "EC25";
+  std::string revision = "EC25EFAR06A06M4G";
+  std::string firmware = "EC25EFAR06A06M4G_01.001.01.001";  // AT+QGMR
+  std::string imei;
+  std::string imsi;
+  std::string iccid;
+};
+
+// Builds a plausible identity for board `index` (valid Luhn IMEI, 20-char ICCID).
+SimulatedIdentity MakeIdentity(uint64_t seed, int index, const RadioProfile& profile);
+
+struct PdpContextSetting {
+  std::string type = "IP";
+  std::string apn;
+};
+
+// What the AT port and the modem port of one simulated modem share.
+struct SimulatedModemState {
+  SimulatedIdentity identity;
+  RadioModel* radio = nullptr;
+  SimCardState sim = SimCardState::kReady;
+  std::map<int, PdpContextSetting> contexts = {{1, PdpContextSetting{}}};
+  int cfun = 1;  // 0 and 4: the radio is off
+  DataSettings data;
+  SimulatedRat rat = SimulatedRat::kLte;
+  bool data_call_up = false;  // a call on the modem port: +QENG says CONNECT
+  // Just after boot the SIM answers +CME ERROR: 14 (SIM busy) until then.
+  absl::Time sim_busy_until = absl::InfinitePast();
+};
+
+// What a command asks of the port's owner beyond its reply (see simulated_fleet).
+enum class PortRequest { kNone, kDataMode, kResumeData, kHangUp, kReboot, kPowerDown };
+
+class Ec25Responder {
+ public:
+  // `modem` is shared with the board's other port and must outlive this.
+  explicit Ec25Responder(SimulatedModemState* modem);
+
+  // Handles one command line (without CR); returns what the modem prints after the echo.
+  std::string HandleLine(absl::string_view line);
+
+  // URCs caused by radio changes since the last call (+CREG/+CEREG when enabled).
+  std::string TakeUrcs();
+
+  // What the modem prints on power-up (RDY and friends), after resetting its settings.
+  std::string Reset();
+
+  bool echo() const { return echo_; }
+  // Whether this port has a call the owner keeps while in online command mode (after
+  // +++): ATO resumes it, ATH ends it.
+  void set_call_active(bool active) { call_active_ = active; }
+  // ATD, ATO, ATH, AT+CFUN=1,1, AT+QPOWD: what the owner must do after the reply.
+  PortRequest TakeRequest() {
+    PortRequest r = request_;
+    request_ = PortRequest::kNone;
+    return r;
+  }
+
+ private:
+  // One basic command (after splitting "AT+A;+B"); appends info lines, returns the
+  // final result line, or "" to mean OK.
+  std::string Execute(absl::string_view command, std::vector<std::string>& info);
+  std::string CmeError(int code) const;
+  std::string RegistrationLine(absl::string_view prefix, int n, bool solicited) const;
+  std::string ServingCellLine() const;
+  int AccessTechnology() const;  // +COPS/+CxREG <AcT> of the current radio
+  bool RadioOn() const { return modem_->cfun == 1; }
+  bool SimBusy() const { return absl::Now() < modem_->sim_busy_until; }
+
+  SimulatedModemState* modem_;
+  bool echo_ = true;  // factory default; comes back after every reset
+  int cmee_ = 1;
+  int creg_n_ = 0;
+  int cgreg_n_ = 0;
+  int cereg_n_ = 0;
+  int cops_format_ = 0;
+  PortRequest request_ = PortRequest::kNone;
+  bool call_active_ = false;
+  // For URCs: what was last reported.
+  int reported_stat_ = -1;
+  size_t reported_cell_ = 0;
+  SimulatedRat reported_rat_ = SimulatedRat::kLte;
+};
+
+}  // namespace cellfleet::simulator
+
+#endif  // CELLFLEET_SIMULATOR_EC25_RESPONDER_H_
