@@ -1,8 +1,13 @@
 #include "base/spawn.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -53,6 +58,22 @@ absl::StatusOr<pid_t> Spawn::Start() const {
         absl::StrCat("cannot run ", argv_[0], ": ", std::strerror(rc)));
   }
   return pid;
+}
+
+absl::StatusOr<int> WaitForExit(pid_t pid, absl::Duration timeout) {
+  // A pidfd becomes readable when the child exits: wait on it, not on a timer.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0) {
+    pollfd pfd{pidfd, POLLIN, 0};
+    ::poll(&pfd, 1, static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout))));
+    ::close(pidfd);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, WNOHANG) != pid) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("pid ", pid, " still running after ", absl::FormatDuration(timeout)));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace cellfleet::base

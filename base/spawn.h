@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace cellfleet::base {
 
@@ -37,6 +38,10 @@ class Spawn {
   std::vector<std::string> argv_;
   std::vector<Action> actions_;
 };
+
+// Waits up to `timeout` for child `pid` to exit and reaps it: its exit code (-1 when a
+// signal ended it), or DEADLINE_EXCEEDED with the child still running.
+absl::StatusOr<int> WaitForExit(pid_t pid, absl::Duration timeout);
 
 }  // namespace cellfleet::base
 

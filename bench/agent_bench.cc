@@ -29,6 +29,7 @@
 #include "modem/quectel/quectel_modem.h"
 #include "modem/testing/process_stats.h"
 #include "simulator/simulated_fleet.h"
+#include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet::bench {
@@ -165,43 +166,30 @@ double CpuSeconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-struct Fleet {
-  std::unique_ptr<Subprocess> sim, agent;
-  std::string address;
-};
-
-Fleet StartFleet(const std::string& dir, const std::string& name,
-                 const std::vector<std::string>& agent_args, const std::string& scenario = "") {
-  Fleet fleet;
-  std::vector<std::string> sim_args = {CELLFLEET_MODEMSIM,
-                                       "--boards",
-                                       "1",
-                                       "--dir",
-                                       dir + "/" + name + "-sim",
-                                       "--ready-file",
-                                       dir + "/" + name + "-sim.ready"};
+// One simulated board and its agent (the test harness), in `dir`/`name`; exits the
+// benchmark with the reason when it cannot start.
+std::unique_ptr<testing::Fleet> StartFleet(const std::string& dir, const std::string& name,
+                                           const std::string& poll_seconds,
+                                           const std::vector<std::string>& agent_args,
+                                           const std::string& scenario = "") {
+  testing::FleetOptions options;
+  options.simulator = CELLFLEET_MODEMSIM;
+  options.agent = CELLFLEET_AGENT;
+  options.dir = dir + "/" + name;
+  options.boards = 1;
+  options.poll_interval = poll_seconds;
+  std::filesystem::create_directories(options.dir);
   if (!scenario.empty()) {
-    std::ofstream(dir + "/" + name + ".yaml") << scenario;
-    sim_args.insert(sim_args.end(), {"--scenario", dir + "/" + name + ".yaml"});
+    std::ofstream(options.dir + "/scenario.yaml") << scenario;
+    options.simulator_args = {"--scenario", options.dir + "/scenario.yaml"};
   }
-  fleet.sim =
-      std::make_unique<Subprocess>(*Subprocess::Start(sim_args, dir + "/" + name + "-sim.log"));
-  (void)testing::WaitForFile(dir + "/" + name + "-sim.ready", absl::Seconds(10));
-  std::vector<std::string> args = {CELLFLEET_AGENT,
-                                   "--at-port",
-                                   dir + "/" + name + "-sim/board-00/at",
-                                   "--lock-dir",
-                                   dir,
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--ready-file",
-                                   dir + "/" + name + "-agent.ready"};
-  args.insert(args.end(), agent_args.begin(), agent_args.end());
-  fleet.agent =
-      std::make_unique<Subprocess>(*Subprocess::Start(args, dir + "/" + name + "-agent.log"));
-  fleet.address = std::string(absl::StripAsciiWhitespace(
-      *testing::WaitForFile(dir + "/" + name + "-agent.ready", absl::Seconds(10))));
-  return fleet;
+  options.agent_args = [agent_args](int) { return agent_args; };
+  absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
+  if (!fleet.ok()) {
+    std::cerr << "cellfleet-bench: " << fleet.status() << "\n";
+    std::exit(1);
+  }
+  return std::move(*fleet);
 }
 
 // Opens `count` streams and reads them on threads until `contexts` are cancelled.
@@ -229,48 +217,46 @@ struct Watchers {
 };
 
 void Memory(const std::string& dir) {
-  Fleet fleet = StartFleet(dir, "mem", {"--poll-interval", "1"});
+  std::unique_ptr<testing::Fleet> fleet = StartFleet(dir, "mem", "1", {});
   auto stub = v1::ModemAgent::NewStub(
-      grpc::CreateChannel(fleet.address, grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(fleet->boards()[0].address, grpc::InsecureChannelCredentials()));
   v1::WatchStatusRequest request;
   request.mutable_sample_interval()->set_seconds(1);
-  const long idle = ResidentKib(fleet.agent->pid());
+  const long idle = ResidentKib(fleet->agent(0).pid());
   {
     Watchers one;
     one.Open(*stub, request, 1);
     absl::SleepFor(absl::Seconds(5));
-    const long with_one = ResidentKib(fleet.agent->pid());
+    const long with_one = ResidentKib(fleet->agent(0).pid());
     Watchers more;
     more.Open(*stub, request, 99);
     absl::SleepFor(absl::Seconds(5));
-    const long with_hundred = ResidentKib(fleet.agent->pid());
+    const long with_hundred = ResidentKib(fleet->agent(0).pid());
     std::cout << "memory: agent RSS idle " << idle << " KiB, 1 subscriber " << with_one
               << " KiB, 100 subscribers " << with_hundred << " KiB ("
               << (one.updates + more.updates) << " updates delivered)\n";
   }
-  (void)fleet.agent->Stop();
-  (void)fleet.sim->Stop();
+  (void)fleet->Stop();
 }
 
 void Cpu(const std::string& dir, int seconds) {
-  Fleet fleet = StartFleet(dir, "cpu", {"--poll-interval", "10"});
+  std::unique_ptr<testing::Fleet> fleet = StartFleet(dir, "cpu", "10", {});
   auto stub = v1::ModemAgent::NewStub(
-      grpc::CreateChannel(fleet.address, grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(fleet->boards()[0].address, grpc::InsecureChannelCredentials()));
   v1::WatchStatusRequest request;
   request.mutable_sample_interval()->set_seconds(10);
   {
     Watchers one;
     one.Open(*stub, request, 1);
     absl::SleepFor(absl::Seconds(2));
-    const double before = CpuSeconds(fleet.agent->pid());
+    const double before = CpuSeconds(fleet->agent(0).pid());
     absl::SleepFor(absl::Seconds(seconds));
-    const double used = CpuSeconds(fleet.agent->pid()) - before;
+    const double used = CpuSeconds(fleet->agent(0).pid()) - before;
     std::cout << absl::StrFormat(
         "cpu: agent at 1 sample per 10 s: %.2f s CPU in %d s = %.3f%% of one core\n", used, seconds,
         100.0 * used / seconds);
   }
-  (void)fleet.agent->Stop();
-  (void)fleet.sim->Stop();
+  (void)fleet->Stop();
 }
 
 void Wire(const std::string& dir, int seconds) {
@@ -282,12 +268,13 @@ void Wire(const std::string& dir, int seconds) {
     (void)testing::RunCommand(argv, absl::Seconds(30));
   }
   std::ofstream(dir + "/wire-agent.yaml") << "security:\n  roles: {grafana: viewer}\n";
-  Fleet fleet = StartFleet(dir, "wire",
-                           {"--poll-interval", "10", "--config", dir + "/wire-agent.yaml",
-                            "--tls-cert", pki + "/agent-board-00.crt", "--tls-key",
-                            pki + "/agent-board-00.key", "--tls-client-ca", pki + "/ca.crt"},
-                           "initial: {radio_drift: false}\n");
-  const int agent_port = std::stoi(fleet.address.substr(fleet.address.rfind(':') + 1));
+  std::unique_ptr<testing::Fleet> fleet =
+      StartFleet(dir, "wire", "10",
+                 {"--config", dir + "/wire-agent.yaml", "--tls-cert", pki + "/agent-board-00.crt",
+                  "--tls-key", pki + "/agent-board-00.key", "--tls-client-ca", pki + "/ca.crt"},
+                 "initial: {radio_drift: false}\n");
+  const int agent_port =
+      std::stoi(fleet->boards()[0].address.substr(fleet->boards()[0].address.rfind(':') + 1));
   auto connect = *client::LoadChannelOptions(pki + "/ca.crt", pki + "/client-grafana.crt",
                                              pki + "/client-grafana.key", "board-00");
   for (bool on_change : {false, true}) {
@@ -312,8 +299,7 @@ void Wire(const std::string& dir, int seconds) {
         static_cast<unsigned long long>(setup), static_cast<unsigned long long>(steady), seconds,
         steady * 3600.0 / seconds / 1000.0, watcher.updates.load());
   }
-  (void)fleet.agent->Stop();
-  (void)fleet.sim->Stop();
+  (void)fleet->Stop();
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "modem/testing/process_stats.h"
 #include "modem/testing/pty_peer.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 
 namespace cellfleet::modem {
 namespace {
@@ -126,8 +127,7 @@ TEST_F(AtChannelTest, ARegistrationUrcNeverPassesForTheReadReply) {
   }
   // And after the command, a URC goes to the subscribers as always.
   peer_.Write("\r\n+CREG: 5\r\n");
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (Urcs().size() < 4 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  (void)testing::WaitFor([&] { return Urcs().size() >= 4; }, absl::Seconds(5));
   EXPECT_THAT(Urcs(), ::testing::Contains("+CREG: 5"));
 }
 
@@ -190,10 +190,8 @@ TEST_F(AtChannelTest, TimesOutThenResynchronisesBeforeTheNextCommand) {
   // the channel has it: the pty hands bytes over asynchronously, and a reply still in
   // flight when the next command goes out is ambiguous on a real modem too.)
   peer_.Write("\r\n+QENG: \"servingcell\",\"SEARCH\"\r\n\r\nOK\r\n");
-  const absl::Time deadline = absl::Now() + absl::Seconds(2);
-  while (Urcs().size() < 2 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(5));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return Urcs().size() >= 2; }, absl::Seconds(2),
+                         absl::Milliseconds(5));
   // Lines that belong to no command go to the URC handlers, the stale OK included.
   EXPECT_THAT(Urcs(), ElementsAre("+QENG: \"servingcell\",\"SEARCH\"", "OK"));
   Outcome second;

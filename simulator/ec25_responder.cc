@@ -198,18 +198,16 @@ std::string Ec25Responder::HandleLine(absl::string_view line) {
   return out;
 }
 
-std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::string>& info) {
-  const std::string upper = absl::AsciiStrToUpper(command);
-  const bool sim_ready = modem_->sim == SimCardState::kReady;
-  const bool sim_query =
-      upper == "AT+CPIN?" || upper == "AT+CIMI" || upper == "AT+QCCID" || upper == "AT+COPS?";
-  if (sim_query && SimBusy()) return CmeError(14);  // just after boot (AT_FACTS.md 2.5)
-  auto need_sim = [&]() -> std::string {
-    if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
-    if (modem_->sim == SimCardState::kPinRequired) return CmeError(11);
-    return "";
-  };
+// Echo, reset, error reporting, and the no-op settings chat and pppd send.
+std::string Ec25Responder::SimMissing() const {
+  if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
+  if (modem_->sim == SimCardState::kPinRequired) return CmeError(11);
+  return "";
+}
 
+std::optional<std::string> Ec25Responder::Settings(absl::string_view /*command*/,
+                                                   const std::string& upper,
+                                                   std::vector<std::string>& info) {
   if (upper == "AT") return "";
   if (upper == "ATE0" || upper == "ATE") {
     echo_ = false;
@@ -224,6 +222,24 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     cmee_ = 1;
     return "";
   }
+  if (absl::StartsWith(upper, "AT+CMEE=")) {
+    std::optional<int> n = ParseIntArg(upper.substr(8));
+    if (!n || *n < 0 || *n > 2) return CmeError(3);
+    cmee_ = *n;
+    return "";
+  }
+  if (upper == "AT+CMEE?") {
+    info.push_back(absl::StrCat("+CMEE: ", cmee_));
+    return "";
+  }
+  if (upper == "AT&D2" || upper == "AT&F" || upper == "ATV1" || upper == "ATQ0") return "";
+  return std::nullopt;
+}
+
+// ATI, IMEI, model, firmware, IMSI and ICCID.
+std::optional<std::string> Ec25Responder::Identity(absl::string_view /*command*/,
+                                                   const std::string& upper,
+                                                   std::vector<std::string>& info) {
   if (upper == "ATI") {
     info = {modem_->identity.manufacturer, modem_->identity.model,
             absl::StrCat("Revision: ", modem_->identity.revision)};
@@ -246,7 +262,7 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     return "";
   }
   if (upper == "AT+CIMI") {
-    if (std::string e = need_sim(); !e.empty()) return e;
+    if (std::string e = SimMissing(); !e.empty()) return e;
     info.push_back(modem_->identity.imsi);
     return "";
   }
@@ -255,24 +271,25 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     info.push_back(absl::StrCat("+QCCID: ", modem_->identity.iccid));
     return "";
   }
-  if (absl::StartsWith(upper, "AT+CMEE=")) {
-    std::optional<int> n = ParseIntArg(upper.substr(8));
-    if (!n || *n < 0 || *n > 2) return CmeError(3);
-    cmee_ = *n;
+  if (upper == "AT+CSUB") {
+    info.push_back("SubEdition: V03");
     return "";
   }
-  if (upper == "AT+CMEE?") {
-    info.push_back(absl::StrCat("+CMEE: ", cmee_));
-    return "";
-  }
+  return std::nullopt;
+}
+
+// The SIM's state and the signal readings.
+std::optional<std::string> Ec25Responder::SimAndSignal(absl::string_view /*command*/,
+                                                       const std::string& upper,
+                                                       std::vector<std::string>& info) {
   if (upper == "AT+CPIN?") {
     if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
-    info.push_back(sim_ready ? "+CPIN: READY" : "+CPIN: SIM PIN");
+    info.push_back(SimReady() ? "+CPIN: READY" : "+CPIN: SIM PIN");
     return "";
   }
   if (upper == "AT+CSQ") {
     info.push_back(
-        absl::StrCat("+CSQ: ", sim_ready && RadioOn() ? modem_->radio->csq_rssi() : 99, ",99"));
+        absl::StrCat("+CSQ: ", SimReady() && RadioOn() ? modem_->radio->csq_rssi() : 99, ",99"));
     return "";
   }
   if (upper == "AT+QCSQ") {
@@ -292,8 +309,15 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     }
     return "";
   }
+  return std::nullopt;
+}
+
+// Operator, registration and the engineering (serving/neighbour cell) view.
+std::optional<std::string> Ec25Responder::Network(absl::string_view /*command*/,
+                                                  const std::string& upper,
+                                                  std::vector<std::string>& info) {
   if (upper == "AT+COPS?") {
-    if (!sim_ready || !modem_->radio->registered() || !RadioOn()) {
+    if (!SimReady() || !modem_->radio->registered() || !RadioOn()) {
       info.push_back("+COPS: 0");
     } else if (cops_format_ == 2) {
       info.push_back(absl::StrCat("+COPS: 0,2,\"", modem_->radio->profile().mcc,
@@ -348,6 +372,13 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     }
     return "";
   }
+  return std::nullopt;
+}
+
+// PDP contexts, functionality (radio on/off, reboot) and power-down.
+std::optional<std::string> Ec25Responder::DataContexts(absl::string_view command,
+                                                       const std::string& upper,
+                                                       std::vector<std::string>& info) {
   if (upper == "AT+CGDCONT?") {
     for (const auto& [cid, ctx] : modem_->contexts) {
       info.push_back(absl::StrFormat("+CGDCONT: %d,\"%s\",\"%s\",\"0.0.0.0\",0,0,0,0", cid,
@@ -395,13 +426,24 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
                                                      : 0);
     return "";
   }
+  if (upper == "AT+QPOWD" || upper == "AT+QPOWD=0" || upper == "AT+QPOWD=1") {
+    request_ = PortRequest::kPowerDown;  // OK, then POWERED DOWN, then the ports go
+    return "";
+  }
+  return std::nullopt;
+}
+
+// ATD, ATO, ATH: the data call on this port.
+std::optional<std::string> Ec25Responder::Calls(absl::string_view /*command*/,
+                                                const std::string& upper,
+                                                std::vector<std::string>& /*info*/) {
   if (absl::StartsWith(upper, "ATD")) {
     absl::string_view number = absl::string_view(upper).substr(3);
     absl::ConsumePrefix(&number, "T");  // tone dialing is accepted and ignored
     // *99# activates context 1; *99***N# context N (the APN the network sees).
     const std::optional<int> dial_cid = modem::ppp::DialContextId(number);
     if (!dial_cid) return "NO CARRIER";
-    if (!sim_ready || !modem_->radio->registered()) return "NO CARRIER";
+    if (!SimReady() || !modem_->radio->registered()) return "NO CARRIER";
     const DataSettings& data = modem_->data;
     if (data.connect == ConnectMode::kError) return "ERROR";
     if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
@@ -426,15 +468,20 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
     if (call_active_) request_ = PortRequest::kHangUp;
     return "";
   }
-  if (upper == "AT+QPOWD" || upper == "AT+QPOWD=0" || upper == "AT+QPOWD=1") {
-    request_ = PortRequest::kPowerDown;  // OK, then POWERED DOWN, then the ports go
-    return "";
+  return std::nullopt;
+}
+
+std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::string>& info) {
+  const std::string upper = absl::AsciiStrToUpper(command);
+  const bool sim_query =
+      upper == "AT+CPIN?" || upper == "AT+CIMI" || upper == "AT+QCCID" || upper == "AT+COPS?";
+  if (sim_query && SimBusy()) return CmeError(14);  // just after boot (AT_FACTS.md 2.5)
+
+  for (auto family :
+       {&Ec25Responder::Settings, &Ec25Responder::Identity, &Ec25Responder::SimAndSignal,
+        &Ec25Responder::Network, &Ec25Responder::DataContexts, &Ec25Responder::Calls}) {
+    if (std::optional<std::string> result = (this->*family)(command, upper, info)) return *result;
   }
-  if (upper == "AT+CSUB") {
-    info.push_back("SubEdition: V03");
-    return "";
-  }
-  if (upper == "AT&D2" || upper == "AT&F" || upper == "ATV1" || upper == "ATQ0") return "";
   return "ERROR";
 }
 

@@ -4,6 +4,7 @@
 #define CELLFLEET_SIMULATOR_EC25_RESPONDER_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,23 @@ class Ec25Responder {
   // One basic command (after splitting "AT+A;+B"); appends info lines, returns the
   // final result line, or "" to mean OK.
   std::string Execute(absl::string_view command, std::vector<std::string>& info);
+  // The command families Execute tries in turn: each returns nullopt for a command that
+  // is not one of its own, else Execute's result.
+  std::optional<std::string> Settings(absl::string_view command, const std::string& upper,
+                                      std::vector<std::string>& info);
+  std::optional<std::string> Identity(absl::string_view command, const std::string& upper,
+                                      std::vector<std::string>& info);
+  std::optional<std::string> SimAndSignal(absl::string_view command, const std::string& upper,
+                                          std::vector<std::string>& info);
+  std::optional<std::string> Network(absl::string_view command, const std::string& upper,
+                                     std::vector<std::string>& info);
+  std::optional<std::string> DataContexts(absl::string_view command, const std::string& upper,
+                                          std::vector<std::string>& info);
+  std::optional<std::string> Calls(absl::string_view command, const std::string& upper,
+                                   std::vector<std::string>& info);
+  bool SimReady() const { return modem_->sim == SimCardState::kReady; }
+  // The CME error for a command that needs the SIM; "" when it is there and unlocked.
+  std::string SimMissing() const;
   std::string CmeError(int code) const;
   std::string RegistrationLine(absl::string_view prefix, int n, bool solicited) const;
   std::string ServingCellLine() const;

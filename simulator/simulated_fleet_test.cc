@@ -9,6 +9,7 @@
 #include "modem/at_channel.h"
 #include "modem/serial_port.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 
 namespace cellfleet::simulator {
 namespace {
@@ -184,10 +185,7 @@ TEST_F(SimulatedFleetTest, SimRemovedAndPortVanishEvents) {
   }
   port_.reset();
   EXPECT_FALSE(std::filesystem::exists(path));
-  const absl::Time deadline = absl::Now() + absl::Seconds(3);
-  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return std::filesystem::exists(path); }, absl::Seconds(3));
   ASSERT_TRUE(std::filesystem::exists(path));
   OpenPort(path);
   EXPECT_EQ(Exchange("AT"), "AT\r\r\nOK\r\n");  // back with factory defaults
@@ -225,10 +223,7 @@ TEST_F(SimulatedFleetTest, CarrierLossCanHangUpTheLine) {
   EXPECT_THAT(port_->ReadSome(buffer, sizeof(buffer)), StatusIs(absl::StatusCode::kUnavailable));
   port_.reset();
   // A fresh line at the same path (after a moment: the old one goes first), same modem.
-  const absl::Time deadline = absl::Now() + absl::Seconds(3);
-  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return std::filesystem::exists(path); }, absl::Seconds(3));
   OpenPort(path);
   EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
 }
@@ -283,11 +278,12 @@ TEST_F(SimulatedFleetTest, DtrDropEndsTheCall) {
   EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""), HasSubstr("\"CONNECT\""));
   modem_port.reset();
   std::string cell;
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < deadline) {
-    cell = Exchange("AT+QENG=\"servingcell\"");
-    if (absl::StrContains(cell, "\"NOCONN\"")) break;
-  }
+  (void)testing::WaitFor(
+      [&] {
+        cell = Exchange("AT+QENG=\"servingcell\"");
+        return absl::StrContains(cell, "\"NOCONN\"");
+      },
+      absl::Seconds(5), absl::ZeroDuration());
   EXPECT_THAT(cell, HasSubstr("\"NOCONN\""));
   port_.reset();
   OpenPort(path);
@@ -306,22 +302,19 @@ TEST_F(SimulatedFleetTest, RebootTakesThePortsAwayAndBootsWithSimBusy) {
   EXPECT_THAT(port_->ReadSome(buffer, sizeof(buffer)), StatusIs(absl::StatusCode::kUnavailable));
   port_.reset();
   EXPECT_FALSE(std::filesystem::exists(path));
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return std::filesystem::exists(path); }, absl::Seconds(10));
   OpenPort(path);
   const std::string boot = ReadUntil("+CPIN: READY\r\n");
   EXPECT_THAT(boot, ::testing::StartsWith("\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n"));
   // For a moment the SIM is busy; then it answers.
   EXPECT_EQ(Exchange("AT+CPIN?", "\r\n\r\n"), "AT+CPIN?\r\r\n+CME ERROR: 14\r\n");
   std::string cpin;
-  const absl::Time ready_by = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < ready_by) {
-    cpin = Exchange("AT+CPIN?", "\r\n\r\n");
-    if (absl::StrContains(cpin, "READY")) break;
-    absl::SleepFor(absl::Milliseconds(100));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor(
+      [&] {
+        cpin = Exchange("AT+CPIN?", "\r\n\r\n");
+        return absl::StrContains(cpin, "READY");
+      },
+      absl::Seconds(5), absl::Milliseconds(100));
   EXPECT_THAT(cpin, HasSubstr("+CPIN: READY"));
 }
 
@@ -345,15 +338,9 @@ events:
   EXPECT_THAT(Exchange("AT+QPOWD", "POWERED DOWN\r\n"),
               HasSubstr("\r\nOK\r\n\r\nPOWERED DOWN\r\n"));
   port_.reset();
-  absl::Time deadline = absl::Now() + absl::Seconds(2);
-  while (std::filesystem::exists(path) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return !std::filesystem::exists(path); }, absl::Seconds(2));
   EXPECT_FALSE(std::filesystem::exists(path));
-  deadline = absl::Now() + absl::Seconds(10);
-  while (!std::filesystem::exists(path) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return std::filesystem::exists(path); }, absl::Seconds(10));
   OpenPort(path);
   EXPECT_THAT(ReadUntil("RDY\r\n"), HasSubstr("RDY"));
 }
@@ -400,10 +387,12 @@ events:
   EXPECT_THAT(Exchange("AT+QENG=\"servingcell\""),
               HasSubstr("\"servingcell\",\"CONNECT\",\"LTE\""));
   std::string cell;  // the rat_change event comes at 1 s
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < deadline && !absl::StrContains(cell, "WCDMA")) {
-    cell = Exchange("AT+QENG=\"servingcell\"");
-  }
+  (void)testing::WaitFor(
+      [&] {
+        cell = Exchange("AT+QENG=\"servingcell\"");
+        return absl::StrContains(cell, "WCDMA");
+      },
+      absl::Seconds(5), absl::ZeroDuration());
   EXPECT_THAT(cell, HasSubstr("\"CONNECT\",\"WCDMA\",262,01,"));
   EXPECT_THAT(Exchange("AT+COPS?"), HasSubstr(",2\r\n"));  // AcT 2: UTRAN
   EXPECT_EQ(Exchange("AT+CEREG?"), "\r\n+CEREG: 0,0\r\n\r\nOK\r\n");

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet {
@@ -22,8 +23,6 @@ namespace {
 
 using ::cellfleet::testing::IsOk;
 using ::cellfleet::testing::RunCommand;
-using ::cellfleet::testing::Subprocess;
-using ::cellfleet::testing::WaitForFile;
 using ::testing::HasSubstr;
 
 constexpr int kBoards = 3;
@@ -35,60 +34,34 @@ class ConfigPushTest : public ::testing::Test {
     dir_ = testing::MakeTempDir("cellfleet-push");
     ::setenv("FAKE_PPPD_MODE", "by-apn", 1);
     ::setenv("FAKE_PPPD_REFUSED_APN", kRefusedApn, 1);
-    auto sim = Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir",
-                                  dir_ + "/sim", "--ready-file", dir_ + "/sim.ready"},
-                                 dir_ + "/sim.log");
-    ASSERT_THAT(sim, IsOk());
-    sim_ = std::make_unique<Subprocess>(std::move(*sim));
-    ASSERT_THAT(WaitForFile(dir_ + "/sim.ready", absl::Seconds(10)), IsOk());
-    std::vector<std::string> addresses;
-    for (int i = 0; i < kBoards; ++i) {
-      const std::string board = absl::StrCat(dir_, "/sim/board-0", i);
-      const std::string ready = absl::StrCat(dir_, "/agent", i, ".ready");
-      auto agent = Subprocess::Start({CELLFLEET_AGENT,
-                                      "--at-port",
-                                      board + "/at",
-                                      "--modem-port",
-                                      board + "/modem",
-                                      "--state-dir",
-                                      absl::StrCat(dir_, "/state", i),
-                                      "--pppd",
-                                      CELLFLEET_FAKE_PPPD,
-                                      "--apn",
-                                      "internet.example",
-                                      "--listen",
-                                      "127.0.0.1:0",
-                                      "--board-name",
-                                      absl::StrCat("board-0", i),
-                                      "--unauthenticated-role",
-                                      "operator",
-                                      "--lock-dir",
-                                      dir_,
-                                      "--audit-log",
-                                      absl::StrCat(dir_, "/audit", i, ".jsonl"),
-                                      "--poll-interval",
-                                      "0.3",
-                                      "--ready-file",
-                                      ready},
-                                     absl::StrCat(dir_, "/agent", i, ".log"));
-      ASSERT_THAT(agent, IsOk());
-      agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
-      absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(10));
-      ASSERT_THAT(address, IsOk());
-      addresses.push_back(std::string(absl::StripAsciiWhitespace(*address)));
-    }
-    targets_ = absl::StrJoin(addresses, ",");
+    testing::FleetOptions options;
+    options.simulator = CELLFLEET_MODEMSIM;
+    options.agent = CELLFLEET_AGENT;
+    options.dir = dir_;
+    options.boards = kBoards;
+    options.poll_interval = "0.3";
+    options.agent_args = [this](int i) -> std::vector<std::string> {
+      return {"--pppd",
+              CELLFLEET_FAKE_PPPD,
+              "--apn",
+              "internet.example",
+              "--unauthenticated-role",
+              "operator",
+              "--audit-log",
+              absl::StrCat(dir_, "/audit", i, ".jsonl")};
+    };
+    absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
+    ASSERT_THAT(fleet, IsOk());
+    fleet_ = std::move(*fleet);
+    targets_ = fleet_->targets();
     // Every board's link is up before a push, as on a fleet in the field.
     auto dial = Cli({"dial", "--targets", targets_});
     ASSERT_EQ(dial.exit_code, 0) << dial.out << dial.err;
   }
 
   void TearDown() override {
-    for (auto& agent : agents_) {
-      EXPECT_THAT(agent->Stop(), IsOk());
-    }
-    if (sim_) {
-      EXPECT_THAT(sim_->Stop(), IsOk());
+    if (fleet_) {
+      EXPECT_THAT(fleet_->Stop(), IsOk());
     }
     ::unsetenv("FAKE_PPPD_MODE");
     ::unsetenv("FAKE_PPPD_REFUSED_APN");
@@ -122,8 +95,7 @@ class ConfigPushTest : public ::testing::Test {
   }
 
   std::string dir_, targets_;
-  std::unique_ptr<Subprocess> sim_;
-  std::vector<std::unique_ptr<Subprocess>> agents_;
+  std::unique_ptr<testing::Fleet> fleet_;
 };
 
 TEST_F(ConfigPushTest, ApnSetConfirmsEveryBoardOnceItIsBackOnTheNewLink) {

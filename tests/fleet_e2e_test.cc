@@ -17,7 +17,9 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet {
@@ -31,87 +33,44 @@ using ::testing::HasSubstr;
 
 constexpr int kBoards = 3;
 
-struct SimBoard {
-  std::string name, at_path, imei, iccid;
-};
-
-// "board-00 at=/x/at modem=/x/modem imei=... iccid=..." lines from the simulator.
-std::vector<SimBoard> ParseSimListing(const std::string& listing) {
-  std::vector<SimBoard> boards;
-  for (absl::string_view line : absl::StrSplit(listing, '\n', absl::SkipEmpty())) {
-    SimBoard board;
-    std::vector<std::string> words = absl::StrSplit(line, ' ');
-    board.name = words[0];
-    for (const std::string& word : words) {
-      std::vector<std::string> kv = absl::StrSplit(word, absl::MaxSplits('=', 1));
-      if (kv.size() != 2) continue;
-      if (kv[0] == "at") board.at_path = kv[1];
-      if (kv[0] == "imei") board.imei = kv[1];
-      if (kv[0] == "iccid") board.iccid = kv[1];
-    }
-    boards.push_back(board);
-  }
-  return boards;
-}
-
 class FleetEndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::MakeTempDir("cellfleet-e2e");
-    auto sim = Subprocess::Start(
-        {CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards), "--dir", dir_ + "/sim", "--seed",
-         "42", "--tick", "0.2", "--ready-file", dir_ + "/sim.ready"},
-        dir_ + "/sim.log");
-    ASSERT_THAT(sim, IsOk());
-    sim_ = std::make_unique<Subprocess>(std::move(*sim));
-    absl::StatusOr<std::string> listing = WaitForFile(dir_ + "/sim.ready", absl::Seconds(10));
-    ASSERT_THAT(listing, IsOk());
-    sim_boards_ = ParseSimListing(*listing);
-    ASSERT_EQ(sim_boards_.size(), static_cast<size_t>(kBoards));
-
-    for (int i = 0; i < kBoards; ++i) {
-      const std::string ready = absl::StrCat(dir_, "/agent", i, ".ready");
-      auto agent = Subprocess::Start(
-          {CELLFLEET_AGENT, "--at-port", sim_boards_[i].at_path, "--listen", "127.0.0.1:0",
-           "--board-name", sim_boards_[i].name, "--poll-interval", "0.5", "--lock-dir", dir_,
-           "--state-dir", absl::StrCat(dir_, "/state", i), "--ready-file", ready},
-          absl::StrCat(dir_, "/agent", i, ".log"));
-      ASSERT_THAT(agent, IsOk());
-      agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
-      absl::StatusOr<std::string> address = WaitForFile(ready, absl::Seconds(10));
-      ASSERT_THAT(address, IsOk());
-      addresses_.push_back(std::string(absl::StripAsciiWhitespace(*address)));
-    }
+    testing::FleetOptions options;
+    options.simulator = CELLFLEET_MODEMSIM;
+    options.agent = CELLFLEET_AGENT;
+    options.dir = dir_;
+    options.boards = kBoards;
+    absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
+    ASSERT_THAT(fleet, IsOk());
+    fleet_ = std::move(*fleet);
+    addresses_ = fleet_->addresses();
   }
 
   void TearDown() override {
-    for (auto& agent : agents_) {
-      if (agent) {
-        EXPECT_THAT(agent->Stop(), IsOk());
-      }
-    }
-    if (sim_) {
-      EXPECT_THAT(sim_->Stop(), IsOk());
+    if (fleet_) {
+      EXPECT_THAT(fleet_->Stop(), IsOk());
     }
     std::filesystem::remove_all(dir_);
   }
 
   // `cellfleet -o json status` until every live board reports READY (bounded).
   std::vector<nlohmann::json> StatusWhenReady(absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
     std::vector<nlohmann::json> lines;
-    while (absl::Now() < deadline) {
-      lines = StatusJson();
-      bool ready = lines.size() == static_cast<size_t>(kBoards);
-      for (const nlohmann::json& line : lines) {
-        ready = ready && line["ok"] == true &&
-                line["status"]["modem_state"] == "MODEM_STATE_READY" &&
-                line["status"].contains("serving_cell");
-      }
-      if (ready) return lines;
-      absl::SleepFor(absl::Milliseconds(200));  // retry interval of a deadline-bounded wait
-    }
-    ADD_FAILURE() << "fleet not READY within " << timeout;
+    const bool ready = testing::WaitFor(
+        [&] {
+          lines = StatusJson();
+          bool all = lines.size() == static_cast<size_t>(kBoards);
+          for (const nlohmann::json& line : lines) {
+            all = all && line["ok"] == true &&
+                  line["status"]["modem_state"] == "MODEM_STATE_READY" &&
+                  line["status"].contains("serving_cell");
+          }
+          return all;
+        },
+        timeout, absl::Milliseconds(200));
+    if (!ready) ADD_FAILURE() << "fleet not READY within " << timeout;
     return lines;
   }
 
@@ -132,9 +91,7 @@ class FleetEndToEndTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<Subprocess> sim_;
-  std::vector<SimBoard> sim_boards_;
-  std::vector<std::unique_ptr<Subprocess>> agents_;
+  std::unique_ptr<testing::Fleet> fleet_;
   std::vector<std::string> addresses_;
 };
 
@@ -144,12 +101,12 @@ TEST_F(FleetEndToEndTest, StatusReturnsEachBoardsSimulatedValues) {
   for (int i = 0; i < kBoards; ++i) {
     const nlohmann::json& line = lines[i];
     const nlohmann::json& status = line["status"];
-    SCOPED_TRACE(sim_boards_[i].name);
+    SCOPED_TRACE(fleet_->boards()[i].name);
     EXPECT_EQ(line["address"], addresses_[i]);
-    EXPECT_EQ(line["agent_board_name"], sim_boards_[i].name);
-    EXPECT_EQ(status["at_port"], sim_boards_[i].at_path);
-    EXPECT_EQ(status["identity"]["imei"], sim_boards_[i].imei);
-    EXPECT_EQ(status["identity"]["iccid"], sim_boards_[i].iccid);
+    EXPECT_EQ(line["agent_board_name"], fleet_->boards()[i].name);
+    EXPECT_EQ(status["at_port"], fleet_->boards()[i].at_path);
+    EXPECT_EQ(status["identity"]["imei"], fleet_->boards()[i].imei);
+    EXPECT_EQ(status["identity"]["iccid"], fleet_->boards()[i].iccid);
     EXPECT_EQ(status["identity"]["model"], "EC25");
     EXPECT_EQ(status["sim_state"], "SIM_STATE_READY");
     EXPECT_EQ(status["serving_cell"]["radio_technology"], "RADIO_TECHNOLOGY_LTE");
@@ -164,9 +121,8 @@ TEST_F(FleetEndToEndTest, StatusReturnsEachBoardsSimulatedValues) {
 
 TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
   StatusWhenReady(absl::Seconds(20));
-  agents_[1]->Signal(SIGKILL);
-  ASSERT_THAT(agents_[1]->Wait(absl::Seconds(5)), IsOk());
-  agents_[1].reset();
+  fleet_->agent(1).Signal(SIGKILL);
+  ASSERT_THAT(fleet_->agent(1).Wait(absl::Seconds(5)), IsOk());
   int exit_code = 0;
   absl::Duration elapsed;
   std::vector<nlohmann::json> lines = StatusJson(&exit_code, &elapsed);
@@ -191,9 +147,8 @@ TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
 
 TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
   StatusWhenReady(absl::Seconds(20));
-  agents_[1]->Signal(SIGKILL);
-  ASSERT_THAT(agents_[1]->Wait(absl::Seconds(5)), IsOk());
-  agents_[1].reset();
+  fleet_->agent(1).Signal(SIGKILL);
+  ASSERT_THAT(fleet_->agent(1).Wait(absl::Seconds(5)), IsOk());
   auto json = RunCommand({CELLFLEET_CLI, "--output", "json", "--timeout", "3", "diagnose",
                           "--targets", absl::StrJoin(addresses_, ",")},
                          absl::Seconds(20));
@@ -365,10 +320,9 @@ TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {
                                    dir_ + "/watch.log");
   ASSERT_THAT(watcher, IsOk());
   ASSERT_THAT(WaitForFile(dir_ + "/watch.log", absl::Seconds(10)), IsOk());
-  absl::StatusOr<int> agent_exit = agents_[0]->Stop(absl::Seconds(10));
+  absl::StatusOr<int> agent_exit = fleet_->agent(0).Stop(absl::Seconds(10));
   ASSERT_THAT(agent_exit, IsOk());
   EXPECT_EQ(*agent_exit, 0);
-  agents_[0].reset();
   watcher->Signal(SIGINT);
   EXPECT_THAT(watcher->Wait(absl::Seconds(10)), IsOk());
   absl::StatusOr<std::string> log = WaitForFile(dir_ + "/watch.log", absl::Seconds(1));

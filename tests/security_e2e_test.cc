@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet {
@@ -57,37 +58,29 @@ class SecurityTest : public ::testing::Test {
 
   void SetUp() override {
     dir_ = testing::MakeTempDir("cellfleet-sec");
-    auto sim = Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim",
-                                  "--ready-file", dir_ + "/sim.ready"},
-                                 dir_ + "/sim.log");
-    ASSERT_THAT(sim, IsOk());
-    sim_ = std::make_unique<Subprocess>(std::move(*sim));
-    ASSERT_THAT(WaitForFile(dir_ + "/sim.ready", absl::Seconds(10)), IsOk());
     std::ofstream(dir_ + "/agent.yaml")
         << "security:\n"
         << "  tls: {cert: " << pki_ << "/agent-board-00.crt, key: " << pki_
         << "/agent-board-00.key, client_ca: " << pki_ << "/ca.crt}\n"
         << "  roles: {ops: operator, grafana: viewer}\n"
         << "  audit_log: " << dir_ << "/audit.log\n";
-    auto agent =
-        Subprocess::Start({CELLFLEET_AGENT, "--config", dir_ + "/agent.yaml", "--at-port",
-                           dir_ + "/sim/board-00/at", "--lock-dir", dir_, "--state-dir",
-                           dir_ + "/state", "--modem-port", dir_ + "/sim/board-00/modem",
-                           "--listen", "127.0.0.1:0", "--ready-file", dir_ + "/agent.ready"},
-                          dir_ + "/agent.log");
-    ASSERT_THAT(agent, IsOk());
-    agent_ = std::make_unique<Subprocess>(std::move(*agent));
-    absl::StatusOr<std::string> address = WaitForFile(dir_ + "/agent.ready", absl::Seconds(10));
-    ASSERT_THAT(address, IsOk());
-    address_ = std::string(absl::StripAsciiWhitespace(*address));
+    testing::FleetOptions options;
+    options.simulator = CELLFLEET_MODEMSIM;
+    options.agent = CELLFLEET_AGENT;
+    options.dir = dir_;
+    options.boards = 1;
+    options.agent_args = [this](int) -> std::vector<std::string> {
+      return {"--config", dir_ + "/agent.yaml"};
+    };
+    absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
+    ASSERT_THAT(fleet, IsOk());
+    fleet_ = std::move(*fleet);
+    address_ = fleet_->boards()[0].address;
   }
 
   void TearDown() override {
-    if (agent_) {
-      EXPECT_THAT(agent_->Stop(), IsOk());
-    }
-    if (sim_) {
-      EXPECT_THAT(sim_->Stop(), IsOk());
+    if (fleet_) {
+      EXPECT_THAT(fleet_->Stop(), IsOk());
     }
     std::filesystem::remove_all(dir_);
   }
@@ -121,7 +114,7 @@ class SecurityTest : public ::testing::Test {
 
   static std::string pki_, other_pki_;
   std::string dir_, address_;
-  std::unique_ptr<Subprocess> sim_, agent_;
+  std::unique_ptr<testing::Fleet> fleet_;
 };
 
 std::string SecurityTest::pki_;

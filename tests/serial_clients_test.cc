@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,14 +13,13 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/spawn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
 #include "simulator/scenario.h"
 #include "simulator/simulated_fleet.h"
 #include "tests/support/subprocess.h"
-
-extern char** environ;
 
 namespace cellfleet {
 namespace {
@@ -56,34 +54,24 @@ class SerialClientsTest : public ::testing::Test {
   int RunChat(const std::string& script) {
     const std::string script_path = dir_ + "/connect.chat";
     std::ofstream(script_path) << script;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, fleet_->boards()[0].modem_path.c_str(),
-                                     O_RDWR | O_NOCTTY, 0);
-    posix_spawn_file_actions_adddup2(&actions, 0, 1);
     const std::string log = dir_ + "/chat.log";
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {kChat, "-s", "-v", "-f", script_path};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    EXPECT_EQ(posix_spawn(&pid, kChat, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    int status = 0;
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-      if (absl::Now() > deadline) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &status, 0);
-        ADD_FAILURE() << "chat did not finish";
-        return -1;
-      }
-      absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
+    absl::StatusOr<pid_t> pid = base::Spawn({kChat, "-s", "-v", "-f", script_path})
+                                    .Open(0, fleet_->boards()[0].modem_path, O_RDWR | O_NOCTTY)
+                                    .Dup(0, 1)
+                                    .Open(2, log, O_WRONLY | O_CREAT | O_TRUNC)
+                                    .Start();
+    EXPECT_THAT(pid, IsOk());
+    if (!pid.ok()) return -1;
+    absl::StatusOr<int> code = base::WaitForExit(*pid, absl::Seconds(30));
+    if (!code.ok()) {
+      ::kill(*pid, SIGKILL);
+      ::waitpid(*pid, nullptr, 0);
+      ADD_FAILURE() << "chat did not finish";
+      return -1;
     }
     std::ifstream in(log);
     chat_log_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return *code;
   }
 
   std::string dir_;

@@ -14,6 +14,8 @@
 #include "modem/replies/identity.h"
 #include "modem/replies/signal_quality.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
+#include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet {
@@ -33,19 +35,18 @@ TEST(SimLoadTest, TwoHundredBoardsPolledEverySecondForAMinute) {
   const int seconds =
       std::getenv("CELLFLEET_LOAD_SECONDS") ? std::atoi(std::getenv("CELLFLEET_LOAD_SECONDS")) : 60;
   const std::string dir = testing::MakeTempDir("cellfleet-load");
-  auto sim = testing::Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", std::to_string(kBoards),
-                                         "--dir", dir + "/sim", "--ready-file", dir + "/sim.ready"},
-                                        dir + "/sim.log");
-  ASSERT_THAT(sim, IsOk());
-  absl::StatusOr<std::string> listing = testing::WaitForFile(dir + "/sim.ready", absl::Seconds(20));
-  ASSERT_THAT(listing, IsOk());
+  testing::FleetOptions options;
+  options.simulator = CELLFLEET_MODEMSIM;
+  options.dir = dir;
+  options.boards = kBoards;
+  options.start_agents = false;  // this test is the simulator's only client
+  absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
+  ASSERT_THAT(fleet, IsOk());
   std::vector<Board> boards;
-  for (absl::string_view line : absl::StrSplit(*listing, '\n', absl::SkipEmpty())) {
+  for (const testing::FleetBoard& simulated : (*fleet)->boards()) {
     Board board;
-    for (absl::string_view word : absl::StrSplit(line, ' ')) {
-      if (absl::ConsumePrefix(&word, "at=")) board.at_path = std::string(word);
-      if (absl::ConsumePrefix(&word, "imei=")) board.imei = std::string(word);
-    }
+    board.at_path = simulated.at_path;
+    board.imei = simulated.imei;
     modem::SerialOptions serial;
     serial.lock_dir = dir;
     auto port = modem::SerialPort::Open(board.at_path, serial);
@@ -97,9 +98,8 @@ TEST(SimLoadTest, TwoHundredBoardsPolledEverySecondForAMinute) {
       submitted += 2;
     }
   }
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (completed.load() < submitted && absl::Now() < deadline)
-    absl::SleepFor(absl::Milliseconds(50));
+  (void)testing::WaitFor([&] { return completed.load() >= submitted; }, absl::Seconds(30),
+                         absl::Milliseconds(50));
   const absl::Duration elapsed = absl::Now() - start;
   EXPECT_EQ(completed.load(), submitted);
   EXPECT_EQ(failed.load(), 0) << first_problem;
@@ -107,7 +107,7 @@ TEST(SimLoadTest, TwoHundredBoardsPolledEverySecondForAMinute) {
   std::cout << "load: " << kBoards << " boards, " << submitted << " commands in " << elapsed
             << ", slowest AT+CGSN " << slowest << "\n";
   boards.clear();
-  EXPECT_THAT(sim->Stop(), IsOk());
+  EXPECT_THAT((*fleet)->Stop(), IsOk());
 }
 
 }  // namespace

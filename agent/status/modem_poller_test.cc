@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 #include "simulator/simulated_fleet.h"
 
 namespace cellfleet::agent {
@@ -37,17 +38,18 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   ModemPoller poller(options, &hub);
   poller.Start();
   // Initialised, then stuck on AT+COPS?: the simulator's command count stops moving.
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
   uint64_t seen = 0;
   absl::Time last_change = absl::Now();
-  while (absl::Now() < deadline && (seen == 0 || absl::Now() - last_change < absl::Seconds(1))) {
-    const uint64_t now = (*fleet)->commands_handled();
-    if (now != seen) {
-      seen = now;
-      last_change = absl::Now();
-    }
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor(
+      [&] {
+        const uint64_t now = (*fleet)->commands_handled();
+        if (now != seen) {
+          seen = now;
+          last_change = absl::Now();
+        }
+        return seen != 0 && absl::Now() - last_change >= absl::Seconds(1);
+      },
+      absl::Seconds(10));
   ASSERT_GT(seen, 4u) << "the poller never got past initialisation";
   StatusPtr latest = hub.Latest();
   ASSERT_NE(latest, nullptr);

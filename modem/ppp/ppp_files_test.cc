@@ -293,18 +293,13 @@ int RunPppdAsServiceUser(const std::vector<std::string>& pppd_args, const std::s
   absl::StatusOr<pid_t> spawned =
       base::Spawn(args).Open(1, log, O_WRONLY | O_CREAT | O_TRUNC).Dup(1, 2).Start();
   if (!spawned.ok()) return -1;
-  const pid_t pid = *spawned;
-  int status = 0;
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (absl::Now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    absl::SleepFor(absl::Milliseconds(50));  // re-check interval of a bounded wait
+  absl::StatusOr<int> code = base::WaitForExit(*spawned, absl::Seconds(60));
+  if (!code.ok()) {
+    ::kill(*spawned, SIGKILL);
+    ::waitpid(*spawned, nullptr, 0);
+    return -1;
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return *code;
 }
 
 class UnprivilegedPppdTest : public PppFilesTest {

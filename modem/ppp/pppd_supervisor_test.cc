@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 
 namespace cellfleet::modem::ppp {
 namespace {
@@ -96,10 +97,8 @@ TEST(PppdSupervisorTest, ReportsTypedFailures) {
   PppdSupervisor dead(Fake("echo-timeout"));
   ASSERT_THAT(dead.Start(), IsOk());
   dead.WaitUntilSettled(absl::Seconds(10));  // CONNECTED first, then the link dies
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (dead.status().state == LinkState::kConnected && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return dead.status().state != LinkState::kConnected; },
+                         absl::Seconds(10));
   EXPECT_EQ(dead.status().state, LinkState::kFailed);
   EXPECT_EQ(dead.status().failure, LinkFailure::kEchoTimeout);
 
@@ -114,10 +113,8 @@ TEST(PppdSupervisorTest, ReportsTypedFailures) {
 
 // Once up, until the link is no longer up (bounded).
 void WaitUntilDown(const PppdSupervisor& supervisor) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (supervisor.status().state == LinkState::kConnected && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));  // re-check interval of a bounded wait
-  }
+  (void)testing::WaitFor([&] { return supervisor.status().state != LinkState::kConnected; },
+                         absl::Seconds(10));
 }
 
 TEST(PppdSupervisorTest, ALinkTheNetworkEndsIsADrop) {

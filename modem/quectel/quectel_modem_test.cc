@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 #include "simulator/simulated_fleet.h"
 
 namespace cellfleet::modem {
@@ -182,11 +183,12 @@ TEST_F(QuectelModemTest, APowerDownSaysSoAndTakesThePortAway) {
   ASSERT_TRUE(powered_down.WaitForNotificationWithTimeout(absl::Seconds(5)));
   // The port is gone: the next command fails as the poller expects, UNAVAILABLE.
   absl::StatusOr<AtResponse> after = absl::UnknownError("not run");
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < deadline) {
-    after = channel_->Execute(AtCommand::Action("AT"));
-    if (!after.ok()) break;
-  }
+  (void)testing::WaitFor(
+      [&] {
+        after = channel_->Execute(AtCommand::Action("AT"));
+        return !after.ok();
+      },
+      absl::Seconds(5), absl::ZeroDuration());
   EXPECT_TRUE(absl::IsUnavailable(after.status())) << after.status();
 }
 

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
 #include "modem/uucp_lock.h"
 #include "tests/ppp_vm/vm_board.h"
 
@@ -45,12 +46,7 @@ uint64_t Counter(const nlohmann::json& connection, const char* name) {
 
 // Every pppd gone within `timeout` (the board's, and the carrier's after the hang-up).
 bool NoPppdWithin(absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!PppdPids().empty()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(100));  // poll interval of a deadline-bounded wait
-  }
-  return true;
+  return WaitFor([] { return PppdPids().empty(); }, timeout, absl::Milliseconds(100));
 }
 
 TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {

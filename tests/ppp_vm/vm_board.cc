@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
+#include "modem/testing/wait_for.h"
 #include "tests/ppp_vm/service_user.h"
 
 namespace cellfleet::testing {
@@ -101,23 +102,21 @@ absl::Status VmBoard::StartSimulator(const VmBoardOptions& options) {
       "\n  network_command: ", YamlList(network),
       "\n  hangup_on_carrier_loss: ", options.hangup_on_carrier_loss ? "true" : "false", "\n");
   RETURN_IF_ERROR(WriteFile(dir_ + "/scenario.yaml", scenario));
-  ASSIGN_OR_RETURN(
-      Subprocess sim,
-      Subprocess::Start({CELLFLEET_MODEMSIM, "--boards", "1", "--dir", dir_ + "/sim", "--scenario",
-                         dir_ + "/scenario.yaml", "--seed", "7",
-                         // udev gives the EC25's ttyUSB ports to dialout
-                         "--port-group", "dialout", "--ready-file", dir_ + "/sim.ready"},
-                        dir_ + "/sim.log"));
-  sim_ = std::make_unique<Subprocess>(std::move(sim));
-  ASSIGN_OR_RETURN(std::string listing, WaitForFile(dir_ + "/sim.ready", absl::Seconds(30)));
-  for (absl::string_view word :
-       absl::StrSplit(listing, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
-    if (absl::ConsumePrefix(&word, "at=")) at_path_ = std::string(word);
-    if (absl::ConsumePrefix(&word, "modem=")) modem_path_ = std::string(word);
-  }
-  if (at_path_.empty() || modem_path_.empty()) {
-    return absl::InternalError(absl::StrCat("unexpected simulator listing: ", listing));
-  }
+  // The simulator through the fleet harness; the agent is started as the service user
+  // (StartAgent), which the harness does not do.
+  FleetOptions fleet;
+  fleet.simulator = CELLFLEET_MODEMSIM;
+  fleet.dir = dir_;
+  fleet.boards = 1;
+  fleet.seed = 7;
+  fleet.tick = "1";
+  // udev gives the EC25's ttyUSB ports to dialout
+  fleet.simulator_args = {"--scenario", dir_ + "/scenario.yaml", "--port-group", "dialout"};
+  fleet.start_agents = false;
+  fleet.start_timeout = absl::Seconds(30);
+  ASSIGN_OR_RETURN(simulator_, Fleet::Start(std::move(fleet)));
+  at_path_ = simulator_->boards()[0].at_path;
+  modem_path_ = simulator_->boards()[0].modem_path;
   return absl::OkStatus();
 }
 
@@ -169,7 +168,7 @@ absl::Status VmBoard::RestartAgent(int signal, const std::function<void()>& betw
 
 VmBoard::~VmBoard() {
   if (agent_) (void)agent_->Stop(absl::Seconds(20));
-  if (sim_) (void)sim_->Stop(absl::Seconds(10));
+  if (simulator_) (void)simulator_->Stop();
   // A carrier pppd can outlive a killed relay; nothing may leak into the next test.
   for (pid_t pid : PppdPids()) ::kill(pid, SIGKILL);
   std::error_code ec;
@@ -214,16 +213,16 @@ absl::StatusOr<nlohmann::json> VmBoard::CliJson(const std::vector<std::string>& 
 
 absl::StatusOr<nlohmann::json> VmBoard::WaitForStatus(
     const std::function<bool(const nlohmann::json&)>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
   nlohmann::json last;
-  while (absl::Now() < deadline) {
-    absl::StatusOr<nlohmann::json> line = CliJson({"status"}, absl::Seconds(10));
-    if (line.ok() && (*line)["ok"] == true) {
-      last = (*line)["status"];
-      if (done(last)) return last;
-    }
-    absl::SleepFor(absl::Milliseconds(500));  // poll interval of a deadline-bounded wait
-  }
+  const bool met = WaitFor(
+      [&] {
+        absl::StatusOr<nlohmann::json> line = CliJson({"status"}, absl::Seconds(10));
+        if (!line.ok() || (*line)["ok"] != true) return false;
+        last = (*line)["status"];
+        return done(last);
+      },
+      timeout, absl::Milliseconds(500));
+  if (met) return last;
   return absl::DeadlineExceededError(absl::StrCat("status condition not met within ",
                                                   absl::FormatDuration(timeout),
                                                   "; last status: ", last.dump()));

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "tests/ppp_vm/service_user.h"
+#include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
 namespace cellfleet::testing {
@@ -58,7 +59,7 @@ class VmBoard {
   const std::string& state_dir() const { return state_dir_; }
   const std::string& agent_address() const { return address_; }
   pid_t agent_pid() const { return agent_ ? agent_->pid() : -1; }
-  pid_t simulator_pid() const { return sim_ ? sim_->pid() : -1; }
+  pid_t simulator_pid() const { return simulator_ ? simulator_->simulator().pid() : -1; }
   std::string AgentLog() const;
 
  private:
@@ -69,7 +70,8 @@ class VmBoard {
   ServiceIdentity service_;
   std::string dir_, state_dir_, config_path_, at_path_, modem_path_, address_;
   int agent_runs_ = 0;
-  std::unique_ptr<Subprocess> sim_, agent_;
+  std::unique_ptr<Fleet> simulator_;  // the simulator only
+  std::unique_ptr<Subprocess> agent_;
 };
 
 // The pids of every running pppd (the board's and the carrier's).

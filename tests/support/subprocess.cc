@@ -116,21 +116,11 @@ void Subprocess::Signal(int signal_number) {
 
 absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
   if (reaped_) return exit_code_;
-  // A pidfd becomes readable when the child exits: wait on it, not on a timer.
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  if (pidfd >= 0) {
-    pollfd pfd{pidfd, POLLIN, 0};
-    ::poll(&pfd, 1, static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout))));
-    ::close(pidfd);
-  }
-  int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-    reaped_ = true;
-    exit_code_ = DecodeWaitStatus(status);
-    return exit_code_;
-  }
-  return absl::DeadlineExceededError(
-      absl::StrCat("pid ", pid_, " still running after ", absl::FormatDuration(timeout)));
+  absl::StatusOr<int> code = base::WaitForExit(pid_, timeout);
+  if (!code.ok()) return code.status();
+  reaped_ = true;
+  exit_code_ = *code;
+  return exit_code_;
 }
 
 absl::StatusOr<int> Subprocess::Stop(absl::Duration grace) {

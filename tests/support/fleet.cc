@@ -1,0 +1,161 @@
+#include "tests/support/fleet.h"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace cellfleet::testing {
+namespace {
+
+// "board-00 at=/x/at modem=/x/modem imei=... iccid=..." lines from the simulator.
+std::vector<FleetBoard> ParseListing(const std::string& listing) {
+  std::vector<FleetBoard> boards;
+  for (absl::string_view line : absl::StrSplit(listing, '\n', absl::SkipEmpty())) {
+    FleetBoard board;
+    std::vector<std::string> words = absl::StrSplit(line, ' ');
+    board.name = words[0];
+    for (const std::string& word : words) {
+      std::vector<std::string> kv = absl::StrSplit(word, absl::MaxSplits('=', 1));
+      if (kv.size() != 2) continue;
+      if (kv[0] == "at") board.at_path = kv[1];
+      if (kv[0] == "modem") board.modem_path = kv[1];
+      if (kv[0] == "imei") board.imei = kv[1];
+      if (kv[0] == "iccid") board.iccid = kv[1];
+    }
+    boards.push_back(board);
+  }
+  return boards;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Fleet>> Fleet::Start(FleetOptions options) {
+  std::unique_ptr<Fleet> fleet(new Fleet(std::move(options)));
+  if (absl::Status started = fleet->StartSimulator(); !started.ok()) return started;
+  if (fleet->options_.start_agents) {
+    if (absl::Status started = fleet->StartAgents(); !started.ok()) return started;
+  }
+  return fleet;
+}
+
+Fleet::~Fleet() { (void)Stop(); }
+
+absl::Status Fleet::StartSimulator() {
+  const std::string ready = options_.dir + "/sim.ready";
+  std::vector<std::string> argv = {options_.simulator,
+                                   "--boards",
+                                   std::to_string(options_.boards),
+                                   "--dir",
+                                   options_.dir + "/sim",
+                                   "--seed",
+                                   std::to_string(options_.seed),
+                                   "--tick",
+                                   options_.tick,
+                                   "--ready-file",
+                                   ready};
+  argv.insert(argv.end(), options_.simulator_args.begin(), options_.simulator_args.end());
+  absl::StatusOr<Subprocess> simulator = Subprocess::Start(argv, options_.dir + "/sim.log");
+  if (!simulator.ok()) return simulator.status();
+  simulator_ = std::make_unique<Subprocess>(std::move(*simulator));
+  absl::StatusOr<std::string> listing = WaitForFile(ready, options_.start_timeout);
+  if (!listing.ok()) return listing.status();
+  boards_ = ParseListing(*listing);
+  if (boards_.size() != static_cast<size_t>(options_.boards)) {
+    return absl::InternalError(absl::StrCat("the simulator listed ", boards_.size(),
+                                            " boards, not ", options_.boards, ": ", *listing));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Fleet::StartAgents() {
+  // All start at once; then each is waited for (a fleet of hundreds starts in parallel).
+  for (size_t i = 0; i < boards_.size(); ++i) {
+    FleetBoard& board = boards_[i];
+    board.state_dir = absl::StrCat(options_.dir, "/state", i);
+    board.log = absl::StrCat(options_.dir, "/agent", i, ".log");
+    std::vector<std::string> argv = {options_.agent,
+                                     "--at-port",
+                                     board.at_path,
+                                     "--modem-port",
+                                     board.modem_path,
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--board-name",
+                                     board.name,
+                                     "--poll-interval",
+                                     options_.poll_interval,
+                                     "--lock-dir",
+                                     options_.dir,
+                                     "--state-dir",
+                                     board.state_dir,
+                                     "--ready-file",
+                                     absl::StrCat(options_.dir, "/agent", i, ".ready")};
+    if (options_.agent_args) {
+      std::vector<std::string> more = options_.agent_args(static_cast<int>(i));
+      argv.insert(argv.end(), more.begin(), more.end());
+    }
+    absl::StatusOr<Subprocess> agent = Subprocess::Start(argv, board.log);
+    if (!agent.ok()) return agent.status();
+    agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
+  }
+  const absl::Time deadline = absl::Now() + options_.start_timeout;
+  for (size_t i = 0; i < boards_.size(); ++i) {
+    absl::StatusOr<std::string> address =
+        WaitForFile(absl::StrCat(options_.dir, "/agent", i, ".ready"),
+                    std::max(deadline - absl::Now(), absl::Milliseconds(1)));
+    if (!address.ok()) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "agent ", i, " did not start (see ", boards_[i].log, "): ", address.status().message()));
+    }
+    boards_[i].address = std::string(absl::StripAsciiWhitespace(*address));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Fleet::addresses() const {
+  std::vector<std::string> out;
+  for (const FleetBoard& board : boards_) out.push_back(board.address);
+  return out;
+}
+
+std::string Fleet::targets() const { return absl::StrJoin(addresses(), ","); }
+
+absl::StatusOr<std::string> Fleet::WriteInventory() const {
+  const std::string path = options_.dir + "/inventory.yaml";
+  std::ofstream out(path);
+  out << "boards:\n";
+  for (size_t i = 0; i < boards_.size(); ++i) {
+    out << "  - name: " << boards_[i].name << "\n    address: " << boards_[i].address
+        << "\n    labels: {region: " << (i % 2 == 0 ? "north" : "south") << ", site: site-"
+        << i / 10 << "}\n";
+  }
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return path;
+}
+
+absl::Status Fleet::Stop() {
+  absl::Status first;
+  for (auto& agent : agents_) {  // all told at once: a large fleet stops in parallel
+    if (agent != nullptr) agent->Signal(SIGTERM);
+  }
+  for (auto& agent : agents_) {
+    if (agent == nullptr) continue;
+    absl::StatusOr<int> stopped = agent->Stop();
+    if (!stopped.ok() && first.ok()) first = stopped.status();
+    agent.reset();
+  }
+  if (simulator_ != nullptr) {
+    absl::StatusOr<int> stopped = simulator_->Stop();
+    if (!stopped.ok() && first.ok()) first = stopped.status();
+    simulator_.reset();
+  }
+  return first;
+}
+
+}  // namespace cellfleet::testing
