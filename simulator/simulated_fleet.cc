@@ -26,7 +26,6 @@ namespace {
 
 constexpr size_t kMaxInputLine = 4096;  // a real EC25 accepts lines up to ~4 KB
 constexpr size_t kMaxPendingOutput = 256 * 1024;
-constexpr absl::Duration kEscapeGuardTime = absl::Seconds(1);  // silence before "+++"
 constexpr absl::Duration kCarrierDropDelay = absl::Milliseconds(200);
 constexpr absl::Duration kRebootTime = absl::Seconds(3);        // USB gone after AT+CFUN=1,1
 constexpr absl::Duration kBootUrcDelay = absl::Seconds(1);      // ports up, then RDY
@@ -103,10 +102,6 @@ SimulatedFleet::~SimulatedFleet() {
     for (Port* port : {&board.at, &board.modem_port}) {
       if (port->call_active) EndCall(*port, "");
     }
-  }
-  for (auto& [pid, since] : dying_children_) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
   }
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
@@ -421,7 +416,7 @@ void SimulatedFleet::Fulfil(Board& board, Port& port, PortRequest request) {
       return;
     case PortRequest::kResumeData:
       port.data_mode = true;
-      port.last_input = absl::Now();
+      port.escape.Restart(absl::Now());
       port.pty->ReleaseHold();
       return;
     case PortRequest::kHangUp:
@@ -440,66 +435,38 @@ void SimulatedFleet::EnterDataMode(Port& port) {
   port.call_active = true;
   port.data_mode = true;
   port.modem->data_call_up = true;
-  port.last_input = absl::Now();
+  port.escape.Restart(absl::Now());
   port.pty->ReleaseHold();  // so the client closing the port reads as DTR drop
   const std::vector<std::string>& command = options_.scenario.data.network_command;
   if (command.empty()) return;  // a carrier with nothing behind it: bytes are dropped
-  int sockets[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
-    spdlog::error("simulator: socketpair: {}", std::strerror(errno));
+  absl::StatusOr<std::unique_ptr<NetworkSide>> network = NetworkSide::Start(command);
+  if (!network.ok()) {
+    spdlog::error("simulator: network command: {}", network.status().message());
     return;
   }
-  absl::StatusOr<pid_t> pid = base::Spawn(command).Dup(sockets[1], 0).Dup(sockets[1], 1).Start();
-  ::close(sockets[1]);
-  if (!pid.ok()) {
-    spdlog::error("simulator: network command: {}", pid.status().message());
-    ::close(sockets[0]);
-    return;
-  }
-  ::fcntl(sockets[0], F_SETFL, ::fcntl(sockets[0], F_GETFL) | O_NONBLOCK);
-  port.network_fd = sockets[0];
-  port.network_pid = *pid;
-  spdlog::info("simulator: {} in data mode, network side is pid {}", port.link_path, *pid);
+  port.network = std::move(*network);
+  spdlog::info("simulator: {} in data mode, network side is pid {}", port.link_path,
+               port.network->pid());
 }
 
 void SimulatedFleet::OnDataBytes(Port& port, absl::string_view bytes) {
-  auto relay = [&port](absl::string_view data) {
-    if (port.network_fd < 0 || data.empty()) return;
-    // A full socket drops the frame; PPP retransmits, as over a lossy radio link.
-    [[maybe_unused]] ssize_t n =
-        ::send(port.network_fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  };
-  // The escape (V.250): a second of silence, "+++" (chat writes it a byte at a time),
-  // and a second of silence again. Pluses are held back until that is decided.
   const absl::Time now = absl::Now();
-  std::string data;
-  for (char c : bytes) {
-    const bool starts_escape = port.held_pluses == 0 && now - port.last_input >= kEscapeGuardTime;
-    if (c == '+' && port.held_pluses < 3 && (port.held_pluses > 0 || starts_escape)) {
-      ++port.held_pluses;
-    } else {
-      data.append(port.held_pluses, '+');  // not an escape after all: they were data
-      port.held_pluses = 0;
-      data.push_back(c);
-    }
-    port.last_input = now;
-  }
-  relay(data);
-  if (port.held_pluses == 3) {
-    At(now + kEscapeGuardTime, [this, &port, now] {
-      if (port.held_pluses != 3 || port.last_input != now || !port.data_mode) return;
-      port.held_pluses = 0;
-      port.data_mode = false;  // online command mode: the call stays up
-      port.pty->Hold();
-      Queue(port, "\r\nOK\r\n");
-    });
-  }
+  const std::string data = port.escape.Feed(bytes, now);
+  if (port.network) port.network->Send(data);
+  if (!port.escape.Pending()) return;
+  At(now + port.escape.guard_time(), [this, &port, now] {
+    if (!port.escape.CompletedAfter(now) || !port.data_mode) return;
+    port.escape.Restart(absl::Now());
+    port.data_mode = false;  // online command mode: the call stays up
+    port.pty->Hold();
+    Queue(port, "\r\nOK\r\n");
+  });
 }
 
 void SimulatedFleet::OnNetworkReadable(Port& port) {
   char buffer[4096];
-  while (port.network_fd >= 0) {
-    ssize_t n = ::read(port.network_fd, buffer, sizeof(buffer));
+  while (port.network) {
+    ssize_t n = ::read(port.network->fd(), buffer, sizeof(buffer));
     if (n > 0) {
       // In online command mode the modem holds the call but passes no data.
       if (port.data_mode) Queue(port, absl::string_view(buffer, static_cast<size_t>(n)));
@@ -520,30 +487,16 @@ void SimulatedFleet::EndCall(Port& port, absl::string_view final_result) {
   if (!port.call_active) return;
   port.call_active = false;
   port.data_mode = false;
-  port.held_pluses = 0;
+  port.escape.Restart(absl::Now());
   port.modem->data_call_up = false;
-  if (port.network_fd >= 0) ::close(port.network_fd);
-  port.network_fd = -1;
-  if (port.network_pid > 0) {
-    ::kill(port.network_pid, SIGTERM);
-    dying_children_.emplace_back(port.network_pid, absl::Now());
+  if (port.network) {
+    port.network->Stop();
+    reaper_.Add(port.network->pid(), absl::Now());
+    port.network.reset();
   }
-  port.network_pid = -1;
   if (port.pty) {
     port.pty->Hold();
     if (!final_result.empty()) Queue(port, final_result);
-  }
-}
-
-void SimulatedFleet::ReapChildren() {
-  const absl::Time now = absl::Now();
-  for (auto it = dying_children_.begin(); it != dying_children_.end();) {
-    if (::waitpid(it->first, nullptr, WNOHANG) == it->first) {
-      it = dying_children_.erase(it);
-      continue;
-    }
-    if (now - it->second > absl::Seconds(5)) ::kill(it->first, SIGKILL);  // bounded grace
-    ++it;
   }
 }
 
@@ -554,7 +507,7 @@ void SimulatedFleet::Run() {
   while (!stop_) {
     const absl::Time next_task = RunDueTasks();
     const absl::Time now = absl::Now();
-    ReapChildren();
+    reaper_.Reap(now);
     fds.clear();
     owners.clear();
     fds.push_back({wake_fd_, POLLIN, 0});
@@ -566,14 +519,14 @@ void SimulatedFleet::Run() {
         if (!port->output.empty()) events |= POLLOUT;
         fds.push_back({port->pty->master_fd(), events, 0});
         owners.emplace_back(&board, port);
-        if (port->network_fd >= 0) {
-          fds.push_back({port->network_fd, POLLIN, 0});
+        if (port->network) {
+          fds.push_back({port->network->fd(), POLLIN, 0});
           owners.emplace_back(nullptr, port);
         }
       }
     }
     absl::Time wake_at = std::min(next_tick, next_task);
-    if (!dying_children_.empty()) wake_at = std::min(wake_at, now + absl::Milliseconds(100));
+    if (!reaper_.empty()) wake_at = std::min(wake_at, now + absl::Milliseconds(100));
     int timeout_ms =
         static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - absl::Now())));
     int rc = ::poll(fds.data(), fds.size(), timeout_ms);

@@ -21,6 +21,8 @@
 #include "absl/time/time.h"
 #include "base/task_queue.h"
 #include "simulator/ec25_responder.h"
+#include "simulator/escape_sequence.h"
+#include "simulator/network_side.h"
 #include "simulator/pty_endpoint.h"
 #include "simulator/radio_model.h"
 #include "simulator/scenario.h"
@@ -79,10 +81,8 @@ class SimulatedFleet {
     // after "+++" the call stays up in online command mode until ATO or ATH.
     bool call_active = false;
     bool data_mode = false;
-    int held_pluses = 0;  // of a possible "+++" escape; OK after a second of silence
-    int network_fd = -1;
-    pid_t network_pid = -1;
-    absl::Time last_input = absl::InfinitePast();
+    EscapeSequence escape;                        // "+++" back to command mode
+    std::unique_ptr<NetworkSide> network;         // the carrier, while a call is up
     absl::Time reply_due = absl::InfinitePast();  // replies leave in order, each after its latency
   };
   struct Board {
@@ -127,14 +127,13 @@ class SimulatedFleet {
   // Hangs the line up under its client and offers a fresh one at the same path.
   void DropCarrier(Port& port);
   void Return(Port& port);
-  void ReapChildren();
   void Wake();
 
   SimulatedFleetOptions options_;
   std::vector<Board> boards_;
   int wake_fd_ = -1;
-  std::mt19937_64 rng_;                                       // faults
-  std::vector<std::pair<pid_t, absl::Time>> dying_children_;  // SIGTERMed network commands
+  std::mt19937_64 rng_;  // faults
+  Reaper reaper_;        // network commands of ended calls
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> commands_handled_{0};
   absl::Mutex tasks_mu_;
