@@ -41,11 +41,13 @@ void FleetCommand::AddBoardOptions(CLI::App* command) {
 
 int FleetCommand::Run(CommandEnv& env) {
   absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets_, inventory_, selectors_);
-  if (!boards.ok()) {
-    env.err << "cellfleet: " << boards.status().message() << "\n";
-    return kExitUsage;
-  }
+  if (!boards.ok()) return UsageError(env, boards.status());
   return RunOnBoards(*boards, env);
+}
+
+int UsageError(CommandEnv& env, const absl::Status& status) {
+  env.err << "cellfleet: " << status.message() << "\n";
+  return kExitUsage;
 }
 
 CLI::App* CommandGroup(CLI::App& root, const std::string& name, const std::string& description) {

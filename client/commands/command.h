@@ -61,6 +61,9 @@ class FleetCommand : public Command {
   std::vector<std::string> selectors_;
 };
 
+// A usage error (a bad flag value, inventory or input): one line on stderr, exit 2.
+int UsageError(CommandEnv& env, const absl::Status& status);
+
 // `root`'s subcommand `name` (a group such as `config`), made on first use.
 CLI::App* CommandGroup(CLI::App& root, const std::string& name, const std::string& description);
 

@@ -88,10 +88,7 @@ class ConfigDiffCommand : public FleetCommand {
  private:
   int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
     absl::StatusOr<v1::ApplyConfigRequest> request = BuildConfigChange(change_, env.in);
-    if (!request.ok()) {
-      env.err << "cellfleet: " << request.status().message() << "\n";
-      return kExitUsage;
-    }
+    if (!request.ok()) return UsageError(env, request.status());
     request->set_dry_run(true);
     auto results = FanOut<v1::ApplyConfigResponse>(
         boards, env.fanout,
@@ -140,14 +137,9 @@ class ApplyCommand : public FleetCommand {
  private:
   int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
     absl::StatusOr<v1::ApplyConfigRequest> request = BuildConfigChange(change_, env.in);
-    if (!request.ok()) {
-      env.err << "cellfleet: " << request.status().message() << "\n";
-      return kExitUsage;
-    }
-    if (manual_confirm_ && !request->has_confirm_within()) {
-      env.err << "cellfleet: --manual-confirm needs --confirm WINDOW\n";
-      return kExitUsage;
-    }
+    if (!request.ok()) return UsageError(env, request.status());
+    if (manual_confirm_ && !request->has_confirm_within())
+      return UsageError(env, absl::InvalidArgumentError("--manual-confirm needs --confirm WINDOW"));
     RolloutOptions rollout;
     rollout.request = *request;
     rollout.canary = canary_;

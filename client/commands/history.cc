@@ -60,10 +60,7 @@ class HistoryCommand : public FleetCommand {
  private:
   int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
     absl::StatusOr<absl::Duration> window = ParseWindow(since_);
-    if (!window.ok()) {
-      env.err << "cellfleet: " << window.status().message() << "\n";
-      return kExitUsage;
-    }
+    if (!window.ok()) return UsageError(env, window.status());
     v1::GetHistoryRequest request;
     *request.mutable_start_time() = ToProtoTime(absl::Now() - *window);
     request.set_events_only(events_only_);

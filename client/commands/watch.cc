@@ -192,10 +192,7 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
 
 int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEnv& env) {
   absl::StatusOr<v1::WatchStatusRequest> request = BuildRequest(watch);
-  if (!request.ok()) {
-    env.err << "cellfleet watch: " << request.status().message() << "\n";
-    return kExitUsage;
-  }
+  if (!request.ok()) return UsageError(env, request.status());
   Printer printer(env);
   absl::Mutex mu;
   absl::CondVar changed;
