@@ -5,18 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 boards=${CELLFLEET_DEMO_BOARDS:-3}
 bash scripts/setup.sh
-bash scripts/build.sh cellfleet cellfleet-agent cellfleet-modemsim
+bash scripts/build.sh cellfleet cellfleet-fleet
 
 run_dir=$(mktemp -d /tmp/cellfleet-demo.XXXXXX)
-pids=()
+fleet_pid=""
 cleanup() {
   trap - EXIT INT TERM
-  if [ ${#pids[@]} -gt 0 ]; then
-    kill -TERM "${pids[@]}" 2>/dev/null || true
-    for pid in "${pids[@]}"; do
-      # Bounded: the agent drains streams within 5 s; then it is killed.
-      timeout 10 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    done
+  if [ -n "$fleet_pid" ]; then
+    kill -TERM "$fleet_pid" 2>/dev/null || true
+    # Bounded: the fleet stops its agents (each drains its streams within 5 s) and the
+    # simulator; then it is killed.
+    timeout 30 tail --pid="$fleet_pid" -f /dev/null 2>/dev/null || kill -KILL "$fleet_pid" 2>/dev/null || true
   fi
   rm -rf "$run_dir"
   echo "demo: stopped; logs were in $run_dir (removed)"
@@ -24,31 +23,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-build/simulator/cellfleet-modemsim --boards "$boards" --dir "$run_dir/sim" \
-  --ready-file "$run_dir/sim.ready" >"$run_dir/sim.log" 2>&1 &
-pids+=($!)
-timeout 10 bash -c "until [ -s '$run_dir/sim.ready' ]; do sleep 0.1; done"
-
-inventory="$run_dir/inventory.yaml"
-echo "boards:" >"$inventory"
-regions=(north south east west)
-i=0
-while read -r name at _; do
-  at=${at#at=}
-  build/agent/cellfleet-agent --at-port "$at" --listen 127.0.0.1:0 --board-name "$name" \
-    --lock-dir "$run_dir" --state-dir "$run_dir/$name.state" \
-    --ready-file "$run_dir/$name.ready" >"$run_dir/$name.log" 2>&1 &
-  pids+=($!)
-  timeout 10 bash -c "until [ -s '$run_dir/$name.ready' ]; do sleep 0.1; done"
-  printf '  - name: %s\n    address: "%s"\n    labels: {region: %s}\n' \
-    "$name" "$(cat "$run_dir/$name.ready")" "${regions[$((i % 4))]}" >>"$inventory"
-  i=$((i + 1))
-done <"$run_dir/sim.ready"
+# The fleet harness: one simulator with the boards, one real agent per board on a
+# loopback port, and an inventory with labels.
+build/tests/support/cellfleet-fleet --boards "$boards" --dir "$run_dir" \
+  --ready-file "$run_dir/fleet.ready" >"$run_dir/fleet.log" 2>&1 &
+fleet_pid=$!
+timeout 60 bash -c "until [ -s '$run_dir/fleet.ready' ]; do sleep 0.1; done" || {
+  echo "demo: the fleet did not start:" >&2
+  cat "$run_dir/fleet.log" >&2
+  exit 1
+}
+inventory=$(cat "$run_dir/fleet.ready")
 
 echo "demo: $boards simulated boards, agents listening on loopback; inventory:"
 sed 's/^/  /' "$inventory"
 # The modems answer at a real EC25's pace: wait (bounded) until each has initialised.
-timeout 30 bash -c "until [ \$(build/client/cellfleet --output json status --inventory '$inventory' |
+timeout 30 bash -c "until [ \$(build/client/cellfleet --output json status --inventory '$inventory' 2>/dev/null |
   grep -c MODEM_STATE_READY) -ge $boards ]; do sleep 0.5; done" || true
 build/client/cellfleet status --inventory "$inventory" || true
 build/client/cellfleet diagnose --inventory "$inventory" || true

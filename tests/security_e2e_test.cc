@@ -43,6 +43,7 @@ class SecurityTest : public ::testing::Test {
          std::vector<std::vector<std::string>>{{pki_, "agent", "board-00"},
                                                {pki_, "client", "ops"},
                                                {pki_, "client", "grafana"},
+                                               {pki_, "client", "nobody"},
                                                {other_pki_, "client", "ops"}}) {
       std::vector<std::string> argv = {"/bin/bash", CELLFLEET_MAKE_CERTS};
       argv.insert(argv.end(), args.begin(), args.end());
@@ -191,6 +192,21 @@ TEST_F(SecurityTest, CliSpeaksMutualTls) {
   ASSERT_THAT(missing, IsOk());
   EXPECT_EQ(missing->exit_code, 2);
   EXPECT_THAT(missing->err, HasSubstr("--ca: cannot read /nonexistent.crt"));
+}
+
+// A refusal that asking again cannot change ends that board's stream with its reason:
+// a watch retried every few seconds forever would cost a metered link for nothing.
+TEST_F(SecurityTest, WatchRefusedForGoodIsNotRetried) {
+  auto result = RunCommand({CELLFLEET_CLI, "--ca", pki_ + "/ca.crt", "--cert",
+                            pki_ + "/client-nobody.crt", "--key", pki_ + "/client-nobody.key",
+                            "--tls-server-name", "board-00", "watch", "--targets", address_},
+                           absl::Seconds(20));  // no --count, no --duration: it must end by itself
+  ASSERT_THAT(result, IsOk()) << "the watch kept retrying a refusal";
+  EXPECT_EQ(result->exit_code, 1);
+  EXPECT_THAT(result->err, HasSubstr("PERMISSION_DENIED: WatchStatus needs the viewer role"));
+  EXPECT_THAT(result->err, HasSubstr("not retried"));
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(result->err, "stream ended")).size(), 2u)
+      << "one attempt only";
 }
 
 TEST(AgentStartupTest, RefusesPlaintextOnNonLoopbackAndBadConfig) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "client/commands/command.h"
+#include "client/retry_policy.h"
 #include "client/status_cells.h"
 #include "proto/time_convert.h"
 
@@ -90,8 +91,9 @@ struct BoardState {
   Board board;
   int received = 0;
   bool active = false;
+  bool given_up = false;  // the agent refused in a way asking again cannot change
   absl::Time retry_at = absl::InfinitePast();
-  absl::Duration backoff = absl::Seconds(1);
+  Backoff backoff;
   std::unique_ptr<v1::ModemAgent::Stub> stub;
 };
 
@@ -111,7 +113,13 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
     StartRead(&update_);
     StartCall();
   }
-  void Cancel() { context_.TryCancel(); }
+  void Cancel() {
+    {
+      absl::MutexLock lock(mu_);
+      cancelled_ = true;
+    }
+    context_.TryCancel();
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows with the status
@@ -120,29 +128,40 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
     {
       absl::MutexLock lock(mu_);
       ++state_->received;
-      state_->backoff = absl::Seconds(1);  // healthy again
+      state_->backoff.Reset();  // healthy again
       enough = count_ > 0 && state_->received >= count_;
     }
     if (enough) {
-      context_.TryCancel();
+      Cancel();
       return;
     }
     StartRead(&update_);
   }
 
   void OnDone(const grpc::Status& status) override {
-    absl::MutexLock lock(mu_);
-    const bool finished = count_ > 0 && state_->received >= count_;
-    if (!finished && status.error_code() != grpc::StatusCode::CANCELLED) {
-      printer_->Problem(state_->board,
-                        absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
-                                     absl::FormatDuration(state_->backoff), ")"));
-      state_->retry_at = absl::Now() + state_->backoff;
-      state_->backoff = std::min(state_->backoff * 2, absl::Seconds(10));
+    std::string problem;
+    {
+      absl::MutexLock lock(mu_);
+      const bool finished = count_ > 0 && state_->received >= count_;
+      const bool ours = status.error_code() == grpc::StatusCode::CANCELLED && cancelled_;
+      if (!finished && !ours) {
+        if (Retryable(status.error_code())) {
+          const absl::Duration wait = state_->backoff.Next();
+          state_->retry_at = absl::Now() + wait;
+          problem =
+              absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
+                           absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100))), ")");
+        } else {
+          state_->given_up = true;
+          problem = absl::StrCat("stream ended: ", ErrorText(status),
+                                 " (not retried: asking again cannot change this)");
+        }
+      }
+      state_->active = false;
+      done_ = true;
+      changed_->SignalAll();
     }
-    state_->active = false;
-    done_ = true;
-    changed_->SignalAll();
+    if (!problem.empty()) printer_->Problem(state_->board, problem);
   }
 
   bool done() const { return done_; }
@@ -156,7 +175,8 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
   absl::CondVar* changed_;
   grpc::ClientContext context_;
   v1::StatusUpdate update_;
-  bool done_ = false;  // guarded by *mu_
+  bool done_ = false;       // guarded by *mu_
+  bool cancelled_ = false;  // by us (the watch ends); guarded by *mu_
 };
 
 absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
@@ -212,7 +232,7 @@ int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEn
     const bool stopping = env.cancel.HasBeenNotified() || absl::Now() >= end;
     bool all_finished = true;
     for (auto& state : states) {
-      const bool finished = watch.count > 0 && state->received >= watch.count;
+      const bool finished = state->given_up || (watch.count > 0 && state->received >= watch.count);
       if (!finished) all_finished = false;
       if (!stopping && !finished && !state->active && absl::Now() >= state->retry_at) {
         state->active = true;

@@ -2,12 +2,17 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <random>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace cellfleet::testing {
 namespace {
@@ -34,6 +39,27 @@ std::vector<FleetBoard> ParseListing(const std::string& listing) {
 
 }  // namespace
 
+absl::StatusOr<FleetTrouble> ParseFleetTrouble(const std::string& text) {
+  std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits('=', 1));
+  FleetTrouble trouble;
+  double percent = 0;
+  if (parts.size() != 2 || !absl::ConsumeSuffix(&parts[1], "%") ||
+      !absl::SimpleAtod(parts[1], &percent) || percent <= 0 || percent > 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trouble \"", text, "\": expected fade=P% or drop=P%, 0 < P <= 100"));
+  }
+  if (parts[0] == "fade") {
+    trouble.kind = FleetTrouble::Kind::kFade;
+  } else if (parts[0] == "drop") {
+    trouble.kind = FleetTrouble::Kind::kDrop;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trouble \"", text, "\": unknown kind \"", parts[0], "\" (fade, drop)"));
+  }
+  trouble.share = percent / 100;
+  return trouble;
+}
+
 absl::StatusOr<std::unique_ptr<Fleet>> Fleet::Start(FleetOptions options) {
   std::unique_ptr<Fleet> fleet(new Fleet(std::move(options)));
   if (absl::Status started = fleet->StartSimulator(); !started.ok()) return started;
@@ -45,8 +71,41 @@ absl::StatusOr<std::unique_ptr<Fleet>> Fleet::Start(FleetOptions options) {
 
 Fleet::~Fleet() { (void)Stop(); }
 
+absl::StatusOr<std::string> Fleet::WriteTroubleScenario() const {
+  const std::string path = options_.dir + "/trouble.yaml";
+  std::ofstream out(path);
+  out << "# Trouble for a share of the fleet (tests/support/fleet.h).\nevents:\n";
+  for (size_t i = 0; i < trouble_of_.size(); ++i) {
+    if (trouble_of_[i].empty()) continue;
+    for (const FleetTrouble& trouble : options_.trouble) {
+      const bool fade = trouble.kind == FleetTrouble::Kind::kFade;
+      if (trouble_of_[i] != (fade ? "fade" : "drop")) continue;
+      out << "  - {at: " << absl::ToInt64Seconds(trouble.at) << "s, board: " << i
+          << (fade ? ", action: signal_fade, rsrp_delta_db: -20}\n"
+                   : ", action: deregister, duration: 60s}\n");
+      break;
+    }
+  }
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return path;
+}
+
 absl::Status Fleet::StartSimulator() {
   const std::string ready = options_.dir + "/sim.ready";
+  // Which boards get which trouble: a seeded shuffle, so the same seed picks the same.
+  trouble_of_.assign(static_cast<size_t>(options_.boards), "");
+  std::vector<size_t> order(trouble_of_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(options_.seed));
+  size_t next = 0;
+  for (const FleetTrouble& trouble : options_.trouble) {
+    const size_t count = std::max<size_t>(
+        1, static_cast<size_t>(std::lround(trouble.share * static_cast<double>(order.size()))));
+    for (size_t k = 0; k < count && next < order.size(); ++k) {
+      trouble_of_[order[next++]] = trouble.kind == FleetTrouble::Kind::kFade ? "fade" : "drop";
+    }
+  }
   std::vector<std::string> argv = {options_.simulator,
                                    "--boards",
                                    std::to_string(options_.boards),
@@ -59,6 +118,11 @@ absl::Status Fleet::StartSimulator() {
                                    "--ready-file",
                                    ready};
   argv.insert(argv.end(), options_.simulator_args.begin(), options_.simulator_args.end());
+  if (!options_.trouble.empty()) {
+    absl::StatusOr<std::string> scenario = WriteTroubleScenario();
+    if (!scenario.ok()) return scenario.status();
+    argv.insert(argv.end(), {"--scenario", *scenario});
+  }
   absl::StatusOr<Subprocess> simulator = Subprocess::Start(argv, options_.dir + "/sim.log");
   if (!simulator.ok()) return simulator.status();
   simulator_ = std::make_unique<Subprocess>(std::move(*simulator));
@@ -78,23 +142,15 @@ absl::Status Fleet::StartAgents() {
     FleetBoard& board = boards_[i];
     board.state_dir = absl::StrCat(options_.dir, "/state", i);
     board.log = absl::StrCat(options_.dir, "/agent", i, ".log");
-    std::vector<std::string> argv = {options_.agent,
-                                     "--at-port",
-                                     board.at_path,
-                                     "--modem-port",
-                                     board.modem_path,
-                                     "--listen",
-                                     "127.0.0.1:0",
-                                     "--board-name",
-                                     board.name,
-                                     "--poll-interval",
-                                     options_.poll_interval,
-                                     "--lock-dir",
-                                     options_.dir,
-                                     "--state-dir",
-                                     board.state_dir,
-                                     "--ready-file",
-                                     absl::StrCat(options_.dir, "/agent", i, ".ready")};
+    std::vector<std::string> argv = {
+        options_.agent,  "--at-port",      board.at_path,
+        "--modem-port",  board.modem_path, "--listen",
+        "127.0.0.1:0",   "--board-name",   board.name,
+        "--lock-dir",    options_.dir,     "--state-dir",
+        board.state_dir, "--ready-file",   absl::StrCat(options_.dir, "/agent", i, ".ready")};
+    if (!options_.poll_interval.empty()) {
+      argv.insert(argv.end(), {"--poll-interval", options_.poll_interval});
+    }
     if (options_.agent_args) {
       std::vector<std::string> more = options_.agent_args(static_cast<int>(i));
       argv.insert(argv.end(), more.begin(), more.end());
@@ -130,9 +186,11 @@ absl::StatusOr<std::string> Fleet::WriteInventory() const {
   std::ofstream out(path);
   out << "boards:\n";
   for (size_t i = 0; i < boards_.size(); ++i) {
-    out << "  - name: " << boards_[i].name << "\n    address: " << boards_[i].address
-        << "\n    labels: {region: " << (i % 2 == 0 ? "north" : "south") << ", site: site-"
-        << i / 10 << "}\n";
+    out << "  - name: " << boards_[i].name << "\n    address: \"" << boards_[i].address
+        << "\"\n    labels: {region: " << (i % 2 == 0 ? "north" : "south") << ", site: site-"
+        << i / 10;
+    if (i < trouble_of_.size() && !trouble_of_[i].empty()) out << ", trouble: " << trouble_of_[i];
+    out << "}\n";
   }
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));

@@ -16,6 +16,19 @@
 
 namespace cellfleet::testing {
 
+// Trouble for a share of the fleet, so a large fleet is not uniformly healthy: the
+// chosen boards (picked by the seed) fade by 20 dB, or lose registration for a minute,
+// `at` after the start.
+struct FleetTrouble {
+  enum class Kind { kFade, kDrop };
+  Kind kind = Kind::kFade;
+  double share = 0.05;  // of the boards, at least one when > 0
+  absl::Duration at = absl::Seconds(15);
+};
+
+// "fade=5%" or "drop=10%"; INVALID_ARGUMENT naming the problem otherwise.
+absl::StatusOr<FleetTrouble> ParseFleetTrouble(const std::string& text);
+
 struct FleetOptions {
   std::string simulator;  // the cellfleet-modemsim and cellfleet-agent programs
   std::string agent;
@@ -24,7 +37,8 @@ struct FleetOptions {
   uint64_t seed = 42;
   std::string tick = "0.2";                 // seconds per radio step
   std::vector<std::string> simulator_args;  // e.g. --scenario FILE
-  std::string poll_interval = "0.5";        // the agents' --poll-interval
+  std::vector<FleetTrouble> trouble;        // instead of a --scenario of one's own
+  std::string poll_interval = "0.5";        // the agents' --poll-interval; "": theirs
   // More agent flags for board `index` (TLS, pppd, roles...).
   std::function<std::vector<std::string>(int index)> agent_args;
   bool start_agents = true;  // false: the simulator only
@@ -51,7 +65,8 @@ class Fleet {
   Subprocess& simulator() { return *simulator_; }
 
   // An inventory file of the fleet: name, address, and labels region (north/south,
-  // alternating) and site (one per ten boards). Returns its path.
+  // alternating), site (one per ten boards) and, for boards given trouble, trouble.
+  // Returns its path.
   absl::StatusOr<std::string> WriteInventory() const;
 
   // SIGTERM to every agent, then the simulator; the first error, if any.
@@ -60,12 +75,15 @@ class Fleet {
  private:
   explicit Fleet(FleetOptions options) : options_(std::move(options)) {}
   absl::Status StartSimulator();
+  // The scenario file that gives the chosen boards their trouble; its path.
+  absl::StatusOr<std::string> WriteTroubleScenario() const;
   absl::Status StartAgents();
 
   const FleetOptions options_;
   std::unique_ptr<Subprocess> simulator_;
   std::vector<std::unique_ptr<Subprocess>> agents_;
   std::vector<FleetBoard> boards_;
+  std::vector<std::string> trouble_of_;  // per board: "fade", "drop" or ""
 };
 
 }  // namespace cellfleet::testing

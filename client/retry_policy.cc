@@ -1,0 +1,31 @@
+#include "client/retry_policy.h"
+
+#include <algorithm>
+
+namespace cellfleet::client {
+
+bool Retryable(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:  // the request is wrong
+    case grpc::StatusCode::NOT_FOUND:         // what it names is not there
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::PERMISSION_DENIED:    // this caller may not
+    case grpc::StatusCode::UNAUTHENTICATED:      // no (valid) credentials
+    case grpc::StatusCode::FAILED_PRECONDITION:  // fix the state first
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::UNIMPLEMENTED:  // the agent lacks the method
+      return false;
+    default:
+      return true;
+  }
+}
+
+absl::Duration Backoff::Next() {
+  const double factor =
+      std::uniform_real_distribution<double>(1 - options_.jitter, 1 + options_.jitter)(random_);
+  const absl::Duration wait = nominal_ * factor;
+  nominal_ = std::min(nominal_ * options_.multiplier, options_.max);
+  return wait;
+}
+
+}  // namespace cellfleet::client

@@ -1,0 +1,45 @@
+// Which failed calls are worth repeating, and how long to wait before the next try. A
+// code that asking again cannot change (the caller is refused, the request is wrong,
+// the agent lacks the method) is final: the board's stream ends with its reason.
+// Any other is retried with exponential backoff and jitter, up to minutes, so a board
+// that is down does not cost its metered link a reconnect every few seconds, and a
+// fleet that comes back does not reconnect all at once.
+#ifndef CELLFLEET_CLIENT_RETRY_POLICY_H_
+#define CELLFLEET_CLIENT_RETRY_POLICY_H_
+
+#include <cstdint>
+#include <random>
+
+#include "absl/time/time.h"
+#include "grpcpp/support/status.h"
+
+namespace cellfleet::client {
+
+bool Retryable(grpc::StatusCode code);
+
+struct BackoffOptions {
+  absl::Duration initial = absl::Seconds(1);
+  absl::Duration max = absl::Minutes(5);
+  double multiplier = 2;
+  double jitter = 0.2;  // each wait is the nominal one times a uniform factor in 1 +- jitter
+};
+
+class Backoff {
+ public:
+  explicit Backoff(BackoffOptions options = {}, uint64_t seed = std::random_device{}())
+      : options_(options), nominal_(options.initial), random_(seed) {}
+
+  // The wait before the next try; each call makes the one after it longer.
+  absl::Duration Next();
+  // After a success: the next failure waits the initial time again.
+  void Reset() { nominal_ = options_.initial; }
+
+ private:
+  const BackoffOptions options_;
+  absl::Duration nominal_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace cellfleet::client
+
+#endif  // CELLFLEET_CLIENT_RETRY_POLICY_H_
