@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test through ctest. CI runs exactly this.
 #   1. build/: the normal build (gcc, warnings are errors): unit, end-to-end, deployment
-#      tests, and the PPP tests with the real pppd and chat inside a throwaway VM
-#      (tests/vm); build-arm64/: the arm64 cross build that the qemu-user smoke test runs.
+#      tests, the fleet tests (200 real agents; the live table in tmux), and the PPP
+#      tests with the real pppd and chat inside a throwaway VM (tests/vm); build-arm64/:
+#      the arm64 cross build that the qemu-user smoke test runs.
 #   2. build-asan/: clang with ASan+UBSan and libFuzzer: the unit tests again, and a
 #      bounded fuzz run over the AT framing and every parser.
 #   3. build-tsan/: clang with ThreadSanitizer: the unit, integration and end-to-end

@@ -1,5 +1,6 @@
 // `cellfleet watch`: one WatchStatus stream per board, printed as updates arrive.
 // A stream that fails is retried with backoff until the watch ends.
+#include <map>
 #include <memory>
 #include <ostream>
 
@@ -10,8 +11,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "client/commands/command.h"
+#include "client/fleet_table.h"
 #include "client/retry_policy.h"
 #include "client/status_cells.h"
+#include "client/terminal_screen.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::client {
@@ -25,14 +28,26 @@ struct WatchOptions {
   absl::Duration heartbeat = absl::ZeroDuration();
   int count = 0;  // updates per board, then stop; 0 = until cancelled
   absl::Duration duration = absl::ZeroDuration();  // 0 = until cancelled
+  std::string sort = "state";                      // the live table's order
+  bool lines = false;                              // plain lines even on a terminal
 };
 
-// Serialises output from many streams' threads.
-class Printer {
+// Where updates go; called from many streams' threads.
+class UpdateSink {
  public:
-  explicit Printer(CommandEnv& env) : env_(env) {}
+  virtual ~UpdateSink() = default;
+  virtual void Update(size_t index, const Board& board, const v1::StatusUpdate& update) = 0;
+  virtual void Problem(size_t index, const Board& board, const std::string& text) = 0;
+  // On the watch's own thread, about ten times a second; true when the user quit.
+  virtual bool Tick() { return false; }
+};
 
-  void Update(const Board& board, const v1::StatusUpdate& update) {
+// Plain lines (or JSON lines), one per update: for pipes, files and --output json.
+class LinePrinter : public UpdateSink {
+ public:
+  explicit LinePrinter(CommandEnv& env) : env_(env) {}
+
+  void Update(size_t /*index*/, const Board& board, const v1::StatusUpdate& update) override {
     absl::MutexLock lock(&mu_);
     if (env_.format == OutputFormat::kJson) {
       nlohmann::json line = {
@@ -60,7 +75,7 @@ class Printer {
     env_.out.flush();
   }
 
-  void Problem(const Board& board, const std::string& text) {
+  void Problem(size_t /*index*/, const Board& board, const std::string& text) override {
     absl::MutexLock lock(&mu_);
     if (env_.cancel.HasBeenNotified()) return;  // the user stopped the watch: no noise
     if (env_.format == OutputFormat::kJson) {
@@ -87,7 +102,62 @@ class Printer {
   bool header_printed_ = false;
 };
 
+// The fleet as a table redrawn in place on the terminal (client/fleet_table.h).
+class LiveTable : public UpdateSink {
+ public:
+  LiveTable(const std::vector<Board>& boards, SortKey sort, std::unique_ptr<TerminalScreen> screen)
+      : table_(Names(boards)), sort_(sort), screen_(std::move(screen)) {}
+
+  void Update(size_t index, const Board& /*board*/, const v1::StatusUpdate& update) override {
+    absl::MutexLock lock(&mu_);
+    if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) {
+      table_.Update(index, last_.count(index) ? last_[index] : update.status(), absl::Now());
+    } else {
+      last_[index] = update.status();
+      table_.Update(index, update.status(), absl::Now());
+    }
+    dirty_ = true;
+  }
+  void Problem(size_t index, const Board& /*board*/, const std::string& text) override {
+    absl::MutexLock lock(&mu_);
+    table_.Problem(index, text, absl::Now());
+    dirty_ = true;
+  }
+  bool Tick() override {
+    const bool quit = screen_->QuitRequested();
+    const absl::Time now = absl::Now();
+    std::vector<std::string> lines;
+    {
+      absl::MutexLock lock(&mu_);
+      // Changes at most 4 times a second; the ages once a second.
+      if (!(dirty_ && now - drawn_ >= absl::Milliseconds(250)) && now - drawn_ < absl::Seconds(1))
+        return quit;
+      lines = table_.Render(screen_->width(), screen_->height(), sort_, now);
+      dirty_ = false;
+      drawn_ = now;
+    }
+    screen_->Draw(lines);  // outside the lock: the terminal may be slow
+    return quit;
+  }
+
+ private:
+  static std::vector<std::string> Names(const std::vector<Board>& boards) {
+    std::vector<std::string> names;
+    for (const Board& board : boards) names.push_back(board.name);
+    return names;
+  }
+
+  absl::Mutex mu_;
+  FleetTable table_ ABSL_GUARDED_BY(mu_);
+  std::map<size_t, v1::ModemStatus> last_ ABSL_GUARDED_BY(mu_);  // for heartbeats
+  bool dirty_ ABSL_GUARDED_BY(mu_) = true;
+  absl::Time drawn_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  const SortKey sort_;
+  const std::unique_ptr<TerminalScreen> screen_;  // the watch's own thread only
+};
+
 struct BoardState {
+  size_t index = 0;
   Board board;
   int received = 0;
   bool active = false;
@@ -99,7 +169,7 @@ struct BoardState {
 
 class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
  public:
-  Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, Printer* printer,
+  Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, UpdateSink* printer,
          absl::Mutex* mu, absl::CondVar* changed)
       : state_(state),
         request_(request),
@@ -123,7 +193,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows with the status
-    printer_->Update(state_->board, update_);
+    printer_->Update(state_->index, state_->board, update_);
     bool enough;
     {
       absl::MutexLock lock(mu_);
@@ -161,7 +231,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
       done_ = true;
       changed_->SignalAll();
     }
-    if (!problem.empty()) printer_->Problem(state_->board, problem);
+    if (!problem.empty()) printer_->Problem(state_->index, state_->board, problem);
   }
 
   bool done() const { return done_; }
@@ -170,7 +240,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
   BoardState* state_;
   v1::WatchStatusRequest request_;
   int count_;
-  Printer* printer_;
+  UpdateSink* printer_;
   absl::Mutex* mu_;
   absl::CondVar* changed_;
   grpc::ClientContext context_;
@@ -213,12 +283,22 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
 int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEnv& env) {
   absl::StatusOr<v1::WatchStatusRequest> request = BuildRequest(watch);
   if (!request.ok()) return UsageError(env, request.status());
-  Printer printer(env);
+  absl::StatusOr<SortKey> sort = ParseSortKey(watch.sort);
+  if (!sort.ok()) return UsageError(env, sort.status());
+  // A person at a terminal gets the live table; pipes, files and JSON get lines.
+  std::unique_ptr<UpdateSink> sink;
+  if (env.format == OutputFormat::kTable && env.terminal_width > 0 && !watch.lines) {
+    absl::StatusOr<std::unique_ptr<TerminalScreen>> screen = TerminalScreen::Open();
+    if (screen.ok()) sink = std::make_unique<LiveTable>(boards, *sort, std::move(*screen));
+  }
+  if (sink == nullptr) sink = std::make_unique<LinePrinter>(env);
+  UpdateSink& printer = *sink;
   absl::Mutex mu;
   absl::CondVar changed;
   std::vector<std::unique_ptr<BoardState>> states;
   for (const Board& board : boards) {
     auto state = std::make_unique<BoardState>();
+    state->index = states.size();
     state->board = board;
     state->stub = v1::ModemAgent::NewStub(MakeChannel(board.address, env.fanout.channel));
     states.push_back(std::move(state));
@@ -245,8 +325,12 @@ int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEn
       }
     }
     if (stopping || all_finished) break;
-    // Wake at least every 100 ms to notice the cancel signal and due retries.
+    // Wake at least every 100 ms to notice the cancel signal, due retries and keys.
     changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
+    mu.Unlock();
+    const bool quit = printer.Tick();
+    mu.Lock();
+    if (quit) break;
   }
   // End every stream and wait for its OnDone (bounded: cancellation is local).
   for (auto& stream : streams) {
@@ -259,6 +343,7 @@ int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEn
   for (auto& stream : streams) {
     while (!stream->done()) changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
   }
+  sink.reset();  // the terminal back as it was before the summary is printed
   int silent = 0;
   for (auto& state : states) {
     if (state->received == 0) ++silent;
@@ -291,6 +376,11 @@ class WatchCommand : public FleetCommand {
         ->check(CLI::Range(0, 1000000));
     command->add_option("--duration", duration_seconds_, "Stop after this many seconds")
         ->check(CLI::Range(0.0, 31536000.0));
+    command->add_option("--sort", watch_.sort,
+                        "The live table's order: state (attention first), rsrp (worst first) "
+                        "or name");
+    command->add_flag("--lines", watch_.lines,
+                      "A line per update even on a terminal (the live table otherwise)");
     return command;
   }
 
