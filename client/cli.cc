@@ -94,6 +94,17 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   env.fanout.channel = *channel;
   env.terminal_width = TerminalWidth(out);
   env.err_is_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+  if (env.err_is_terminal) {
+    // A fan-out that takes longer than a second says how far it is, on one line that
+    // is cleared at the end.
+    env.fanout.progress = [&err](size_t finished, size_t total) {
+      if (finished < total) {
+        err << "\r" << finished << " of " << total << " boards finished..." << std::flush;
+      } else {
+        err << "\r\033[K" << std::flush;
+      }
+    };
+  }
   for (size_t i = 0; i < commands.size(); ++i) {
     if (subcommands[i]->parsed()) return commands[i]->Run(env);
   }

@@ -27,6 +27,9 @@ struct FanOutOptions {
   int concurrency = 32;
   absl::Duration deadline = absl::Seconds(5);
   ChannelOptions channel;
+  // Once the fan-out has taken a second: called on the caller's thread about five times
+  // a second with the boards finished so far, and once more at the end.
+  std::function<void(size_t finished, size_t total)> progress;
 };
 
 // `start` begins the call on `stub` with `context` (deadline already set), writing into
@@ -83,7 +86,23 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
   } all_finished{&finished, boards.size()};
   absl::MutexLock lock(&mu);
   launch();
-  mu.Await(absl::Condition(&all_finished, &AllFinished::Check));
+  const absl::Time started = absl::Now();
+  bool reported = false;
+  while (
+      !mu.AwaitWithTimeout(absl::Condition(&all_finished, &AllFinished::Check),
+                           options.progress ? absl::Milliseconds(200) : absl::InfiniteDuration())) {
+    if (absl::Now() - started < absl::Seconds(1)) continue;
+    const size_t so_far = finished;
+    mu.Unlock();  // the callback prints; the calls go on meanwhile
+    options.progress(so_far, boards.size());
+    mu.Lock();
+    reported = true;
+  }
+  if (reported) {
+    mu.Unlock();
+    options.progress(boards.size(), boards.size());
+    mu.Lock();
+  }
   return results;
 }
 
