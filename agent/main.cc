@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "agent/settings/agent_settings.h"
 #include "base/atomic_file.h"
+#include "base/stop_signals.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -169,12 +170,7 @@ int main(int argc, char** argv) {
   }
   SetUpLogging(s);
 
-  // Stop signals are handled by sigwait below; block them before threads start.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const cellfleet::base::StopSignals stop_signals;  // before any thread starts
 
   cellfleet::agent::AgentOptions options;
   options.version = kVersion;
@@ -204,8 +200,7 @@ int main(int argc, char** argv) {
   sd_notify(0,
             absl::StrCat("READY=1\nSTATUS=serving on ", bound).c_str());  // no-op outside systemd
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.Wait();
   spdlog::info("signal {}: draining streams and stopping", signal_number);
   sd_notify(0, "STOPPING=1");
   (*agent)->Stop();

@@ -3,11 +3,10 @@
 // serving nothing of its own, on a loopback port until SIGINT/SIGTERM. Any call it gets
 // (for example `cellfleet watch`'s WatchStatus) is held open and never answered: an
 // idle stream, to measure what gRPC itself costs while a client watches.
-#include <signal.h>
-
 #include <iostream>
 #include <memory>
 
+#include "base/stop_signals.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -46,11 +45,7 @@ class IdleService : public grpc::CallbackGenericService {
 }  // namespace
 
 int main() {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const cellfleet::base::StopSignals stop_signals;  // before any thread starts
   grpc::EnableDefaultHealthCheckService(true);
   IdleService generic;  // the callback API, as the agent's service uses
   grpc::ServerBuilder builder;
@@ -66,8 +61,7 @@ int main() {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) return 1;
   std::cout << "127.0.0.1:" << port << std::endl;
-  int signal_number = 0;
-  sigwait(&stop, &signal_number);
+  stop_signals.Wait();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   return 0;
 }

@@ -35,6 +35,12 @@ class SilentListener {
   std::string address_;
 };
 
+void StartGetStatus(v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                    v1::GetStatusResponse* response, std::function<void(grpc::Status)> done) {
+  static const v1::GetStatusRequest kRequest;
+  stub->async()->GetStatus(context, &kRequest, response, std::move(done));
+}
+
 TEST(FanOutTest, SlowFanOutsReportProgressAndEveryBoardGetsOneResult) {
   SilentListener silent;
   std::vector<Board> boards;
@@ -43,13 +49,7 @@ TEST(FanOutTest, SlowFanOutsReportProgressAndEveryBoardGetsOneResult) {
   options.deadline = absl::Milliseconds(1600);
   std::vector<std::pair<size_t, size_t>> reports;
   options.progress = [&](size_t finished, size_t total) { reports.emplace_back(finished, total); };
-  auto results = FanOut<v1::GetStatusResponse>(
-      boards, options,
-      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::GetStatusResponse* response,
-         std::function<void(grpc::Status)> done) {
-        static const v1::GetStatusRequest kRequest;
-        stub->async()->GetStatus(context, &kRequest, response, std::move(done));
-      });
+  auto results = FanOut<v1::GetStatusResponse>(boards, options, StartGetStatus);
   ASSERT_EQ(results.size(), 3u);
   for (const auto& result : results) {
     EXPECT_EQ(result.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
@@ -65,13 +65,7 @@ TEST(FanOutTest, QuickFanOutsSayNothing) {
   FanOutOptions options;
   int reports = 0;
   options.progress = [&](size_t, size_t) { ++reports; };
-  auto results = FanOut<v1::GetStatusResponse>(
-      boards, options,
-      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::GetStatusResponse* response,
-         std::function<void(grpc::Status)> done) {
-        static const v1::GetStatusRequest kRequest;
-        stub->async()->GetStatus(context, &kRequest, response, std::move(done));
-      });
+  auto results = FanOut<v1::GetStatusResponse>(boards, options, StartGetStatus);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_FALSE(results[0].status.ok());
   EXPECT_EQ(reports, 0);

@@ -1,22 +1,16 @@
 // cellfleet: the fleet CLI. main() wires signals to the library's Run().
-#include <signal.h>
-
 #include <iostream>
 #include <thread>
 
+#include "base/stop_signals.h"
 #include "client/cli.h"
 
 int main(int argc, char** argv) {
   // SIGINT/SIGTERM end long-running commands cleanly (streams cancelled, exit code kept).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const cellfleet::base::StopSignals stop_signals;
   cellfleet::client::CancelSignal cancel;
   std::thread([&] {
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
+    stop_signals.Wait();
     cancel.Notify();
   }).detach();
 

@@ -10,6 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
+#include "base/stop_signals.h"
 #include "modem/log_format.h"
 #include "simulator/simulated_fleet.h"
 #include "spdlog/spdlog.h"
@@ -72,11 +73,7 @@ int main(int argc, char** argv) {
   }
 
   // Block the stop signals before any thread starts, then wait for one of them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const cellfleet::base::StopSignals stop_signals;
 
   auto fleet = cellfleet::simulator::SimulatedFleet::Create(options);
   if (!fleet.ok()) {
@@ -95,8 +92,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.Wait();
   spdlog::info("cellfleet-modemsim: stopping on signal {}", signal_number);
   (*fleet)->Stop();
   return 0;

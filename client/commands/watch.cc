@@ -218,20 +218,22 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
         if (Retryable(status.error_code())) {
           const absl::Duration wait = state_->backoff.Next();
           state_->retry_at = absl::Now() + wait;
-          problem =
-              absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
-                           absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100))), ")");
+          problem = absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
+                                 absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100))),
+                                 ")");
         } else {
           state_->given_up = true;
           problem = absl::StrCat("stream ended: ", ErrorText(status),
                                  " (not retried: asking again cannot change this)");
         }
       }
-      state_->active = false;
-      done_ = true;
-      changed_->SignalAll();
     }
+    // Outside the watch's lock; before done_, which lets the watch end and free the sink.
     if (!problem.empty()) printer_->Problem(state_->index, state_->board, problem);
+    absl::MutexLock lock(mu_);
+    state_->active = false;
+    done_ = true;
+    changed_->SignalAll();
   }
 
   bool done() const { return done_; }

@@ -3,22 +3,17 @@
 // (region, site, trouble), optional trouble for a share of the boards. Runs until
 // SIGINT or SIGTERM, then stops the agents and the simulator.
 //   cellfleet-fleet --boards 100 --dir /tmp/fleet --trouble fade=5% --trouble drop=5%
-#include <signal.h>
-
 #include <filesystem>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
+#include "base/stop_signals.h"
 #include "tests/support/fleet.h"
 
 int main(int argc, char** argv) {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const cellfleet::base::StopSignals stop_signals;  // before any thread starts
 
   cellfleet::testing::FleetOptions options;
   options.simulator = CELLFLEET_MODEMSIM;
@@ -75,8 +70,7 @@ int main(int argc, char** argv) {
   }
   std::cout << "cellfleet-fleet: " << options.boards << " boards up; inventory " << *inventory
             << std::endl;
-  int signal_number = 0;
-  sigwait(&stop, &signal_number);
+  stop_signals.Wait();
   absl::Status stopped = (*fleet)->Stop();
   if (!stopped.ok()) std::cerr << "cellfleet-fleet: stop: " << stopped.message() << "\n";
   return stopped.ok() ? 0 : 1;
