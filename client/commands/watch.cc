@@ -218,9 +218,9 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
         if (Retryable(status.error_code())) {
           const absl::Duration wait = state_->backoff.Next();
           state_->retry_at = absl::Now() + wait;
-          problem = absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
-                                 absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100))),
-                                 ")");
+          problem =
+              absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
+                           absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100))), ")");
         } else {
           state_->given_up = true;
           problem = absl::StrCat("stream ended: ", ErrorText(status),
