@@ -60,6 +60,13 @@ void FleetTable::Update(size_t board, const v1::ModemStatus& status, absl::Time 
   recent_updates_.push_back(at);
 }
 
+void FleetTable::Heartbeat(size_t board, absl::Time at) {
+  Row& row = rows_.at(board);
+  row.updated = at;
+  row.problem.clear();
+  recent_updates_.push_back(at);
+}
+
 void FleetTable::Problem(size_t board, std::string text, absl::Time at) {
   Row& row = rows_.at(board);
   row.problem = std::move(text);

@@ -27,6 +27,8 @@ class FleetTable {
   explicit FleetTable(std::vector<std::string> names);
 
   void Update(size_t board, const v1::ModemStatus& status, absl::Time at);
+  // "Nothing changed" from the board at `at`: its row keeps its status, newly dated.
+  void Heartbeat(size_t board, absl::Time at);
   // The board's stream failed (or was refused): shown until its next update.
   void Problem(size_t board, std::string text, absl::Time at);
 

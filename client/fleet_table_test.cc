@@ -79,6 +79,17 @@ TEST(FleetTableTest, SortedByNameWhenEverythingFits) {
   EXPECT_THAT(lines[0], HasSubstr("0.3 updates/s"));
 }
 
+TEST(FleetTableTest, AHeartbeatKeepsTheRowAndRefreshesItsAge) {
+  FleetTable table({"a"});
+  table.Update(0, Healthy(-97), kNow - absl::Minutes(5));
+  table.Heartbeat(0, kNow - absl::Seconds(3));
+  std::vector<std::string> lines = table.Render(200, 10, SortKey::kName, kNow);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[2], HasSubstr("-97dBm"));
+  EXPECT_THAT(lines[2], HasSubstr(" 3s"));
+  EXPECT_THAT(lines[0], HasSubstr("oldest update 3s ago"));
+}
+
 TEST(FleetTableTest, SortKeysByName) {
   EXPECT_EQ(*ParseSortKey("rsrp"), SortKey::kRsrp);
   EXPECT_EQ(ParseSortKey("signal").status().code(), absl::StatusCode::kInvalidArgument);

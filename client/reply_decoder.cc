@@ -23,8 +23,8 @@ void Put(json& j, const char* key, const std::optional<T>& value) {
 }
 
 // {"command": command, key: message as the status shows it}.
-json Reply(const char* command, const char* key, const google::protobuf::Message& message) {
-  return {{"command", command}, {key, ProtoToJson(message)}};
+json Reply(absl::string_view command, const char* key, const google::protobuf::Message& message) {
+  return {{"command", std::string(command)}, {key, ProtoToJson(message)}};
 }
 
 json IdentityReply(const char* command, const modem::ModemIdentity& identity) {
@@ -69,8 +69,7 @@ Decoded DecodeRegistration(const std::string& line) {
   if (!info.ok()) return info.status();
   v1::Registration proto;
   convert::FillRegistration(*info, proto);
-  json j =
-      Reply(std::string(modem::RegistrationPrefix(info->domain)).c_str(), "registration", proto);
+  json j = Reply(modem::RegistrationPrefix(info->domain), "registration", proto);
   j["solicited"] = solicited;
   return j;
 }

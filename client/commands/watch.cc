@@ -1,6 +1,5 @@
 // `cellfleet watch`: one WatchStatus stream per board, printed as updates arrive.
 // A stream that fails is retried with backoff until the watch ends.
-#include <map>
 #include <memory>
 #include <ostream>
 
@@ -111,9 +110,8 @@ class LiveTable : public UpdateSink {
   void Update(size_t index, const Board& /*board*/, const v1::StatusUpdate& update) override {
     absl::MutexLock lock(&mu_);
     if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) {
-      table_.Update(index, last_.count(index) ? last_[index] : update.status(), absl::Now());
+      table_.Heartbeat(index, absl::Now());
     } else {
-      last_[index] = update.status();
       table_.Update(index, update.status(), absl::Now());
     }
     dirty_ = true;
@@ -149,7 +147,6 @@ class LiveTable : public UpdateSink {
 
   absl::Mutex mu_;
   FleetTable table_ ABSL_GUARDED_BY(mu_);
-  std::map<size_t, v1::ModemStatus> last_ ABSL_GUARDED_BY(mu_);  // for heartbeats
   bool dirty_ ABSL_GUARDED_BY(mu_) = true;
   absl::Time drawn_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   const SortKey sort_;

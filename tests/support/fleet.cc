@@ -76,15 +76,11 @@ absl::StatusOr<std::string> Fleet::WriteTroubleScenario() const {
   std::ofstream out(path);
   out << "# Trouble for a share of the fleet (tests/support/fleet.h).\nevents:\n";
   for (size_t i = 0; i < trouble_of_.size(); ++i) {
-    if (trouble_of_[i].empty()) continue;
-    for (const FleetTrouble& trouble : options_.trouble) {
-      const bool fade = trouble.kind == FleetTrouble::Kind::kFade;
-      if (trouble_of_[i] != (fade ? "fade" : "drop")) continue;
-      out << "  - {at: " << absl::ToInt64Seconds(trouble.at) << "s, board: " << i
-          << (fade ? ", action: signal_fade, rsrp_delta_db: -20}\n"
-                   : ", action: deregister, duration: 60s}\n");
-      break;
-    }
+    if (!trouble_of_[i]) continue;
+    const bool fade = trouble_of_[i]->kind == FleetTrouble::Kind::kFade;
+    out << "  - {at: " << absl::ToInt64Seconds(trouble_of_[i]->at) << "s, board: " << i
+        << (fade ? ", action: signal_fade, rsrp_delta_db: -20}\n"
+                 : ", action: deregister, duration: 60s}\n");
   }
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
@@ -94,7 +90,7 @@ absl::StatusOr<std::string> Fleet::WriteTroubleScenario() const {
 absl::Status Fleet::StartSimulator() {
   const std::string ready = options_.dir + "/sim.ready";
   // Which boards get which trouble: a seeded shuffle, so the same seed picks the same.
-  trouble_of_.assign(static_cast<size_t>(options_.boards), "");
+  trouble_of_.assign(static_cast<size_t>(options_.boards), std::nullopt);
   std::vector<size_t> order(trouble_of_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::shuffle(order.begin(), order.end(), std::mt19937_64(options_.seed));
@@ -103,7 +99,7 @@ absl::Status Fleet::StartSimulator() {
     const size_t count = std::max<size_t>(
         1, static_cast<size_t>(std::lround(trouble.share * static_cast<double>(order.size()))));
     for (size_t k = 0; k < count && next < order.size(); ++k) {
-      trouble_of_[order[next++]] = trouble.kind == FleetTrouble::Kind::kFade ? "fade" : "drop";
+      trouble_of_[order[next++]] = trouble;
     }
   }
   std::vector<std::string> argv = {options_.simulator,
@@ -189,7 +185,9 @@ absl::StatusOr<std::string> Fleet::WriteInventory() const {
     out << "  - name: " << boards_[i].name << "\n    address: \"" << boards_[i].address
         << "\"\n    labels: {region: " << (i % 2 == 0 ? "north" : "south") << ", site: site-"
         << i / 10;
-    if (i < trouble_of_.size() && !trouble_of_[i].empty()) out << ", trouble: " << trouble_of_[i];
+    if (i < trouble_of_.size() && trouble_of_[i]) {
+      out << ", trouble: " << (trouble_of_[i]->kind == FleetTrouble::Kind::kFade ? "fade" : "drop");
+    }
     out << "}\n";
   }
   out.close();

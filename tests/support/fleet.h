@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,7 @@ class Fleet {
   std::unique_ptr<Subprocess> simulator_;
   std::vector<std::unique_ptr<Subprocess>> agents_;
   std::vector<FleetBoard> boards_;
-  std::vector<std::string> trouble_of_;  // per board: "fade", "drop" or ""
+  std::vector<std::optional<FleetTrouble>> trouble_of_;  // per board, if it has any
 };
 
 }  // namespace cellfleet::testing
