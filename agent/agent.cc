@@ -135,10 +135,19 @@ absl::Status Agent::Assemble() {
   }
 
   authorizer_ = std::make_unique<Authorizer>(s.roles, s.unauthenticated_role);
-  service_ =
-      std::make_unique<AgentService>(&hub_, history_.get(), authorizer_.get(), audit_.get(),
-                                     link_.get(), config_usable_ ? config_.get() : nullptr,
-                                     ServiceInfo{s.board_name, options_.version, s.poll_interval});
+  at_policy_ = std::make_unique<AtPolicy>(s.at_commands);
+  at_ = std::make_unique<AtPassthrough>(poller_.get(), link_.get());
+  ServiceParts parts;
+  parts.hub = &hub_;
+  parts.history = history_.get();
+  parts.authorizer = authorizer_.get();
+  parts.audit = audit_.get();
+  parts.link = link_.get();
+  parts.config = config_usable_ ? config_.get() : nullptr;
+  parts.at = at_.get();
+  parts.at_policy = at_policy_.get();
+  service_ = std::make_unique<AgentService>(
+      parts, ServiceInfo{s.board_name, options_.version, s.poll_interval});
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(listen->ToString(), *credentials, &bound_port);
@@ -173,6 +182,7 @@ void Agent::Stop() {
   config_.reset();
   server_.reset();
   service_.reset();
+  at_.reset();
   audit_.reset();  // after every call that could still record
 }
 

@@ -74,6 +74,8 @@ class Agent {
   std::unique_ptr<ConfigManager> config_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<AtPolicy> at_policy_;
+  std::unique_ptr<AtPassthrough> at_;  // runs on the poller's channel and the link
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;
 };

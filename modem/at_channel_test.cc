@@ -14,6 +14,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/operator_command.h"
 #include "modem/replies/registration.h"
 #include "modem/testing/process_stats.h"
 #include "modem/testing/pty_peer.h"
@@ -206,6 +207,42 @@ TEST_F(AtChannelTest, TimesOutThenResynchronisesBeforeTheNextCommand) {
   ASSERT_THAT(second.result, IsOk());
   EXPECT_THAT(second.result->lines, ElementsAre("+CSQ: 7,99"));
   EXPECT_EQ(channel_->stats().timeouts, 1u);
+}
+
+// An operator's command line: every line is its reply but URCs, the registration URC
+// that shares +CREG's prefix included; bytes that are not text reach the caller as they
+// came (the agent escapes them); the poller's next command is answered as usual.
+TEST_F(AtChannelTest, OperatorCommandKeepsUrcsAndBinaryBytesApartFromThePoller) {
+  absl::StatusOr<CommandLine> creg = ParseCommandLine("AT+CREG?");
+  ASSERT_THAT(creg, IsOk());
+  Outcome first;
+  channel_->Submit(OperatorCommand(*creg, std::nullopt), first.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CREG?\r"), IsOk());
+  peer_.Write("\r\n+CREG: 5\r\n+CREG: 2,1\r\nRING\r\n\r\nOK\r\n");
+  ASSERT_TRUE(first.Wait());
+  ASSERT_THAT(first.result, IsOk());
+  EXPECT_THAT(first.result->lines, ElementsAre("+CREG: 2,1"));
+  EXPECT_LT(first.result->elapsed, absl::Seconds(1));
+  (void)testing::WaitFor([&] { return Urcs().size() >= 2; }, absl::Seconds(2));
+  EXPECT_THAT(Urcs(), ElementsAre("+CREG: 5", "RING"));
+
+  absl::StatusOr<CommandLine> vendor = ParseCommandLine("AT+QDUMP");
+  ASSERT_THAT(vendor, IsOk());
+  Outcome second;
+  channel_->Submit(OperatorCommand(*vendor, absl::Milliseconds(500)), second.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+QDUMP\r"), IsOk());
+  peer_.Write(std::string("\r\nab\xff\xfe\x01z\r\n\r\nOK\r\n"));
+  ASSERT_TRUE(second.Wait());
+  ASSERT_THAT(second.result, IsOk());
+  EXPECT_THAT(second.result->lines, ElementsAre("ab\xff\xfez"));  // the framer drops 0x01
+
+  Outcome poll;
+  channel_->Submit(AtCommand::Query("AT+CSQ", {"+CSQ:"}), poll.Callback());
+  ASSERT_THAT(peer_.ReadUntil("AT+CSQ\r"), IsOk());
+  peer_.Write("\r\n+CSQ: 7,99\r\n\r\nOK\r\n");
+  ASSERT_TRUE(poll.Wait());
+  ASSERT_THAT(poll.result, IsOk());
+  EXPECT_THAT(poll.result->lines, ElementsAre("+CSQ: 7,99"));
 }
 
 TEST_F(AtChannelTest, GivesUpOnAModemThatNeverAnswersAt) {

@@ -8,8 +8,9 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl
-  # The CLI's live fleet table (ncurses), and the terminal its test drives (tmux).
-  libncurses-dev tmux
+  # The CLI's live fleet table (ncurses), its AT console's line editing (libedit), and
+  # the terminal their tests drive (tmux).
+  libncurses-dev libedit-dev tmux
   # The sanitizer builds: clang, its runtimes, and lld (links their large binaries fast).
   clang libclang-rt-14-dev lld
   ppp picocom dpkg-dev udev

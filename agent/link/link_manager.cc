@@ -259,7 +259,7 @@ bool LinkManager::ScheduleRedial(absl::Time now) {
     return false;
   }
   std::uniform_real_distribution<double> factor(1.0 - policy.jitter, 1.0 + policy.jitter);
-  redial_at_ = now + backoff_ * factor(jitter_rng_);
+  redial_at_ = std::max(now + backoff_ * factor(jitter_rng_), hold_redials_until_);
   backoff_ = std::min(backoff_ * 2, policy.max_backoff);
   return true;
 }
@@ -383,6 +383,32 @@ void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
         done(Status());
       },
       [this, done] { done(Status()); });  // the shutdown hangs up anyway
+}
+
+void LinkManager::PrepareForModemOutage(absl::Time hold_until, std::function<void()> done) {
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
+  {
+    absl::MutexLock lock(&mu_);
+    hold_redials_until_ = hold_until;
+    if (redial_at_ != absl::InfiniteFuture()) redial_at_ = std::max(redial_at_, hold_until);
+    dialing = dialing_;
+  }
+  if (dialing) dialing->RequestStop();  // a dial in progress fails and is rescheduled
+  Post(
+      [this, done] {
+        const bool dialed = supervisor_ != nullptr;
+        if (dialed) supervisor_->Stop();  // LCP terminate while the modem still answers
+        bool armed = false;
+        {
+          absl::MutexLock lock(&mu_);
+          if (dialed && want_up_ && redial_at_ == absl::InfiniteFuture()) {
+            armed = ScheduleRedial(executor_.clock().Now());
+          }
+        }
+        if (armed) ArmRedial();
+        done();
+      },
+      done);
 }
 
 bool LinkManager::WantsUp() const {

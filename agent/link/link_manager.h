@@ -67,6 +67,12 @@ class LinkManager {
   void Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPolicy keep_up, uint64_t version,
                    bool redial, absl::Time deadline,
                    std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done);
+  // The modem is about to go away (an operator's reboot, radio off or power down): ends
+  // pppd now, before the modem drops the carrier under it, and keeps keep-up from
+  // redialing before `hold_until`. The operator's wish stands: a link wanted up is
+  // redialed after the hold. `done` runs on the manager's thread.
+  void PrepareForModemOutage(absl::Time hold_until, std::function<void()> done);
+
   // Whether the link is wanted up: an operator's dial (or keep-up) and no hang-up since.
   bool WantsUp() const;
 
@@ -111,6 +117,8 @@ class LinkManager {
   // Keep-up: the operator wants the link up (Dial succeeded, no HangUp since).
   bool want_up_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time redial_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  // No keep-up redial before this (the modem is away on purpose).
+  absl::Time hold_redials_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Duration backoff_ ABSL_GUARDED_BY(mu_);
   int redial_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time up_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

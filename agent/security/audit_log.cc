@@ -29,7 +29,8 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::Record(const Caller& caller, absl::string_view method, absl::string_view what,
-                      const grpc::Status& result, std::function<void()> then) {
+                      const grpc::Status& result, std::function<void()> then,
+                      absl::string_view reply) {
   nlohmann::json line = {
       {"time", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
       {"identity", caller.identity},
@@ -40,8 +41,9 @@ void AuditLog::Record(const Caller& caller, absl::string_view method, absl::stri
       {"result", absl::StatusCodeToString(static_cast<absl::StatusCode>(result.error_code()))},
       {"message", result.error_message()},
   };
+  if (!reply.empty()) line["reply"] = std::string(reply);
   // Told CANCELLED while stopping: written all the same, an audit line is never dropped.
-  executor_.Post([this, text = line.dump() + "\n", then = std::move(then)](absl::Status) {
+  executor_.Post([this, text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", then = std::move(then)](absl::Status) {
     if (file_ != nullptr) {
       std::fwrite(text.data(), 1, text.size(), file_);  // stdio locks the FILE itself
       std::fflush(file_);

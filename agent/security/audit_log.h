@@ -20,9 +20,11 @@ class AuditLog {
 
   // One line, written, flushed and fsync'd on the log's own thread (never the caller's,
   // a gRPC thread); `then` runs after, so the call's result goes back once it is on
-  // disk. Records made while the agent stops are still written.
+  // disk. Records made while the agent stops are still written. `reply`, when given, is
+  // what the device answered (an AT command's first reply line).
   void Record(const Caller& caller, absl::string_view method, absl::string_view what,
-              const grpc::Status& result, std::function<void()> then = nullptr);
+              const grpc::Status& result, std::function<void()> then = nullptr,
+              absl::string_view reply = {});
 
  private:
   explicit AuditLog(std::FILE* file) : file_(file) {}

@@ -6,6 +6,7 @@
 #include "agent/service/grpc_status.h"
 #include "agent/service/watch_reactor.h"
 #include "agent/status/update_filter.h"
+#include "modem/operator_command.h"
 #include "modem/replies/command_timeouts.h"
 #include "proto/time_convert.h"
 
@@ -197,6 +198,62 @@ grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* co
   }
   *response = agent::Diagnose(*latest, absl::Now(), info_.min_sample_interval);
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext* context,
+                                                     const v1::RunAtCommandRequest* request,
+                                                     v1::RunAtCommandResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Caller caller = authorizer_->Identify(*context);
+  // Every call goes to the audit log, refused ones too, with the reply's first line.
+  auto finish = [this, reactor, caller, what = request->ShortDebugString()](
+                    const grpc::Status& result, const std::string& reply) {
+    audit_->Record(
+        caller, "RunAtCommand", what, result, [reactor, result] { reactor->Finish(result); },
+        reply);
+  };
+  if (grpc::Status allowed = authorizer_->Check(caller, Role::kViewer, "RunAtCommand");
+      !allowed.ok()) {
+    finish(allowed, "");
+    return reactor;
+  }
+  if (at_ == nullptr) {
+    finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "this agent runs no AT commands for callers"),
+           "");
+    return reactor;
+  }
+  absl::StatusOr<modem::CommandLine> line = modem::ParseCommandLine(request->command());
+  if (!line.ok()) {
+    finish(ToGrpcStatus(line.status()), "");
+    return reactor;
+  }
+  if (absl::Status allowed = at_policy_->Check(caller.role, *line); !allowed.ok()) {
+    finish(ToGrpcStatus(allowed), "");
+    return reactor;
+  }
+  std::optional<absl::Duration> timeout;
+  if (request->has_timeout()) {
+    timeout = FromProtoDuration(request->timeout());
+    if (*timeout <= absl::ZeroDuration() || *timeout > modem::kMaxOperatorCommandTime) {
+      finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("timeout ", absl::FormatDuration(*timeout),
+                                       " is outside (0, ",
+                                       absl::FormatDuration(modem::kMaxOperatorCommandTime),
+                                       "]")),
+             "");
+      return reactor;
+    }
+  }
+  at_->Run(*std::move(line), timeout, CallerName(caller),
+           [response, finish](absl::StatusOr<v1::RunAtCommandResponse> reply) {
+             if (!reply.ok()) return finish(ToGrpcStatus(reply.status()), "");
+             const std::string first =
+                 reply->lines().empty() ? reply->final_result() : reply->lines(0);
+             *response = *std::move(reply);
+             finish(grpc::Status::OK, first);
+           });
   return reactor;
 }
 

@@ -8,7 +8,9 @@
 #include "absl/time/time.h"
 #include "agent/config/config_manager.h"
 #include "agent/link/link_manager.h"
+#include "agent/security/at_policy.h"
 #include "agent/security/audit_log.h"
+#include "agent/service/at_passthrough.h"
 #include "agent/security/authorizer.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
@@ -22,20 +24,30 @@ struct ServiceInfo {
   absl::Duration min_sample_interval = absl::Seconds(1);  // the poll interval
 };
 
+// What the handlers serve from. Pointers must outlive the service; those marked
+// optional may be null, and their calls then answer FAILED_PRECONDITION.
+struct ServiceParts {
+  StatusHub* hub = nullptr;
+  const HistoryStore* history = nullptr;  // optional: no history kept
+  const Authorizer* authorizer = nullptr;
+  AuditLog* audit = nullptr;
+  LinkManager* link = nullptr;        // optional: Dial and HangUp
+  ConfigManager* config = nullptr;    // optional: the config calls
+  AtPassthrough* at = nullptr;        // optional: RunAtCommand
+  const AtPolicy* at_policy = nullptr;  // required with `at`
+};
+
 class AgentService final : public v1::ModemAgent::CallbackService {
  public:
-  // `history` may be null (no history kept: GetHistory answers FAILED_PRECONDITION).
-  // All pointers must outlive the service.
-  // `link` may be null: Dial and HangUp then answer FAILED_PRECONDITION.
-  // `config` may be null: the config calls then answer FAILED_PRECONDITION.
-  AgentService(StatusHub* hub, const HistoryStore* history, const Authorizer* authorizer,
-               AuditLog* audit, LinkManager* link, ConfigManager* config, ServiceInfo info)
-      : hub_(hub),
-        history_(history),
-        authorizer_(authorizer),
-        audit_(audit),
-        link_(link),
-        config_(config),
+  AgentService(ServiceParts parts, ServiceInfo info)
+      : hub_(parts.hub),
+        history_(parts.history),
+        authorizer_(parts.authorizer),
+        audit_(parts.audit),
+        link_(parts.link),
+        config_(parts.config),
+        at_(parts.at),
+        at_policy_(parts.at_policy),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -66,6 +78,11 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* Diagnose(grpc::CallbackServerContext* context,
                                      const v1::DiagnoseRequest* request,
                                      v1::DiagnoseResponse* response) override;
+  // Policy (agent/security/at_policy.h), then AtPassthrough; audited with the reply's
+  // first line, allowed or refused.
+  grpc::ServerUnaryReactor* RunAtCommand(grpc::CallbackServerContext* context,
+                                         const v1::RunAtCommandRequest* request,
+                                         v1::RunAtCommandResponse* response) override;
 
  private:
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
@@ -84,6 +101,8 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   AuditLog* audit_;
   LinkManager* link_;
   ConfigManager* config_;
+  AtPassthrough* at_;
+  const AtPolicy* at_policy_;
   ServiceInfo info_;
 };
 

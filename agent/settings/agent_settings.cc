@@ -11,6 +11,29 @@
 #include "yamlconf/yaml_reader.h"
 
 namespace cellfleet::agent {
+namespace {
+
+// A list of AT command patterns (at_policy.h), each checked where it is written.
+absl::Status GetAtPatterns(const yamlconf::YamlReader& r, const YAML::Node& map, const char* key,
+                           std::vector<std::string>& out) {
+  const YAML::Node list = map[key];
+  if (!list) return absl::OkStatus();
+  if (!list.IsSequence()) {
+    return r.Error(list, absl::StrCat(key, " must be a list of AT command patterns"));
+  }
+  for (const YAML::Node& item : list) {
+    absl::StatusOr<std::string> pattern = r.Scalar<std::string>(item, "an AT command pattern");
+    if (!pattern.ok()) return pattern.status();
+    if (absl::Status valid = ValidateAtPattern(*pattern); !valid.ok()) {
+      return r.Error(item, valid.message());
+    }
+    out.push_back(*pattern);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name,
                                 AgentSettings& s) {
   const yamlconf::YamlReader r(name);
@@ -90,7 +113,8 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
     RETURN_IF_ERROR(r.Get(m, "insecure", s.insecure));
   }
   if (const YAML::Node m = root["security"]) {
-    RETURN_IF_ERROR(r.CheckKeys(m, {"tls", "roles", "unauthenticated_role", "audit_log"}));
+    RETURN_IF_ERROR(
+        r.CheckKeys(m, {"tls", "roles", "unauthenticated_role", "audit_log", "at_commands"}));
     if (const YAML::Node tls = m["tls"]) {
       RETURN_IF_ERROR(r.CheckKeys(tls, {"cert", "key", "client_ca"}));
       RETURN_IF_ERROR(r.Get(tls, "cert", s.tls.cert));
@@ -116,6 +140,12 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
       s.unauthenticated_role = *role;
     }
     RETURN_IF_ERROR(r.Get(m, "audit_log", s.audit_log));
+    if (const YAML::Node at = m["at_commands"]) {
+      RETURN_IF_ERROR(r.CheckKeys(at, {"viewer", "operator", "allow_chained"}));
+      RETURN_IF_ERROR(GetAtPatterns(r, at, "viewer", s.at_commands.viewer_allow));
+      RETURN_IF_ERROR(GetAtPatterns(r, at, "operator", s.at_commands.operator_allow));
+      RETURN_IF_ERROR(r.Get(at, "allow_chained", s.at_commands.allow_chained));
+    }
   }
   if (const YAML::Node m = root["history"]) {
     RETURN_IF_ERROR(r.CheckKeys(m, {"samples", "interval", "events"}));

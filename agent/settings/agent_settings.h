@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/link/link_manager.h"
+#include "agent/security/at_policy.h"
 #include "agent/security/authorizer.h"
 #include "agent/status/history_store.h"
 
@@ -34,6 +35,7 @@ struct AgentSettings {
   std::map<std::string, Role> roles;
   Role unauthenticated_role = Role::kViewer;
   std::string audit_log;
+  AtPolicySettings at_commands;
   // history
   HistoryRetention history;
   // PPP data link (state_dir holds the rendered pppd/chat files)

@@ -21,6 +21,7 @@ security:
   roles: {ops: operator, grafana: viewer}
   unauthenticated_role: none
   audit_log: /var/lib/cellfleet/audit.log
+  at_commands: {viewer: [AT+CSQ], operator: ['AT+QCFG="band",*'], allow_chained: true}
 history: {samples: 100, interval: 30s, events: 50}
 log: {level: debug, target: journald}
 )",
@@ -37,6 +38,9 @@ log: {level: debug, target: journald}
   EXPECT_EQ(s.history.max_samples, 100u);
   EXPECT_EQ(s.history.sample_interval, absl::Seconds(30));
   EXPECT_EQ(s.log_target, "journald");
+  EXPECT_THAT(s.at_commands.viewer_allow, ::testing::ElementsAre("AT+CSQ"));
+  EXPECT_THAT(s.at_commands.operator_allow, ::testing::ElementsAre("AT+QCFG=\"band\",*"));
+  EXPECT_TRUE(s.at_commands.allow_chained);
 }
 
 TEST(AgentConfigTest, ShippedExampleIsValid) {
@@ -93,6 +97,11 @@ TEST(AgentConfigTest, ErrorsNameLineAndReason) {
            {"security:\n  roles:\n    ops: admin\n", "a.yaml:3: role \"admin\""},
            {"security:\n  tls: {cert: /x}\n", "a.yaml:2: tls needs both cert and key"},
            {"log:\n  level: loud\n", "a.yaml:2: level must be"},
+           {"security:\n  at_commands:\n    operator: [+CSQ]\n",
+            "a.yaml:3: AT pattern \"+CSQ\" must start with AT"},
+           {"security:\n  at_commands:\n    viewer: AT+CSQ\n",
+            "a.yaml:3: viewer must be a list of AT command patterns"},
+           {"security:\n  at_commands: {admin: []}\n", "a.yaml:2: unknown key \"admin\""},
            {"server:\n  listen: [1, 2]\n", "a.yaml:2: listen must be a single value"},
            {"modem:\n  baud: fast\n", "a.yaml:2: baud has the wrong type"},
            {"moden: {}\n", "a.yaml:1: unknown key \"moden\""},

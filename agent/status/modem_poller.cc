@@ -1,5 +1,6 @@
 #include "agent/status/modem_poller.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/thread_name.h"
 #include "convert/modem_to_proto.h"
 #include "modem/log_format.h"
@@ -37,6 +38,33 @@ void ModemPoller::RequestSample() {
   sample_requested_ = true;
 }
 
+void ModemPoller::Submit(modem::AtCommand command, modem::AtChannel::Callback done) {
+  {
+    absl::MutexLock lock(&channel_mu_);
+    if (channel_ != nullptr) {
+      channel_->Submit(std::move(command), std::move(done));  // only queues
+      return;
+    }
+  }
+  done(absl::UnavailableError("the modem is not attached (see the status's modem state)"));
+}
+
+void ModemPoller::ExpectOutage(std::string why, absl::Time until) {
+  absl::MutexLock lock(&wake_mu_);
+  outage_reason_ = std::move(why);
+  outage_until_ = until;
+}
+
+std::string ModemPoller::ExpectedOutage() {
+  absl::MutexLock lock(&wake_mu_);
+  return absl::Now() < outage_until_ ? outage_reason_ : "";
+}
+
+void ModemPoller::EndExpectedOutage() {
+  absl::MutexLock lock(&wake_mu_);
+  outage_until_ = absl::InfinitePast();
+}
+
 ModemPoller::Wake ModemPoller::WaitUntil(absl::Time deadline) {
   absl::MutexLock lock(&wake_mu_);
   auto woken = [this]()
@@ -62,8 +90,15 @@ void ModemPoller::PublishLocalChange() {
 
 void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) {
   auto status = std::make_shared<v1::ModemStatus>();
-  status->set_modem_state(state);
-  status->set_modem_state_detail(detail);
+  const std::string expected = ExpectedOutage();
+  if (!expected.empty() &&
+      (state == v1::MODEM_STATE_ABSENT || state == v1::MODEM_STATE_UNRESPONSIVE)) {
+    status->set_modem_state(v1::MODEM_STATE_RESETTING);
+    status->set_modem_state_detail(absl::StrCat(expected, "; waiting for the modem (", detail, ")"));
+  } else {
+    status->set_modem_state(state);
+    status->set_modem_state_detail(detail);
+  }
   status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
   *status->mutable_sampled_at() = ToProtoTime(absl::Now());
   convert::FillIdentity(last_identity_, *status->mutable_identity());
@@ -116,6 +151,7 @@ bool ModemPoller::Attach() {
     return false;
   }
   last_identity_ = modem_->identity();
+  EndExpectedOutage();  // it is back
   spdlog::info("modem on {} ready: {} {} IMEI {}", attached_port_, last_identity_.manufacturer,
                last_identity_.model, last_identity_.imei);
   return true;

@@ -52,6 +52,15 @@ class ModemPoller {
   // streams and the history see a state shorter than a poll interval.
   void RequestSample();
 
+  // Queues an operator's command on the channel, behind the poller's own; `done` runs
+  // on the channel's thread (or here, with UNAVAILABLE, while no modem is attached) and
+  // must not block.
+  void Submit(modem::AtCommand command, modem::AtChannel::Callback done);
+  // The modem is going away on purpose (`why`, e.g. an operator's AT+CFUN=1,1): until it
+  // is attached again, or `until`, samples say RESETTING with `why` instead of ABSENT or
+  // UNRESPONSIVE.
+  void ExpectOutage(std::string why, absl::Time until);
+
   const PollerOptions& options() const { return options_; }
 
  private:
@@ -62,6 +71,9 @@ class ModemPoller {
   absl::StatusOr<std::string> ResolvePort() const;
   void Detach();
   void PublishState(v1::ModemState state, const std::string& detail);
+  // The reason of an outage expected now, else empty.
+  std::string ExpectedOutage();
+  void EndExpectedOutage();
   void Publish(std::shared_ptr<v1::ModemStatus> status);
   // The last published status again, with the local state (link, config) read anew.
   void PublishLocalChange();
@@ -75,6 +87,8 @@ class ModemPoller {
   absl::Mutex wake_mu_;
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool sample_requested_ ABSL_GUARDED_BY(wake_mu_) = false;
+  std::string outage_reason_ ABSL_GUARDED_BY(wake_mu_);
+  absl::Time outage_until_ ABSL_GUARDED_BY(wake_mu_) = absl::InfinitePast();
   std::thread thread_;
   // Only the poller thread sets channel_, under channel_mu_, so that Stop() can close it
   // from its own thread; the poller thread reads it without the lock.
