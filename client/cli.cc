@@ -31,6 +31,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(MakeHangUpCommand());
   commands.push_back(MakeDiagnoseCommand());
   commands.push_back(MakeDecodeCommand());
+  commands.push_back(MakeAtCommand());
+  commands.push_back(MakeConsoleCommand());
   commands.push_back(MakeConfigGetCommand());
   commands.push_back(MakeConfigDiffCommand());
   commands.push_back(MakeConfigApplyCommand());

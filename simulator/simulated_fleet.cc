@@ -35,6 +35,9 @@ constexpr absl::Duration kSearchAfterBoot = absl::Seconds(2);
 // Response times of a real EC25 on USB: tens of milliseconds, more for the network ones.
 absl::Duration Ec25Latency(absl::string_view command) {
   if (absl::EqualsIgnoreCase(command, "AT+COPS?")) return absl::Milliseconds(120);
+  // A network scan: tens of seconds on a real modem (180 s at most by the manual); 3 s
+  // here, long enough to be cancelled by hand, short enough for tests.
+  if (absl::EqualsIgnoreCase(command, "AT+COPS=?")) return absl::Seconds(3);
   if (absl::StartsWithIgnoreCase(command, "AT+QENG")) return absl::Milliseconds(50);
   if (absl::StartsWithIgnoreCase(command, "AT+CFUN=")) return absl::Milliseconds(250);
   if (absl::StartsWithIgnoreCase(command, "ATD")) return absl::Milliseconds(300);

@@ -76,8 +76,8 @@ absl::Status AtPolicy::Check(Role role, const modem::CommandLine& line) const {
     const std::string command = part.AsCommand();
     if (role == Role::kOperator) {
       return absl::PermissionDeniedError(absl::StrCat(
-          "operators may run queries only; ", command,
-          " changes the modem (allow it in security.at_commands.operator of the agent's config)"));
+          "operators may run queries only (read forms, test forms and known reads); ", command,
+          " is not one: allow it in security.at_commands.operator of the agent's config"));
     }
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(role), " may not run ", command,

@@ -75,6 +75,8 @@ std::unique_ptr<Command> MakeDialCommand();
 std::unique_ptr<Command> MakeHangUpCommand();
 std::unique_ptr<Command> MakeDiagnoseCommand();
 std::unique_ptr<Command> MakeDecodeCommand();
+std::unique_ptr<Command> MakeAtCommand();
+std::unique_ptr<Command> MakeConsoleCommand();
 std::unique_ptr<Command> MakeConfigGetCommand();
 std::unique_ptr<Command> MakeConfigDiffCommand();
 std::unique_ptr<Command> MakeConfigApplyCommand();

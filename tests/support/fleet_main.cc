@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   app.add_option("--agent", options.agent, "cellfleet-agent to run");
   app.add_option("--ready-file", ready_file, "Write the inventory's path here once all are up");
   app.add_option("--start-timeout", start_seconds, "Seconds the fleet may take to start");
+  std::vector<std::string> agent_args;
+  app.add_option("--agent-arg", agent_args,
+                 "An argument for every agent, e.g. --agent-arg=--unauthenticated-role=operator; "
+                 "repeatable");
   CLI11_PARSE(app, argc, argv);
   for (const std::string& text : trouble) {
     absl::StatusOr<cellfleet::testing::FleetTrouble> parsed =
@@ -44,6 +48,9 @@ int main(int argc, char** argv) {
       return 2;
     }
     options.trouble.push_back(*parsed);
+  }
+  if (!agent_args.empty()) {
+    options.agent_args = [agent_args](int) { return agent_args; };
   }
   // Agents start in parallel; a large fleet on a small machine needs longer.
   options.start_timeout = start_seconds > 0
