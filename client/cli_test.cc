@@ -58,7 +58,13 @@ TEST(CliTest, UsageErrorsAreOneLineAndExitTwo) {
            {"nosuchcommand"},
            {"--output", "xml", "status", "--targets", "127.0.0.1:1"},
            {"watch", "--targets", "127.0.0.1:1", "--deadband", "rsrp"},
-           {"status", "--inventory", "/nonexistent.yaml"}}) {
+           {"status", "--inventory", "/nonexistent.yaml"},
+           // Remote AT: a bad command line is refused before any board is called.
+           {"at", "CSQ", "--targets", "127.0.0.1:1"},
+           {"at", "AT+CSQ\x1b", "--targets", "127.0.0.1:1"},
+           {"at", "--targets", "127.0.0.1:1"},
+           {"at", "AT+COPS=?", "--command-timeout", "600", "--targets", "127.0.0.1:1"},
+           {"console", "--targets", "127.0.0.1:1,127.0.0.1:2"}}) {
     CliResult r = RunCli(args);
     EXPECT_EQ(r.code, kExitUsage) << args[0] << " " << (args.size() > 1 ? args[1] : "");
     EXPECT_EQ(CountLines(r.err), 1) << r.err;
@@ -77,6 +83,16 @@ TEST(CliTest, UnreachableBoardIsReportedWithinTheDeadline) {
   EXPECT_EQ(line["ok"], false);
   EXPECT_THAT(std::string(line["error"]["code"]),
               ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
+}
+
+// Commands piped into the console run one by one as typed, each reply as the modem
+// prints it; a line that is not a command is an error and the rest still run.
+TEST(CliTest, ConsoleReadsCommandsFromAPipe) {
+  CliResult r = RunCli({"--timeout", "1", "console", "--targets", "127.0.0.1:1"},
+                       "# a comment\nCSQ\nexit\nAT+CSQ\n");
+  EXPECT_EQ(r.code, kExitFailed);
+  EXPECT_THAT(r.out, HasSubstr("127.0.0.1:1> CSQ\nerror: \"CSQ\" does not start with AT"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("> AT+CSQ")));  // `exit` ended it
 }
 
 TEST(CliTest, DecodeReadsStdin) {

@@ -24,8 +24,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The fleet harness: one simulator with the boards, one real agent per board on a
-# loopback port, and an inventory with labels.
+# loopback port, and an inventory with labels. Callers on loopback without a certificate
+# are operators here (a board's default is viewer), so the demo can run AT queries.
 build/tests/support/cellfleet-fleet --boards "$boards" --dir "$run_dir" \
+  --agent-arg=--unauthenticated-role=operator \
   --ready-file "$run_dir/fleet.ready" >"$run_dir/fleet.log" 2>&1 &
 fleet_pid=$!
 timeout 60 bash -c "until [ -s '$run_dir/fleet.ready' ]; do sleep 0.1; done" || {
@@ -42,5 +44,7 @@ timeout 30 bash -c "until [ \$(build/client/cellfleet --output json status --inv
   grep -c MODEM_STATE_READY) -ge $boards ]; do sleep 0.5; done" || true
 build/client/cellfleet status --inventory "$inventory" || true
 build/client/cellfleet diagnose --inventory "$inventory" || true
+echo "demo: the neighbour cells, by an AT command through each agent ('cellfleet at')"
+build/client/cellfleet at 'AT+QENG="neighbourcell"' --inventory "$inventory" || true
 echo "demo: streaming with 'cellfleet watch' (Ctrl-C to stop)"
 build/client/cellfleet watch --inventory "$inventory" --interval 2

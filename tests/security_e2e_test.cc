@@ -64,7 +64,8 @@ class SecurityTest : public ::testing::Test {
         << "  tls: {cert: " << pki_ << "/agent-board-00.crt, key: " << pki_
         << "/agent-board-00.key, client_ca: " << pki_ << "/ca.crt}\n"
         << "  roles: {ops: operator, grafana: viewer}\n"
-        << "  audit_log: " << dir_ << "/audit.log\n";
+        << "  audit_log: " << dir_ << "/audit.log\n"
+        << "  at_commands: {operator: ['AT+CFUN=1']}\n";
     testing::FleetOptions options;
     options.simulator = CELLFLEET_MODEMSIM;
     options.agent = CELLFLEET_AGENT;
@@ -207,6 +208,62 @@ TEST_F(SecurityTest, WatchRefusedForGoodIsNotRetried) {
   EXPECT_THAT(result->err, HasSubstr("not retried"));
   EXPECT_EQ(std::vector<std::string>(absl::StrSplit(result->err, "stream ended")).size(), 2u)
       << "one attempt only";
+}
+
+// Remote AT through the CLI, with roles from real client certificates: a viewer is
+// refused, an operator runs a query and is refused a write, a write the agent's config
+// allows runs; each call is one audit line with who, what and the outcome.
+TEST_F(SecurityTest, AtCommandsAreAllowedPerRoleAndAudited) {
+  auto at = [this](const std::string& client, const std::string& command) {
+    return RunCommand({CELLFLEET_CLI, "--ca", pki_ + "/ca.crt", "--cert",
+                       pki_ + "/client-" + client + ".crt", "--key",
+                       pki_ + "/client-" + client + ".key", "--tls-server-name", "board-00", "at",
+                       command, "--targets", address_},
+                      absl::Seconds(20));
+  };
+  // The first sample makes the modem's channel; until then the agent says UNAVAILABLE.
+  absl::StatusOr<testing::CommandResult> query;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    query = at("ops", "AT+CSQ");
+    if (!query.ok() || !absl::StrContains(query->out, "UNAVAILABLE")) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_THAT(query, IsOk());
+  EXPECT_EQ(query->exit_code, 0) << query->err << query->out;
+  EXPECT_THAT(query->out, ::testing::ContainsRegex("board-00 +OK +\\+CSQ: [0-9]+,99"));
+
+  auto viewer = at("grafana", "AT+CSQ");
+  ASSERT_THAT(viewer, IsOk());
+  EXPECT_EQ(viewer->exit_code, 1);
+  EXPECT_THAT(viewer->out, HasSubstr("PERMISSION_DENIED: role viewer may not run AT+CSQ"));
+  auto write = at("ops", "AT+CGDCONT=1,\"IP\",\"other.apn\"");
+  ASSERT_THAT(write, IsOk());
+  EXPECT_EQ(write->exit_code, 1);
+  EXPECT_THAT(write->out, HasSubstr("PERMISSION_DENIED: operators may run queries only"));
+  auto allowed = at("ops", "AT+CFUN=1");
+  ASSERT_THAT(allowed, IsOk());
+  EXPECT_EQ(allowed->exit_code, 0) << allowed->err << allowed->out;
+  EXPECT_THAT(allowed->out, ::testing::ContainsRegex("board-00 +OK"));
+
+  std::vector<nlohmann::json> lines;
+  for (absl::string_view line :
+       absl::StrSplit(Read(dir_ + "/audit.log"), '\n', absl::SkipEmpty())) {
+    nlohmann::json entry = nlohmann::json::parse(line);
+    if (entry["method"] == "RunAtCommand" && entry["result"] != "UNAVAILABLE") {
+      lines.push_back(entry);
+    }
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["identity"], "ops");
+  EXPECT_EQ(lines[0]["result"], "OK");
+  EXPECT_THAT(lines[0]["reply"].get<std::string>(), ::testing::StartsWith("+CSQ: "));
+  EXPECT_EQ(lines[1]["identity"], "grafana");
+  EXPECT_EQ(lines[1]["result"], "PERMISSION_DENIED");
+  EXPECT_THAT(lines[2]["request"].get<std::string>(), HasSubstr("AT+CGDCONT"));
+  EXPECT_EQ(lines[2]["result"], "PERMISSION_DENIED");
+  EXPECT_THAT(lines[3]["request"].get<std::string>(), HasSubstr("AT+CFUN=1"));
+  EXPECT_EQ(lines[3]["result"], "OK");
+  EXPECT_EQ(lines[3]["reply"], "OK");  // no information lines: the final result
 }
 
 TEST(AgentStartupTest, RefusesPlaintextOnNonLoopbackAndBadConfig) {

@@ -247,11 +247,12 @@ grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext
     }
   }
   at_->Run(*std::move(line), timeout, CallerName(caller),
-           [response, finish](absl::StatusOr<v1::RunAtCommandResponse> reply) {
+           [this, response, finish](absl::StatusOr<v1::RunAtCommandResponse> reply) {
              if (!reply.ok()) return finish(ToGrpcStatus(reply.status()), "");
              const std::string first =
                  reply->lines().empty() ? reply->final_result() : reply->lines(0);
              *response = *std::move(reply);
+             response->set_board_name(info_.board_name);
              finish(grpc::Status::OK, first);
            });
   return reactor;

@@ -67,9 +67,10 @@ class AtCommandLineCommand : public FleetCommand {
       nlohmann::json fields = ProtoToJson(reply);
       fields.erase("ok");  // the report's "ok" is the call's; this is the modem's
       fields["modem_ok"] = reply.ok();
+      fields.erase("board_name");  // the report's "board" is the name
       report.AddRow(result.board,
                     {reply.final_result(), reply.lines().empty() ? "-" : reply.lines(0)},
-                    std::move(fields));
+                    std::move(fields), reply.board_name());
       for (int i = 1; i < reply.lines_size(); ++i) report.AddDetailRow({"", reply.lines(i)});
     }
     const int unanswered = report.Finish(env.err);
