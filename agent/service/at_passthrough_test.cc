@@ -182,6 +182,9 @@ TEST_F(AtCommandTest, BadInputIsRefusedClearlyAndTheChannelStaysInStep) {
 }
 
 TEST_F(AtCommandTest, AConfiguredRebootEndsTheLinkFirstAndIsReportedAsResetting) {
+  KeepUpPolicy keep_up;
+  keep_up.enabled = true;
+  agent_.set_keep_up(keep_up);
   Start(Role::kOperator);
   grpc::ClientContext dial_context;
   dial_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
@@ -193,8 +196,12 @@ TEST_F(AtCommandTest, AConfiguredRebootEndsTheLinkFirstAndIsReportedAsResetting)
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(reboot.ok());
   EXPECT_TRUE(reboot.modem_going_away());
-  // pppd was ended before the modem went: a clean hang-up, not a failure.
-  EXPECT_EQ(State().connection().state(), v1::CONNECTION_STATE_DISCONNECTED);
+  // pppd was ended before the modem went: a clean hang-up, not a failure; the link is
+  // still wanted, so keep-up redials it, but not before the modem has had time to return.
+  const v1::ConnectionStatus link = State().connection();
+  EXPECT_EQ(link.state(), v1::CONNECTION_STATE_DISCONNECTED);
+  ASSERT_TRUE(link.has_next_redial_at());
+  EXPECT_GE(FromProtoTime(link.next_redial_at()) - absl::Now(), absl::Seconds(50));
   // While the modem is away, it is RESETTING by the operator's hand, not ABSENT.
   bool saw_resetting = false;
   ASSERT_TRUE(cellfleet::testing::WaitFor(
