@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/host_port.h"
 #include "modem/log_format.h"
+#include "proto/keepalive.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
@@ -41,17 +42,20 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const
   return grpc::SslServerCredentials(options);
 }
 
+int Milliseconds(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
+
 void SetServerLimits(grpc::ServerBuilder& builder) {
-  // Cellular links (see README "Keepalive on cellular links"): carrier NATs drop idle
-  // TCP mappings after some minutes, and every byte on a metered SIM costs. A stream's
-  // own heartbeats (60 s by default) already refresh the mapping, so pings are only the
-  // safety net: every 2 min, 20 s to answer (LTE RTTs spike to seconds), allowed with
-  // no call in flight so idle connections stay mapped. Clients may ping every 60 s.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  // Cellular links (proto/keepalive.h, README "Keepalive on cellular links"): a stream's
+  // heartbeats keep the carrier's NAT mapping; the agent's own pings are a rare safety
+  // net, also on connections with no call. No bandwidth-probe pings: each costs about
+  // 300 IP bytes on a metered link, for a window status messages never fill.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Milliseconds(kAgentKeepaliveTime));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, Milliseconds(kKeepaliveTimeout));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             Milliseconds(kMinClientPingInterval));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   // Status messages are a few KB; 1 MiB bounds a hostile or broken client.
   builder.SetMaxReceiveMessageSize(1 << 20);
   builder.SetMaxSendMessageSize(4 << 20);

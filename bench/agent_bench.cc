@@ -120,8 +120,11 @@ void Latency(const std::string& dir, int rounds) {
     poller.Start();
     agent::Authorizer authorizer({}, agent::Role::kViewer);
     auto audit = *agent::AuditLog::Open("");
-    agent::AgentService service(&hub, nullptr, &authorizer, audit.get(), nullptr, nullptr,
-                                agent::ServiceInfo{"b", "bench", absl::Seconds(1)});
+    agent::ServiceParts parts;
+    parts.hub = &hub;
+    parts.authorizer = &authorizer;
+    parts.audit = audit.get();
+    agent::AgentService service(parts, agent::ServiceInfo{"b", "bench", absl::Seconds(1)});
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "proto/keepalive.h"
 
 namespace cellfleet::client {
 namespace {
@@ -50,11 +51,17 @@ absl::StatusOr<ChannelOptions> LoadChannelOptions(const std::string& ca_file,
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ChannelOptions& options) {
   grpc::ChannelArguments args;
-  // A safety net for long watches over cellular paths; stream heartbeats do the
-  // regular work of keeping NAT mappings alive (README: keepalive on cellular links).
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 120 * 1000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  // Stream heartbeats keep NAT mappings alive; pings only find a board gone silent
+  // (proto/keepalive.h).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(kClientKeepaliveTime)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(kKeepaliveTimeout)));
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  // No bandwidth-probe ping after every message received: on a metered link each costs
+  // a ping, its answer and their ACKs (about 300 IP bytes), for a window that status
+  // messages never fill.
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   // Reconnect quickly after an agent restart rather than backing off for minutes.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5 * 1000);
   if (options.ca_pem.empty()) {

@@ -20,6 +20,12 @@ packages=(
   # The PPP end-to-end tests boot a throwaway VM: this kernel has no PPP (shared/PPP_VM.md).
   libdtl-dev
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2 iputils-ping
+  # The fleet benchmark's comparison: an ssh fan-out (pssh) to an sshd it starts on
+  # loopback (the system's own ssh service is not wanted: see below).
+  pssh openssh-server openssh-client
+  # ... and GNU time for the CLI's peak memory; the collector's HTTP (cpp-httplib) and
+  # the real Prometheus its tests scrape it with.
+  time libcpp-httplib-dev prometheus curl
 )
 
 missing=()
@@ -42,3 +48,15 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Installing openssh-server or prometheus starts the system's own service where systemd
+# runs (sshd on port 22, Prometheus on 9090); the benchmark and the tests start their own
+# on loopback, so a service this script brought in is stopped and disabled again.
+if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  for pair in "openssh-server ssh.service ssh.socket" "prometheus prometheus.service"; do
+    read -r package units <<<"$pair"
+    if [[ " ${missing[*]} " == *" $package "* ]]; then
+      # shellcheck disable=SC2086
+      "${as_root[@]}" systemctl disable --now $units >/dev/null 2>&1 || true
+    fi
+  done
+fi

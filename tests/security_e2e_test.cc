@@ -215,11 +215,11 @@ TEST_F(SecurityTest, WatchRefusedForGoodIsNotRetried) {
 // allows runs; each call is one audit line with who, what and the outcome.
 TEST_F(SecurityTest, AtCommandsAreAllowedPerRoleAndAudited) {
   auto at = [this](const std::string& client, const std::string& command) {
-    return RunCommand({CELLFLEET_CLI, "--ca", pki_ + "/ca.crt", "--cert",
-                       pki_ + "/client-" + client + ".crt", "--key",
-                       pki_ + "/client-" + client + ".key", "--tls-server-name", "board-00", "at",
-                       command, "--targets", address_},
-                      absl::Seconds(20));
+    return RunCommand(
+        {CELLFLEET_CLI, "--ca", pki_ + "/ca.crt", "--cert", pki_ + "/client-" + client + ".crt",
+         "--key", pki_ + "/client-" + client + ".key", "--tls-server-name", "board-00", "at",
+         command, "--targets", address_},
+        absl::Seconds(20));
   };
   // The first sample makes the modem's channel; until then the agent says UNAVAILABLE.
   absl::StatusOr<testing::CommandResult> query;

@@ -28,8 +28,8 @@ TEST(AtPatternTest, StarIsTheOnlyWildcardAndCaseDoesNotMatter) {
   EXPECT_TRUE(MatchesAtPattern("AT+CSQ?", "AT+CSQ?"));
   EXPECT_FALSE(MatchesAtPattern("AT+CSQ?", "AT+CSQ1"));
   EXPECT_FALSE(MatchesAtPattern("AT+CSQ", "AT+CSQ;+CFUN=0"));
-  EXPECT_THAT(ValidateAtPattern("+CSQ"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                  HasSubstr("must start with AT")));
+  EXPECT_THAT(ValidateAtPattern("+CSQ"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("must start with AT")));
   EXPECT_THAT(ValidateAtPattern("AT+CSQ\n"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidateAtPattern("AT+QCFG=\"band\",*"), IsOk());
 }
@@ -42,9 +42,9 @@ TEST(AtPolicyTest, DefaultsViewersNothingOperatorsQueries) {
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_THAT(policy.Check(Role::kOperator, Line("AT+QENG=\"neighbourcell\"")), IsOk());
   EXPECT_THAT(policy.Check(Role::kOperator, Line("AT+COPS?")), IsOk());
-  EXPECT_THAT(policy.Check(Role::kOperator, Line("AT+CFUN=0")),
-              StatusIs(absl::StatusCode::kPermissionDenied,
-                       HasSubstr("security.at_commands.operator")));
+  EXPECT_THAT(
+      policy.Check(Role::kOperator, Line("AT+CFUN=0")),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("security.at_commands.operator")));
 }
 
 TEST(AtPolicyTest, ConfigAllowsMorePerRoleButNeverTheForbidden) {

@@ -43,7 +43,9 @@ void AuditLog::Record(const Caller& caller, absl::string_view method, absl::stri
   };
   if (!reply.empty()) line["reply"] = std::string(reply);
   // Told CANCELLED while stopping: written all the same, an audit line is never dropped.
-  executor_.Post([this, text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", then = std::move(then)](absl::Status) {
+  executor_.Post([this,
+                  text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                  then = std::move(then)](absl::Status) {
     if (file_ != nullptr) {
       std::fwrite(text.data(), 1, text.size(), file_);  // stdio locks the FILE itself
       std::fflush(file_);

@@ -237,12 +237,11 @@ grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext
   if (request->has_timeout()) {
     timeout = FromProtoDuration(request->timeout());
     if (*timeout <= absl::ZeroDuration() || *timeout > modem::kMaxOperatorCommandTime) {
-      finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("timeout ", absl::FormatDuration(*timeout),
-                                       " is outside (0, ",
-                                       absl::FormatDuration(modem::kMaxOperatorCommandTime),
-                                       "]")),
-             "");
+      finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("timeout ", absl::FormatDuration(*timeout), " is outside (0, ",
+                                    absl::FormatDuration(modem::kMaxOperatorCommandTime), "]")),
+          "");
       return reactor;
     }
   }

@@ -10,8 +10,8 @@
 #include "agent/link/link_manager.h"
 #include "agent/security/at_policy.h"
 #include "agent/security/audit_log.h"
-#include "agent/service/at_passthrough.h"
 #include "agent/security/authorizer.h"
+#include "agent/service/at_passthrough.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
@@ -31,9 +31,9 @@ struct ServiceParts {
   const HistoryStore* history = nullptr;  // optional: no history kept
   const Authorizer* authorizer = nullptr;
   AuditLog* audit = nullptr;
-  LinkManager* link = nullptr;        // optional: Dial and HangUp
-  ConfigManager* config = nullptr;    // optional: the config calls
-  AtPassthrough* at = nullptr;        // optional: RunAtCommand
+  LinkManager* link = nullptr;          // optional: Dial and HangUp
+  ConfigManager* config = nullptr;      // optional: the config calls
+  AtPassthrough* at = nullptr;          // optional: RunAtCommand
   const AtPolicy* at_policy = nullptr;  // required with `at`
 };
 

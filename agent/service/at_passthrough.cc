@@ -53,20 +53,20 @@ void AtPassthrough::Run(modem::CommandLine line, std::optional<absl::Duration> t
 void AtPassthrough::Send(modem::CommandLine line, std::optional<absl::Duration> timeout,
                          bool going_away, Done done) {
   modem::AtCommand command = modem::OperatorCommand(line, timeout);
-  poller_->Submit(std::move(command), [this, line = std::move(line), going_away,
-                                       done = std::move(done)](
-                                          absl::StatusOr<modem::AtResponse> reply) {
-    if (going_away && !(reply.ok() && reply->final.kind == modem::FinalResultKind::kOk)) {
-      poller_->ExpectOutage("", absl::InfinitePast());  // refused: the modem stays
-    }
-    if (!reply.ok()) {
-      done(reply.status());
-      return;
-    }
-    v1::RunAtCommandResponse response = ToResponse(line, *reply);
-    response.set_modem_going_away(going_away && response.ok());
-    done(std::move(response));
-  });
+  poller_->Submit(
+      std::move(command), [this, line = std::move(line), going_away,
+                           done = std::move(done)](absl::StatusOr<modem::AtResponse> reply) {
+        if (going_away && !(reply.ok() && reply->final.kind == modem::FinalResultKind::kOk)) {
+          poller_->ExpectOutage("", absl::InfinitePast());  // refused: the modem stays
+        }
+        if (!reply.ok()) {
+          done(reply.status());
+          return;
+        }
+        v1::RunAtCommandResponse response = ToResponse(line, *reply);
+        response.set_modem_going_away(going_away && response.ok());
+        done(std::move(response));
+      });
 }
 
 }  // namespace cellfleet::agent

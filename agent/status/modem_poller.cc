@@ -94,7 +94,8 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   if (!expected.empty() &&
       (state == v1::MODEM_STATE_ABSENT || state == v1::MODEM_STATE_UNRESPONSIVE)) {
     status->set_modem_state(v1::MODEM_STATE_RESETTING);
-    status->set_modem_state_detail(absl::StrCat(expected, "; waiting for the modem (", detail, ")"));
+    status->set_modem_state_detail(
+        absl::StrCat(expected, "; waiting for the modem (", detail, ")"));
   } else {
     status->set_modem_state(state);
     status->set_modem_state_detail(detail);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "proto/keepalive.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::agent {
@@ -88,8 +89,9 @@ absl::StatusOr<UpdateFilter> UpdateFilter::Create(const v1::WatchStatusRequest& 
   }
   filter.on_change_ = request.on_change();
   filter.sample_interval_ = std::max(interval, min_interval);
-  filter.heartbeat_interval_ =
-      heartbeat == absl::ZeroDuration() ? absl::Seconds(60) : std::max(heartbeat, min_interval);
+  filter.heartbeat_interval_ = heartbeat == absl::ZeroDuration()
+                                   ? kDefaultStreamHeartbeat
+                                   : std::max(heartbeat, min_interval);
   filter.deadbands_ = request.deadbands();
   filter.mask_ = request.field_mask();
   return filter;

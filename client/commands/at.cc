@@ -25,9 +25,10 @@ class AtCommandLineCommand : public FleetCommand {
     command->add_option("command", text_, "The command line, e.g. 'AT+QENG=\"neighbourcell\"'")
         ->required();
     AddBoardOptions(command);
-    command->add_option("--command-timeout", command_seconds_,
-                        "Seconds the modem may take (default: its maximum response time for "
-                        "the command; at most 180)")
+    command
+        ->add_option("--command-timeout", command_seconds_,
+                     "Seconds the modem may take (default: its maximum response time for "
+                     "the command; at most 180)")
         ->check(CLI::Range(0.1, 180.0));
     return command;
   }

@@ -127,7 +127,8 @@ class ConsoleCommand : public FleetCommand {
       InterruptKey interrupt;  // only on a terminal
       bool cancelled = false;
       while (!done.WaitForNotificationWithTimeout(absl::Milliseconds(interactive ? 0 : 50))) {
-        if (!cancelled && ((interactive && interrupt.Pressed(50)) || env.cancel.HasBeenNotified())) {
+        if (!cancelled &&
+            ((interactive && interrupt.Pressed(50)) || env.cancel.HasBeenNotified())) {
           context.TryCancel();
           cancelled = true;
           env.out << "^C\n" << std::flush;
@@ -145,7 +146,8 @@ class ConsoleCommand : public FleetCommand {
     for (const std::string& reply : response.lines()) env.out << reply << "\n";
     env.out << response.final_result() << "  ("
             << absl::FormatDuration(
-                  absl::Trunc(FromProtoDuration(response.elapsed()), absl::Milliseconds(1))) << ")\n";
+                   absl::Trunc(FromProtoDuration(response.elapsed()), absl::Milliseconds(1)))
+            << ")\n";
     if (response.binary()) env.out << "note: bytes that are not text are shown as \\xNN\n";
     if (response.modem_going_away()) {
       env.out << "note: the modem is going away; the agent reports it RESETTING until it is back\n";

@@ -1,5 +1,5 @@
-// `cellfleet watch`: one WatchStatus stream per board, printed as updates arrive.
-// A stream that fails is retried with backoff until the watch ends.
+// `cellfleet watch`: one WatchStatus stream per board (client/fleet_watch.h), printed as
+// updates arrive: a live table on a terminal, lines elsewhere.
 #include <memory>
 #include <ostream>
 
@@ -11,7 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "client/commands/command.h"
 #include "client/fleet_table.h"
-#include "client/retry_policy.h"
+#include "client/fleet_watch.h"
 #include "client/status_cells.h"
 #include "client/terminal_screen.h"
 #include "proto/time_convert.h"
@@ -29,16 +29,6 @@ struct WatchOptions {
   absl::Duration duration = absl::ZeroDuration();  // 0 = until cancelled
   std::string sort = "state";                      // the live table's order
   bool lines = false;                              // plain lines even on a terminal
-};
-
-// Where updates go; called from many streams' threads.
-class UpdateSink {
- public:
-  virtual ~UpdateSink() = default;
-  virtual void Update(size_t index, const Board& board, const v1::StatusUpdate& update) = 0;
-  virtual void Problem(size_t index, const Board& board, const std::string& text) = 0;
-  // On the watch's own thread, about ten times a second; true when the user quit.
-  virtual bool Tick() { return false; }
 };
 
 // Plain lines (or JSON lines), one per update: for pipes, files and --output json.
@@ -74,7 +64,9 @@ class LinePrinter : public UpdateSink {
     env_.out.flush();
   }
 
-  void Problem(size_t /*index*/, const Board& board, const std::string& text) override {
+  void StreamEnded(size_t /*index*/, const Board& board, const grpc::Status& status,
+                   absl::Duration retry_in) override {
+    const std::string text = StreamEndedText(status, retry_in);
     absl::MutexLock lock(&mu_);
     if (env_.cancel.HasBeenNotified()) return;  // the user stopped the watch: no noise
     if (env_.format == OutputFormat::kJson) {
@@ -116,7 +108,9 @@ class LiveTable : public UpdateSink {
     }
     dirty_ = true;
   }
-  void Problem(size_t index, const Board& /*board*/, const std::string& text) override {
+  void StreamEnded(size_t index, const Board& /*board*/, const grpc::Status& status,
+                   absl::Duration retry_in) override {
+    const std::string text = StreamEndedText(status, retry_in);
     absl::MutexLock lock(&mu_);
     table_.Problem(index, text, absl::Now());
     dirty_ = true;
@@ -151,101 +145,6 @@ class LiveTable : public UpdateSink {
   absl::Time drawn_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   const SortKey sort_;
   const std::unique_ptr<TerminalScreen> screen_;  // the watch's own thread only
-};
-
-struct BoardState {
-  size_t index = 0;
-  Board board;
-  int received = 0;
-  bool active = false;
-  bool given_up = false;  // the agent refused in a way asking again cannot change
-  absl::Time retry_at = absl::InfinitePast();
-  Backoff backoff;
-  std::unique_ptr<v1::ModemAgent::Stub> stub;
-};
-
-class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
- public:
-  Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, UpdateSink* printer,
-         absl::Mutex* mu, absl::CondVar* changed)
-      : state_(state),
-        request_(request),
-        count_(count),
-        printer_(printer),
-        mu_(mu),
-        changed_(changed) {}
-
-  void Start() {
-    state_->stub->async()->WatchStatus(&context_, &request_, this);
-    StartRead(&update_);
-    StartCall();
-  }
-  void Cancel() {
-    {
-      absl::MutexLock lock(mu_);
-      cancelled_ = true;
-    }
-    context_.TryCancel();
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) return;  // OnDone follows with the status
-    printer_->Update(state_->index, state_->board, update_);
-    bool enough;
-    {
-      absl::MutexLock lock(mu_);
-      ++state_->received;
-      state_->backoff.Reset();  // healthy again
-      enough = count_ > 0 && state_->received >= count_;
-    }
-    if (enough) {
-      Cancel();
-      return;
-    }
-    StartRead(&update_);
-  }
-
-  void OnDone(const grpc::Status& status) override {
-    std::string problem;
-    {
-      absl::MutexLock lock(mu_);
-      const bool finished = count_ > 0 && state_->received >= count_;
-      const bool ours = status.error_code() == grpc::StatusCode::CANCELLED && cancelled_;
-      if (!finished && !ours) {
-        if (Retryable(status.error_code())) {
-          const absl::Duration wait = state_->backoff.Next();
-          state_->retry_at = absl::Now() + wait;
-          problem =
-              absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
-                           absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(100))), ")");
-        } else {
-          state_->given_up = true;
-          problem = absl::StrCat("stream ended: ", ErrorText(status),
-                                 " (not retried: asking again cannot change this)");
-        }
-      }
-    }
-    // Outside the watch's lock; before done_, which lets the watch end and free the sink.
-    if (!problem.empty()) printer_->Problem(state_->index, state_->board, problem);
-    absl::MutexLock lock(mu_);
-    state_->active = false;
-    done_ = true;
-    changed_->SignalAll();
-  }
-
-  bool done() const { return done_; }
-
- private:
-  BoardState* state_;
-  v1::WatchStatusRequest request_;
-  int count_;
-  UpdateSink* printer_;
-  absl::Mutex* mu_;
-  absl::CondVar* changed_;
-  grpc::ClientContext context_;
-  v1::StatusUpdate update_;
-  bool done_ = false;       // guarded by *mu_
-  bool cancelled_ = false;  // by us (the watch ends); guarded by *mu_
 };
 
 absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
@@ -291,61 +190,16 @@ int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEn
     if (screen.ok()) sink = std::make_unique<LiveTable>(boards, *sort, std::move(*screen));
   }
   if (sink == nullptr) sink = std::make_unique<LinePrinter>(env);
-  UpdateSink& printer = *sink;
-  absl::Mutex mu;
-  absl::CondVar changed;
-  std::vector<std::unique_ptr<BoardState>> states;
-  for (const Board& board : boards) {
-    auto state = std::make_unique<BoardState>();
-    state->index = states.size();
-    state->board = board;
-    state->stub = v1::ModemAgent::NewStub(MakeChannel(board.address, env.fanout.channel));
-    states.push_back(std::move(state));
-  }
-  std::vector<std::unique_ptr<Stream>> streams;  // kept until the end: reactors must outlive OnDone
-  const absl::Time end =
-      watch.duration > absl::ZeroDuration() ? absl::Now() + watch.duration : absl::InfiniteFuture();
-
-  absl::MutexLock lock(&mu);
-  while (true) {
-    const bool stopping = env.cancel.HasBeenNotified() || absl::Now() >= end;
-    bool all_finished = true;
-    for (auto& state : states) {
-      const bool finished = state->given_up || (watch.count > 0 && state->received >= watch.count);
-      if (!finished) all_finished = false;
-      if (!stopping && !finished && !state->active && absl::Now() >= state->retry_at) {
-        state->active = true;
-        streams.push_back(
-            std::make_unique<Stream>(state.get(), *request, watch.count, &printer, &mu, &changed));
-        Stream* stream = streams.back().get();
-        mu.Unlock();
-        stream->Start();
-        mu.Lock();
-      }
-    }
-    if (stopping || all_finished) break;
-    // Wake at least every 100 ms to notice the cancel signal, due retries and keys.
-    changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
-    mu.Unlock();
-    const bool quit = printer.Tick();
-    mu.Lock();
-    if (quit) break;
-  }
-  // End every stream and wait for its OnDone (bounded: cancellation is local).
-  for (auto& stream : streams) {
-    if (!stream->done()) {
-      mu.Unlock();
-      stream->Cancel();
-      mu.Lock();
-    }
-  }
-  for (auto& stream : streams) {
-    while (!stream->done()) changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
-  }
+  FleetWatchOptions options;
+  options.request = *request;
+  options.channel = env.fanout.channel;
+  options.count = watch.count;
+  if (watch.duration > absl::ZeroDuration()) options.end = absl::Now() + watch.duration;
+  const std::vector<int> received = RunFleetWatch(boards, options, *sink, env.cancel);
   sink.reset();  // the terminal back as it was before the summary is printed
   int silent = 0;
-  for (auto& state : states) {
-    if (state->received == 0) ++silent;
+  for (int count : received) {
+    if (count == 0) ++silent;
   }
   if (silent > 0 && env.format == OutputFormat::kTable) {
     env.err << silent << " of " << boards.size() << " boards sent no update\n";

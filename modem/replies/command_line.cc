@@ -21,17 +21,17 @@ bool IsNameChar(char c) { return absl::ascii_isalnum(c) || absl::StrContains("!%
 // Extended commands whose execute form (no '=' or '?') only reads.
 const absl::flat_hash_set<absl::string_view>& ReadOnlyActions() {
   static const auto* kNames = new absl::flat_hash_set<absl::string_view>{
-      "+CSQ",   "+QCSQ",  "+CGSN",    "+GSN",   "+CIMI", "+QCCID", "+CCID",      "+ICCID",
-      "+CGMI",  "+CGMM",  "+CGMR",    "+GMI",   "+GMM",  "+GMR",   "+QGMR",      "+CNUM",
-      "+CLCC",  "+CEER",  "+QNWINFO", "+QSPN",  "+QTEMP", "+CPAS", "+QINISTAT", "+QCAINFO",
-      "+GCAP",  "+QLTS",  "+CGPADDR", "+CGCONTRDP"};
+      "+CSQ",   "+QCSQ",     "+CGSN",    "+GSN",  "+CIMI",    "+QCCID",   "+CCID",
+      "+ICCID", "+CGMI",     "+CGMM",    "+CGMR", "+GMI",     "+GMM",     "+GMR",
+      "+QGMR",  "+CNUM",     "+CLCC",    "+CEER", "+QNWINFO", "+QSPN",    "+QTEMP",
+      "+CPAS",  "+QINISTAT", "+QCAINFO", "+GCAP", "+QLTS",    "+CGPADDR", "+CGCONTRDP"};
   return *kNames;
 }
 
 // Extended commands whose set form reads: AT+QENG="servingcell", AT+CGPADDR=1...
 const absl::flat_hash_set<absl::string_view>& ReadingSetForms() {
-  static const auto* kNames = new absl::flat_hash_set<absl::string_view>{
-      "+QENG", "+CGPADDR", "+CGCONTRDP"};
+  static const auto* kNames =
+      new absl::flat_hash_set<absl::string_view>{"+QENG", "+CGPADDR", "+CGCONTRDP"};
   return *kNames;
 }
 
@@ -121,15 +121,15 @@ absl::StatusOr<CommandPart> ParseExtended(absl::string_view text, size_t column)
   absl::string_view form = text.substr(end);
   const bool read_or_test = form == "?" || form == "=?";
   if (!form.empty() && form.front() != '=' && !read_or_test) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "column %d: unexpected '%c' after %s", column + end + 1, form.front(), part.name));
+    return absl::InvalidArgumentError(absl::StrFormat("column %d: unexpected '%c' after %s",
+                                                      column + end + 1, form.front(), part.name));
   }
   absl::string_view args = form.empty() || read_or_test ? "" : form.substr(1);
-  part.query = read_or_test || (form.empty() && ReadOnlyActions().contains(part.name)) ||
-               (!form.empty() && ReadingSetForms().contains(part.name)) ||
-               // AT+QCFG="band" reads the setting; AT+QCFG="band",... changes it
-               (SettingByName().contains(part.name) && !form.empty() &&
-                Parameters(args).size() == 1);
+  part.query =
+      read_or_test || (form.empty() && ReadOnlyActions().contains(part.name)) ||
+      (!form.empty() && ReadingSetForms().contains(part.name)) ||
+      // AT+QCFG="band" reads the setting; AT+QCFG="band",... changes it
+      (SettingByName().contains(part.name) && !form.empty() && Parameters(args).size() == 1);
   if (!part.query) {
     part.forbidden = ForbiddenExtended(part.name, args);
     part.takes_modem_away = TakesModemAway(part.name, args);

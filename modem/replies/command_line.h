@@ -18,8 +18,8 @@ inline constexpr size_t kMaxCommandLineBytes = 256;
 
 // One command of a line, e.g. `+QENG="neighbourcell"` of `AT+QENG="neighbourcell"`.
 struct CommandPart {
-  std::string text;  // as given, without "AT" or ';'
-  std::string name;  // upper case: "+QENG", "+CFUN", "I", "&F", "S7", "D"
+  std::string text;               // as given, without "AT" or ';'
+  std::string name;               // upper case: "+QENG", "+CFUN", "I", "&F", "S7", "D"
   bool query = false;             // only reads (a `?` or `=?` form, or a known read)
   bool takes_modem_away = false;  // reboot, radio off, power down
   std::string forbidden;          // why no policy may allow it; empty if none may refuse
@@ -29,7 +29,7 @@ struct CommandPart {
 };
 
 struct CommandLine {
-  std::string text;  // as given, without surrounding blanks
+  std::string text;                // as given, without surrounding blanks
   std::vector<CommandPart> parts;  // in order; more than one when chained
 
   bool chained() const { return parts.size() > 1; }

@@ -62,16 +62,16 @@ TEST(CommandLineTest, ChainedCommandsAreSplitOutsideStrings) {
 
 TEST(CommandLineTest, ForbiddenWhateverThePolicy) {
   for (absl::string_view text :
-       {"ATD*99#", "ATDT#777", "ATA", "ATO", "AT+CGDATA=\"PPP\",1", "ATV0", "ATV", "ATQ1",
-        "ATZ", "AT&F", "AT+IPR=9600", "AT+CMUX=0", "AT+QURCCFG=\"urcport\",\"uart1\"",
+       {"ATD*99#", "ATDT#777", "ATA", "ATO", "AT+CGDATA=\"PPP\",1", "ATV0", "ATV", "ATQ1", "ATZ",
+        "AT&F", "AT+IPR=9600", "AT+CMUX=0", "AT+QURCCFG=\"urcport\",\"uart1\"",
         "AT+QCFG=\"usbnet\",1", "AT+QCFG=\"USBCFG\",0x2C7C,0x0125,1,1,1,1,1,0,0",
-        "AT+QFOTADL=\"http://example.invalid/fw.zip\"", "AT+QFDEL=\"*\"",
-        "AT+QFUPL=\"a.txt\",10", "AT+CSQ;+IPR=9600"}) {
+        "AT+QFOTADL=\"http://example.invalid/fw.zip\"", "AT+QFDEL=\"*\"", "AT+QFUPL=\"a.txt\",10",
+        "AT+CSQ;+IPR=9600"}) {
     EXPECT_THAT(Parsed(text).forbidden(), Not(IsEmpty())) << text;
   }
   // Reading the same settings is fine.
-  for (absl::string_view text : {"AT+IPR?", "AT+QCFG=\"usbnet\"", "AT+QFLST=\"*\"", "ATV1",
-                                 "ATQ0", "AT+QURCCFG=\"urcport\""}) {
+  for (absl::string_view text : {"AT+IPR?", "AT+QCFG=\"usbnet\"", "AT+QFLST=\"*\"", "ATV1", "ATQ0",
+                                 "AT+QURCCFG=\"urcport\""}) {
     EXPECT_THAT(Parsed(text).forbidden(), IsEmpty()) << text;
   }
   EXPECT_THAT(Parsed("AT+QFDEL=\"*\"").forbidden(), HasSubstr("file system"));
@@ -89,8 +89,8 @@ TEST(CommandLineTest, CommandsThatTakeTheModemAway) {
 }
 
 TEST(CommandLineTest, BadLinesSayWhatIsWrong) {
-  EXPECT_THAT(ParseCommandLine(""), StatusIs(absl::StatusCode::kInvalidArgument,
-                                              HasSubstr("empty command")));
+  EXPECT_THAT(ParseCommandLine(""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty command")));
   EXPECT_THAT(ParseCommandLine("+CSQ"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not start with AT")));
   EXPECT_THAT(ParseCommandLine("AT+CSQ\r\nAT+CFUN=0"),

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,8 +76,12 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  rusage usage{};
+  ::wait4(pid, &status, 0, &usage);
   result.exit_code = DecodeWaitStatus(status);
+  result.cpu =
+      absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
+  result.peak_rss_kb = usage.ru_maxrss;
   result.elapsed = absl::Now() - start;
   if (killed) {
     return absl::DeadlineExceededError(absl::StrCat(argv[0], " did not finish within ",

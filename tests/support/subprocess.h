@@ -18,6 +18,8 @@ struct CommandResult {
   std::string out;
   std::string err;
   absl::Duration elapsed;
+  absl::Duration cpu;    // user + system time of the child
+  long peak_rss_kb = 0;  // the child's peak resident memory
 };
 
 // Runs argv[0] (a path) with its arguments; kills it (SIGKILL) after `timeout`.

@@ -1,0 +1,172 @@
+#include "client/fleet_watch.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "cellfleet/v1/agent_service.grpc.pb.h"
+#include "client/report.h"
+#include "client/retry_policy.h"
+
+namespace cellfleet::client {
+namespace {
+
+struct BoardState {
+  size_t index = 0;
+  Board board;
+  int received = 0;
+  bool active = false;
+  bool given_up = false;  // the agent refused in a way asking again cannot change
+  absl::Time retry_at = absl::InfinitePast();
+  Backoff backoff;
+  std::unique_ptr<v1::ModemAgent::Stub> stub;
+};
+
+class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
+ public:
+  Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, UpdateSink* sink,
+         absl::Mutex* mu, absl::CondVar* changed)
+      : state_(state), request_(request), count_(count), sink_(sink), mu_(mu), changed_(changed) {}
+
+  void Start() {
+    state_->stub->async()->WatchStatus(&context_, &request_, this);
+    StartRead(&update_);
+    StartCall();
+  }
+  void Cancel() {
+    {
+      absl::MutexLock lock(mu_);
+      cancelled_ = true;
+    }
+    context_.TryCancel();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows with the status
+    sink_->Update(state_->index, state_->board, update_);
+    bool enough;
+    {
+      absl::MutexLock lock(mu_);
+      ++state_->received;
+      state_->backoff.Reset();  // healthy again
+      enough = count_ > 0 && state_->received >= count_;
+    }
+    if (enough) {
+      Cancel();
+      return;
+    }
+    StartRead(&update_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    bool report = false;
+    absl::Duration retry_in = absl::InfiniteDuration();
+    {
+      absl::MutexLock lock(mu_);
+      const bool finished = count_ > 0 && state_->received >= count_;
+      const bool ours = status.error_code() == grpc::StatusCode::CANCELLED && cancelled_;
+      if (!finished && !ours) {
+        report = true;
+        if (Retryable(status.error_code())) {
+          retry_in = state_->backoff.Next();
+          state_->retry_at = absl::Now() + retry_in;
+        } else {
+          state_->given_up = true;
+        }
+      }
+    }
+    // Outside the watch's lock; before done_, which lets the watch end and free the sink.
+    if (report) sink_->StreamEnded(state_->index, state_->board, status, retry_in);
+    absl::MutexLock lock(mu_);
+    state_->active = false;
+    done_ = true;
+    changed_->SignalAll();
+  }
+
+  bool done() const { return done_; }
+
+ private:
+  BoardState* state_;
+  v1::WatchStatusRequest request_;
+  int count_;
+  UpdateSink* sink_;
+  absl::Mutex* mu_;
+  absl::CondVar* changed_;
+  grpc::ClientContext context_;
+  v1::StatusUpdate update_;
+  bool done_ = false;       // guarded by *mu_
+  bool cancelled_ = false;  // by us (the watch ends); guarded by *mu_
+};
+
+}  // namespace
+
+std::string StreamEndedText(const grpc::Status& status, absl::Duration retry_in) {
+  if (retry_in == absl::InfiniteDuration()) {
+    return absl::StrCat("stream ended: ", ErrorText(status),
+                        " (not retried: asking again cannot change this)");
+  }
+  return absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
+                      absl::FormatDuration(absl::Trunc(retry_in, absl::Milliseconds(100))), ")");
+}
+
+std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatchOptions& options,
+                               UpdateSink& sink, const absl::Notification& stop) {
+  absl::Mutex mu;
+  absl::CondVar changed;
+  std::vector<std::unique_ptr<BoardState>> states;
+  for (const Board& board : boards) {
+    auto state = std::make_unique<BoardState>();
+    state->index = states.size();
+    state->board = board;
+    state->stub = v1::ModemAgent::NewStub(MakeChannel(board.address, options.channel));
+    states.push_back(std::move(state));
+  }
+  std::vector<std::unique_ptr<Stream>> streams;  // kept until the end: reactors must outlive OnDone
+
+  absl::MutexLock lock(&mu);
+  while (true) {
+    const bool stopping = stop.HasBeenNotified() || absl::Now() >= options.end;
+    bool all_finished = true;
+    for (auto& state : states) {
+      const bool finished =
+          state->given_up || (options.count > 0 && state->received >= options.count);
+      if (!finished) all_finished = false;
+      if (!stopping && !finished && !state->active && absl::Now() >= state->retry_at) {
+        state->active = true;
+        streams.push_back(std::make_unique<Stream>(state.get(), options.request, options.count,
+                                                   &sink, &mu, &changed));
+        Stream* stream = streams.back().get();
+        mu.Unlock();
+        stream->Start();
+        mu.Lock();
+      }
+    }
+    if (stopping || all_finished) break;
+    // Finished streams are freed as the watch goes (a collector runs for months).
+    streams.erase(std::remove_if(streams.begin(), streams.end(),
+                                 [](const std::unique_ptr<Stream>& s) { return s->done(); }),
+                  streams.end());
+    // Wake at least every 100 ms to notice the stop, due retries and keys.
+    changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
+    mu.Unlock();
+    const bool quit = sink.Tick();
+    mu.Lock();
+    if (quit) break;
+  }
+  // End every stream and wait for its OnDone.
+  for (auto& stream : streams) {
+    if (!stream->done()) {
+      mu.Unlock();
+      stream->Cancel();
+      mu.Lock();
+    }
+  }
+  for (auto& stream : streams) {
+    while (!stream->done()) changed.WaitWithTimeout(&mu, absl::Milliseconds(100));
+  }
+  std::vector<int> received;
+  for (auto& state : states) received.push_back(state->received);
+  return received;
+}
+
+}  // namespace cellfleet::client
