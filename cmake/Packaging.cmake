@@ -12,7 +12,7 @@ install(FILES deploy/modules-load/cellfleet.conf DESTINATION lib/modules-load.d 
 install(PROGRAMS deploy/make-certs.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet COMPONENT agent)
 install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent COMPONENT agent)
 
-install(TARGETS cellfleet RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+install(TARGETS cellfleet cellfleet-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 install(FILES README.md deploy/inventory.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet COMPONENT cli)
 
 set(CPACK_GENERATOR DEB)

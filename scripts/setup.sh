@@ -25,7 +25,7 @@ packages=(
   pssh openssh-server openssh-client
   # ... and GNU time for the CLI's peak memory; the collector's HTTP (cpp-httplib) and
   # the real Prometheus its tests scrape it with.
-  time libcpp-httplib-dev prometheus curl
+  time libcpp-httplib-dev prometheus curl jq
 )
 
 missing=()

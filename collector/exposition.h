@@ -1,0 +1,45 @@
+// The fleet in Prometheus's text exposition format (version 0.0.4). Names, units and
+// HELP texts follow Prometheus's conventions: base units in the name (_seconds,
+// _bytes_total; signal in its own units, _dbm and _db), enums as state sets, identity
+// and serving cell as labels of info metrics (value 1) so that a handover or a SIM swap
+// adds series to those only. Values are the latest sample a board's stream carried;
+// each board's sample age is exported beside them, and a board whose stream is not up
+// exports no values at all (only why not), never frozen ones.
+#ifndef CELLFLEET_COLLECTOR_EXPOSITION_H_
+#define CELLFLEET_COLLECTOR_EXPOSITION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "collector/fleet_state.h"
+
+namespace cellfleet::collector {
+
+// The collector's own figures, over every board it holds.
+struct CollectorStats {
+  uint64_t boards = 0;
+  uint64_t connected = 0;
+  uint64_t reconnects = 0;
+  uint64_t updates = 0;
+  uint64_t scrapes = 0;
+  double last_scrape_seconds = 0;  // rendering time of the scrape before this one
+};
+CollectorStats Tally(const std::vector<BoardSnapshot>& boards);
+
+// Every board of `boards`; with `self`, the collector's own metrics too.
+std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const CollectorStats& stats,
+                          bool self, absl::Time now);
+
+// An inventory label's key as a Prometheus label name: characters outside [a-zA-Z0-9_]
+// become '_', a leading digit gets '_' before it, and the collector's own names (board,
+// address) and reserved ones (__*) get "inventory_" before them.
+std::string PrometheusLabelName(absl::string_view key);
+
+// `value` for a label: backslash, double quote and newline escaped.
+std::string EscapeLabelValue(absl::string_view value);
+
+}  // namespace cellfleet::collector
+
+#endif  // CELLFLEET_COLLECTOR_EXPOSITION_H_

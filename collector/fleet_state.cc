@@ -1,0 +1,73 @@
+#include "collector/fleet_state.h"
+
+#include "absl/status/status.h"
+
+namespace cellfleet::collector {
+
+const char* StreamStateName(StreamState state) {
+  switch (state) {
+    case StreamState::kConnecting:
+      return "connecting";
+    case StreamState::kConnected:
+      return "connected";
+    case StreamState::kRetrying:
+      return "retrying";
+    case StreamState::kRefused:
+      return "refused";
+    case StreamState::kSilent:
+      return "silent";
+  }
+  return "unknown";
+}
+
+FleetState::FleetState(std::vector<client::Board> boards, absl::Duration silence_bound)
+    : silence_bound_(silence_bound), boards_(std::move(boards)) {
+  state_.resize(boards_.size());
+  for (size_t i = 0; i < boards_.size(); ++i) state_[i].board = boards_[i];
+}
+
+void FleetState::Update(size_t index, const client::Board& /*board*/,
+                        const v1::StatusUpdate& update) {
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&mu_);
+  BoardSnapshot& b = state_[index];
+  b.stream = StreamState::kConnected;
+  b.last_update = now;
+  ++b.updates;
+  if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) return;  // nothing changed
+  if (update.status().modem_state() == v1::MODEM_STATE_RESETTING &&
+      (!b.has_status || b.status.modem_state() != v1::MODEM_STATE_RESETTING)) {
+    ++b.modem_resets;
+  }
+  b.status = update.status();
+  b.has_status = true;
+}
+
+void FleetState::StreamEnded(size_t index, const client::Board& /*board*/,
+                             const grpc::Status& status, absl::Duration retry_in) {
+  absl::MutexLock lock(&mu_);
+  BoardSnapshot& b = state_[index];
+  b.error_code = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+  if (retry_in == absl::InfiniteDuration()) {
+    b.stream = StreamState::kRefused;
+  } else {
+    b.stream = StreamState::kRetrying;
+    ++b.reconnects;
+  }
+}
+
+std::vector<BoardSnapshot> FleetState::Snapshot(absl::Time now) const {
+  std::vector<BoardSnapshot> copy;
+  {
+    absl::MutexLock lock(&mu_);
+    copy = state_;
+  }
+  for (BoardSnapshot& b : copy) {
+    if (b.stream == StreamState::kConnected && now - b.last_update > silence_bound_) {
+      b.stream = StreamState::kSilent;
+    }
+  }
+  return copy;
+}
+
+}  // namespace cellfleet::collector

@@ -1,0 +1,70 @@
+// What the collector knows of each board: the latest status its stream carried, and the
+// stream itself (connected, retrying and why, refused, or silent past its heartbeat).
+// Fed by the streams (client/fleet_watch.h) on their threads; read by scrapes as a copy.
+#ifndef CELLFLEET_COLLECTOR_FLEET_STATE_H_
+#define CELLFLEET_COLLECTOR_FLEET_STATE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "cellfleet/v1/modem_status.pb.h"
+#include "client/board.h"
+#include "client/fleet_watch.h"
+
+namespace cellfleet::collector {
+
+enum class StreamState {
+  kConnecting,  // not answered yet since the collector started
+  kConnected,   // updates arriving
+  kRetrying,    // ended; opened again after a backoff
+  kRefused,     // ended for good: asking again cannot change it (e.g. PERMISSION_DENIED)
+  kSilent,      // open, but nothing (not even a heartbeat) for longer than the bound
+};
+const char* StreamStateName(StreamState state);  // "connecting", ...
+inline constexpr StreamState kAllStreamStates[] = {StreamState::kConnecting,
+                                                   StreamState::kConnected, StreamState::kRetrying,
+                                                   StreamState::kRefused, StreamState::kSilent};
+
+struct BoardSnapshot {
+  client::Board board;
+  StreamState stream = StreamState::kConnecting;
+  std::string error_code;  // of the stream's last end, e.g. "UNAVAILABLE"
+  bool has_status = false;
+  v1::ModemStatus status;                         // the latest full sample
+  absl::Time last_update = absl::InfinitePast();  // any update, heartbeats too
+  uint64_t updates = 0;
+  uint64_t reconnects = 0;    // stream ends that were retried
+  uint64_t modem_resets = 0;  // entries into RESETTING seen by this collector
+
+  // Up: connected and heard from within the bound. Only then are its values exported.
+  bool up() const { return stream == StreamState::kConnected; }
+};
+
+class FleetState : public client::UpdateSink {
+ public:
+  // `silence_bound`: longer than this without any update (a heartbeat is due every
+  // heartbeat interval) and a connected board counts as silent.
+  FleetState(std::vector<client::Board> boards, absl::Duration silence_bound);
+
+  void Update(size_t index, const client::Board& board, const v1::StatusUpdate& update) override;
+  void StreamEnded(size_t index, const client::Board& board, const grpc::Status& status,
+                   absl::Duration retry_in) override;
+
+  // A copy of every board as of `now` (silence judged then); the lock is held only to copy.
+  std::vector<BoardSnapshot> Snapshot(absl::Time now) const;
+  size_t size() const { return boards_.size(); }
+
+ private:
+  const absl::Duration silence_bound_;
+  const std::vector<client::Board> boards_;
+  mutable absl::Mutex mu_;
+  std::vector<BoardSnapshot> state_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cellfleet::collector
+
+#endif  // CELLFLEET_COLLECTOR_FLEET_STATE_H_
