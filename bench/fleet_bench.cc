@@ -21,7 +21,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "client/board.h"
 #include "client/fanout.h"
 #include "modem/testing/process_stats.h"
@@ -194,6 +196,68 @@ void Watch(const Options& o, int n, const std::string& inventory) {
             << "\n";
 }
 
+// One collector over the whole fleet: its memory per board, its CPU, and the time a
+// scrape of /metrics takes (curl's time_total, 20 scrapes).
+void Collector(const Options& o, int n, const std::string& inventory) {
+  const std::string ready = absl::StrCat(o.dir, "/collector", n, ".ready");
+  absl::StatusOr<testing::Subprocess> collector = testing::Subprocess::Start(
+      {CELLFLEET_COLLECTOR, "--inventory", inventory, "--listen", "127.0.0.1:0", "--ready-file",
+       ready},
+      absl::StrCat(o.dir, "/collector", n, ".log"));
+  if (!collector.ok()) {
+    std::cout << "  collector: " << collector.status() << "\n";
+    return;
+  }
+  absl::StatusOr<std::string> address = testing::WaitForFile(ready, absl::Seconds(30));
+  if (!address.ok()) {
+    std::cout << "  collector did not start\n";
+    return;
+  }
+  const std::string url = absl::StrCat("http://", absl::StripAsciiWhitespace(*address), "/metrics");
+  auto scrape = [&url]() -> std::pair<double, double> {  // seconds, bytes
+    absl::StatusOr<testing::CommandResult> r = testing::RunCommand(
+        {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{time_total} %{size_download}", url},
+        absl::Seconds(30));
+    std::pair<double, double> out{0, 0};
+    if (!r.ok()) return out;
+    std::vector<std::string> parts = absl::StrSplit(r->out, ' ');
+    if (parts.size() == 2) {
+      (void)absl::SimpleAtod(parts[0], &out.first);
+      (void)absl::SimpleAtod(parts[1], &out.second);
+    }
+    return out;
+  };
+  const absl::Time start = absl::Now();
+  const std::string connected = absl::StrCat("cellfleet_collector_streams_connected ", n);
+  bool all = false;
+  while (!all && absl::Now() - start < absl::Seconds(120)) {
+    absl::StatusOr<testing::CommandResult> r =
+        testing::RunCommand({"/usr/bin/curl", "-s", url}, absl::Seconds(30));
+    all = r.ok() && absl::StrContains(r->out, connected);
+    if (!all) absl::SleepFor(absl::Milliseconds(200));
+  }
+  std::cout << absl::StrFormat("  collector: %s streams up in %.1f s\n", all ? "all" : "NOT all",
+                               absl::ToDoubleSeconds(absl::Now() - start));
+  std::vector<double> times;
+  double bytes = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto [seconds, size] = scrape();
+    times.push_back(seconds * 1000);
+    bytes = size;
+  }
+  const double cpu_before = testing::CpuSeconds(collector->pid());
+  absl::SleepFor(absl::Seconds(o.idle_seconds));
+  const double cpu = testing::CpuSeconds(collector->pid()) - cpu_before;
+  const long rss = testing::ResidentKib(collector->pid());
+  std::cout << absl::StrFormat(
+      "  collector: RSS %.1f MB (%.1f KB a board), private %.1f MB; CPU %.2f s in %d s (%.2f %% "
+      "of a core); /metrics %.0f KB, scrape p50 %.1f ms, max %.1f ms\n",
+      rss / 1024.0, static_cast<double>(rss) / n, testing::PrivateKib(collector->pid()) / 1024.0,
+      cpu, o.idle_seconds, 100 * cpu / o.idle_seconds, bytes / 1000, Percentile(times, 0.5),
+      Percentile(times, 1.0));
+  (void)collector->Stop();
+}
+
 void Agents(const Options& o, testing::Fleet& fleet) {
   const size_t n = fleet.boards().size();
   double rss = 0, priv = 0;
@@ -288,6 +352,7 @@ void AtScale(const Options& o, int n) {
                           "--inventory", *inventory},
                          absl::Seconds(120));
   Watch(o, n, *inventory);
+  Collector(o, n, *inventory);
   Agents(o, **fleet);
   const absl::Time stopping = absl::Now();
   (void)(*fleet)->Stop();

@@ -1,5 +1,6 @@
 # Debian packages with CPack: cellfleet-agent (agent, simulator, systemd unit, udev
-# rules, example config, certificate script) and cellfleet (the CLI).
+# rules, example config, certificate script) and cellfleet (the CLI, the collector and
+# its Prometheus alert rules).
 include(GNUInstallDirs)
 
 install(TARGETS cellfleet-agent cellfleet-modemsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent)
@@ -14,6 +15,7 @@ install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DA
 
 install(TARGETS cellfleet cellfleet-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 install(FILES README.md deploy/inventory.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet COMPONENT cli)
+install(FILES deploy/prometheus/cellfleet-alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet/prometheus COMPONENT cli)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)

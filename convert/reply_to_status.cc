@@ -43,7 +43,8 @@ bool DecodeReply(const modem::CommandLine& line, const std::vector<std::string>&
     FillSignal(*csq, *out.mutable_signal());
     return true;
   }
-  if (name == "+QENG" && absl::StrContains(absl::AsciiStrToLower(line.parts[0].text), "servingcell")) {
+  if (name == "+QENG" &&
+      absl::StrContains(absl::AsciiStrToLower(line.parts[0].text), "servingcell")) {
     absl::StatusOr<modem::ServingCellInfo> cell = modem::ParseServingCell(lines);
     if (!cell.ok()) return false;
     FillServingCell(*cell, *out.mutable_serving_cell());
@@ -62,8 +63,8 @@ bool DecodeReply(const modem::CommandLine& line, const std::vector<std::string>&
     if (reply == nullptr || !modem::IsRegistrationReadReply(*reply)) return false;
     absl::StatusOr<modem::RegistrationInfo> info = modem::ParseRegistration(*reply, true);
     if (!info.ok()) return false;
-    FillRegistration(*info, name == "+CREG" ? *out.mutable_cs_registration()
-                                            : *out.mutable_eps_registration());
+    FillRegistration(
+        *info, name == "+CREG" ? *out.mutable_cs_registration() : *out.mutable_eps_registration());
     return true;
   }
   if (name == "+CPIN") {

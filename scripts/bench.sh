@@ -1,7 +1,29 @@
 #!/usr/bin/env bash
-# Builds and runs the agent benchmarks (about 6 minutes); figures go to the README.
+# Builds and runs the benchmarks; figures go to the README. They measure and print;
+# nothing is asserted.
+#   bash scripts/bench.sh [ARGS]          the agent: latency, memory, CPU, TCP payload
+#                                         (about 6 minutes)
+#   bash scripts/bench.sh fleet [ARGS]    the fleet at 100, 500 and 1,000 real agents with
+#                                         the real CLI and collector, beside an ssh fan-out
+#                                         (about 25 minutes; the ssh part needs root)
+#   bash scripts/bench.sh wire [SECONDS]  bytes a carrier bills, at the IP level on a veth
+#                                         pair into a network namespace (root; 20 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh cellfleet-bench
-build/bench/cellfleet-bench "$@"
+case "${1:-}" in
+  fleet)
+    shift
+    bash scripts/build.sh cellfleet-fleet-bench
+    build/bench/cellfleet-fleet-bench "$@"
+    ;;
+  wire)
+    shift
+    bash scripts/build.sh cellfleet cellfleet-agent cellfleet-modemsim
+    bash bench/wire_ip.sh build "$@"
+    ;;
+  *)
+    bash scripts/build.sh cellfleet-bench
+    build/bench/cellfleet-bench "$@"
+    ;;
+esac

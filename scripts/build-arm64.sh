@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++-aarch64-linux-gnu qemu-user-static
   libgrpc++-dev:arm64 libprotobuf-dev:arm64 libabsl-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64
-  libsystemd-dev:arm64 libyaml-cpp0.7:arm64 libncurses-dev:arm64 libedit-dev:arm64)
+  libsystemd-dev:arm64 libyaml-cpp0.7:arm64 libncurses-dev:arm64 libedit-dev:arm64 libcpp-httplib-dev:arm64)
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -26,6 +26,6 @@ fi
 
 cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
   -DCELLFLEET_BUILD_TESTS=OFF -DCELLFLEET_WERROR=ON >/dev/null
-cmake --build build-arm64 -j "$(nproc)" --target cellfleet cellfleet-agent cellfleet-modemsim
+cmake --build build-arm64 -j "$(nproc)" --target cellfleet cellfleet-collector cellfleet-agent cellfleet-modemsim
 (cd build-arm64 && cpack -G DEB -B packages >/dev/null)
 ls build-arm64/packages/*.deb

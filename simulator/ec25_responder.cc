@@ -332,10 +332,10 @@ std::optional<std::string> Ec25Responder::Network(absl::string_view /*command*/,
   if (upper == "AT+COPS=?") {  // a network scan: the serving operator and a competitor
     if (!SimReady() || !RadioOn()) return CmeError(3);
     const auto& radio = modem_->radio->profile();
-    info.push_back(absl::StrCat("+COPS: (2,\"", radio.operator_name, "\",\"",
-                                radio.operator_name, "\",\"", radio.mcc, radio.mnc, "\",",
-                                AccessTechnology(), "),(3,\"Other\",\"Other\",\"",
-                                radio.mcc, "99\",7),,(0,1,2,3,4),(0,1,2)"));
+    info.push_back(absl::StrCat("+COPS: (2,\"", radio.operator_name, "\",\"", radio.operator_name,
+                                "\",\"", radio.mcc, radio.mnc, "\",", AccessTechnology(),
+                                "),(3,\"Other\",\"Other\",\"", radio.mcc,
+                                "99\",7),,(0,1,2,3,4),(0,1,2)"));
     return "";
   }
   if (absl::StartsWith(upper, "AT+COPS=3,")) {
