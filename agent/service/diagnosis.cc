@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -13,15 +14,23 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// Cell-edge figures as LTE router vendors grade them: below the warning level throughput
-// suffers and links drop; below the failure level a link barely holds.
-constexpr int kRsrpWarnDbm = -100;
-constexpr int kRsrpFailDbm = -115;
-constexpr double kSinrWarnDb = 0;
-constexpr double kSinrFailDb = -5;
-// +CSQ on other radios: below 10 (-93 dBm) is marginal, below 3 (-107 dBm) unusable.
-constexpr int kRssiWarnDbm = -93;
-constexpr int kRssiFailDbm = -107;
+// Signal graded as field engineers grade an install, by the bands router vendors publish
+// (Teltonika's "Mobile Signal Strength Recommendations"; Digi's for Ec/Io): a figure in
+// the fair-to-poor band warns (throughput suffers, links drop), one in the no-signal band
+// fails. RSRP keeps a failure level below the vendors' -100 dBm "no signal" (LTE links
+// hold to about -115 dBm at cell edge); the others are the vendors' bands.
+struct Grading {
+  const char* name;
+  const char* unit;
+  double good_from;  // at or above: excellent or good
+  double fail_at;    // at or below: no usable signal
+};
+constexpr Grading kRsrp = {"RSRP", "dBm", -100, -116};  // LTE, NR
+constexpr Grading kRsrq = {"RSRQ", "dB", -15, -20};     // LTE, NR
+constexpr Grading kSinr = {"SINR", "dB", 13, 0};        // LTE, NR: 0-13 fair to poor
+constexpr Grading kRscp = {"RSCP", "dBm", -95, -105};   // WCDMA
+constexpr Grading kEcio = {"Ec/Io", "dB", -10, -20};    // WCDMA
+constexpr Grading kRssi = {"RSSI", "dBm", -93, -107};   // +CSQ: 10 and 3 on its scale
 
 v1::DiagnosticCheck Check(const char* name, v1::CheckResult result, std::string detail) {
   v1::DiagnosticCheck check;
@@ -161,58 +170,60 @@ v1::DiagnosticCheck RegistrationCheck(const v1::ModemStatus& s) {
   }
 }
 
+struct Figure {
+  const Grading* grading;
+  double value;
+};
+
 struct Measured {
-  std::string where;  // "LTE", "NR5G-SA", "+CSQ"
-  std::optional<int> rsrp_dbm;
-  std::optional<double> sinr_db;
-  std::optional<int> rssi_dbm;  // +CSQ only
+  std::string where;  // "LTE", "NR5G-SA", "WCDMA", "+CSQ"
+  std::vector<Figure> figures;
 };
 
 std::optional<Measured> Measure(const v1::ModemStatus& s) {
   const v1::ServingCell& cell = s.serving_cell();
-  // LTE and NR SA cells carry the same optional rsrp_dbm and sinr_db.
+  // LTE and NR SA cells carry the same optional rsrp_dbm, rsrq_db and sinr_db.
   auto of_cell = [](const char* where, const auto& c) {
-    Measured m;
-    m.where = where;
-    if (c.has_rsrp_dbm()) m.rsrp_dbm = c.rsrp_dbm();
-    if (c.has_sinr_db()) m.sinr_db = c.sinr_db();
+    Measured m{where, {}};
+    if (c.has_rsrp_dbm()) m.figures.push_back({&kRsrp, static_cast<double>(c.rsrp_dbm())});
+    if (c.has_rsrq_db()) m.figures.push_back({&kRsrq, static_cast<double>(c.rsrq_db())});
+    if (c.has_sinr_db()) m.figures.push_back({&kSinr, c.sinr_db()});
     return m;
   };
-  if (cell.has_lte()) return of_cell("LTE", cell.lte());
-  if (cell.has_en_dc()) return of_cell("LTE anchor of EN-DC", cell.en_dc().lte());
-  if (cell.has_nr5g_sa()) return of_cell("NR5G-SA", cell.nr5g_sa());
-  if (!s.signal().has_rssi_dbm()) return std::nullopt;
-  Measured m;
-  m.where = "+CSQ";
-  m.rssi_dbm = s.signal().rssi_dbm();
+  std::optional<Measured> m;
+  if (cell.has_lte()) m = of_cell("LTE", cell.lte());
+  if (cell.has_en_dc()) m = of_cell("LTE anchor of EN-DC", cell.en_dc().lte());
+  if (cell.has_nr5g_sa()) m = of_cell("NR5G-SA", cell.nr5g_sa());
+  if (cell.has_wcdma()) {
+    m = Measured{"WCDMA", {}};
+    const v1::WcdmaServingCell& w = cell.wcdma();
+    if (w.has_rscp_dbm()) m->figures.push_back({&kRscp, static_cast<double>(w.rscp_dbm())});
+    if (w.has_ecio_db()) m->figures.push_back({&kEcio, static_cast<double>(w.ecio_db())});
+  }
+  if ((!m || m->figures.empty()) && s.signal().has_rssi_dbm()) {
+    m = Measured{"+CSQ", {{&kRssi, static_cast<double>(s.signal().rssi_dbm())}}};
+  }
   return m;
 }
 
 v1::DiagnosticCheck SignalCheck(const v1::ModemStatus& s) {
   std::optional<Measured> m = Measure(s);
-  if (!m || (!m->rsrp_dbm && !m->sinr_db && !m->rssi_dbm)) {
+  if (!m || m->figures.empty()) {
     return Warn("signal", "no signal measurement (no serving cell, +CSQ unknown)");
   }
   std::vector<std::string> figures;
   v1::CheckResult result = v1::CHECK_RESULT_PASS;
-  auto grade = [&result](bool fail, bool warn) {
-    if (fail) {
+  for (const Figure& f : m->figures) {
+    const Grading& g = *f.grading;
+    const char* band = "good";
+    if (f.value <= g.fail_at) {
+      band = "no usable signal";
       result = v1::CHECK_RESULT_FAIL;
-    } else if (warn && result == v1::CHECK_RESULT_PASS) {
-      result = v1::CHECK_RESULT_WARN;
+    } else if (f.value < g.good_from) {
+      band = "fair to poor";
+      if (result == v1::CHECK_RESULT_PASS) result = v1::CHECK_RESULT_WARN;
     }
-  };
-  if (m->rsrp_dbm) {
-    figures.push_back(absl::StrCat("RSRP ", *m->rsrp_dbm, " dBm"));
-    grade(*m->rsrp_dbm < kRsrpFailDbm, *m->rsrp_dbm < kRsrpWarnDbm);
-  }
-  if (m->sinr_db) {
-    figures.push_back(absl::StrFormat("SINR %.1f dB", *m->sinr_db));
-    grade(*m->sinr_db < kSinrFailDb, *m->sinr_db < kSinrWarnDb);
-  }
-  if (m->rssi_dbm) {
-    figures.push_back(absl::StrCat("RSSI ", *m->rssi_dbm, " dBm"));
-    grade(*m->rssi_dbm < kRssiFailDbm, *m->rssi_dbm < kRssiWarnDbm);
+    figures.push_back(absl::StrFormat("%s %g %s (%s)", g.name, f.value, g.unit, band));
   }
   std::string detail = absl::StrCat(m->where, ": ", absl::StrJoin(figures, ", "));
   if (result == v1::CHECK_RESULT_WARN)

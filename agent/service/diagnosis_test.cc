@@ -31,7 +31,8 @@ v1::ModemStatus Healthy() {
   s.mutable_operator_()->set_name("Telekom.de");
   v1::LteServingCell* lte = s.mutable_serving_cell()->mutable_lte();
   lte->set_rsrp_dbm(-88);
-  lte->set_sinr_db(12.4);
+  lte->set_rsrq_db(-9);
+  lte->set_sinr_db(16.4);
   v1::ConnectionStatus* link = s.mutable_connection();
   link->set_state(v1::CONNECTION_STATE_CONNECTED);
   link->set_interface_name("ppp0");
@@ -62,7 +63,8 @@ TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
   }
   EXPECT_THAT(names,
               ElementsAre("sample", "modem", "sim", "registration", "signal", "link", "config"));
-  EXPECT_THAT(Detail(r, "signal"), HasSubstr("RSRP -88 dBm, SINR 12.4 dB"));
+  EXPECT_THAT(Detail(r, "signal"),
+              HasSubstr("LTE: RSRP -88 dBm (good), RSRQ -9 dB (good), SINR 16.4 dB (good)"));
   EXPECT_THAT(Detail(r, "registration"), HasSubstr("home network on Telekom.de"));
   EXPECT_THAT(Detail(r, "link"), HasSubstr("ppp0 up, 10.64.0.2"));
 }
@@ -131,23 +133,55 @@ TEST(DiagnosisTest, RegistrationStatesAreGradedAndCregIsTheFallback) {
   EXPECT_THAT(Detail(r, "registration"), HasSubstr("+CREG"));
 }
 
+// The bands field engineers use: SINR 0 dB and below is no usable signal, 0-13 dB fair
+// to poor; RSRQ -15 to -20 dB fair to poor, -20 and below none; RSRP below -100 dBm
+// weak, -116 and below failing.
 TEST(DiagnosisTest, SignalIsGradedOnItsWorstFigure) {
   struct Case {
     int rsrp;
+    int rsrq;
     double sinr;
     v1::CheckResult expected;
   };
   for (const Case& c :
-       {Case{-100, 0.0, v1::CHECK_RESULT_PASS},  // the limits themselves pass
-        Case{-101, 10.0, v1::CHECK_RESULT_WARN}, Case{-90, -0.5, v1::CHECK_RESULT_WARN},
-        Case{-116, 10.0, v1::CHECK_RESULT_FAIL}, Case{-90, -6.0, v1::CHECK_RESULT_FAIL},
-        Case{-101, -6.0, v1::CHECK_RESULT_FAIL}}) {
+       {Case{-100, -15, 13.0, v1::CHECK_RESULT_PASS},  // the limits pass
+        Case{-101, -9, 16.0, v1::CHECK_RESULT_WARN}, Case{-90, -16, 16.0, v1::CHECK_RESULT_WARN},
+        Case{-90, -9, 12.9, v1::CHECK_RESULT_WARN}, Case{-90, -9, 0.5, v1::CHECK_RESULT_WARN},
+        Case{-90, -9, 0.0, v1::CHECK_RESULT_FAIL},  // 0 dB: no usable signal
+        Case{-90, -20, 16.0, v1::CHECK_RESULT_FAIL}, Case{-116, -9, 16.0, v1::CHECK_RESULT_FAIL},
+        Case{-101, -16, -6.0, v1::CHECK_RESULT_FAIL}}) {
     v1::ModemStatus s = Healthy();
     s.mutable_serving_cell()->mutable_lte()->set_rsrp_dbm(c.rsrp);
+    s.mutable_serving_cell()->mutable_lte()->set_rsrq_db(c.rsrq);
     s.mutable_serving_cell()->mutable_lte()->set_sinr_db(c.sinr);
     EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["signal"], c.expected)
-        << "RSRP " << c.rsrp << " SINR " << c.sinr;
+        << "RSRP " << c.rsrp << " RSRQ " << c.rsrq << " SINR " << c.sinr;
   }
+  v1::ModemStatus fair = Healthy();
+  fair.mutable_serving_cell()->mutable_lte()->set_sinr_db(7);
+  EXPECT_THAT(Detail(Diagnose(fair, kNow, kPoll), "signal"),
+              HasSubstr("SINR 7 dB (fair to poor); weak: expect drops"));
+}
+
+// On WCDMA the check grades RSCP and Ec/Io, not +CSQ's RSSI.
+TEST(DiagnosisTest, WcdmaIsGradedOnRscpAndEcio) {
+  v1::ModemStatus s = Healthy();
+  s.mutable_serving_cell()->clear_lte();
+  s.mutable_serving_cell()->set_radio_technology(v1::RADIO_TECHNOLOGY_WCDMA);
+  v1::WcdmaServingCell* w = s.mutable_serving_cell()->mutable_wcdma();
+  w->set_rscp_dbm(-85);
+  w->set_ecio_db(-6);
+  s.mutable_signal()->set_rssi_dbm(-109);  // would fail if +CSQ were used
+  v1::DiagnoseResponse r = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(r)["signal"], v1::CHECK_RESULT_PASS);
+  EXPECT_THAT(Detail(r, "signal"), HasSubstr("WCDMA: RSCP -85 dBm (good), Ec/Io -6 dB (good)"));
+  w->set_ecio_db(-14);
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["signal"], v1::CHECK_RESULT_WARN);
+  w->set_rscp_dbm(-106);
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["signal"], v1::CHECK_RESULT_FAIL);
+}
+
+TEST(DiagnosisTest, WithoutACellTheSignalIsCsqs) {
   // No serving cell: +CSQ's RSSI; nothing at all: a warning, not a pass.
   v1::ModemStatus csq = Healthy();
   csq.clear_serving_cell();
