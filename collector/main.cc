@@ -8,6 +8,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "base/atomic_file.h"
 #include "base/stop_signals.h"
 #include "client/board.h"
 #include "client/channel.h"
@@ -106,8 +107,11 @@ int main(int argc, char** argv) {
             << " boards (shard " << shard_text << "); metrics on http://" << (*front)->address()
             << "/metrics" << std::endl;
   if (!ready_file.empty()) {
-    std::ofstream(ready_file + ".tmp") << (*front)->address() << "\n";
-    std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
+    if (absl::Status written =
+            cellfleet::base::WriteFileAtomically(ready_file, (*front)->address() + "\n");
+        !written.ok()) {
+      return Fail(std::string(written.message()));
+    }
   }
   absl::Notification stop;
   std::thread signals([&] {
