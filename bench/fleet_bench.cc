@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/board.h"
@@ -200,10 +200,10 @@ void Watch(const Options& o, int n, const std::string& inventory) {
 // scrape of /metrics takes (curl's time_total, 20 scrapes).
 void Collector(const Options& o, int n, const std::string& inventory) {
   const std::string ready = absl::StrCat(o.dir, "/collector", n, ".ready");
-  absl::StatusOr<testing::Subprocess> collector = testing::Subprocess::Start(
-      {CELLFLEET_COLLECTOR, "--inventory", inventory, "--listen", "127.0.0.1:0", "--ready-file",
-       ready},
-      absl::StrCat(o.dir, "/collector", n, ".log"));
+  absl::StatusOr<testing::Subprocess> collector =
+      testing::Subprocess::Start({CELLFLEET_COLLECTOR, "--inventory", inventory, "--listen",
+                                  "127.0.0.1:0", "--ready-file", ready},
+                                 absl::StrCat(o.dir, "/collector", n, ".log"));
   if (!collector.ok()) {
     std::cout << "  collector: " << collector.status() << "\n";
     return;

@@ -14,31 +14,8 @@ rules=$3
 for tool in prometheus promtool curl jq; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/setup.sh installs it)"; exit 77; }
 done
-dir=$(mktemp -d /tmp/cellfleet-prom.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in collector prometheus; do echo "--- $log.log (tail):"; tail -20 "$dir/$log.log" 2>/dev/null || true; done
-  exit 1
-}
-# until SECONDS COMMAND...: runs COMMAND every 0.5 s until it succeeds, at most SECONDS.
-until_ok() {
-  local limit=$1
-  shift
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.5
-  done
-}
+source "$(dirname "$0")/support/shell_test_lib.sh"
+cf_init prom
 free_port() {
   local port
   for _ in $(seq 1 50); do
@@ -52,17 +29,13 @@ promtool check rules "$rules" >/dev/null || fail "the shipped rules do not pass 
 
 # Three boards; one fades by 20 dB 15 s after the start (the inventory labels it
 # trouble=fade).
-"$fleet_program" --boards 3 --dir "$dir/fleet" --tick 0.5 --poll-interval 0.5 \
-  --trouble fade=34% --ready-file "$dir/fleet.ready" >"$dir/fleet.log" 2>&1 &
-pids+=($!)
-until_ok 60 test -s "$dir/fleet.ready" || fail "the fleet did not start"
-inventory=$(cat "$dir/fleet.ready")
+cf_start_fleet "$fleet_program" --boards 3 --tick 0.5 --poll-interval 0.5 --trouble fade=34%
 
 # Heartbeats every 5 s: a board heard from for neither an update nor a heartbeat for
 # 35 s (the bound) is down; a stopped agent closes its stream at once.
-"$collector" --inventory "$inventory" --listen 127.0.0.1:0 --heartbeat 5 \
-  --ready-file "$dir/collector.ready" >"$dir/collector.log" 2>&1 &
-pids+=($!)
+fail_logs+=("$dir/collector.log" "$dir/prometheus.log")
+cf_background "$dir/collector.log" "$collector" --inventory "$inventory" --listen 127.0.0.1:0 \
+  --heartbeat 5 --ready-file "$dir/collector.ready"
 until_ok 20 test -s "$dir/collector.ready" || fail "the collector did not start"
 collector_address=$(cat "$dir/collector.ready")
 until_ok 30 bash -c "curl -sf http://$collector_address/metrics | grep -q '^cellfleet_collector_streams_connected 3$'" ||
@@ -91,9 +64,8 @@ scrape_configs:
       - targets: ["$collector_address"]
 CONFIG
 promtool check config "$dir/prometheus.yml" >/dev/null || fail "the test's Prometheus config is invalid"
-prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$dir/prometheus.log" 2>&1 &
-pids+=($!)
+cf_background "$dir/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
+  --storage.tsdb.path="$dir/tsdb" --web.listen-address="127.0.0.1:$prom_port"
 api="http://127.0.0.1:$prom_port/api/v1"
 # query PROMQL: the result vector as JSON.
 query() { curl -sf --get "$api/query" --data-urlencode "query=$1" | jq -c '.data.result'; }

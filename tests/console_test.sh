@@ -10,41 +10,15 @@ set -euo pipefail
 cli=$1
 fleet_program=$2
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (scripts/setup.sh installs it)"; exit 77; }
-dir=$(mktemp -d /tmp/cellfleet-console.XXXXXX)
-session="cellfleet-console-$$"
-fleet_pid=""
-cleanup() {
-  tmux kill-session -t "$session" 2>/dev/null || true
-  if [ -n "$fleet_pid" ]; then
-    kill -TERM "$fleet_pid" 2>/dev/null || true
-    timeout 30 tail --pid="$fleet_pid" -f /dev/null 2>/dev/null || kill -KILL "$fleet_pid" 2>/dev/null || true
-  fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- screen:"; tmux capture-pane -p -t "$session" 2>/dev/null || true; exit 1; }
-
+source "$(dirname "$0")/support/shell_test_lib.sh"
+cf_init console
 # Loopback callers are operators here, as a board's admin would allow on a bench.
-"$fleet_program" --boards 1 --dir "$dir" --poll-interval 0.5 --ready-file "$dir/ready" \
-  --agent-arg=--unauthenticated-role=operator --agent-arg=--audit-log="$dir/audit.log" \
-  >"$dir/fleet.log" 2>&1 &
-fleet_pid=$!
-timeout 60 bash -c "until [ -s '$dir/ready' ]; do sleep 0.1; done" || { cat "$dir/fleet.log"; fail "fleet did not start"; }
-inventory=$(cat "$dir/ready")
+cf_start_fleet "$fleet_program" --boards 1 --poll-interval 0.5 \
+  --agent-arg=--unauthenticated-role=operator --agent-arg=--audit-log="$dir/audit.log"
 
 mkdir -p "$dir/home"
 tmux new-session -d -s "$session" -x 120 -y 40 \
   "HOME='$dir/home' TERM=xterm '$cli' console board-00 --inventory '$inventory'; echo \"EXIT=\$?\"; sleep 60"
-screen=""
-# wait_screen PATTERN: until the screen shows PATTERN (extended regex), at most 30 s.
-wait_screen() {
-  for _ in $(seq 1 300); do
-    screen=$(tmux capture-pane -p -t "$session")
-    grep -Eq "$1" <<<"$screen" && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed /$1/"
-}
 # prompts: how many prompts the screen shows (each command ends with a new one).
 prompts() { tmux capture-pane -p -t "$session" | grep -c "^board-00>" || true; }
 wait_prompts() {

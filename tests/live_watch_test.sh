@@ -8,39 +8,13 @@ set -euo pipefail
 cli=$1
 fleet_program=$2
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed (scripts/setup.sh installs it)"; exit 77; }
-dir=$(mktemp -d /tmp/cellfleet-live.XXXXXX)
-session="cellfleet-live-$$"
-fleet_pid=""
-cleanup() {
-  tmux kill-session -t "$session" 2>/dev/null || true
-  if [ -n "$fleet_pid" ]; then
-    kill -TERM "$fleet_pid" 2>/dev/null || true
-    timeout 30 tail --pid="$fleet_pid" -f /dev/null 2>/dev/null || kill -KILL "$fleet_pid" 2>/dev/null || true
-  fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- screen:"; tmux capture-pane -p -t "$session" 2>/dev/null || true; exit 1; }
-
-"$fleet_program" --boards 12 --dir "$dir" --tick 0.5 --poll-interval 0.5 \
-  --ready-file "$dir/ready" >"$dir/fleet.log" 2>&1 &
-fleet_pid=$!
-timeout 60 bash -c "until [ -s '$dir/ready' ]; do sleep 0.1; done" || { cat "$dir/fleet.log"; fail "fleet did not start"; }
-inventory=$(cat "$dir/ready")
+source "$(dirname "$0")/support/shell_test_lib.sh"
+cf_init live
+cf_start_fleet "$fleet_program" --boards 12 --tick 0.5 --poll-interval 0.5
 
 # The watch in a 120x10 terminal; its exit status is printed when it ends.
 tmux new-session -d -s "$session" -x 120 -y 10 \
   "TERM=xterm '$cli' watch --inventory '$inventory' --sort name; echo \"EXIT=\$?\"; sleep 60"
-screen=""
-# wait_screen PATTERN: until the screen shows PATTERN (extended regex), at most 30 s.
-wait_screen() {
-  for _ in $(seq 1 300); do
-    screen=$(tmux capture-pane -p -t "$session")
-    grep -Eq "$1" <<<"$screen" && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed /$1/"
-}
 wait_screen "^12 boards: READY 12 "
 grep -Eq "^BOARD +STATE +SIM" <<<"$screen" || fail "no header line"
 rows=$(grep -c "^board-[0-9][0-9] " <<<"$screen" || true)
