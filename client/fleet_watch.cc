@@ -2,7 +2,9 @@
 
 #include <memory>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "client/report.h"
@@ -99,6 +101,28 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
 };
 
 }  // namespace
+
+absl::Status AddDeadband(absl::string_view spec, v1::Deadbands& deadbands) {
+  std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
+  uint32_t value = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--deadband \"", spec, "\": expected metric=dB, e.g. rsrp=3"));
+  }
+  if (parts[0] == "rsrp") {
+    deadbands.set_rsrp_db(value);
+  } else if (parts[0] == "rsrq") {
+    deadbands.set_rsrq_db(value);
+  } else if (parts[0] == "sinr") {
+    deadbands.set_sinr_db(value);
+  } else if (parts[0] == "rssi") {
+    deadbands.set_rssi_db(value);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--deadband: unknown metric \"", parts[0], "\" (rsrp, rsrq, sinr, rssi)"));
+  }
+  return absl::OkStatus();
+}
 
 std::string StreamEndedText(const grpc::Status& status, absl::Duration retry_in) {
   if (retry_in == absl::InfiniteDuration()) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "cellfleet/v1/agent_service.pb.h"
@@ -44,6 +46,9 @@ struct FleetWatchOptions {
 // them (bounded: cancelling is local). Returns the updates received per board.
 std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatchOptions& options,
                                UpdateSink& sink, const absl::Notification& stop);
+
+// "rsrp=3" (rsrp, rsrq, sinr, rssi) into `deadbands`; INVALID_ARGUMENT naming the spec.
+absl::Status AddDeadband(absl::string_view spec, v1::Deadbands& deadbands);
 
 // "stream ended: UNAVAILABLE: ... (retrying in 2s)" or "(not retried: ...)".
 std::string StreamEndedText(const grpc::Status& status, absl::Duration retry_in);

@@ -6,8 +6,6 @@
 #include <thread>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "base/atomic_file.h"
 #include "base/stop_signals.h"
 #include "client/board.h"
@@ -24,25 +22,6 @@ namespace {
 int Fail(const std::string& what) {
   std::cerr << "cellfleet-collector: " << what << "\n";
   return 2;
-}
-
-// "rsrp=2" into the request's deadbands.
-bool AddDeadband(const std::string& spec, cellfleet::v1::Deadbands& d) {
-  std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
-  uint32_t value = 0;
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &value)) return false;
-  if (parts[0] == "rsrp") {
-    d.set_rsrp_db(value);
-  } else if (parts[0] == "rsrq") {
-    d.set_rsrq_db(value);
-  } else if (parts[0] == "sinr") {
-    d.set_sinr_db(value);
-  } else if (parts[0] == "rssi") {
-    d.set_rssi_db(value);
-  } else {
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -94,8 +73,10 @@ int main(int argc, char** argv) {
   const absl::Duration heartbeat = absl::Seconds(heartbeat_seconds);
   *watch.request.mutable_heartbeat_interval() = cellfleet::ToProtoDuration(heartbeat);
   for (const std::string& spec : deadbands) {
-    if (!AddDeadband(spec, *watch.request.mutable_deadbands())) {
-      return Fail("--deadband \"" + spec + "\": expected metric=dB, e.g. rsrp=2");
+    if (absl::Status added =
+            cellfleet::client::AddDeadband(spec, *watch.request.mutable_deadbands());
+        !added.ok()) {
+      return Fail(std::string(added.message()));
     }
   }
   // A board heard from neither by an update nor by a heartbeat for this long is down.

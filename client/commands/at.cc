@@ -13,10 +13,6 @@
 namespace cellfleet::client {
 namespace {
 
-// Time the call needs beyond the modem's own limit: the agent's queue (the poller's
-// commands before it) and the network.
-constexpr absl::Duration kCallMargin = absl::Seconds(5);
-
 class AtCommandLineCommand : public FleetCommand {
  public:
   CLI::App* Register(CLI::App& root) override {
@@ -46,7 +42,7 @@ class AtCommandLineCommand : public FleetCommand {
       *request.mutable_timeout() = ToProtoDuration(modem_time);
     }
     FanOutOptions fanout = env.fanout;
-    fanout.deadline = std::max(fanout.deadline, modem_time + kCallMargin);
+    fanout.deadline = AtCallDeadline(modem_time, fanout.deadline);
     auto results = FanOut<v1::RunAtCommandResponse>(
         boards, fanout,
         [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,

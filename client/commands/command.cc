@@ -1,5 +1,6 @@
 #include "client/commands/command.h"
 
+#include <algorithm>
 #include <ostream>
 
 #include "CLI/CLI.hpp"
@@ -43,6 +44,10 @@ int FleetCommand::Run(CommandEnv& env) {
   absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets_, inventory_, selectors_);
   if (!boards.ok()) return UsageError(env, boards.status());
   return RunOnBoards(*boards, env);
+}
+
+absl::Duration AtCallDeadline(absl::Duration modem_time, absl::Duration floor) {
+  return std::max(floor, modem_time + absl::Seconds(5));
 }
 
 int UsageError(CommandEnv& env, const absl::Status& status) {

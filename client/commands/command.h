@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "client/board.h"
 #include "client/cli.h"
 #include "client/fanout.h"
@@ -60,6 +61,11 @@ class FleetCommand : public Command {
   std::string inventory_;
   std::vector<std::string> selectors_;
 };
+
+// The deadline of an AT command call (`at`, `console`): the time the modem may take
+// (its maximum response time for the command, or the one asked for) plus 5 s for the
+// agent's queue and the network, and never less than `floor` (the --timeout).
+absl::Duration AtCallDeadline(absl::Duration modem_time, absl::Duration floor);
 
 // A usage error (a bad flag value, inventory or input): one line on stderr, exit 2.
 int UsageError(CommandEnv& env, const absl::Status& status);

@@ -22,8 +22,6 @@
 namespace cellfleet::client {
 namespace {
 
-constexpr absl::Duration kCallMargin = absl::Seconds(5);  // as `at`: queue and network
-
 // $XDG_STATE_HOME/cellfleet/console_history, else ~/.local/state/...; "" without either.
 std::string HistoryPath() {
   std::string dir;
@@ -116,7 +114,7 @@ class ConsoleCommand : public FleetCommand {
     v1::RunAtCommandResponse response;
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(
-        absl::Now() + std::max(env.fanout.deadline, parsed->MaxResponseTime() + kCallMargin)));
+        absl::Now() + AtCallDeadline(parsed->MaxResponseTime(), env.fanout.deadline)));
     absl::Notification done;
     grpc::Status status;
     stub_->async()->RunAtCommand(&context, &request, &response, [&](grpc::Status s) {

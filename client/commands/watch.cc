@@ -4,10 +4,8 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "client/commands/command.h"
 #include "client/fleet_table.h"
@@ -155,24 +153,9 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
     *request.mutable_heartbeat_interval() = ToProtoDuration(watch.heartbeat);
   }
   for (const std::string& spec : watch.deadbands) {
-    std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits('=', 1));
-    uint32_t value = 0;
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--deadband \"", spec, "\": expected metric=dB, e.g. rsrp=3"));
+    if (absl::Status added = AddDeadband(spec, *request.mutable_deadbands()); !added.ok()) {
+      return added;
     }
-    v1::Deadbands* d = request.mutable_deadbands();
-    if (parts[0] == "rsrp")
-      d->set_rsrp_db(value);
-    else if (parts[0] == "rsrq")
-      d->set_rsrq_db(value);
-    else if (parts[0] == "sinr")
-      d->set_sinr_db(value);
-    else if (parts[0] == "rssi")
-      d->set_rssi_db(value);
-    else
-      return absl::InvalidArgumentError(
-          absl::StrCat("--deadband: unknown metric \"", parts[0], "\" (rsrp, rsrq, sinr, rssi)"));
   }
   for (const std::string& field : watch.fields) request.mutable_field_mask()->add_paths(field);
   return request;
