@@ -119,6 +119,7 @@ absl::Status Agent::Assemble() {
 
   PollerOptions poller_options;
   poller_options.at_port = s.at_port;
+  poller_options.discovery_roots = options_.host.roots;
   poller_options.poll_interval = s.poll_interval;
   poller_options.reattach_interval = options_.reattach_interval;
   poller_options.serial.baud = s.baud;
@@ -141,6 +142,13 @@ absl::Status Agent::Assemble() {
   authorizer_ = std::make_unique<Authorizer>(s.roles, s.unauthenticated_role);
   at_policy_ = std::make_unique<AtPolicy>(s.at_commands);
   at_ = std::make_unique<AtPassthrough>(poller_.get(), link_.get());
+  DoctorOptions doctor_options;
+  doctor_options.host = options_.host;
+  doctor_options.at_port = s.at_port;
+  doctor_options.version = options_.version;
+  doctor_options.poll_interval = s.poll_interval;
+  doctor_options.config_push = config_usable_;
+  doctor_ = std::make_unique<Doctor>(doctor_options, poller_.get(), link_.get(), &hub_);
   ServiceParts parts;
   parts.hub = &hub_;
   parts.history = history_.get();
@@ -149,6 +157,7 @@ absl::Status Agent::Assemble() {
   parts.link = link_.get();
   parts.config = config_usable_ ? config_.get() : nullptr;
   parts.at = at_.get();
+  parts.doctor = doctor_.get();
   parts.at_policy = at_policy_.get();
   service_ = std::make_unique<AgentService>(
       parts, ServiceInfo{s.board_name, options_.version, s.poll_interval});
@@ -180,6 +189,7 @@ void Agent::Stop() {
                       absl::ToChronoMilliseconds(options_.shutdown_grace));
   }
   if (config_) config_->Stop();            // nothing new reaches the link or the poller
+  if (doctor_) doctor_->Stop();            // a run in flight answers with what it has
   if (link_) link_->SetOnChange(nullptr);  // the poller goes before the link...
   if (poller_) poller_->Stop();
   link_.reset();  // ...whose hang-up comes last: pppd ends gracefully, reaped
@@ -187,6 +197,7 @@ void Agent::Stop() {
   server_.reset();
   service_.reset();
   at_.reset();
+  doctor_.reset();
   audit_.reset();  // after every call that could still record
 }
 

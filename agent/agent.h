@@ -15,6 +15,7 @@
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
 #include "agent/service/agent_service.h"
+#include "agent/service/doctor.h"
 #include "agent/settings/agent_settings.h"
 #include "agent/status/history_store.h"
 #include "agent/status/modem_poller.h"
@@ -34,6 +35,7 @@ struct AgentOptions {
   // Config push tuning; its state dir, seed and clock come from `settings` and `clock`.
   ConfigManagerOptions config;
   base::Clock* clock = &base::Clock::Real();
+  HostPaths host;  // sysfs, /proc, pppd's resolv.conf: the real ones but in tests
 };
 
 class Agent {
@@ -47,8 +49,8 @@ class Agent {
   Agent& operator=(const Agent&) = delete;
   ~Agent();  // Stop()
 
-  // Streams end UNAVAILABLE, calls in flight get the grace, then: config manager, PPP
-  // link (hang-up), modem poller, audit log. Idempotent.
+  // Streams end UNAVAILABLE, calls in flight get the grace, then: config manager, the
+  // doctor, modem poller, PPP link (hang-up), audit log. Idempotent.
   void Stop();
 
   // "host:port" as bound (the port is the real one when 0 was asked for).
@@ -76,6 +78,7 @@ class Agent {
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<AtPolicy> at_policy_;
   std::unique_ptr<AtPassthrough> at_;  // runs on the poller's channel and the link
+  std::unique_ptr<Doctor> doctor_;     // likewise, and reads the link
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;
 };

@@ -126,6 +126,50 @@ absl::StatusOr<std::vector<DiscoveredModem>> DiscoverModems(const DiscoveryRoots
   return modems;
 }
 
+std::vector<UsbModem> FindUsbModems(const DiscoveryRoots& roots) {
+  std::vector<UsbModem> modems;
+  std::error_code ec;
+  for (const fs::directory_entry& entry :
+       fs::directory_iterator(fs::path(roots.sysfs) / "bus" / "usb" / "devices", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (absl::StrContains(name, ':')) continue;  // an interface, not a device
+    const KnownModem* known =
+        Lookup(ReadAttribute(entry.path() / "idVendor"), ReadAttribute(entry.path() / "idProduct"));
+    if (known == nullptr) continue;
+    UsbModem modem{name,
+                   known->vendor,
+                   known->product,
+                   known->model,
+                   known->at_interface,
+                   known->modem_interface,
+                   {}};
+    std::error_code list_ec;
+    for (const fs::directory_entry& child : fs::directory_iterator(entry.path(), list_ec)) {
+      const std::string child_name = child.path().filename().string();
+      if (!absl::StartsWith(child_name, name + ":")) continue;
+      UsbInterface interface;
+      if (!absl::SimpleHexAtoi(ReadAttribute(child.path() / "bInterfaceNumber"), &interface.number))
+        continue;
+      std::error_code link_ec;
+      const fs::path driver = fs::read_symlink(child.path() / "driver", link_ec);
+      if (!link_ec) interface.driver = driver.filename().string();
+      std::error_code tty_ec;
+      for (const fs::directory_entry& port : fs::directory_iterator(child.path(), tty_ec)) {
+        const std::string port_name = port.path().filename().string();
+        if (absl::StartsWith(port_name, "ttyUSB")) interface.ttys.push_back(port_name);
+      }
+      std::sort(interface.ttys.begin(), interface.ttys.end());
+      modem.interfaces.push_back(std::move(interface));
+    }
+    std::sort(modem.interfaces.begin(), modem.interfaces.end(),
+              [](const UsbInterface& a, const UsbInterface& b) { return a.number < b.number; });
+    modems.push_back(std::move(modem));
+  }
+  std::sort(modems.begin(), modems.end(),
+            [](const UsbModem& a, const UsbModem& b) { return a.usb_path < b.usb_path; });
+  return modems;
+}
+
 bool ModemManagerRunning(const DiscoveryRoots& roots) {
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(roots.proc, ec)) {

@@ -42,6 +42,28 @@ struct DiscoveryRoots {
 // Every known Quectel modem, ordered by USB path. An empty list is not an error.
 absl::StatusOr<std::vector<DiscoveredModem>> DiscoverModems(const DiscoveryRoots& roots = {});
 
+// A known modem's USB device as sysfs shows it, ports enumerated or not: what the doctor
+// checks when no port answers (no driver bound, a different USB composition).
+struct UsbInterface {
+  int number = -1;
+  std::string driver;             // the bound driver ("option", "qmi_wwan"); empty: none
+  std::vector<std::string> ttys;  // usb-serial ports under it: "ttyUSB2"
+};
+
+struct UsbModem {
+  std::string usb_path;  // "1-1.2"
+  std::string vendor_id;
+  std::string product_id;
+  std::string model;
+  int at_interface = -1;
+  int modem_interface = -1;              // -1: none; PPP then uses the AT port
+  std::vector<UsbInterface> interfaces;  // by number
+};
+
+// Every USB device with a known modem id under <sysfs>/bus/usb/devices, by USB path.
+// An empty list is not an error.
+std::vector<UsbModem> FindUsbModems(const DiscoveryRoots& roots = {});
+
 // True when a ModemManager process runs (it probes every tty not marked ignored).
 bool ModemManagerRunning(const DiscoveryRoots& roots = {});
 

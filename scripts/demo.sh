@@ -24,9 +24,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The fleet harness: one simulator with the boards, one real agent per board on a
-# loopback port, and an inventory with labels. Callers on loopback without a certificate
+# loopback port, and an inventory with labels. Its scenario gives board-02 a SIM that is
+# not seated, for diagnose and doctor to find. Callers on loopback without a certificate
 # are operators here (a board's default is viewer), so the demo can run AT queries.
 build/tests/support/cellfleet-fleet --boards "$boards" --dir "$run_dir" \
+  --scenario tests/testdata/scenarios/demo-fleet.yaml \
   --agent-arg=--unauthenticated-role=operator \
   --ready-file "$run_dir/fleet.ready" >"$run_dir/fleet.log" 2>&1 &
 fleet_pid=$!
@@ -44,6 +46,8 @@ timeout 30 bash -c "until [ \$(build/client/cellfleet --output json status --inv
   grep -c MODEM_STATE_READY) -ge $boards ]; do sleep 0.5; done" || true
 build/client/cellfleet status --inventory "$inventory" || true
 build/client/cellfleet diagnose --inventory "$inventory" || true
+echo "demo: the hand checklist, live on each board ('cellfleet doctor')"
+build/client/cellfleet doctor --inventory "$inventory" || true
 echo "demo: the neighbour cells, by an AT command through each agent ('cellfleet at')"
 build/client/cellfleet at 'AT+QENG="neighbourcell"' --inventory "$inventory" || true
 echo "demo: streaming with 'cellfleet watch' (Ctrl-C to stop)"

@@ -182,6 +182,35 @@ TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
   EXPECT_THAT(table->err, HasSubstr("1 of 3 boards did not answer"));
 }
 
+TEST_F(FleetEndToEndTest, DoctorRunsTheChecklistLiveOnEveryBoard) {
+  StatusWhenReady(absl::Seconds(20));
+  auto json = RunCommand({CELLFLEET_CLI, "--output", "json", "doctor", "--wait", "20", "--targets",
+                          absl::StrJoin(addresses_, ",")},
+                         absl::Seconds(40));
+  ASSERT_THAT(json, IsOk());
+  std::vector<std::string> lines = absl::StrSplit(json->out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards)) << json->out << json->err;
+  for (const std::string& line : lines) {
+    const nlohmann::json board = nlohmann::json::parse(line);
+    SCOPED_TRACE(board.dump());
+    EXPECT_EQ(board["ok"], true);
+    std::map<std::string, std::string> results;
+    for (const nlohmann::json& check : board["checks"]) results[check["name"]] = check["result"];
+    EXPECT_EQ(results.size(), 14u);
+    EXPECT_EQ(results["at_port"], "CHECK_RESULT_PASS");
+    EXPECT_EQ(results["sim"], "CHECK_RESULT_PASS");
+    EXPECT_EQ(results["usb"], "CHECK_RESULT_SKIPPED");  // a pseudo-terminal, not USB
+  }
+  // Exit codes as for diagnose: 0 unless a board fails a check or does not answer.
+  const bool any_fail = json->out.find("CHECK_RESULT_FAIL") != std::string::npos;
+  EXPECT_EQ(json->exit_code, any_fail ? 1 : 0) << json->out;
+  auto table = RunCommand({CELLFLEET_CLI, "doctor", "--all-checks", "--targets", addresses_[0]},
+                          absl::Seconds(40));
+  ASSERT_THAT(table, IsOk());
+  EXPECT_THAT(table->out, HasSubstr("at_port"));
+  EXPECT_THAT(table->out, HasSubstr("answered ATI in"));
+}
+
 TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {
   StatusWhenReady(absl::Seconds(20));
   auto result = RunCommand({CELLFLEET_CLI, "--output", "json", "watch", "--targets",

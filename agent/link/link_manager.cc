@@ -264,6 +264,11 @@ bool LinkManager::ScheduleRedial(absl::Time now) {
   return true;
 }
 
+modem::ppp::ConnectionSettings LinkManager::Settings() const {
+  absl::MutexLock lock(&mu_);
+  return settings_;
+}
+
 v1::ConnectionStatus LinkManager::Status() const {
   v1::ConnectionStatus status;
   {

@@ -78,6 +78,8 @@ class LinkManager {
 
   // The current link, for status samples; never blocks on pppd.
   v1::ConnectionStatus Status() const;
+  // The connection settings the next dial uses.
+  modem::ppp::ConnectionSettings Settings() const;
 
   // `notify` runs after every change of the link (dialing, up, failed, down) so that a
   // status sample is taken at once and streams and the history see even a state shorter

@@ -201,6 +201,25 @@ grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* co
   return reactor;
 }
 
+grpc::ServerUnaryReactor* AgentService::RunDoctor(grpc::CallbackServerContext* context,
+                                                  const v1::RunDoctorRequest* /*request*/,
+                                                  v1::RunDoctorResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "RunDoctor")) return reactor;
+  if (doctor_ == nullptr) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent runs no doctor"));
+    return reactor;
+  }
+  doctor_->Run(absl::FromChrono(context->deadline()),
+               [this, reactor, response](v1::RunDoctorResponse result) {
+                 *response = std::move(result);
+                 response->set_board_name(info_.board_name);
+                 reactor->Finish(grpc::Status::OK);
+               });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext* context,
                                                      const v1::RunAtCommandRequest* request,
                                                      v1::RunAtCommandResponse* response) {

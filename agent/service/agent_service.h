@@ -12,6 +12,7 @@
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
 #include "agent/service/at_passthrough.h"
+#include "agent/service/doctor.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
@@ -34,6 +35,7 @@ struct ServiceParts {
   LinkManager* link = nullptr;          // optional: Dial and HangUp
   ConfigManager* config = nullptr;      // optional: the config calls
   AtPassthrough* at = nullptr;          // optional: RunAtCommand
+  Doctor* doctor = nullptr;             // optional: RunDoctor
   const AtPolicy* at_policy = nullptr;  // required with `at`
 };
 
@@ -48,6 +50,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
         config_(parts.config),
         at_(parts.at),
         at_policy_(parts.at_policy),
+        doctor_(parts.doctor),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -83,6 +86,10 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* RunAtCommand(grpc::CallbackServerContext* context,
                                          const v1::RunAtCommandRequest* request,
                                          v1::RunAtCommandResponse* response) override;
+  // Live checks (agent/service/doctor.h); a viewer's call, as Diagnose.
+  grpc::ServerUnaryReactor* RunDoctor(grpc::CallbackServerContext* context,
+                                      const v1::RunDoctorRequest* request,
+                                      v1::RunDoctorResponse* response) override;
 
  private:
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
@@ -103,6 +110,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   ConfigManager* config_;
   AtPassthrough* at_;
   const AtPolicy* at_policy_;
+  Doctor* doctor_;
   ServiceInfo info_;
 };
 

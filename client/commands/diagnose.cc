@@ -1,6 +1,7 @@
-// `cellfleet diagnose`: what is wrong with each board, as its agent judges it. A row per
-// board with its verdict and the checks that did not pass, or (`--all-checks`) a row per
-// check; JSON: one line per board with every check.
+// `cellfleet diagnose` (what is wrong with each board, as its agent judges it from its
+// latest sample) and `cellfleet doctor` (the hand checklist, run live on each board). A
+// row per board with its verdict and the checks that did not pass, or (`--all-checks`) a
+// row per check; JSON: one line per board with every check.
 #include <ostream>
 
 #include "CLI/CLI.hpp"
@@ -17,7 +18,8 @@ std::string ResultName(v1::CheckResult result) {
 }
 
 // The worst of the board's checks; skipped ones do not count (what they skip is shown).
-v1::CheckResult Verdict(const v1::DiagnoseResponse& response) {
+template <typename Response>
+v1::CheckResult Verdict(const Response& response) {
   v1::CheckResult worst = v1::CHECK_RESULT_PASS;
   for (const v1::DiagnosticCheck& check : response.checks()) {
     if (check.result() == v1::CHECK_RESULT_FAIL) return v1::CHECK_RESULT_FAIL;
@@ -26,25 +28,35 @@ v1::CheckResult Verdict(const v1::DiagnoseResponse& response) {
   return worst;
 }
 
-class DiagnoseCommand : public FleetCommand {
+// A command whose answer is a list of checks: `Call` starts its RPC.
+template <typename Response>
+class ChecksCommand : public FleetCommand {
  public:
+  using Call = std::function<void(v1::ModemAgent::Stub*, grpc::ClientContext*, Response*,
+                                  std::function<void(grpc::Status)>)>;
+  // `wait`: the command's own bound per board instead of --timeout; zero: --timeout.
+  ChecksCommand(std::string name, std::string description, absl::Duration wait, Call call)
+      : name_(std::move(name)),
+        description_(std::move(description)),
+        wait_seconds_(absl::ToDoubleSeconds(wait)),
+        call_(std::move(call)) {}
+
   CLI::App* Register(CLI::App& root) override {
-    CLI::App* command = root.add_subcommand(
-        "diagnose", "Say what is wrong with each board and what to do about it");
+    CLI::App* command = root.add_subcommand(name_, description_);
     AddBoardOptions(command);
     command->add_flag("--all-checks", all_checks_, "A row per check, passing ones too");
+    if (wait_seconds_ > 0) {
+      command->add_option("--wait", wait_seconds_, "Seconds each board may take")
+          ->check(CLI::Range(1.0, 600.0));
+    }
     return command;
   }
 
  private:
   int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
-    auto results = FanOut<v1::DiagnoseResponse>(
-        boards, env.fanout,
-        [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::DiagnoseResponse* response,
-           std::function<void(grpc::Status)> done) {
-          static const v1::DiagnoseRequest kRequest;
-          stub->async()->Diagnose(context, &kRequest, response, std::move(done));
-        });
+    FanOutOptions options = env.fanout;
+    if (wait_seconds_ > 0) options.deadline = absl::Seconds(wait_seconds_);
+    auto results = FanOut<Response>(boards, options, call_);
     BoardReport report = all_checks_ ? env.Report({"CHECK", "RESULT", "DETAIL"})
                                      : env.Report({"VERDICT", "PROBLEMS"});
     int failing = 0;
@@ -86,11 +98,37 @@ class DiagnoseCommand : public FleetCommand {
     return unanswered == 0 && failing == 0 ? kExitOk : kExitFailed;
   }
 
+  const std::string name_;
+  const std::string description_;
+  double wait_seconds_;
+  const Call call_;
   bool all_checks_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Command> MakeDiagnoseCommand() { return std::make_unique<DiagnoseCommand>(); }
+std::unique_ptr<Command> MakeDiagnoseCommand() {
+  return std::make_unique<ChecksCommand<v1::DiagnoseResponse>>(
+      "diagnose", "Say what is wrong with each board and what to do about it", absl::ZeroDuration(),
+      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::DiagnoseResponse* response,
+         std::function<void(grpc::Status)> done) {
+        static const v1::DiagnoseRequest kRequest;
+        stub->async()->Diagnose(context, &kRequest, response, std::move(done));
+      });
+}
+
+std::unique_ptr<Command> MakeDoctorCommand() {
+  // The agent bounds a run to 60 s; the margin is the network's.
+  return std::make_unique<ChecksCommand<v1::RunDoctorResponse>>(
+      "doctor",
+      "Run the hand checklist live on each board: USB, driver, ports, AT, SIM, signal, "
+      "operator, registration, APN, ModemManager, link, route, DNS, agent",
+      absl::Seconds(70),
+      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::RunDoctorResponse* response,
+         std::function<void(grpc::Status)> done) {
+        static const v1::RunDoctorRequest kRequest;
+        stub->async()->RunDoctor(context, &kRequest, response, std::move(done));
+      });
+}
 
 }  // namespace cellfleet::client

@@ -215,7 +215,9 @@ void DialWithKeepUp(VmBoardOptions options, std::unique_ptr<VmBoard>& board, std
   absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
   ASSERT_THAT(dial, IsOk());
   ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
-  since = (*dial)["connection"]["connected_since"];
+  const nlohmann::json& link = dial->value("connection", nlohmann::json::object());
+  ASSERT_TRUE(link.contains("connected_since")) << dial->dump() << "\n" << board->AgentLog();
+  since = link["connected_since"].get<std::string>();
 }
 
 TEST(PppLinkTest, PeerDyingHangsUpTheModemAndKeepUpRedials) {

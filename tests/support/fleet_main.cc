@@ -30,7 +30,12 @@ int main(int argc, char** argv) {
   app.add_option("--tick", options.tick, "Seconds per radio step");
   app.add_option("--poll-interval", options.poll_interval,
                  "The agents' --poll-interval (default: the agent's own)");
-  app.add_option("--trouble", trouble, "fade=P% or drop=P% of the boards; repeatable");
+  CLI::Option* trouble_option =
+      app.add_option("--trouble", trouble, "fade=P% or drop=P% of the boards; repeatable");
+  std::string scenario;
+  app.add_option("--scenario", scenario, "The simulator's scenario file (README \"Simulator\")")
+      ->check(CLI::ExistingFile)
+      ->excludes(trouble_option);
   app.add_option("--simulator", options.simulator, "cellfleet-modemsim to run");
   app.add_option("--agent", options.agent, "cellfleet-agent to run");
   app.add_option("--ready-file", ready_file, "Write the inventory's path here once all are up");
@@ -49,6 +54,7 @@ int main(int argc, char** argv) {
     }
     options.trouble.push_back(*parsed);
   }
+  if (!scenario.empty()) options.simulator_args = {"--scenario", scenario};
   if (!agent_args.empty()) {
     options.agent_args = [agent_args](int) { return agent_args; };
   }
