@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -101,6 +102,24 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   EXPECT_GT(Counter((*status)["connection"], "tx_bytes"), 3u * 84u);  // 3 pings went out
   EXPECT_GT(Counter((*status)["connection"], "rx_bytes"), 3u * 84u);  // and came back
   EXPECT_TRUE((*status)["connection"].contains("connected_since"));
+
+  // The doctor, run by the agent as installed (the service user): the kernel's default
+  // route goes via the link, and pppd wrote the peer's DNS (usepeerdns).
+  absl::StatusOr<nlohmann::json> doctor = board->CliJson({"doctor"}, absl::Seconds(60));
+  ASSERT_THAT(doctor, IsOk());
+  std::map<std::string, std::string> checks;
+  for (const nlohmann::json& check : (*doctor).value("checks", nlohmann::json::array())) {
+    checks[check.value("name", "")] =
+        absl::StrCat(check.value("result", ""), ": ", check.value("detail", ""));
+  }
+  EXPECT_THAT(checks["link"], HasSubstr("PASS")) << doctor->dump();
+  EXPECT_EQ(checks["route"],
+            absl::StrCat("CHECK_RESULT_PASS: default route via dev ", interface_name))
+      << doctor->dump();
+  EXPECT_THAT(checks["dns"],
+              HasSubstr(absl::StrCat("PASS: pppd wrote the peer's DNS ", kPrimaryDns)))
+      << doctor->dump();
+  EXPECT_THAT(checks["at_port"], HasSubstr("PASS")) << doctor->dump();
 
   absl::StatusOr<nlohmann::json> hangup = board->CliJson({"hangup"}, absl::Seconds(30));
   ASSERT_THAT(hangup, IsOk());
