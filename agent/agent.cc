@@ -128,6 +128,7 @@ absl::Status Agent::Assemble() {
   poller_options.add_local_state = [this](v1::ModemStatus& status) {
     *status.mutable_connection() = link_->Status();
     if (config_usable_) *status.mutable_config() = config_->State();
+    *status.mutable_recovery() = recovery_->Status();
   };
   poller_ = std::make_unique<ModemPoller>(poller_options, &hub_);
   link_->SetOnChange([poller = poller_.get()] { poller->RequestSample(); });
@@ -149,6 +150,8 @@ absl::Status Agent::Assemble() {
   doctor_options.poll_interval = s.poll_interval;
   doctor_options.config_push = config_usable_;
   doctor_ = std::make_unique<Doctor>(doctor_options, poller_.get(), link_.get(), &hub_);
+  recovery_ = std::make_unique<RecoveryManager>(s.recovery, poller_.get(), link_.get(), at_.get(),
+                                                &hub_, audit_.get());
   ServiceParts parts;
   parts.hub = &hub_;
   parts.history = history_.get();
@@ -158,6 +161,7 @@ absl::Status Agent::Assemble() {
   parts.config = config_usable_ ? config_.get() : nullptr;
   parts.at = at_.get();
   parts.doctor = doctor_.get();
+  parts.recovery = recovery_.get();
   parts.at_policy = at_policy_.get();
   service_ = std::make_unique<AgentService>(
       parts, ServiceInfo{s.board_name, options_.version, s.poll_interval});
@@ -172,6 +176,7 @@ absl::Status Agent::Assemble() {
   }
   listen->port = bound_port;
   address_ = listen->ToString();
+  recovery_->Start();
   poller_->Start();
   spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, address_,
                s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));
@@ -190,6 +195,7 @@ void Agent::Stop() {
   }
   if (config_) config_->Stop();            // nothing new reaches the link or the poller
   if (doctor_) doctor_->Stop();            // a run in flight answers with what it has
+  if (recovery_) recovery_->Stop();        // no step starts; one under way runs out alone
   if (link_) link_->SetOnChange(nullptr);  // the poller goes before the link...
   if (poller_) poller_->Stop();
   link_.reset();  // ...whose hang-up comes last: pppd ends gracefully, reaped
@@ -198,6 +204,7 @@ void Agent::Stop() {
   service_.reset();
   at_.reset();
   doctor_.reset();
+  recovery_.reset();
   audit_.reset();  // after every call that could still record
 }
 

@@ -16,6 +16,7 @@
 #include "agent/security/authorizer.h"
 #include "agent/service/agent_service.h"
 #include "agent/service/doctor.h"
+#include "agent/service/recovery_manager.h"
 #include "agent/settings/agent_settings.h"
 #include "agent/status/history_store.h"
 #include "agent/status/modem_poller.h"
@@ -50,7 +51,8 @@ class Agent {
   ~Agent();  // Stop()
 
   // Streams end UNAVAILABLE, calls in flight get the grace, then: config manager, the
-  // doctor, modem poller, PPP link (hang-up), audit log. Idempotent.
+  // doctor and the recovery ladder, modem poller, PPP link (hang-up), audit log.
+  // Idempotent.
   void Stop();
 
   // "host:port" as bound (the port is the real one when 0 was asked for).
@@ -77,8 +79,9 @@ class Agent {
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<AtPolicy> at_policy_;
-  std::unique_ptr<AtPassthrough> at_;  // runs on the poller's channel and the link
-  std::unique_ptr<Doctor> doctor_;     // likewise, and reads the link
+  std::unique_ptr<AtPassthrough> at_;          // runs on the poller's channel and the link
+  std::unique_ptr<Doctor> doctor_;             // likewise, and reads the link
+  std::unique_ptr<RecoveryManager> recovery_;  // follows the hub; steps via at_ and the link
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;
 };

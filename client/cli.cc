@@ -31,6 +31,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(MakeHangUpCommand());
   commands.push_back(MakeDiagnoseCommand());
   commands.push_back(MakeDoctorCommand());
+  commands.push_back(MakeRecoverCommand());
   commands.push_back(MakeDecodeCommand());
   commands.push_back(MakeAtCommand());
   commands.push_back(MakeConsoleCommand());

@@ -284,6 +284,7 @@ std::optional<std::string> Ec25Responder::SimAndSignal(absl::string_view /*comma
                                                        std::vector<std::string>& info) {
   if (upper == "AT+CPIN?") {
     if (modem_->sim == SimCardState::kNotInserted) return CmeError(10);
+    if (modem_->sim_failed) return CmeError(13);
     info.push_back(SimReady() ? "+CPIN: READY" : "+CPIN: SIM PIN");
     return "";
   }
@@ -431,8 +432,10 @@ std::optional<std::string> Ec25Responder::DataContexts(absl::string_view command
       return "";
     }
     modem_->cfun = *fun;
-    modem_->radio->SetRegistration(modem_->cfun == 1 ? (modem_->radio->profile().roaming ? 5 : 1)
-                                                     : 0);
+    const int registered = modem_->wedged || modem_->sim_failed ? 2  // searching on
+                           : modem_->radio->profile().roaming   ? 5
+                                                                : 1;
+    modem_->radio->SetRegistration(modem_->cfun == 1 ? registered : 0);
     return "";
   }
   if (upper == "AT+QPOWD" || upper == "AT+QPOWD=0" || upper == "AT+QPOWD=1") {

@@ -45,6 +45,10 @@ struct SimulatedModemState {
   bool data_call_up = false;  // a call on the modem port: +QENG says CONNECT
   // Just after boot the SIM answers +CME ERROR: 14 (SIM busy) until then.
   absl::Time sim_busy_until = absl::InfinitePast();
+  // Faults only a reboot clears: no registration (the radio keeps searching), and a SIM
+  // that reads as failed.
+  bool wedged = false;
+  bool sim_failed = false;
 };
 
 // What a command asks of the port's owner beyond its reply (see simulated_fleet).

@@ -129,16 +129,21 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
     event.action = EventAction::kPortVanish;
   } else if (action == "power_on") {
     event.action = EventAction::kPowerOn;
+  } else if (action == "wedge") {
+    event.action = EventAction::kWedge;
+  } else if (action == "sim_failure") {
+    event.action = EventAction::kSimFailure;
   } else if (action == "rat_change") {
     event.action = EventAction::kRatChange;
     if (!node["rat"]) return r.Error(node, "rat_change needs rat (LTE, WCDMA or GSM)");
     ASSIGN_OR_RETURN(auto rat, ParseRat(r, node["rat"]));
     event.rat = rat;
   } else {
-    return r.Error(node["action"],
-                   absl::StrCat("unknown action \"", action,
-                                "\" (signal_fade, deregister, sim_removed, sim_inserted, "
-                                "modem_reset, port_vanish, power_on, rat_change)"));
+    return r.Error(
+        node["action"],
+        absl::StrCat("unknown action \"", action,
+                     "\" (signal_fade, deregister, sim_removed, sim_inserted, "
+                     "modem_reset, port_vanish, power_on, rat_change, wedge, sim_failure)"));
   }
   if (node["duration"]) {
     ASSIGN_OR_RETURN(auto duration, r.Duration(node["duration"], "duration"));

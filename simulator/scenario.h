@@ -37,6 +37,8 @@ enum class EventAction {
   kPortVanish,  // both ports disappear for `duration`, then return at the same paths
   kPowerOn,     // a modem powered down (AT+QPOWD) boots again
   kRatChange,   // the modem moves to `rat` (a 3G/2G fallback, or back to LTE)
+  kWedge,       // the modem stops registering (searching, radio off/on no help) until it reboots
+  kSimFailure,  // the SIM reads as failed (+CME ERROR: 13) until the modem reboots
 };
 
 struct ScenarioEvent {

@@ -192,6 +192,8 @@ void SimulatedFleet::Reboot(Board& board, absl::Duration down) {
 
 void SimulatedFleet::Boot(Board& board) {
   board.powered_down = false;
+  board.modem->wedged = false;
+  board.modem->sim_failed = false;
   board.modem->sim_busy_until = absl::Now() + kBootUrcDelay + kSimBusyAfterBoot;
   RadioModel& radio = *board.radio;
   radio.SetRegistration(2);  // searching, then registered as before
@@ -246,6 +248,14 @@ void SimulatedFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
       break;
     case EventAction::kRatChange:
       board.modem->rat = event.rat;
+      break;
+    case EventAction::kWedge:
+      board.modem->wedged = true;
+      radio.SetRegistration(2);
+      break;
+    case EventAction::kSimFailure:
+      board.modem->sim_failed = true;
+      radio.SetRegistration(0);
       break;
     case EventAction::kPortVanish:
       Vanish(board.at);

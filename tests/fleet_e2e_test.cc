@@ -166,7 +166,8 @@ TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
     EXPECT_EQ(results["modem"], "CHECK_RESULT_PASS");
     EXPECT_EQ(results["sim"], "CHECK_RESULT_PASS");
     EXPECT_EQ(results["link"], "CHECK_RESULT_PASS");  // not dialed
-    EXPECT_EQ(results.size(), 7u);
+    EXPECT_EQ(results["recovery"], "CHECK_RESULT_PASS");
+    EXPECT_EQ(results.size(), 8u);
   }
   EXPECT_EQ(nlohmann::json::parse(lines[1])["ok"], false);
 
@@ -209,6 +210,27 @@ TEST_F(FleetEndToEndTest, DoctorRunsTheChecklistLiveOnEveryBoard) {
   ASSERT_THAT(table, IsOk());
   EXPECT_THAT(table->out, HasSubstr("at_port"));
   EXPECT_THAT(table->out, HasSubstr("answered ATI in"));
+}
+
+TEST_F(FleetEndToEndTest, RecoverIsAnOperatorsCallAndNamesItsSteps) {
+  StatusWhenReady(absl::Seconds(20));
+  // These agents' callers are viewers (the agent's default): refused, every board.
+  auto refused = RunCommand({CELLFLEET_CLI, "--output", "json", "recover", "--step", "radio-reset",
+                             "--targets", absl::StrJoin(addresses_, ",")},
+                            absl::Seconds(20));
+  ASSERT_THAT(refused, IsOk());
+  EXPECT_EQ(refused->exit_code, 1);
+  std::vector<std::string> lines = absl::StrSplit(refused->out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards)) << refused->out;
+  for (const std::string& line : lines) {
+    EXPECT_EQ(nlohmann::json::parse(line)["error"]["code"], "PERMISSION_DENIED") << line;
+  }
+  auto unknown =
+      RunCommand({CELLFLEET_CLI, "recover", "--step", "reflash", "--targets", addresses_[0]},
+                 absl::Seconds(20));
+  ASSERT_THAT(unknown, IsOk());
+  EXPECT_EQ(unknown->exit_code, 2) << unknown->err;
+  EXPECT_THAT(unknown->err, HasSubstr("reflash"));
 }
 
 TEST_F(FleetEndToEndTest, WatchStreamsFromEveryBoard) {

@@ -416,6 +416,11 @@ void LinkManager::PrepareForModemOutage(absl::Time hold_until, std::function<voi
       done);
 }
 
+bool LinkManager::KeepUpEnabled() const {
+  absl::MutexLock lock(&mu_);
+  return keep_up_.enabled;
+}
+
 bool LinkManager::WantsUp() const {
   absl::MutexLock lock(&mu_);
   return want_up_;

@@ -75,6 +75,8 @@ class LinkManager {
 
   // Whether the link is wanted up: an operator's dial (or keep-up) and no hang-up since.
   bool WantsUp() const;
+  // Whether keep-up is on (it redials a dropped link, within its attempts).
+  bool KeepUpEnabled() const;
 
   // The current link, for status samples; never blocks on pppd.
   v1::ConnectionStatus Status() const;

@@ -220,6 +220,35 @@ grpc::ServerUnaryReactor* AgentService::RunDoctor(grpc::CallbackServerContext* c
   return reactor;
 }
 
+grpc::ServerUnaryReactor* AgentService::Recover(grpc::CallbackServerContext* context,
+                                                const v1::RecoverRequest* request,
+                                                v1::RecoverResponse* response) {
+  const Caller caller = authorizer_->Identify(*context);
+  const std::string who = caller.identity.empty() ? caller.peer : caller.identity;
+  return Mutating(context, "Recover", *request, [this, request, response, who](Finisher finish) {
+    if (recovery_ == nullptr) {
+      finish(
+          grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent has no recovery ladder"));
+      return;
+    }
+    if (request->step() == v1::RECOVERY_STEP_UNSPECIFIED ||
+        !v1::RecoveryStep_IsValid(request->step())) {
+      finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "step must be REDIAL, PDP_RESET, RADIO_RESET or "
+                          "MODEM_REBOOT"));
+      return;
+    }
+    recovery_->RunStep(request->step(), who,
+                       [this, response, finish](absl::StatusOr<v1::RecoveryAction> action) {
+                         if (action.ok()) {
+                           *response->mutable_action() = *action;
+                           response->set_board_name(info_.board_name);
+                         }
+                         finish(ToGrpcStatus(action.status()));
+                       });
+  });
+}
+
 grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext* context,
                                                      const v1::RunAtCommandRequest* request,
                                                      v1::RunAtCommandResponse* response) {

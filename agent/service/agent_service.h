@@ -13,6 +13,7 @@
 #include "agent/security/authorizer.h"
 #include "agent/service/at_passthrough.h"
 #include "agent/service/doctor.h"
+#include "agent/service/recovery_manager.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
@@ -36,6 +37,7 @@ struct ServiceParts {
   ConfigManager* config = nullptr;      // optional: the config calls
   AtPassthrough* at = nullptr;          // optional: RunAtCommand
   Doctor* doctor = nullptr;             // optional: RunDoctor
+  RecoveryManager* recovery = nullptr;  // optional: Recover
   const AtPolicy* at_policy = nullptr;  // required with `at`
 };
 
@@ -51,6 +53,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
         at_(parts.at),
         at_policy_(parts.at_policy),
         doctor_(parts.doctor),
+        recovery_(parts.recovery),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -90,6 +93,10 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* RunDoctor(grpc::CallbackServerContext* context,
                                       const v1::RunDoctorRequest* request,
                                       v1::RunDoctorResponse* response) override;
+  // An operator's recovery step (agent/service/recovery_manager.h); audited.
+  grpc::ServerUnaryReactor* Recover(grpc::CallbackServerContext* context,
+                                    const v1::RecoverRequest* request,
+                                    v1::RecoverResponse* response) override;
 
  private:
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
@@ -111,6 +118,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   AtPassthrough* at_;
   const AtPolicy* at_policy_;
   Doctor* doctor_;
+  RecoveryManager* recovery_;
   ServiceInfo info_;
 };
 

@@ -156,7 +156,8 @@ TEST_F(ServiceTest, DiagnoseJudgesTheLatestSample) {
   EXPECT_EQ(results["sim"], v1::CHECK_RESULT_PASS);
   EXPECT_EQ(results["link"], v1::CHECK_RESULT_PASS);  // not dialed
   EXPECT_EQ(results["config"], v1::CHECK_RESULT_PASS);
-  EXPECT_EQ(results.size(), 7u);
+  EXPECT_EQ(results["recovery"], v1::CHECK_RESULT_PASS);  // no loss of service
+  EXPECT_EQ(results.size(), 8u);
 }
 
 TEST(ServiceFallbackTest, DiagnosePassesA3gFallbackOnItsCsRegistration) {

@@ -10,7 +10,7 @@
 namespace cellfleet::agent {
 
 // Checks, in order: sample (is the poller alive), modem, sim, registration, signal,
-// link, config. A check that a failure below it makes meaningless is SKIPPED, naming
+// link, config, recovery. A check that a failure below it makes meaningless is SKIPPED, naming
 // that failure. `poll_interval` sets how old a sample may be before it is stale.
 v1::DiagnoseResponse Diagnose(const v1::ModemStatus& latest, absl::Time now,
                               absl::Duration poll_interval);

@@ -39,6 +39,7 @@ v1::ModemStatus Healthy() {
   link->set_local_address("10.64.0.2");
   link->set_config_version(3);
   s.mutable_config()->set_version(3);
+  s.mutable_recovery()->set_enabled(true);
   return s;
 }
 
@@ -61,8 +62,8 @@ TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
     names.push_back(check.name());
     EXPECT_EQ(check.result(), v1::CHECK_RESULT_PASS) << check.name() << ": " << check.detail();
   }
-  EXPECT_THAT(names,
-              ElementsAre("sample", "modem", "sim", "registration", "signal", "link", "config"));
+  EXPECT_THAT(names, ElementsAre("sample", "modem", "sim", "registration", "signal", "link",
+                                 "config", "recovery"));
   EXPECT_THAT(Detail(r, "signal"),
               HasSubstr("LTE: RSRP -88 dBm (good), RSRQ -9 dB (good), SINR 16.4 dB (good)"));
   EXPECT_THAT(Detail(r, "registration"), HasSubstr("home network on Telekom.de"));
@@ -229,6 +230,30 @@ TEST(DiagnosisTest, APendingConfirmAndARollbackAreWarnings) {
 
   s.clear_config();
   EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["config"], v1::CHECK_RESULT_SKIPPED);
+}
+
+TEST(DiagnosisTest, TheRecoveryLadderWarnsWhileItWorksAndFailsWhenHeld) {
+  v1::ModemStatus s = Healthy();
+  EXPECT_EQ(Detail(Diagnose(s, kNow, kPoll), "recovery"), "no loss of service");
+  v1::RecoveryStatus& r = *s.mutable_recovery();
+  r.set_problem("not registered (SEARCHING) for 12m0s");
+  r.set_next_step(v1::RECOVERY_STEP_MODEM_REBOOT);
+  v1::RecoveryAction& last = *r.mutable_last();
+  last.set_sequence(1);
+  last.set_step(v1::RECOVERY_STEP_RADIO_RESET);
+  last.set_outcome(v1::RECOVERY_OUTCOME_NOT_RECOVERED);
+  last.set_requested_by("recovery ladder");
+  const v1::DiagnoseResponse working = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(working)["recovery"], v1::CHECK_RESULT_WARN);
+  EXPECT_THAT(Detail(working, "recovery"),
+              HasSubstr("for 12m0s; next step if it lasts: MODEM_REBOOT; last step RADIO_RESET by "
+                        "recovery ladder"));
+  r.set_held("budget spent: 3 steps in the last hour (at most 3), 3 in the last day (at most 10)");
+  const v1::DiagnoseResponse held = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(held)["recovery"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(held, "recovery"), HasSubstr("not resetting: budget spent"));
+  s.clear_recovery();
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["recovery"], v1::CHECK_RESULT_SKIPPED);
 }
 
 TEST(DiagnosisTest, AStaleSampleIsAWarningAndNoSampleAFailure) {

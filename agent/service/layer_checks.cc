@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "agent/recovery/recovery_ladder.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::agent {
@@ -324,6 +326,36 @@ v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s) {
     }
   }
   return Pass("config", absl::StrCat("version ", config.version()));
+}
+
+v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s) {
+  if (!s.has_recovery()) return Skipped("recovery", "this agent reports no recovery ladder");
+  const v1::RecoveryStatus& r = s.recovery();
+  const v1::RecoveryAction& last = r.last();
+  std::string last_text;
+  if (last.sequence() > 0) {
+    last_text = absl::StrCat("last step ", RecoveryStepName(last.step()), " by ",
+                             last.requested_by(), " at ", TimeUtil::ToString(last.started_at()),
+                             ": ", RecoveryOutcomeName(last.outcome()));
+    if (!last.detail().empty()) absl::StrAppend(&last_text, " (", last.detail(), ")");
+  }
+  auto with_last = [&](std::string text) {
+    return last_text.empty() ? text : absl::StrCat(text, "; ", last_text);
+  };
+  if (!r.held().empty()) {
+    return Fail("recovery", with_last(absl::StrCat(r.problem(), "; not resetting: ", r.held())));
+  }
+  if (!r.problem().empty()) {
+    std::string detail = r.problem();
+    if (!r.enabled()) {
+      absl::StrAppend(&detail, "; the ladder is off (recovery.enabled)");
+    } else if (r.next_step() != v1::RECOVERY_STEP_UNSPECIFIED) {
+      absl::StrAppend(&detail, "; next step if it lasts: ", RecoveryStepName(r.next_step()));
+    }
+    return Warn("recovery", with_last(std::move(detail)));
+  }
+  return Pass("recovery", with_last(r.enabled() ? "no loss of service"
+                                                : "no loss of service; the ladder is off"));
 }
 
 }  // namespace cellfleet::agent

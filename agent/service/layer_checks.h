@@ -33,6 +33,9 @@ v1::DiagnosticCheck RegistrationCheck(const v1::ModemStatus& s);
 v1::DiagnosticCheck SignalCheck(const v1::ModemStatus& s);
 v1::DiagnosticCheck LinkCheck(const v1::ModemStatus& s);
 v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s);
+// The recovery ladder: a loss of service it works on (WARN), or one it may not reset over
+// (FAIL: a cause no reset fixes, its budget spent, the top of the ladder reached).
+v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s);
 
 }  // namespace cellfleet::agent
 

@@ -41,8 +41,29 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
   if (!parsed.ok()) return parsed.status();
   const YAML::Node root = *parsed;
   if (root.IsNull()) return absl::OkStatus();
-  RETURN_IF_ERROR(
-      r.CheckKeys(root, {"modem", "server", "security", "history", "log", "connection"}));
+  RETURN_IF_ERROR(r.CheckKeys(
+      root, {"modem", "server", "security", "history", "log", "connection", "recovery"}));
+  if (const YAML::Node m = root["recovery"]) {
+    RecoveryPolicy& p = s.recovery;
+    RETURN_IF_ERROR(r.CheckKeys(
+        m, {"enabled", "link_down_after", "unregistered_after", "unresponsive_after", "redial_wait",
+            "radio_reset_wait", "reboot_wait", "max_steps_per_hour", "max_steps_per_day"}));
+    RETURN_IF_ERROR(r.Get(m, "enabled", p.enabled));
+    // A minute at least: each step waits for its evidence, the poller samples meanwhile.
+    for (auto [key, field] : {std::pair{"link_down_after", &p.link_down_after},
+                              std::pair{"unregistered_after", &p.unregistered_after},
+                              std::pair{"unresponsive_after", &p.unresponsive_after},
+                              std::pair{"redial_wait", &p.redial_wait},
+                              std::pair{"radio_reset_wait", &p.radio_reset_wait},
+                              std::pair{"reboot_wait", &p.reboot_wait}}) {
+      RETURN_IF_ERROR(r.GetDuration(m, key, *field, absl::Minutes(1)));
+    }
+    RETURN_IF_ERROR(r.Get(m, "max_steps_per_hour", p.max_steps_per_hour));
+    RETURN_IF_ERROR(r.Get(m, "max_steps_per_day", p.max_steps_per_day));
+    if (p.max_steps_per_hour < 0 || p.max_steps_per_day < p.max_steps_per_hour)
+      return r.Error(
+          m, "max_steps_per_hour must be 0 or more, and max_steps_per_day at least as many");
+  }
   if (const YAML::Node m = root["connection"]) {
     modem::ppp::ConnectionSettings& c = s.link.settings;
     RETURN_IF_ERROR(

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/link/link_manager.h"
+#include "agent/recovery/recovery_ladder.h"
 #include "agent/security/at_policy.h"
 #include "agent/security/authorizer.h"
 #include "agent/status/history_store.h"
@@ -40,6 +41,8 @@ struct AgentSettings {
   HistoryRetention history;
   // PPP data link (state_dir holds the rendered pppd/chat files)
   LinkOptions link;
+  // the recovery ladder
+  RecoveryPolicy recovery;
   // log
   std::string log_level = "info";
   std::string log_target = "stderr";  // or "journald"

@@ -52,6 +52,9 @@ TEST(AgentConfigTest, ShippedExampleIsValid) {
   EXPECT_EQ(s.roles.at("ops-laptop"), Role::kOperator);
   EXPECT_TRUE(s.link.keep_up.enabled);
   EXPECT_EQ(s.link.keep_up.max_backoff, absl::Minutes(5));
+  EXPECT_TRUE(s.recovery.enabled);
+  EXPECT_EQ(s.recovery.unregistered_after, RecoveryPolicy().unregistered_after);
+  EXPECT_EQ(s.recovery.max_steps_per_hour, RecoveryPolicy().max_steps_per_hour);
 }
 
 TEST(AgentConfigTest, ConnectionSettingsAreValidatedWithTheirLine) {
@@ -106,6 +109,10 @@ TEST(AgentConfigTest, ErrorsNameLineAndReason) {
            {"modem:\n  baud: fast\n", "a.yaml:2: baud has the wrong type"},
            {"moden: {}\n", "a.yaml:1: unknown key \"moden\""},
            {"modem: [\n", "a.yaml:"},
+           {"recovery:\n  link_down_after: 10s\n", "a.yaml:2: link_down_after must be at least 1m"},
+           {"recovery:\n  max_steps_per_hour: 5\n  max_steps_per_day: 2\n",
+            "max_steps_per_day at least as many"},
+           {"recovery: {reset_usb: true}\n", "a.yaml:1: unknown key \"reset_usb\""},
        }) {
     AgentSettings s;
     EXPECT_THAT(ParseAgentSettings(c.yaml, "a.yaml", s),

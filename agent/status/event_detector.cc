@@ -1,6 +1,8 @@
 #include "agent/status/event_detector.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "agent/recovery/recovery_ladder.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -53,12 +55,29 @@ void AddConfigSteps(const v1::ModemStatus* before, const v1::ModemStatus& after,
   }
 }
 
+// A recovery step taken, and later its outcome: one event each. Each sample lists the
+// last few steps, so an outcome and the next step between two samples are not lost.
+void AddRecovery(const v1::ModemStatus* before, const v1::ModemStatus& after,
+                 std::vector<v1::ModemEvent>& events) {
+  for (const v1::RecoveryAction& action : after.recovery().recent()) {
+    bool seen = false;
+    if (before != nullptr) {
+      for (const v1::RecoveryAction& old : before->recovery().recent()) {
+        if (old.sequence() == action.sequence() && old.outcome() == action.outcome()) seen = true;
+      }
+    }
+    if (seen) continue;
+    events.push_back(Event(v1::EVENT_KIND_RECOVERY, DescribeRecoveryAction(action)));
+  }
+}
+
 }  // namespace
 
 std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
                                          const v1::ModemStatus& after) {
   std::vector<v1::ModemEvent> events;
   AddConfigSteps(before, after, events);
+  AddRecovery(before, after, events);
   const v1::ModemState old_state = before ? before->modem_state() : v1::MODEM_STATE_UNSPECIFIED;
   if (old_state != after.modem_state()) {
     if (after.modem_state() == v1::MODEM_STATE_RESETTING) {

@@ -81,6 +81,7 @@ std::unique_ptr<Command> MakeDialCommand();
 std::unique_ptr<Command> MakeHangUpCommand();
 std::unique_ptr<Command> MakeDiagnoseCommand();
 std::unique_ptr<Command> MakeDoctorCommand();
+std::unique_ptr<Command> MakeRecoverCommand();
 std::unique_ptr<Command> MakeDecodeCommand();
 std::unique_ptr<Command> MakeAtCommand();
 std::unique_ptr<Command> MakeConsoleCommand();

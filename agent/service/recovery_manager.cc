@@ -1,0 +1,213 @@
+#include "agent/service/recovery_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "modem/replies/command_line.h"
+#include "modem/replies/command_timeouts.h"
+#include "spdlog/spdlog.h"
+
+namespace cellfleet::agent {
+namespace {
+
+constexpr char kLadder[] = "recovery ladder";
+// AT+CFUN=0 to AT+CFUN=1: long enough for the modem to detach from the network.
+constexpr absl::Duration kRadioOffTime = absl::Seconds(5);
+
+}  // namespace
+
+RecoveryManager::RecoveryManager(RecoveryPolicy policy, ModemPoller* poller, LinkManager* link,
+                                 AtPassthrough* at, StatusHub* hub, AuditLog* audit)
+    : ladder_(policy),
+      poller_(poller),
+      link_(link),
+      at_(at),
+      hub_(hub),
+      audit_(audit),
+      executor_("cf-recovery") {
+  status_ = ladder_.Status(absl::Now());
+}
+
+RecoveryManager::~RecoveryManager() { Stop(); }
+
+void RecoveryManager::Start() {
+  subscription_ = hub_->Subscribe([this](const StatusPtr& sample) {
+    if (sample == nullptr) return;  // the hub closed
+    executor_.Post([this, sample](absl::Status status) {
+      if (status.ok()) Observe(sample);
+    });
+  });
+}
+
+void RecoveryManager::Stop() {
+  if (subscription_ != 0) hub_->Unsubscribe(subscription_);  // waits for a running listener
+  subscription_ = 0;
+  executor_.Stop();
+}
+
+v1::RecoveryStatus RecoveryManager::Status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+void RecoveryManager::Observe(const StatusPtr& sample) {
+  if (carrying_) return;  // a step's own effects are not evidence yet
+  // A link that keep-up gave up on is still wanted: the ladder takes over from it.
+  const bool link_wanted =
+      link_ != nullptr &&
+      (link_->WantsUp() ||
+       (link_->KeepUpEnabled() && sample->connection().state() == v1::CONNECTION_STATE_FAILED));
+  const v1::RecoveryStatus before = ladder_.Status(absl::Now());
+  std::optional<v1::RecoveryStep> step = ladder_.Observe(*sample, link_wanted, absl::Now());
+  if (step) {
+    Take(*step, kLadder, nullptr);
+    return;
+  }
+  const v1::RecoveryStatus after = ladder_.Status(absl::Now());
+  // Only a change worth a sample: the outcome, what holds the ladder, the problem's start.
+  if (after.last().outcome() != before.last().outcome() || after.held() != before.held() ||
+      after.problem().empty() != before.problem().empty()) {
+    if (after.last().outcome() != before.last().outcome()) {
+      spdlog::warn("recovery: {}", DescribeRecoveryAction(after.last()));
+    }
+    Publish();
+  } else {
+    absl::MutexLock lock(&mu_);
+    status_ = after;  // the problem's age, for the next sample
+  }
+}
+
+void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requested_by, Done done) {
+  executor_.Post([this, step, requested_by, done](absl::Status status) {
+    if (!status.ok()) {
+      done(absl::UnavailableError("the agent is stopping; call again once it is back"));
+      return;
+    }
+    if (carrying_) {
+      done(absl::FailedPreconditionError(
+          absl::StrCat("a recovery step is being carried out (",
+                       RecoveryStepName(ladder_.Status(absl::Now()).last().step()),
+                       "); call again once it is done (cellfleet status shows it)")));
+      return;
+    }
+    Take(step, requested_by, done);
+  });
+}
+
+void RecoveryManager::Take(v1::RecoveryStep step, const std::string& requested_by, Done started) {
+  carrying_ = true;
+  const v1::RecoveryAction action = ladder_.Taken(step, absl::Now(), requested_by);
+  spdlog::warn("recovery: {}", DescribeRecoveryAction(action));
+  if (requested_by == kLadder) {  // an operator's step is audited as the call it is
+    audit_->Record(Caller{"cellfleet-agent", "local", Role::kOperator}, "Recover",
+                   action.ShortDebugString(), grpc::Status::OK);
+  }
+  Publish();
+  if (started) started(action);
+  Carry(step, [this, step, requested_by](absl::Status carried) {
+    carrying_ = false;
+    if (!carried.ok()) {
+      spdlog::error("recovery: {} could not be carried out: {}", RecoveryStepName(step),
+                    std::string(carried.message()));
+      ladder_.Failed(std::string(carried.message()));
+      if (requested_by == kLadder) {
+        audit_->Record(Caller{"cellfleet-agent", "local", Role::kOperator}, "Recover",
+                       RecoveryStepName(step),
+                       grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(carried.message())));
+      }
+    }
+    Publish();
+  });
+}
+
+void RecoveryManager::Carry(v1::RecoveryStep step, std::function<void(absl::Status)> finished) {
+  // Every callback below comes back on the manager's thread.
+  auto here = [this](std::function<void()> task) {
+    return [this, task = std::move(task)] {
+      executor_.Post([task](absl::Status status) {
+        if (status.ok()) task();
+      });
+    };
+  };
+  auto dial = [this, finished, here] {
+    link_->Dial(absl::Now() + modem::kDialTimeLimit,
+                [here, finished](const absl::StatusOr<v1::ConnectionStatus>&) {
+                  // A dial that fails is evidence for the ladder, not a step not taken.
+                  here([finished] { finished(absl::OkStatus()); })();
+                });
+  };
+  switch (step) {
+    case v1::RECOVERY_STEP_REDIAL:
+    case v1::RECOVERY_STEP_PDP_RESET:
+      if (link_ == nullptr) {
+        finished(absl::FailedPreconditionError("no PPP connection on this agent"));
+        return;
+      }
+      link_->HangUp([this, step, dial, finished, here](const v1::ConnectionStatus&) {
+        if (step == v1::RECOVERY_STEP_REDIAL) {
+          dial();
+          return;
+        }
+        here([this, dial, finished] {
+          // The context ATD*99# activated; an ERROR when it is down already is fine.
+          SendAt("AT+CGACT=0,1", [dial, finished](absl::Status sent) {
+            if (!sent.ok() && sent.code() != absl::StatusCode::kAborted) {
+              finished(sent);
+              return;
+            }
+            dial();
+          });
+        })();
+      });
+      return;
+    case v1::RECOVERY_STEP_RADIO_RESET:
+      SendAt("AT+CFUN=0", [this, finished](absl::Status off) {
+        if (!off.ok()) {
+          finished(off);
+          return;
+        }
+        executor_.PostAfter(kRadioOffTime, [this, finished](absl::Status status) {
+          if (!status.ok()) return;
+          SendAt("AT+CFUN=1", finished);
+        });
+      });
+      return;
+    case v1::RECOVERY_STEP_MODEM_REBOOT:
+      SendAt("AT+CFUN=1,1", finished);
+      return;
+    default:
+      finished(absl::InvalidArgumentError(
+          absl::StrCat("no such recovery step: ", v1::RecoveryStep_Name(step))));
+  }
+}
+
+void RecoveryManager::SendAt(const std::string& command, std::function<void(absl::Status)> done) {
+  absl::StatusOr<modem::CommandLine> line = modem::ParseCommandLine(command);
+  if (!line.ok()) {
+    done(line.status());
+    return;
+  }
+  // Through the operators' path: a command that takes the modem away ends the link and
+  // holds its redials first, and the poller reports RESETTING meanwhile.
+  at_->Run(*line, std::nullopt, kLadder,
+           [this, command, done](absl::StatusOr<v1::RunAtCommandResponse> reply) {
+             absl::Status result = absl::OkStatus();
+             if (!reply.ok()) {
+               result = reply.status();
+             } else if (!reply->ok()) {
+               result = absl::AbortedError(
+                   absl::StrCat("the modem answered ", reply->final_result(), " to ", command));
+             }
+             executor_.Post([done, result](absl::Status status) {
+               if (status.ok()) done(result);
+             });
+           });
+}
+
+void RecoveryManager::Publish() {
+  {
+    absl::MutexLock lock(&mu_);
+    status_ = ladder_.Status(absl::Now());
+  }
+  poller_->RequestSample();
+}
+
+}  // namespace cellfleet::agent

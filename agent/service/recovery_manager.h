@@ -1,0 +1,72 @@
+// Carries out the recovery ladder (agent/recovery/recovery_ladder.h) on the board: every
+// sample goes to the ladder on the manager's own thread; each step it asks for is taken
+// through the parts that own the resources (the link manager for the PPP link, the
+// poller's AT channel for the modem), audited, and shown in status and history.
+#ifndef CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_
+#define CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "agent/link/link_manager.h"
+#include "agent/recovery/recovery_ladder.h"
+#include "agent/security/audit_log.h"
+#include "agent/service/at_passthrough.h"
+#include "agent/status/modem_poller.h"
+#include "agent/status/status_hub.h"
+#include "base/serial_executor.h"
+
+namespace cellfleet::agent {
+
+class RecoveryManager {
+ public:
+  // `link` may be null (no PPP link: the link steps fail, saying so). All must outlive
+  // the manager.
+  RecoveryManager(RecoveryPolicy policy, ModemPoller* poller, LinkManager* link, AtPassthrough* at,
+                  StatusHub* hub, AuditLog* audit);
+  RecoveryManager(const RecoveryManager&) = delete;
+  RecoveryManager& operator=(const RecoveryManager&) = delete;
+  ~RecoveryManager();  // Stop()
+
+  void Start();  // follows the hub's samples
+  // Before the poller and the link stop. Idempotent.
+  void Stop();
+
+  // For each sample; never waits on a step.
+  v1::RecoveryStatus Status() const;
+
+  using Done = std::function<void(absl::StatusOr<v1::RecoveryAction>)>;
+  // An operator's step, taken now whatever the ladder's budget (it counts in it).
+  // `done` runs once the step is started, on the manager's thread: FAILED_PRECONDITION
+  // while another step is being carried out.
+  void RunStep(v1::RecoveryStep step, const std::string& requested_by, Done done);
+
+ private:
+  void Observe(const StatusPtr& sample);
+  // Starts `step`; `started` gets the action once it is under way.
+  void Take(v1::RecoveryStep step, const std::string& requested_by, Done started);
+  // The mechanism of each step; `finished` runs on the manager's thread with an error
+  // when the step could not be carried out.
+  void Carry(v1::RecoveryStep step, std::function<void(absl::Status)> finished);
+  void SendAt(const std::string& command, std::function<void(absl::Status)> done);
+  void Publish();
+
+  RecoveryLadder ladder_;  // the manager's thread only
+  ModemPoller* const poller_;
+  LinkManager* const link_;
+  AtPassthrough* const at_;
+  StatusHub* const hub_;
+  AuditLog* const audit_;
+  bool carrying_ = false;  // a step's mechanism is running (the manager's thread only)
+  int subscription_ = 0;
+  mutable absl::Mutex mu_;
+  v1::RecoveryStatus status_ ABSL_GUARDED_BY(mu_);
+  base::SerialExecutor executor_;
+};
+
+}  // namespace cellfleet::agent
+
+#endif  // CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_

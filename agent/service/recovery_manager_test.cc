@@ -1,0 +1,196 @@
+// The recovery ladder in the real agent, over loopback gRPC, on a simulated EC25: a
+// modem wedged until it reboots (the radio reset does not help, the reboot does), a SIM
+// that fails until the modem reboots, a refused APN that is reported and never reset
+// over, and an operator's step by hand. Short delays and waits, set here; the defaults
+// are minutes (README "Recovery ladder").
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "agent/testing/in_process_agent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "modem/testing/status_matchers.h"
+#include "modem/testing/wait_for.h"
+
+namespace cellfleet::agent {
+namespace {
+
+using ::cellfleet::testing::IsOk;
+using ::cellfleet::testing::WaitFor;
+using ::testing::HasSubstr;
+
+class RecoveryTest : public ::testing::Test {
+ protected:
+  void Start(const std::string& scenario, Role role = Role::kOperator) {
+    dir_ = ::testing::TempDir() + "/recovery-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    audit_path_ = dir_ + "-audit.log";
+    agent_.set_pppd(CELLFLEET_FAKE_PPPD);
+    agent_.set_customize([this, role](AgentOptions& options) {
+      options.settings.unauthenticated_role = role;
+      options.settings.audit_log = audit_path_;
+      RecoveryPolicy& p = options.settings.recovery;
+      p.link_down_after = absl::Seconds(2);
+      p.unregistered_after = absl::Seconds(2);
+      p.unresponsive_after = absl::Seconds(2);
+      p.redial_wait = absl::Seconds(3);
+      p.radio_reset_wait = absl::Seconds(3);
+      p.reboot_wait = absl::Seconds(30);  // the simulator's reboot, search and registration
+    });
+    ASSERT_THAT(agent_.Start(dir_, scenario, absl::Milliseconds(200)), IsOk());
+  }
+  void TearDown() override {
+    agent_.Stop();
+    ::unsetenv("FAKE_PPPD_MODE");
+    ::unsetenv("FAKE_PPPD_REFUSED_APN");
+    std::remove(audit_path_.c_str());
+  }
+
+  v1::ModemStatus Status() {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::GetStatusResponse response;
+    (void)agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response);
+    return response.status();
+  }
+
+  std::vector<std::string> RecoveryEvents() {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::GetHistoryRequest request;
+    request.set_events_only(true);
+    v1::GetHistoryResponse response;
+    (void)agent_.stub().GetHistory(&context, request, &response);
+    std::vector<std::string> events;
+    for (const v1::HistoryEntry& entry : response.entries()) {
+      if (entry.event().kind() == v1::EVENT_KIND_RECOVERY) events.push_back(entry.event().detail());
+    }
+    return events;
+  }
+
+  std::vector<std::string> AuditedRecoveries() {
+    std::vector<std::string> lines;
+    std::ifstream in(audit_path_);
+    for (std::string line; std::getline(in, line);) {
+      if (absl::StrContains(line, "\"Recover\"")) lines.push_back(line);
+    }
+    return lines;
+  }
+
+  InProcessAgent agent_;
+  std::string dir_;
+  std::string audit_path_;
+};
+
+TEST_F(RecoveryTest, AWedgedModemIsRebootedAfterTheRadioResetDidNotHelp) {
+  ASSERT_NO_FATAL_FAILURE(
+      Start("initial: {radio_drift: false}\nevents:\n  - {at: 4s, action: wedge}\n"));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::RecoveryAction& last = Status().recovery().last();
+        return last.step() == v1::RECOVERY_STEP_MODEM_REBOOT &&
+               last.outcome() == v1::RECOVERY_OUTCOME_RECOVERED;
+      },
+      absl::Seconds(60)))
+      << Status().recovery().DebugString();
+  const v1::ModemStatus after = Status();
+  EXPECT_EQ(after.recovery().last().sequence(), 2u) << "radio reset, then the reboot";
+  EXPECT_EQ(after.recovery().last().problem(), "not registered (SEARCHING)");
+  EXPECT_EQ(after.recovery().steps_last_hour(), 2u);
+  EXPECT_EQ(after.recovery().problem(), "");
+  EXPECT_EQ(after.eps_registration().state(), v1::REGISTRATION_STATE_HOME);
+  // The history tells the story, step by step.
+  ASSERT_TRUE(WaitFor([&] { return RecoveryEvents().size() >= 4; }, absl::Seconds(5)));
+  const std::vector<std::string> events = RecoveryEvents();
+  EXPECT_THAT(events[0], HasSubstr("RADIO_RESET #1 WAITING (recovery ladder, for: not registered"));
+  EXPECT_THAT(events[1], HasSubstr("RADIO_RESET #1 NOT_RECOVERED"));
+  EXPECT_THAT(events[2], HasSubstr("MODEM_REBOOT #2 WAITING"));
+  EXPECT_THAT(events.back(), HasSubstr("MODEM_REBOOT #2 RECOVERED"));
+  // And the audit log has each step the ladder took.
+  EXPECT_EQ(AuditedRecoveries().size(), 2u);
+}
+
+TEST_F(RecoveryTest, ASimThatFailsUntilAResetGetsTheReboot) {
+  ASSERT_NO_FATAL_FAILURE(
+      Start("initial: {radio_drift: false}\nevents:\n  - {at: 4s, action: sim_failure}\n"));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::RecoveryAction& last = Status().recovery().last();
+        return last.outcome() == v1::RECOVERY_OUTCOME_RECOVERED;
+      },
+      absl::Seconds(60)))
+      << Status().recovery().DebugString();
+  const v1::RecoveryAction last = Status().recovery().last();
+  EXPECT_EQ(last.step(), v1::RECOVERY_STEP_MODEM_REBOOT);
+  EXPECT_EQ(last.sequence(), 1u);
+  EXPECT_EQ(last.problem(), "SIM failure");
+  EXPECT_EQ(Status().sim_state(), v1::SIM_STATE_READY);
+}
+
+TEST_F(RecoveryTest, ARefusedApnIsReportedAndNeverResetOver) {
+  ::setenv("FAKE_PPPD_MODE", "by-apn", 1);
+  ::setenv("FAKE_PPPD_REFUSED_APN", "internet.example", 1);
+  agent_.set_keep_up(
+      KeepUpPolicy{true, absl::Milliseconds(200), absl::Milliseconds(400), 2, absl::Seconds(60)});
+  ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
+  grpc::ClientContext context;
+  v1::DialResponse dialed;
+  EXPECT_FALSE(agent_.stub().Dial(&context, v1::DialRequest(), &dialed).ok());
+  // Well past the link's 2 s delay: held, saying why, and no step taken.
+  ASSERT_TRUE(WaitFor([&] { return !Status().recovery().held().empty(); }, absl::Seconds(10)));
+  // Past the ladder's own delays (2 s, then 3 s a step), no step is taken.
+  EXPECT_FALSE(WaitFor([&] { return Status().recovery().steps_last_day() > 0; }, absl::Seconds(6)));
+  const v1::RecoveryStatus recovery = Status().recovery();
+  EXPECT_THAT(recovery.held(), HasSubstr("NO_CARRIER"));
+  EXPECT_THAT(recovery.held(), HasSubstr("no reset fixes it"));
+  EXPECT_EQ(recovery.steps_last_day(), 0u);
+  EXPECT_TRUE(RecoveryEvents().empty());
+}
+
+TEST_F(RecoveryTest, AnOperatorRunsAStepByHandAuditedOneAtATime) {
+  ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
+  grpc::ClientContext bad_context;
+  v1::RecoverResponse response;
+  EXPECT_EQ(agent_.stub().Recover(&bad_context, v1::RecoverRequest(), &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext context;
+  v1::RecoverRequest request;
+  request.set_step(v1::RECOVERY_STEP_RADIO_RESET);
+  grpc::Status status = agent_.stub().Recover(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.action().step(), v1::RECOVERY_STEP_RADIO_RESET);
+  EXPECT_EQ(response.action().outcome(), v1::RECOVERY_OUTCOME_WAITING);
+  EXPECT_THAT(response.action().requested_by(), HasSubstr("127.0.0.1"));
+  EXPECT_EQ(response.board_name(), "test-board");
+  // While it runs (the radio is off for 5 s), a second step is refused.
+  grpc::ClientContext second;
+  EXPECT_EQ(agent_.stub().Recover(&second, request, &response).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(WaitFor(
+      [&] { return Status().recovery().last().outcome() == v1::RECOVERY_OUTCOME_RECOVERED; },
+      absl::Seconds(30)))
+      << Status().recovery().DebugString();
+  EXPECT_GE(AuditedRecoveries().size(), 3u) << "refused, taken, refused: every call";
+}
+
+TEST_F(RecoveryTest, AViewerMayNotRunAStep) {
+  ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n", Role::kViewer));
+  grpc::ClientContext context;
+  v1::RecoverRequest request;
+  request.set_step(v1::RECOVERY_STEP_MODEM_REBOOT);
+  v1::RecoverResponse response;
+  EXPECT_EQ(agent_.stub().Recover(&context, request, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Status().recovery().steps_last_day(), 0u);
+  EXPECT_EQ(AuditedRecoveries().size(), 1u) << "refused, and audited";
+}
+
+}  // namespace
+}  // namespace cellfleet::agent
