@@ -67,9 +67,11 @@ class ChecksCommand : public FleetCommand {
       }
       const v1::CheckResult verdict = Verdict(result.response);
       if (verdict == v1::CHECK_RESULT_FAIL) ++failing;
-      const nlohmann::json fields = {
-          {"verdict", ResultName(verdict)},
-          {"checks", ProtoToJson(result.response).value("checks", nlohmann::json::array())}};
+      // Every field of the answer (the doctor's elapsed too), the checks always present.
+      nlohmann::json fields = ProtoToJson(result.response);
+      fields.erase("board_name");  // the report names the board already
+      fields["verdict"] = ResultName(verdict);
+      if (!fields.contains("checks")) fields["checks"] = nlohmann::json::array();
       if (all_checks_) {
         bool first = true;
         for (const v1::DiagnosticCheck& check : result.response.checks()) {
