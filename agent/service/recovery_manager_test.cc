@@ -90,7 +90,7 @@ TEST_F(RecoveryTest, AWedgedModemIsRebootedAfterTheRadioResetDidNotHelp) {
       Start("initial: {radio_drift: false}\nevents:\n  - {at: 4s, action: wedge}\n"));
   ASSERT_TRUE(WaitFor(
       [&] {
-        const v1::RecoveryAction& last = Status().recovery().last();
+        const v1::RecoveryAction last = Status().recovery().last();
         return last.step() == v1::RECOVERY_STEP_MODEM_REBOOT &&
                last.outcome() == v1::RECOVERY_OUTCOME_RECOVERED;
       },
@@ -118,7 +118,7 @@ TEST_F(RecoveryTest, ASimThatFailsUntilAResetGetsTheReboot) {
       Start("initial: {radio_drift: false}\nevents:\n  - {at: 4s, action: sim_failure}\n"));
   ASSERT_TRUE(WaitFor(
       [&] {
-        const v1::RecoveryAction& last = Status().recovery().last();
+        const v1::RecoveryAction last = Status().recovery().last();
         return last.outcome() == v1::RECOVERY_OUTCOME_RECOVERED;
       },
       absl::Seconds(60)))
