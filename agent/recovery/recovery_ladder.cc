@@ -52,9 +52,9 @@ std::string RecoveryOutcomeName(v1::RecoveryOutcome outcome) {
 }
 
 std::string DescribeRecoveryAction(const v1::RecoveryAction& action) {
-  std::string text = absl::StrCat(RecoveryStepName(action.step()), " #", action.sequence(), " ",
-                                  RecoveryOutcomeName(action.outcome()), " (",
-                                  action.requested_by());
+  std::string text =
+      absl::StrCat(RecoveryStepName(action.step()), " #", action.sequence(), " ",
+                   RecoveryOutcomeName(action.outcome()), " (", action.requested_by());
   if (!action.problem().empty()) absl::StrAppend(&text, ", for: ", action.problem());
   absl::StrAppend(&text, ")");
   if (!action.detail().empty()) absl::StrAppend(&text, ": ", action.detail());
@@ -103,11 +103,13 @@ RecoveryLadder::Judgement RecoveryLadder::Judge(const v1::ModemStatus& s, bool l
     const v1::RegistrationState state =
         eps.state() != v1::REGISTRATION_STATE_UNSPECIFIED ? eps.state() : cs.state();
     j.problem = Problem::kRegistration;
-    const std::string name(absl::StripPrefix(v1::RegistrationState_Name(state), "REGISTRATION_STATE_"));
+    const std::string name(
+        absl::StripPrefix(v1::RegistrationState_Name(state), "REGISTRATION_STATE_"));
     if (state == v1::REGISTRATION_STATE_DENIED || state == v1::REGISTRATION_STATE_SMS_ONLY_HOME ||
         state == v1::REGISTRATION_STATE_SMS_ONLY_ROAMING ||
         state == v1::REGISTRATION_STATE_EMERGENCY_ONLY) {
-      j.what = absl::StrCat("registration ", name, ": the network refuses data service, no reset fixes it");
+      j.what = absl::StrCat("registration ", name,
+                            ": the network refuses data service, no reset fixes it");
       j.resettable = false;
     } else {
       j.what = absl::StrCat("not registered (", name, ")");
@@ -259,9 +261,9 @@ v1::RecoveryStatus RecoveryLadder::Status(absl::Time now) const {
   v1::RecoveryStatus status;
   status.set_enabled(policy_.enabled);
   if (problem_ != Problem::kNone) {
-    status.set_problem(absl::StrCat(problem_what_, " for ",
-                                    absl::FormatDuration(absl::Trunc(now - problem_since_,
-                                                                     absl::Seconds(1)))));
+    status.set_problem(
+        absl::StrCat(problem_what_, " for ",
+                     absl::FormatDuration(absl::Trunc(now - problem_since_, absl::Seconds(1)))));
   }
   status.set_held(held_);
   if (held_.empty() && problem_ != Problem::kNone) {

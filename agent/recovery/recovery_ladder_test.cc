@@ -36,7 +36,7 @@ v1::ModemStatus Searching() {
 // Feeds `sample` every 2 s from `from` for `span`; returns the steps asked for, taking
 // each at once.
 std::vector<v1::RecoveryStep> Feed(RecoveryLadder& ladder, const v1::ModemStatus& sample,
-                                  absl::Time from, absl::Duration span) {
+                                   absl::Time from, absl::Duration span) {
   std::vector<v1::RecoveryStep> steps;
   for (absl::Time t = from; t < from + span; t += absl::Seconds(2)) {
     if (std::optional<v1::RecoveryStep> step = ladder.Observe(sample, true, t)) {
@@ -110,7 +110,8 @@ TEST(RecoveryLadderTest, ModemComingBackIsNotYetEvidence) {
 TEST(RecoveryLadderTest, CausesNoResetFixesAreReportedNeverReset) {
   for (const v1::ModemStatus& sample :
        {LinkFailed(v1::CONNECTION_FAILURE_NO_CARRIER),  // the network refuses the APN
-        LinkFailed(v1::CONNECTION_FAILURE_AUTH_REJECTED), [] {
+        LinkFailed(v1::CONNECTION_FAILURE_AUTH_REJECTED),
+        [] {
           v1::ModemStatus s = Healthy();
           s.set_sim_state(v1::SIM_STATE_NOT_INSERTED);
           return s;
