@@ -150,8 +150,8 @@ absl::Status Agent::Assemble() {
   doctor_options.poll_interval = s.poll_interval;
   doctor_options.config_push = config_usable_;
   doctor_ = std::make_unique<Doctor>(doctor_options, poller_.get(), link_.get(), &hub_);
-  recovery_ = std::make_unique<RecoveryManager>(s.recovery, poller_.get(), link_.get(), at_.get(),
-                                                &hub_, audit_.get());
+  recovery_ = std::make_unique<RecoveryManager>(s.recovery, RecoveryHardwareOf(s), poller_.get(),
+                                                link_.get(), at_.get(), &hub_, audit_.get());
   ServiceParts parts;
   parts.hub = &hub_;
   parts.history = history_.get();
@@ -181,6 +181,31 @@ absl::Status Agent::Assemble() {
   spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, address_,
                s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));
   return absl::OkStatus();
+}
+
+RecoveryHardware Agent::RecoveryHardwareOf(const AgentSettings& s) const {
+  RecoveryHardware hardware;
+  hardware.reset_usb = [roots = options_.host.roots, port = s.at_port,
+                        reset = options_.reset_usb_device]() -> absl::Status {
+    absl::StatusOr<std::string> node = modem::FindModemUsbNode(port, roots);
+    if (!node.ok()) return node.status();
+    spdlog::warn("recovery: USB reset of {}", *node);
+    return reset(*node);
+  };
+  if (s.power_line) {
+    hardware.power_off_time = s.power_line->off_time;
+    absl::StatusOr<std::unique_ptr<modem::PowerSwitch>> power =
+        options_.open_power_switch(*s.power_line);
+    if (power.ok()) {
+      hardware.power = std::move(*power);
+    } else {
+      // The agent serves anyway; the power cycle then fails with the reason.
+      hardware.power_unavailable =
+          absl::StrCat("the power line is unusable: ", power.status().message());
+      spdlog::error("recovery: {}", hardware.power_unavailable);
+    }
+  }
+  return hardware;
 }
 
 Agent::~Agent() { Stop(); }

@@ -23,6 +23,8 @@
 #include "agent/status/status_hub.h"
 #include "base/clock.h"
 #include "grpcpp/grpcpp.h"
+#include "modem/hardware/power_switch.h"
+#include "modem/hardware/usb_reset.h"
 
 namespace cellfleet::agent {
 
@@ -37,6 +39,10 @@ struct AgentOptions {
   ConfigManagerOptions config;
   base::Clock* clock = &base::Clock::Real();
   HostPaths host;  // sysfs, /proc, pppd's resolv.conf: the real ones but in tests
+  // The recovery ladder's hardware steps: the real ones but in tests.
+  std::function<absl::Status(const std::string& node)> reset_usb_device = modem::ResetUsbDevice;
+  std::function<absl::StatusOr<std::unique_ptr<modem::PowerSwitch>>(const modem::PowerLine&)>
+      open_power_switch = modem::OpenGpioPowerSwitch;
 };
 
 class Agent {
@@ -65,6 +71,7 @@ class Agent {
  private:
   explicit Agent(AgentOptions options) : options_(std::move(options)) {}
   absl::Status Assemble();
+  RecoveryHardware RecoveryHardwareOf(const AgentSettings& s) const;
 
   AgentOptions options_;
   std::string address_;

@@ -1,5 +1,7 @@
 #include "client/board.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -43,7 +45,9 @@ TEST(TargetsTest, MalformedTargetsNameTheCulprit) {
 class InventoryTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& text) {
-    std::string path = ::testing::TempDir() + "/inventory-" + std::to_string(counter_++) + ".yaml";
+    // Each test's own files: ctest runs the tests of this binary in parallel processes.
+    std::string path = ::testing::TempDir() + "/inventory-" + std::to_string(::getpid()) + "-" +
+                       std::to_string(counter_++) + ".yaml";
     std::ofstream(path) << text;
     return path;
   }

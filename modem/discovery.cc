@@ -136,13 +136,15 @@ std::vector<UsbModem> FindUsbModems(const DiscoveryRoots& roots) {
     const KnownModem* known =
         Lookup(ReadAttribute(entry.path() / "idVendor"), ReadAttribute(entry.path() / "idProduct"));
     if (known == nullptr) continue;
-    UsbModem modem{name,
-                   known->vendor,
-                   known->product,
-                   known->model,
-                   known->at_interface,
-                   known->modem_interface,
-                   {}};
+    UsbModem modem;
+    modem.usb_path = name;
+    modem.vendor_id = known->vendor;
+    modem.product_id = known->product;
+    modem.model = known->model;
+    modem.at_interface = known->at_interface;
+    modem.modem_interface = known->modem_interface;
+    if (!absl::SimpleAtoi(ReadAttribute(entry.path() / "busnum"), &modem.busnum)) modem.busnum = -1;
+    if (!absl::SimpleAtoi(ReadAttribute(entry.path() / "devnum"), &modem.devnum)) modem.devnum = -1;
     std::error_code list_ec;
     for (const fs::directory_entry& child : fs::directory_iterator(entry.path(), list_ec)) {
       const std::string child_name = child.path().filename().string();

@@ -55,6 +55,8 @@ struct UsbModem {
   std::string vendor_id;
   std::string product_id;
   std::string model;
+  int busnum = -1;  // its node is /dev/bus/usb/<busnum>/<devnum> (3 digits each)
+  int devnum = -1;
   int at_interface = -1;
   int modem_interface = -1;              // -1: none; PPP then uses the AT port
   std::vector<UsbInterface> interfaces;  // by number

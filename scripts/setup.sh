@@ -11,6 +11,8 @@ packages=(
   # The CLI's live fleet table (ncurses), its AT console's line editing (libedit), and
   # the terminal their tests drive (tmux).
   libncurses-dev libedit-dev tmux
+  # The recovery ladder's power cycle drives a GPIO line through libgpiod.
+  libgpiod-dev
   # The sanitizer builds: clang, its runtimes, and lld (links their large binaries fast).
   clang libclang-rt-14-dev lld
   ppp picocom dpkg-dev udev

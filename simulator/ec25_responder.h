@@ -49,6 +49,9 @@ struct SimulatedModemState {
   // that reads as failed.
   bool wedged = false;
   bool sim_failed = false;
+  // The firmware hangs: no port answers, and no AT command reaches it; only cutting the
+  // power clears it.
+  bool hung = false;
 };
 
 // What a command asks of the port's owner beyond its reply (see simulated_fleet).

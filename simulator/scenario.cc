@@ -133,6 +133,8 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
     event.action = EventAction::kWedge;
   } else if (action == "sim_failure") {
     event.action = EventAction::kSimFailure;
+  } else if (action == "hang") {
+    event.action = EventAction::kHang;
   } else if (action == "rat_change") {
     event.action = EventAction::kRatChange;
     if (!node["rat"]) return r.Error(node, "rat_change needs rat (LTE, WCDMA or GSM)");
@@ -143,7 +145,7 @@ absl::StatusOr<ScenarioEvent> ParseEvent(const Reader& r, const YAML::Node& node
         node["action"],
         absl::StrCat("unknown action \"", action,
                      "\" (signal_fade, deregister, sim_removed, sim_inserted, "
-                     "modem_reset, port_vanish, power_on, rat_change, wedge, sim_failure)"));
+                     "modem_reset, port_vanish, power_on, rat_change, wedge, sim_failure, hang)"));
   }
   if (node["duration"]) {
     ASSIGN_OR_RETURN(auto duration, r.Duration(node["duration"], "duration"));

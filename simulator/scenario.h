@@ -39,6 +39,7 @@ enum class EventAction {
   kRatChange,   // the modem moves to `rat` (a 3G/2G fallback, or back to LTE)
   kWedge,       // the modem stops registering (searching, radio off/on no help) until it reboots
   kSimFailure,  // the SIM reads as failed (+CME ERROR: 13) until the modem reboots
+  kHang,        // the firmware hangs: nothing answers until the power is cut and restored
 };
 
 struct ScenarioEvent {

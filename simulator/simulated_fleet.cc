@@ -31,6 +31,7 @@ constexpr absl::Duration kRebootTime = absl::Seconds(3);        // USB gone afte
 constexpr absl::Duration kBootUrcDelay = absl::Seconds(1);      // ports up, then RDY
 constexpr absl::Duration kSimBusyAfterBoot = absl::Seconds(1);  // after RDY: +CME ERROR: 14
 constexpr absl::Duration kSearchAfterBoot = absl::Seconds(2);
+constexpr absl::Duration kUsbResetTime = absl::Seconds(1);  // ports gone, then back
 
 // Response times of a real EC25 on USB: tens of milliseconds, more for the network ones.
 absl::Duration Ec25Latency(absl::string_view command) {
@@ -192,6 +193,7 @@ void SimulatedFleet::Reboot(Board& board, absl::Duration down) {
 
 void SimulatedFleet::Boot(Board& board) {
   board.powered_down = false;
+  board.modem->hung = false;
   board.modem->wedged = false;
   board.modem->sim_failed = false;
   board.modem->sim_busy_until = absl::Now() + kBootUrcDelay + kSimBusyAfterBoot;
@@ -201,6 +203,40 @@ void SimulatedFleet::Boot(Board& board) {
      [&radio] { radio.SetRegistration(radio.home_stat()); });
   Return(board.at);
   Return(board.modem_port);
+}
+
+void SimulatedFleet::SetPower(size_t index, bool on) {
+  Post([this, index, on] {
+    if (index >= boards_.size()) return;
+    Board& board = boards_[index];
+    if (on) {
+      if (board.powered_down) Boot(board);
+      return;
+    }
+    board.powered_down = true;  // no words: the supply is cut under it
+    Vanish(board.at);
+    Vanish(board.modem_port);
+  });
+}
+
+void SimulatedFleet::ResetUsb(size_t index) {
+  Post([this, index] {
+    if (index >= boards_.size() || boards_[index].powered_down) return;
+    Board& board = boards_[index];
+    Vanish(board.at);
+    Vanish(board.modem_port);
+    At(absl::Now() + kUsbResetTime, [this, &board] {
+      if (board.powered_down) return;
+      Return(board.at);
+      Return(board.modem_port);
+    });
+  });
+}
+
+void SimulatedFleet::ApplyEventNow(size_t index, ScenarioEvent event) {
+  Post([this, index, event] {
+    if (index < boards_.size()) ApplyEvent(boards_[index], event);
+  });
 }
 
 void SimulatedFleet::PowerDown(Board& board) {
@@ -257,6 +293,9 @@ void SimulatedFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
       board.modem->sim_failed = true;
       radio.SetRegistration(0);
       break;
+    case EventAction::kHang:
+      board.modem->hung = true;
+      break;
     case EventAction::kPortVanish:
       Vanish(board.at);
       Vanish(board.modem_port);
@@ -300,6 +339,7 @@ void SimulatedFleet::Return(Port& port) {
   }
   port.pty = std::move(*pty);
   port.reply_due = absl::InfinitePast();
+  if (port.modem->hung) return;  // enumerated again by USB, the firmware still hangs
   // A re-enumerated modem starts from defaults, and says so a moment after its ports
   // appear (RDY first): an opener that is quick enough reads it.
   std::string boot = port.responder->Reset();
@@ -339,6 +379,7 @@ void SimulatedFleet::OnReadable(Board& board, Port& port) {
       OnDataBytes(port, bytes);
       continue;
     }
+    if (board.modem->hung) continue;  // the firmware hangs: not even an echo
     for (char c : bytes) {
       if (port.responder->echo()) Queue(port, absl::string_view(&c, 1));
       if (c == '\r') {
@@ -376,7 +417,8 @@ void SimulatedFleet::OnCommandLine(Board& board, Port& port, const std::string& 
 }
 
 void SimulatedFleet::Answer(Board& board, Port& port, const std::string& line) {
-  if (!port.pty) return;  // the port vanished meanwhile
+  if (!port.pty) return;          // the port vanished meanwhile
+  if (board.modem->hung) return;  // it hung before it could answer
   const absl::string_view command = absl::StripAsciiWhitespace(line);
   std::string reply;
   bool overridden = false;

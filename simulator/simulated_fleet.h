@@ -65,6 +65,14 @@ class SimulatedFleet {
   void Post(std::function<void()> task);
   // Simulates an internal modem reset of board `index` (RDY, echo back on).
   void ResetBoard(size_t index);
+  // The board's power supply cut (its ports vanish at once) or restored (it boots): what a
+  // power line on a GPIO does.
+  void SetPower(size_t index, bool on);
+  // A USB reset of the board's modem: its ports vanish and return a second later, the
+  // modem's state unchanged (a hung firmware stays hung).
+  void ResetUsb(size_t index);
+  // Applies `event` to board `index` now, as the scenario would at its time.
+  void ApplyEventNow(size_t index, ScenarioEvent event);
 
   // Total AT command lines answered across all ports (for load tests).
   uint64_t commands_handled() const { return commands_handled_.load(); }

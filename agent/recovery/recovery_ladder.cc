@@ -11,10 +11,11 @@ namespace {
 
 // The ladder, lowest step first. A loss of service starts at the first step that can
 // cure it: a link problem at a redial, a registration problem at the radio, a modem
-// that does not answer (or a failed SIM) at a reboot.
-constexpr v1::RecoveryStep kLadder[] = {v1::RECOVERY_STEP_REDIAL, v1::RECOVERY_STEP_PDP_RESET,
-                                        v1::RECOVERY_STEP_RADIO_RESET,
-                                        v1::RECOVERY_STEP_MODEM_REBOOT};
+// that does not answer (or a failed SIM) at a reboot, a modem gone from USB at a USB
+// reset.
+constexpr v1::RecoveryStep kLadder[] = {
+    v1::RECOVERY_STEP_REDIAL,       v1::RECOVERY_STEP_PDP_RESET, v1::RECOVERY_STEP_RADIO_RESET,
+    v1::RECOVERY_STEP_MODEM_REBOOT, v1::RECOVERY_STEP_USB_RESET, v1::RECOVERY_STEP_POWER_CYCLE};
 
 constexpr size_t kRecentSteps = 4;
 
@@ -61,7 +62,13 @@ std::string DescribeRecoveryAction(const v1::RecoveryAction& action) {
   return text;
 }
 
-RecoveryLadder::Judgement RecoveryLadder::Judge(const v1::ModemStatus& s, bool link_wanted) {
+bool RecoveryLadder::Available(v1::RecoveryStep step) const {
+  if (step == v1::RECOVERY_STEP_USB_RESET) return policy_.usb_reset;
+  if (step == v1::RECOVERY_STEP_POWER_CYCLE) return policy_.power_cycle;
+  return true;
+}
+
+RecoveryLadder::Judgement RecoveryLadder::Judge(const v1::ModemStatus& s, bool link_wanted) const {
   Judgement j;
   switch (s.modem_state()) {
     case v1::MODEM_STATE_READY:
@@ -71,9 +78,13 @@ RecoveryLadder::Judgement RecoveryLadder::Judge(const v1::ModemStatus& s, bool l
       j.what = "the modem does not answer";
       return j;
     case v1::MODEM_STATE_ABSENT:
-      j.problem = Problem::kModem;
+      j.problem = Problem::kGone;
       j.what = "the modem is gone from USB";
-      j.resettable = false;  // no AT step reaches it; a USB reset or power cycle would
+      // No AT step reaches it; a USB reset or a power cycle may.
+      if (!policy_.usb_reset && !policy_.power_cycle) {
+        j.what += ": no USB reset or power line is set up to bring it back";
+        j.resettable = false;
+      }
       return j;
     default:
       return j;  // initialising or resetting: in passing
@@ -154,6 +165,10 @@ absl::Duration RecoveryLadder::WaitFor(v1::RecoveryStep step) const {
       return policy_.redial_wait;
     case v1::RECOVERY_STEP_RADIO_RESET:
       return policy_.radio_reset_wait;
+    case v1::RECOVERY_STEP_USB_RESET:
+      return policy_.usb_reset_wait;
+    case v1::RECOVERY_STEP_POWER_CYCLE:
+      return policy_.power_cycle_wait;
     default:
       return policy_.reboot_wait;
   }
@@ -166,12 +181,12 @@ int RecoveryLadder::StepsWithin(absl::Duration window, absl::Time now) const {
 
 std::optional<v1::RecoveryStep> RecoveryLadder::NextStep() const {
   // The step above the highest taken, and at least the first that can cure the problem.
-  const v1::RecoveryStep first = problem_ == Problem::kLink ? v1::RECOVERY_STEP_REDIAL
-                                 : problem_ == Problem::kRegistration
-                                     ? v1::RECOVERY_STEP_RADIO_RESET
-                                     : v1::RECOVERY_STEP_MODEM_REBOOT;
+  v1::RecoveryStep first = v1::RECOVERY_STEP_MODEM_REBOOT;
+  if (problem_ == Problem::kLink) first = v1::RECOVERY_STEP_REDIAL;
+  if (problem_ == Problem::kRegistration) first = v1::RECOVERY_STEP_RADIO_RESET;
+  if (problem_ == Problem::kGone) first = v1::RECOVERY_STEP_USB_RESET;
   for (v1::RecoveryStep step : kLadder) {
-    if (step >= first && step > climbed_to_) return step;
+    if (step >= first && step > climbed_to_ && Available(step)) return step;
   }
   return std::nullopt;
 }

@@ -32,6 +32,12 @@ struct RecoveryPolicy {
   absl::Duration redial_wait = absl::Minutes(2);
   absl::Duration radio_reset_wait = absl::Minutes(3);
   absl::Duration reboot_wait = absl::Minutes(4);
+  absl::Duration usb_reset_wait = absl::Minutes(3);
+  absl::Duration power_cycle_wait = absl::Minutes(5);
+  // The steps beyond AT: a USB reset of the modem's device (the package's udev rule lets
+  // the agent do it), and a power cycle, only where a power line is configured.
+  bool usb_reset = true;
+  bool power_cycle = false;
   // Steps taken (the ladder's and operators') within the last hour and day, at most.
   int max_steps_per_hour = 3;
   int max_steps_per_day = 10;
@@ -40,8 +46,6 @@ struct RecoveryPolicy {
 class RecoveryLadder {
  public:
   explicit RecoveryLadder(RecoveryPolicy policy) : policy_(policy) {}
-
-  const RecoveryPolicy& policy() const { return policy_; }
 
   // Judges a sample taken at `now`. `link_wanted`: the link should be up (an operator
   // dialed, or keep-up is on). Returns the step to take now, if any; the caller then
@@ -57,17 +61,20 @@ class RecoveryLadder {
 
   v1::RecoveryStatus Status(absl::Time now) const;
 
+  // How long `step` gets to show that it worked.
+  absl::Duration WaitFor(v1::RecoveryStep step) const;
+
  private:
-  enum class Problem { kNone, kLink, kRegistration, kModem };
+  enum class Problem { kNone, kLink, kRegistration, kModem, kGone };
   struct Judgement {
     Problem problem = Problem::kNone;
     bool healthy = false;  // neither a problem nor in passing (resetting, dialing...)
     std::string what;      // the problem, or the cause no reset fixes
     bool resettable = true;
   };
-  static Judgement Judge(const v1::ModemStatus& s, bool link_wanted);
+  Judgement Judge(const v1::ModemStatus& s, bool link_wanted) const;
+  bool Available(v1::RecoveryStep step) const;
   absl::Duration TriggerAfter(Problem problem) const;
-  absl::Duration WaitFor(v1::RecoveryStep step) const;
   int StepsWithin(absl::Duration window, absl::Time now) const;
   std::optional<v1::RecoveryStep> NextStep() const;
   void EndEpisode();

@@ -67,11 +67,49 @@ TEST(RecoveryLadderTest, AFailingLinkClimbsOneStepAtATimeThenStopsAtTheTop) {
   EXPECT_THAT(held.held(), HasSubstr("budget spent: 3 steps in the last hour"));
   EXPECT_EQ(held.last().outcome(), v1::RECOVERY_OUTCOME_NOT_RECOVERED);
   EXPECT_EQ(held.steps_last_hour(), 3u);
-  // An hour later the budget allows the reboot; after it, the top: stop and report.
+  // An hour later the budget allows the reboot and the USB reset; after them, the top
+  // (no power line is set up): stop and report.
   std::vector<v1::RecoveryStep> later =
       Feed(ladder, down, kStart + absl::Minutes(70), absl::Hours(3));
-  EXPECT_THAT(later, ::testing::ElementsAre(v1::RECOVERY_STEP_MODEM_REBOOT));
-  EXPECT_THAT(ladder.Status(kStart + absl::Hours(4)).held(), HasSubstr("top of the ladder"));
+  EXPECT_THAT(later,
+              ::testing::ElementsAre(v1::RECOVERY_STEP_MODEM_REBOOT, v1::RECOVERY_STEP_USB_RESET));
+  EXPECT_THAT(ladder.Status(kStart + absl::Hours(4)).held(),
+              HasSubstr("top of the ladder (USB_RESET)"));
+}
+
+TEST(RecoveryLadderTest, AModemThatDoesNotAnswerClimbsToThePowerLineWhereOneIsSet) {
+  RecoveryPolicy policy;
+  policy.power_cycle = true;
+  RecoveryLadder ladder{policy};
+  v1::ModemStatus unresponsive;
+  unresponsive.set_modem_state(v1::MODEM_STATE_UNRESPONSIVE);
+  // 3 min, then the reboot (4 min to show), the USB reset (3 min), the power cycle.
+  EXPECT_THAT(Feed(ladder, unresponsive, kStart, absl::Minutes(20)),
+              ::testing::ElementsAre(v1::RECOVERY_STEP_MODEM_REBOOT, v1::RECOVERY_STEP_USB_RESET,
+                                     v1::RECOVERY_STEP_POWER_CYCLE));
+  EXPECT_THAT(ladder.Status(kStart + absl::Minutes(20)).held(),
+              HasSubstr("top of the ladder (POWER_CYCLE)"));
+}
+
+TEST(RecoveryLadderTest, AModemGoneFromUsbStartsAtTheUsbReset) {
+  v1::ModemStatus absent;
+  absent.set_modem_state(v1::MODEM_STATE_ABSENT);
+  RecoveryLadder ladder{RecoveryPolicy()};
+  EXPECT_THAT(Feed(ladder, absent, kStart, absl::Minutes(10)),
+              ::testing::ElementsAre(v1::RECOVERY_STEP_USB_RESET));
+  // Without the power line the ladder skips the power cycle; with it, that comes next.
+  RecoveryPolicy with_power;
+  with_power.power_cycle = true;
+  RecoveryLadder powered{with_power};
+  EXPECT_THAT(Feed(powered, absent, kStart, absl::Minutes(10)),
+              ::testing::ElementsAre(v1::RECOVERY_STEP_USB_RESET, v1::RECOVERY_STEP_POWER_CYCLE));
+  // With neither set up, nothing can reach it: reported, never a step.
+  RecoveryPolicy neither;
+  neither.usb_reset = false;
+  RecoveryLadder stuck{neither};
+  EXPECT_TRUE(Feed(stuck, absent, kStart, absl::Hours(1)).empty());
+  EXPECT_THAT(stuck.Status(kStart + absl::Hours(1)).held(),
+              HasSubstr("no USB reset or power line is set up"));
 }
 
 TEST(RecoveryLadderTest, ARecoveryEndsTheEpisodeAndSaysSo) {

@@ -234,8 +234,8 @@ grpc::ServerUnaryReactor* AgentService::Recover(grpc::CallbackServerContext* con
     if (request->step() == v1::RECOVERY_STEP_UNSPECIFIED ||
         !v1::RecoveryStep_IsValid(request->step())) {
       finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "step must be REDIAL, PDP_RESET, RADIO_RESET or "
-                          "MODEM_REBOOT"));
+                          "step must be REDIAL, PDP_RESET, RADIO_RESET, MODEM_REBOOT, "
+                          "USB_RESET or POWER_CYCLE"));
       return;
     }
     recovery_->RunStep(request->step(), who,

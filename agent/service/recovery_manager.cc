@@ -1,5 +1,7 @@
 #include "agent/service/recovery_manager.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "modem/replies/command_line.h"
 #include "modem/replies/command_timeouts.h"
@@ -14,9 +16,11 @@ constexpr absl::Duration kRadioOffTime = absl::Seconds(5);
 
 }  // namespace
 
-RecoveryManager::RecoveryManager(RecoveryPolicy policy, ModemPoller* poller, LinkManager* link,
-                                 AtPassthrough* at, StatusHub* hub, AuditLog* audit)
+RecoveryManager::RecoveryManager(RecoveryPolicy policy, RecoveryHardware hardware,
+                                 ModemPoller* poller, LinkManager* link, AtPassthrough* at,
+                                 StatusHub* hub, AuditLog* audit)
     : ladder_(policy),
+      hardware_(std::move(hardware)),
       poller_(poller),
       link_(link),
       at_(at),
@@ -118,15 +122,17 @@ void RecoveryManager::Take(v1::RecoveryStep step, const std::string& requested_b
   });
 }
 
+std::function<void()> RecoveryManager::OnThread(std::function<void()> task) {
+  return [this, task = std::move(task)] {
+    executor_.Post([task](absl::Status status) {
+      if (status.ok()) task();
+    });
+  };
+}
+
 void RecoveryManager::Carry(v1::RecoveryStep step, std::function<void(absl::Status)> finished) {
   // Every callback below comes back on the manager's thread.
-  auto here = [this](std::function<void()> task) {
-    return [this, task = std::move(task)] {
-      executor_.Post([task](absl::Status status) {
-        if (status.ok()) task();
-      });
-    };
-  };
+  auto here = [this](std::function<void()> task) { return OnThread(std::move(task)); };
   auto dial = [this, finished, here] {
     link_->Dial(absl::Now() + modem::kDialTimeLimit,
                 [here, finished](const absl::StatusOr<v1::ConnectionStatus>&) {
@@ -173,6 +179,12 @@ void RecoveryManager::Carry(v1::RecoveryStep step, std::function<void(absl::Stat
     case v1::RECOVERY_STEP_MODEM_REBOOT:
       SendAt("AT+CFUN=1,1", finished);
       return;
+    case v1::RECOVERY_STEP_USB_RESET:
+      ResetUsb(std::move(finished));
+      return;
+    case v1::RECOVERY_STEP_POWER_CYCLE:
+      CyclePower(std::move(finished));
+      return;
     default:
       finished(absl::InvalidArgumentError(
           absl::StrCat("no such recovery step: ", v1::RecoveryStep_Name(step))));
@@ -200,6 +212,58 @@ void RecoveryManager::SendAt(const std::string& command, std::function<void(absl
                if (status.ok()) done(result);
              });
            });
+}
+
+void RecoveryManager::TakeModemAway(const std::string& why, absl::Duration hold,
+                                    std::function<void()> then) {
+  const absl::Time until = absl::Now() + hold;
+  poller_->ExpectOutage(why, until);
+  if (link_ == nullptr) {
+    then();
+    return;
+  }
+  link_->PrepareForModemOutage(until, OnThread(std::move(then)));
+}
+
+void RecoveryManager::EndOutage() { poller_->ExpectOutage("", absl::InfinitePast()); }
+
+void RecoveryManager::ResetUsb(std::function<void(absl::Status)> finished) {
+  if (!hardware_.reset_usb) {
+    finished(absl::FailedPreconditionError("no USB reset on this agent"));
+    return;
+  }
+  // Held no longer than the step's wait: the ladder judges the modem then anyway.
+  const absl::Duration hold =
+      std::min(AtPassthrough::kOutageHold, ladder_.WaitFor(v1::RECOVERY_STEP_USB_RESET));
+  TakeModemAway("recovery ladder: USB reset", hold, [this, finished] {
+    absl::Status reset = hardware_.reset_usb();  // this thread's own wait, well under a second
+    if (!reset.ok()) EndOutage();
+    finished(reset);
+  });
+}
+
+void RecoveryManager::CyclePower(std::function<void(absl::Status)> finished) {
+  if (hardware_.power == nullptr) {
+    finished(absl::FailedPreconditionError(hardware_.power_unavailable));
+    return;
+  }
+  const absl::Duration off_time = hardware_.power_off_time;
+  const absl::Duration hold = std::min(off_time + AtPassthrough::kOutageHold,
+                                       ladder_.WaitFor(v1::RECOVERY_STEP_POWER_CYCLE));
+  TakeModemAway("recovery ladder: power cycle", hold, [this, finished, off_time] {
+    if (absl::Status off = hardware_.power->SetPower(false); !off.ok()) {
+      EndOutage();
+      finished(off);
+      return;
+    }
+    spdlog::warn("recovery: modem power off ({}) for {}", hardware_.power->Describe(),
+                 absl::FormatDuration(off_time));
+    executor_.PostAfter(off_time, [this, finished](absl::Status status) {
+      // Even when the agent stops meanwhile: never leave the modem off.
+      absl::Status on = hardware_.power->SetPower(true);
+      if (status.ok()) finished(on);
+    });
+  });
 }
 
 void RecoveryManager::Publish() {

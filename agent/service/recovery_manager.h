@@ -6,6 +6,7 @@
 #define CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -18,15 +19,28 @@
 #include "agent/status/modem_poller.h"
 #include "agent/status/status_hub.h"
 #include "base/serial_executor.h"
+#include "modem/hardware/power_switch.h"
 
 namespace cellfleet::agent {
+
+// The steps beyond the AT port, as the board has them.
+struct RecoveryHardware {
+  // Finds the modem's USB device and resets it (modem/hardware/usb_reset.h); blocks for
+  // the reset. Unset: the USB reset fails, saying so.
+  std::function<absl::Status()> reset_usb;
+  // The modem's power line; null when none is configured or it could not be opened
+  // (`power_unavailable` then says why).
+  std::unique_ptr<modem::PowerSwitch> power;
+  std::string power_unavailable = "no power line is configured (recovery.power_line)";
+  absl::Duration power_off_time = absl::Seconds(10);
+};
 
 class RecoveryManager {
  public:
   // `link` may be null (no PPP link: the link steps fail, saying so). All must outlive
   // the manager.
-  RecoveryManager(RecoveryPolicy policy, ModemPoller* poller, LinkManager* link, AtPassthrough* at,
-                  StatusHub* hub, AuditLog* audit);
+  RecoveryManager(RecoveryPolicy policy, RecoveryHardware hardware, ModemPoller* poller,
+                  LinkManager* link, AtPassthrough* at, StatusHub* hub, AuditLog* audit);
   RecoveryManager(const RecoveryManager&) = delete;
   RecoveryManager& operator=(const RecoveryManager&) = delete;
   ~RecoveryManager();  // Stop()
@@ -52,9 +66,18 @@ class RecoveryManager {
   // when the step could not be carried out.
   void Carry(v1::RecoveryStep step, std::function<void(absl::Status)> finished);
   void SendAt(const std::string& command, std::function<void(absl::Status)> done);
+  // Announces that the modem goes away for up to `hold` (the poller reports RESETTING,
+  // the link ends pppd and holds redials), then runs `then` on the manager's thread.
+  void TakeModemAway(const std::string& why, absl::Duration hold, std::function<void()> then);
+  void EndOutage();  // the step did not take the modem away after all
+  void ResetUsb(std::function<void(absl::Status)> finished);
+  void CyclePower(std::function<void(absl::Status)> finished);
+  // Wraps `task` to run on the manager's thread, not at all once it stops.
+  std::function<void()> OnThread(std::function<void()> task);
   void Publish();
 
-  RecoveryLadder ladder_;  // the manager's thread only
+  RecoveryLadder ladder_;      // the manager's thread only
+  RecoveryHardware hardware_;  // the manager's thread only
   ModemPoller* const poller_;
   LinkManager* const link_;
   AtPassthrough* const at_;

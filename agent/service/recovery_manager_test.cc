@@ -12,19 +12,57 @@
 #include "agent/testing/in_process_agent.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/hardware/power_switch.h"
 #include "modem/testing/status_matchers.h"
+#include "modem/testing/sysfs_tree.h"
 #include "modem/testing/wait_for.h"
 
 namespace cellfleet::agent {
 namespace {
 
+using ::cellfleet::testing::BuildSysfsTree;
 using ::cellfleet::testing::IsOk;
 using ::cellfleet::testing::WaitFor;
 using ::testing::HasSubstr;
 
 class RecoveryTest : public ::testing::Test {
  protected:
-  void Start(const std::string& scenario, Role role = Role::kOperator) {
+  // The board's power line and USB reset, as the simulator's: each records what it did.
+  class FakePowerSwitch : public modem::PowerSwitch {
+   public:
+    FakePowerSwitch(InProcessAgent* agent, std::vector<bool>* log) : agent_(agent), log_(log) {}
+    absl::Status SetPower(bool on) override {
+      log_->push_back(on);
+      agent_->fleet().SetPower(0, on);
+      return absl::OkStatus();
+    }
+    std::string Describe() const override { return "fake line"; }
+
+   private:
+    InProcessAgent* agent_;
+    std::vector<bool>* log_;
+  };
+  void WithPowerLineAndUsbReset() {
+    hardware_ = [this](AgentOptions& options) {
+      options.host.roots = BuildSysfsTree(CELLFLEET_MODEM_TESTDATA "/sysfs-ec25-renumbered.tree");
+      options.reset_usb_device = [this](const std::string& node) {
+        usb_resets_.push_back(node);
+        agent_.fleet().ResetUsb(0);
+        return absl::OkStatus();
+      };
+      options.open_power_switch = [this](const modem::PowerLine&) {
+        return absl::StatusOr<std::unique_ptr<modem::PowerSwitch>>(
+            std::make_unique<FakePowerSwitch>(&agent_, &power_));
+      };
+      options.settings.power_line = modem::PowerLine{"fake", 0, false, absl::Seconds(1)};
+      options.settings.recovery.power_cycle = true;
+      options.settings.recovery.usb_reset_wait = absl::Seconds(5);
+      options.settings.recovery.power_cycle_wait = absl::Seconds(30);
+    };
+  }
+
+  void Start(const std::string& scenario, Role role = Role::kOperator,
+             absl::Duration poll_interval = absl::Milliseconds(200)) {
     dir_ = ::testing::TempDir() + "/recovery-" + std::to_string(::getpid()) + "-" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     audit_path_ = dir_ + "-audit.log";
@@ -39,8 +77,9 @@ class RecoveryTest : public ::testing::Test {
       p.redial_wait = absl::Seconds(3);
       p.radio_reset_wait = absl::Seconds(3);
       p.reboot_wait = absl::Seconds(30);  // the simulator's reboot, search and registration
+      if (hardware_) hardware_(options);
     });
-    ASSERT_THAT(agent_.Start(dir_, scenario, absl::Milliseconds(200)), IsOk());
+    ASSERT_THAT(agent_.Start(dir_, scenario, poll_interval), IsOk());
   }
   void TearDown() override {
     agent_.Stop();
@@ -81,6 +120,9 @@ class RecoveryTest : public ::testing::Test {
   }
 
   InProcessAgent agent_;
+  std::function<void(AgentOptions&)> hardware_;
+  std::vector<std::string> usb_resets_;  // the nodes reset
+  std::vector<bool> power_;              // the power line's changes: false off, true on
   std::string dir_;
   std::string audit_path_;
 };
@@ -111,6 +153,67 @@ TEST_F(RecoveryTest, AWedgedModemIsRebootedAfterTheRadioResetDidNotHelp) {
   EXPECT_THAT(events.back(), HasSubstr("MODEM_REBOOT #2 RECOVERED"));
   // And the audit log has each step the ladder took.
   EXPECT_EQ(AuditedRecoveries().size(), 2u);
+}
+
+TEST_F(RecoveryTest, AHungModemIsPowerCycledAfterTheRebootAndTheUsbResetDidNotReachIt) {
+  WithPowerLineAndUsbReset();
+  ASSERT_NO_FATAL_FAILURE(
+      Start("initial: {radio_drift: false}\n", Role::kOperator, absl::Seconds(2)));
+  // The firmware hangs between two samples: had it hung under AT+COPS?, whose answer may
+  // take 180 s, the poller would wait that long before calling it unresponsive.
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
+  const int64_t sampled = Status().sampled_at().seconds();
+  ASSERT_TRUE(WaitFor([&] { return Status().sampled_at().seconds() != sampled; }, absl::Seconds(5)));
+  simulator::ScenarioEvent hang;
+  hang.action = simulator::EventAction::kHang;
+  agent_.fleet().ApplyEventNow(0, hang);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::RecoveryAction last = Status().recovery().last();
+        return last.step() == v1::RECOVERY_STEP_POWER_CYCLE &&
+               last.outcome() == v1::RECOVERY_OUTCOME_RECOVERED;
+      },
+      absl::Seconds(100)))
+      << Status().recovery().DebugString();
+  const v1::ModemStatus after = Status();
+  EXPECT_EQ(after.modem_state(), v1::MODEM_STATE_READY);
+  EXPECT_EQ(after.recovery().last().sequence(), 3u) << "reboot, USB reset, power cycle";
+  EXPECT_EQ(after.recovery().last().problem(), "the modem does not answer");
+  // The USB reset went to the EC25's node in sysfs; the power went off, then on.
+  EXPECT_THAT(usb_resets_, ::testing::ElementsAre("/dev/bus/usb/001/004"));
+  EXPECT_THAT(power_, ::testing::ElementsAre(false, true));
+  ASSERT_TRUE(WaitFor([&] { return RecoveryEvents().size() >= 6; }, absl::Seconds(5)));
+  const std::vector<std::string> events = RecoveryEvents();
+  EXPECT_THAT(events[0], HasSubstr("MODEM_REBOOT #1 WAITING (recovery ladder, for: the modem does "
+                                   "not answer"));
+  EXPECT_THAT(events[1], HasSubstr("MODEM_REBOOT #1 FAILED"));
+  EXPECT_THAT(events[2], HasSubstr("USB_RESET #2 WAITING"));
+  EXPECT_THAT(events[3], HasSubstr("USB_RESET #2 NOT_RECOVERED"));
+  EXPECT_THAT(events[4], HasSubstr("POWER_CYCLE #3 WAITING"));
+  EXPECT_THAT(events.back(), HasSubstr("POWER_CYCLE #3 RECOVERED"));
+  EXPECT_EQ(AuditedRecoveries().size(), 4u) << "three steps, and the reboot that failed";
+}
+
+TEST_F(RecoveryTest, APowerLineThatCannotBeOpenedFailsItsStepSayingWhy) {
+  hardware_ = [](AgentOptions& options) {
+    options.settings.power_line = modem::PowerLine{"cellfleet-no-such-chip", 5};
+    options.settings.recovery.power_cycle = true;
+  };
+  ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
+  grpc::ClientContext context;
+  v1::RecoverRequest request;
+  request.set_step(v1::RECOVERY_STEP_POWER_CYCLE);
+  v1::RecoverResponse response;
+  ASSERT_TRUE(agent_.stub().Recover(&context, request, &response).ok());
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().recovery().last().outcome() == v1::RECOVERY_OUTCOME_FAILED; },
+              absl::Seconds(10)));
+  EXPECT_THAT(Status().recovery().last().detail(),
+              HasSubstr("the power line is unusable: no GPIO chip cellfleet-no-such-chip"));
+  EXPECT_EQ(Status().modem_state(), v1::MODEM_STATE_READY) << "nothing was taken away";
 }
 
 TEST_F(RecoveryTest, ASimThatFailsUntilAResetGetsTheReboot) {

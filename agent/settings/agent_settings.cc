@@ -47,16 +47,34 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
     RecoveryPolicy& p = s.recovery;
     RETURN_IF_ERROR(r.CheckKeys(
         m, {"enabled", "link_down_after", "unregistered_after", "unresponsive_after", "redial_wait",
-            "radio_reset_wait", "reboot_wait", "max_steps_per_hour", "max_steps_per_day"}));
+            "radio_reset_wait", "reboot_wait", "usb_reset_wait", "power_cycle_wait",
+            "max_steps_per_hour", "max_steps_per_day", "usb_reset", "power_line"}));
     RETURN_IF_ERROR(r.Get(m, "enabled", p.enabled));
+    RETURN_IF_ERROR(r.Get(m, "usb_reset", p.usb_reset));
     // A minute at least: each step waits for its evidence, the poller samples meanwhile.
-    for (auto [key, field] : {std::pair{"link_down_after", &p.link_down_after},
-                              std::pair{"unregistered_after", &p.unregistered_after},
-                              std::pair{"unresponsive_after", &p.unresponsive_after},
-                              std::pair{"redial_wait", &p.redial_wait},
-                              std::pair{"radio_reset_wait", &p.radio_reset_wait},
-                              std::pair{"reboot_wait", &p.reboot_wait}}) {
+    for (auto [key, field] :
+         {std::pair{"link_down_after", &p.link_down_after},
+          std::pair{"unregistered_after", &p.unregistered_after},
+          std::pair{"unresponsive_after", &p.unresponsive_after},
+          std::pair{"redial_wait", &p.redial_wait},
+          std::pair{"radio_reset_wait", &p.radio_reset_wait},
+          std::pair{"reboot_wait", &p.reboot_wait}, std::pair{"usb_reset_wait", &p.usb_reset_wait},
+          std::pair{"power_cycle_wait", &p.power_cycle_wait}}) {
       RETURN_IF_ERROR(r.GetDuration(m, key, *field, absl::Minutes(1)));
+    }
+    if (const YAML::Node g = m["power_line"]) {
+      modem::PowerLine line;
+      RETURN_IF_ERROR(r.CheckKeys(g, {"chip", "line", "active_low", "off_time"}));
+      if (!g["chip"] || !g["line"]) return r.Error(g, "power_line needs chip and line");
+      RETURN_IF_ERROR(r.Get(g, "chip", line.chip));
+      RETURN_IF_ERROR(r.Get(g, "line", line.offset));
+      RETURN_IF_ERROR(r.Get(g, "active_low", line.active_low));
+      // Long enough for the modem's supply to drain; short enough not to look like an outage.
+      RETURN_IF_ERROR(r.GetDuration(g, "off_time", line.off_time, absl::Seconds(1)));
+      if (line.off_time > absl::Minutes(5)) return r.Error(g["off_time"], "off_time is at most 5m");
+      if (line.chip.empty()) return r.Error(g["chip"], "chip must name a GPIO chip");
+      s.power_line = line;
+      p.power_cycle = true;
     }
     RETURN_IF_ERROR(r.Get(m, "max_steps_per_hour", p.max_steps_per_hour));
     RETURN_IF_ERROR(r.Get(m, "max_steps_per_day", p.max_steps_per_day));

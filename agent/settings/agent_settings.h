@@ -3,6 +3,7 @@
 #define CELLFLEET_AGENT_SETTINGS_AGENT_SETTINGS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,6 +13,7 @@
 #include "agent/security/at_policy.h"
 #include "agent/security/authorizer.h"
 #include "agent/status/history_store.h"
+#include "modem/hardware/power_switch.h"
 
 namespace cellfleet::agent {
 
@@ -41,8 +43,9 @@ struct AgentSettings {
   HistoryRetention history;
   // PPP data link (state_dir holds the rendered pppd/chat files)
   LinkOptions link;
-  // the recovery ladder
+  // the recovery ladder, and the modem's power line where the board has one
   RecoveryPolicy recovery;
+  std::optional<modem::PowerLine> power_line;
   // log
   std::string log_level = "info";
   std::string log_target = "stderr";  // or "journald"

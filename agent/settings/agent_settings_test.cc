@@ -57,6 +57,25 @@ TEST(AgentConfigTest, ShippedExampleIsValid) {
   EXPECT_EQ(s.recovery.max_steps_per_hour, RecoveryPolicy().max_steps_per_hour);
 }
 
+TEST(AgentConfigTest, APowerLineAddsThePowerCycleToTheLadder) {
+  AgentSettings s;
+  EXPECT_FALSE(s.recovery.power_cycle) << "off unless a line is set";
+  EXPECT_TRUE(s.recovery.usb_reset);
+  ASSERT_THAT(ParseAgentSettings("recovery:\n  usb_reset: false\n  power_cycle_wait: 6m\n"
+                                 "  power_line: {chip: gpiochip2, line: 17, active_low: true, "
+                                 "off_time: 15s}\n",
+                                 "a.yaml", s),
+              IsOk());
+  EXPECT_FALSE(s.recovery.usb_reset);
+  EXPECT_TRUE(s.recovery.power_cycle);
+  EXPECT_EQ(s.recovery.power_cycle_wait, absl::Minutes(6));
+  ASSERT_TRUE(s.power_line.has_value());
+  EXPECT_EQ(s.power_line->chip, "gpiochip2");
+  EXPECT_EQ(s.power_line->offset, 17u);
+  EXPECT_TRUE(s.power_line->active_low);
+  EXPECT_EQ(s.power_line->off_time, absl::Seconds(15));
+}
+
 TEST(AgentConfigTest, ConnectionSettingsAreValidatedWithTheirLine) {
   AgentSettings s;
   EXPECT_THAT(ParseAgentSettings("connection:\n  apn: \"bad apn\"\n", "a.yaml", s),
@@ -113,6 +132,13 @@ TEST(AgentConfigTest, ErrorsNameLineAndReason) {
            {"recovery:\n  max_steps_per_hour: 5\n  max_steps_per_day: 2\n",
             "max_steps_per_day at least as many"},
            {"recovery: {reset_usb: true}\n", "a.yaml:1: unknown key \"reset_usb\""},
+           {"recovery:\n  power_line: {chip: gpiochip0}\n",
+            "a.yaml:2: power_line needs chip and line"},
+           {"recovery:\n  power_line: {chip: gpiochip0, line: -1}\n", "line has the wrong type"},
+           {"recovery:\n  power_line: {chip: gpiochip0, line: 3, off_time: 10m}\n",
+            "off_time is at most 5m"},
+           {"recovery:\n  power_line: {chip: gpiochip0, line: 3, off_time: 100ms}\n",
+            "off_time must be at least 1s"},
        }) {
     AgentSettings s;
     EXPECT_THAT(ParseAgentSettings(c.yaml, "a.yaml", s),

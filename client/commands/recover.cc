@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "client/commands/command.h"
 #include "client/status_cells.h"
-#include "proto/time_convert.h"
 
 namespace cellfleet::client {
 namespace {
@@ -17,6 +16,8 @@ const std::map<std::string, v1::RecoveryStep> kSteps = {
     {"pdp-reset", v1::RECOVERY_STEP_PDP_RESET},
     {"radio-reset", v1::RECOVERY_STEP_RADIO_RESET},
     {"modem-reboot", v1::RECOVERY_STEP_MODEM_REBOOT},
+    {"usb-reset", v1::RECOVERY_STEP_USB_RESET},
+    {"power-cycle", v1::RECOVERY_STEP_POWER_CYCLE},
 };
 
 class RecoverCommand : public FleetCommand {
@@ -27,7 +28,8 @@ class RecoverCommand : public FleetCommand {
     command
         ->add_option("--step", step_,
                      "redial (hang up, dial), pdp-reset (hang up, AT+CGACT=0,1, dial), "
-                     "radio-reset (AT+CFUN=0, AT+CFUN=1) or modem-reboot (AT+CFUN=1,1)")
+                     "radio-reset (AT+CFUN=0, AT+CFUN=1), modem-reboot (AT+CFUN=1,1), "
+                     "usb-reset (the modem's USB device) or power-cycle (its GPIO power line)")
         ->required()
         ->transform(CLI::CheckedTransformer(kSteps, CLI::ignore_case));
     AddBoardOptions(command);

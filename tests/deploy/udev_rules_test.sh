@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the real `udevadm test` on deploy/udev/70-cellfleet-quectel.rules against the fake
+# Runs the real `udevadm test` on deploy/udev/70-cellfleet-quectel.rules (the ports' names,
+# and the modem's USB node for the recovery ladder's USB reset) against the fake
 # device tree in modem/testdata/sysfs-ec25-renumbered.tree (an EC25 whose ports became
 # ttyUSB1..4 because an FTDI adapter enumerated first), inside a private mount namespace
 # so that /sys, /dev, /run/udev and the rules directories are the test's own.
@@ -40,6 +41,10 @@ done < <(grep -E '^(attr|tty) ' "$source_dir/modem/testdata/sysfs-ec25-renumbere
 while read -r file; do
   dir=$(dirname "$file")
   printf 'DEVTYPE=usb_device\nDRIVER=usb\n' >"$dir/uevent"
+  if [ -f "$dir/busnum" ]; then  # its node in /dev/bus/usb (major 189)
+    bus=$(cat "$dir/busnum") dev=$(cat "$dir/devnum")
+    printf 'MAJOR=189\nMINOR=%d\nDEVNAME=bus/usb/%03d/%03d\n' $(((bus - 1) * 128 + dev - 1)) "$bus" "$dev" >>"$dir/uevent"
+  fi
   ln -s "$(rel "$dir" "$sys/bus/usb")" "$dir/subsystem"
 done < <(find "$sys/devices" -name idVendor)
 while read -r file; do
@@ -53,19 +58,23 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 for dir in /lib/udev/rules.d /etc/udev/rules.d; do
   [ -d "$dir" ] || fail "$dir does not exist: is the udev package installed (scripts/setup.sh)?"
 done
-run_udev() {  # the properties udevadm test computes for /sys/class/tty/$1
-  local output
+run_udev() {  # the properties udevadm test computes for /sys/$1 (a class/tty name: ttyUSB3)
+  local output path=$1
+  [[ $path == */* ]] || path=class/tty/$path
   if ! output=$(unshare -m -- sh -c "
     mount --bind '$sys' /sys &&
     mount --bind '$root/rules' /lib/udev/rules.d &&
     mount --bind '$root/empty' /etc/udev/rules.d &&
     mkdir -p /run/udev && mount -t tmpfs tmpfs /run/udev &&
     mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 &&
-    SYSTEMD_DEVICE_VERIFY_SYSFS=0 udevadm test --action=add /sys/class/tty/$1" 2>&1); then
+    mkdir -p /dev/bus/usb/001 && mknod /dev/bus/usb/001/004 c 189 3 &&
+    cp /etc/group '$root/group' && echo cellfleet:x:4242: >>'$root/group' &&
+    mount --bind '$root/group' /etc/group &&
+    SYSTEMD_DEVICE_VERIFY_SYSFS=0 udevadm test --action=add /sys/$path" 2>&1); then
     fail "udevadm test for $1 failed in its mount namespace:
 $output"
   fi
-  echo "$output" | grep -E '^[A-Z_]+=' || fail "udevadm test printed no properties for $1:
+  echo "$output" | grep -E '^[A-Z_]+=|Setting permissions' || fail "udevadm test printed no properties for $1:
 $output"
 }
 
@@ -79,5 +88,12 @@ diag=$(run_udev ttyUSB1)
 echo "$diag" | grep -q 'cellfleet' && fail "interface 0 must get no cellfleet name: $diag"
 ftdi=$(run_udev ttyUSB0)
 echo "$ftdi" | grep -q 'CELLFLEET\|ID_MM_DEVICE_IGNORE' && fail "the FTDI adapter must be left alone: $ftdi"
-echo "udev rules test: 4 ports checked"
+# The EC25's USB device node, for the recovery ladder's USB reset: the agent's group only
+# (4242 stands for cellfleet, which the package creates).
+usb=$(run_udev devices/pci0000:00/usb1/1-1/1-1.2)
+echo "$usb" | grep -q 'Setting permissions /dev/bus/usb/001/004, uid=0, gid=4242, mode=0660' ||
+  fail "the EC25's USB node is not given to group cellfleet: $usb"
+ftdi_usb=$(run_udev devices/pci0000:00/usb1/1-1/1-1.1)
+echo "$ftdi_usb" | grep -q 'gid=4242' && fail "the FTDI adapter's USB node must be left alone: $ftdi_usb"
+echo "udev rules test: 4 ports and 2 USB devices checked"
 echo "1 passed, 0 failed"
