@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "agent/status/run_marker.h"
 #include "base/host_port.h"
 #include "modem/log_format.h"
 #include "proto/keepalive.h"
@@ -138,6 +139,7 @@ absl::Status Agent::Assemble() {
     spdlog::error("connection config push is off: {} (see --state-dir)", started);
   } else {
     config_usable_ = true;
+    OpenHistory(s.link.state_dir);
   }
 
   authorizer_ = std::make_unique<Authorizer>(s.roles, s.unauthenticated_role);
@@ -208,6 +210,29 @@ RecoveryHardware Agent::RecoveryHardwareOf(const AgentSettings& s) const {
   return hardware;
 }
 
+void Agent::OpenHistory(const std::string& state_dir) {
+  absl::StatusOr<HistoryLoaded> loaded = history_->Open(state_dir + "/history.log");
+  if (!loaded.ok()) {
+    spdlog::error("the history is kept in memory only: {}", loaded.status());
+    return;
+  }
+  run_marker_ = state_dir + "/agent.run";
+  std::string detail =
+      absl::StrCat("agent ", options_.version, " started; ",
+                   BeginRun(run_marker_, options_.host.roots.proc + "/sys/kernel/random/boot_id",
+                            loaded->entries > 0));
+  if (loaded->dropped_bytes > 0) {
+    absl::StrAppend(&detail, "; ", loaded->dropped_bytes,
+                    " bytes of a write the end cut short were dropped from the history");
+    spdlog::warn("history: {}", detail);
+  }
+  v1::ModemEvent started;
+  started.set_kind(v1::EVENT_KIND_AGENT_STARTED);
+  started.set_detail(detail);
+  history_->RecordEvent(std::move(started), absl::Now());
+  spdlog::info("history: {} entries read back from {}/history.log", loaded->entries, state_dir);
+}
+
 Agent::~Agent() { Stop(); }
 
 void Agent::Stop() {
@@ -223,6 +248,8 @@ void Agent::Stop() {
   if (recovery_) recovery_->Stop();        // no step starts; one under way runs out alone
   if (link_) link_->SetOnChange(nullptr);  // the poller goes before the link...
   if (poller_) poller_->Stop();
+  if (history_) history_->Stop();  // no sample comes any more: what is pending goes to disk
+  if (!run_marker_.empty()) EndRun(run_marker_);
   link_.reset();  // ...whose hang-up comes last: pppd ends gracefully, reaped
   config_.reset();
   server_.reset();

@@ -72,11 +72,14 @@ class Agent {
   explicit Agent(AgentOptions options) : options_(std::move(options)) {}
   absl::Status Assemble();
   RecoveryHardware RecoveryHardwareOf(const AgentSettings& s) const;
+  // The history on disk in the state dir, and the event saying how the last run ended.
+  void OpenHistory(const std::string& state_dir);
 
   AgentOptions options_;
   std::string address_;
   bool config_usable_ = false;
   bool stopped_ = false;
+  std::string run_marker_;  // agent/status/run_marker.h; empty without a state dir
   // In dependency order: each part only points at parts above it.
   std::unique_ptr<AuditLog> audit_;
   StatusHub hub_;

@@ -8,6 +8,8 @@
 #                                         (about 25 minutes; the ssh part needs root)
 #   bash scripts/bench.sh wire [SECONDS]  bytes a carrier bills, at the IP level on a veth
 #                                         pair into a network namespace (root; 20 minutes)
+#   bash scripts/bench.sh wear [SECONDS]  bytes the agent writes to flash a day at the
+#                                         default history settings (2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,6 +23,11 @@ case "${1:-}" in
     shift
     bash scripts/build.sh cellfleet cellfleet-agent cellfleet-modemsim
     bash bench/wire_ip.sh build "$@"
+    ;;
+  wear)
+    shift
+    bash scripts/build.sh cellfleet-agent cellfleet-modemsim cellfleet-fleet
+    bash bench/flash_wear.sh build "$@"
     ;;
   *)
     bash scripts/build.sh cellfleet-bench

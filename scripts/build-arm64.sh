@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(g++-aarch64-linux-gnu qemu-user-static
   libgrpc++-dev:arm64 libprotobuf-dev:arm64 libabsl-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64
   libsystemd-dev:arm64 libyaml-cpp0.7:arm64 libncurses-dev:arm64 libedit-dev:arm64 libcpp-httplib-dev:arm64
-  libgpiod-dev:arm64)
+  libgpiod-dev:arm64 zlib1g-dev:arm64)
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then

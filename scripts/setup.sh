@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl
+  libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libsystemd-dev openssl zlib1g-dev
   # The CLI's live fleet table (ncurses), its AT console's line editing (libedit), and
   # the terminal their tests drive (tmux).
   libncurses-dev libedit-dev tmux

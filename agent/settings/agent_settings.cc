@@ -187,10 +187,11 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
     }
   }
   if (const YAML::Node m = root["history"]) {
-    RETURN_IF_ERROR(r.CheckKeys(m, {"samples", "interval", "events"}));
+    RETURN_IF_ERROR(r.CheckKeys(m, {"samples", "interval", "events", "flush_interval"}));
     RETURN_IF_ERROR(r.Get(m, "samples", s.history.max_samples));
     RETURN_IF_ERROR(r.GetDuration(m, "interval", s.history.sample_interval, absl::Seconds(1)));
     RETURN_IF_ERROR(r.Get(m, "events", s.history.max_events));
+    RETURN_IF_ERROR(r.GetDuration(m, "flush_interval", s.history.flush_interval, absl::Seconds(1)));
   }
   if (const YAML::Node m = root["log"]) {
     RETURN_IF_ERROR(r.CheckKeys(m, {"level", "target"}));

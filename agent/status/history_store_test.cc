@@ -1,6 +1,14 @@
 #include "agent/status/history_store.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
 #include "agent/status/event_detector.h"
+#include "agent/status/history_batch.h"
+#include "agent/status/run_marker.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -81,6 +89,123 @@ TEST(HistoryStoreTest, KeepsBoundedRingsAndAnswersByTimeRange) {
   EXPECT_EQ(cut.entries_size(), 3);
   EXPECT_TRUE(cut.truncated());
   EXPECT_GT(store.bytes_held(), 0u);
+}
+
+}  // namespace
+}  // namespace cellfleet::agent
+
+namespace cellfleet::agent {
+namespace {
+
+std::string HistoryFile() {
+  const std::string path = ::testing::TempDir() + "/history-" + std::to_string(::getpid()) + "-" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::filesystem::remove(path);
+  return path;
+}
+
+std::vector<std::string> Kept(const HistoryStore& store) {
+  std::vector<std::string> kept;
+  const v1::GetHistoryResponse response = store.Query(v1::GetHistoryRequest());
+  for (const v1::HistoryEntry& e : response.entries()) {
+    kept.push_back(e.has_sample()
+                       ? absl::StrCat("sample ", e.sample().serving_cell().lte().cell_id())
+                       : absl::StrCat("event ", v1::EventKind_Name(e.event().kind())));
+  }
+  return kept;
+}
+
+TEST(HistoryFileTest, WhatWasKeptComesBackAfterARestartAndATornTailIsDropped) {
+  const std::string file = HistoryFile();
+  HistoryRetention retention;
+  retention.sample_interval = absl::Seconds(1);
+  retention.flush_interval = absl::Hours(1);  // only Stop() flushes here
+  {
+    HistoryStore store(retention);
+    absl::StatusOr<HistoryLoaded> loaded = store.Open(file);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    EXPECT_EQ(loaded->entries, 0u);
+    store.Record(Ready(100, 1));
+    store.Record(Ready(110, 2));  // a cell change: an event and a sample
+    store.Stop();
+    EXPECT_EQ(store.bytes_written(), std::filesystem::file_size(file));
+  }
+  {
+    HistoryStore store(retention);
+    absl::StatusOr<HistoryLoaded> loaded = store.Open(file);
+    ASSERT_TRUE(loaded.ok());
+    EXPECT_EQ(loaded->entries, 4u);
+    EXPECT_EQ(loaded->dropped_bytes, 0u);
+    EXPECT_THAT(Kept(store), ElementsAre("event EVENT_KIND_MODEM_STATE_CHANGED", "sample 1",
+                                         "event EVENT_KIND_CELL_CHANGED", "sample 2"));
+    store.Record(Ready(120, 3));
+    store.Stop();
+  }
+  // The power fails in the middle of the next write: the whole batches before it stay.
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) - 3);
+  HistoryStore store(retention);
+  absl::StatusOr<HistoryLoaded> loaded = store.Open(file);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_GT(loaded->dropped_bytes, 0u);
+  EXPECT_THAT(Kept(store), ElementsAre("event EVENT_KIND_MODEM_STATE_CHANGED", "sample 1",
+                                       "event EVENT_KIND_CELL_CHANGED", "sample 2"));
+}
+
+TEST(HistoryFileTest, TheFileIsRewrittenFromTheRingsSoItStaysBounded) {
+  const std::string file = HistoryFile();
+  HistoryRetention retention;
+  retention.sample_interval = absl::Seconds(1);
+  retention.max_samples = 10;
+  retention.max_events = 10;
+  retention.flush_interval = absl::Hours(1);
+  size_t largest = 0;
+  for (int run = 0; run < 60; ++run) {  // a restart after every 20 samples
+    HistoryStore store(retention);
+    ASSERT_TRUE(store.Open(file).ok());
+    for (int i = 0; i < 20; ++i) store.Record(Ready(run * 100 + i, 1000 + run * 100 + i));
+    store.Stop();
+    largest = std::max<size_t>(largest, std::filesystem::file_size(file));
+  }
+  HistoryStore store(retention);
+  ASSERT_TRUE(store.Open(file).ok());
+  const std::vector<std::string> kept = Kept(store);
+  ASSERT_EQ(kept.size(), 20u) << "the rings' bounds, after a restart too";
+  EXPECT_EQ(kept.back(), "sample 6919");
+  // Twice the rings' content and the slack at most, however long it runs.
+  EXPECT_LT(largest, 2 * 20 * 200 + (64 << 10));
+}
+
+TEST(HistoryFileTest, AFileThatCannotBeWrittenKeepsTheHistoryInMemory) {
+  HistoryRetention retention;
+  HistoryStore store(retention);
+  EXPECT_FALSE(store.Open("/proc/cellfleet-no-such-dir/history.log").ok());
+  store.Record(Ready(100, 1));
+  EXPECT_THAT(Kept(store), ElementsAre("event EVENT_KIND_MODEM_STATE_CHANGED", "sample 1"));
+}
+
+TEST(HistoryBatchTest, BytesThatAreNoBatchAreDataLoss) {
+  for (const std::string& bytes :
+       {std::string(), std::string("\x02xxxx", 5), std::string("\x01\x10\0\0\0garbage", 12)}) {
+    EXPECT_EQ(DecodeHistoryBatch(bytes).status().code(), absl::StatusCode::kDataLoss);
+  }
+  v1::HistoryEntry entry;
+  entry.mutable_event()->set_detail("x");
+  absl::StatusOr<std::vector<v1::HistoryEntry>> back =
+      DecodeHistoryBatch(EncodeHistoryBatch({entry}));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->at(0).event().detail(), "x");
+}
+
+TEST(RunMarkerTest, SaysHowThePreviousRunEnded) {
+  const std::string marker = HistoryFile() + ".run";
+  const std::string boot = HistoryFile() + ".boot";
+  std::ofstream(boot) << "boot-1\n";
+  EXPECT_EQ(BeginRun(marker, boot, false), "the first run on this state dir");
+  EXPECT_THAT(BeginRun(marker, boot, true), ::testing::HasSubstr("killed or crashed"));
+  EndRun(marker);
+  EXPECT_EQ(BeginRun(marker, boot, true), "the previous run stopped cleanly");
+  std::ofstream(boot) << "boot-2\n";  // the board restarted under the agent
+  EXPECT_THAT(BeginRun(marker, boot, true), ::testing::HasSubstr("power lost"));
 }
 
 }  // namespace
