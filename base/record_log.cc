@@ -87,12 +87,18 @@ absl::StatusOr<size_t> AppendRecords(const std::string& path,
   if (!framed.ok()) return framed.status();
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot open", path);
+  const off_t before = ::lseek(fd, 0, SEEK_END);
   size_t written = 0;
   while (written < framed->size()) {
     const ssize_t n = ::write(fd, framed->data() + written, framed->size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const absl::Status error = Errno("cannot append to", path);
+      // A part written (a full disk) would hide every later record behind it: cut it off.
+      if (before >= 0 && ::ftruncate(fd, before) != 0) {
+        ::close(fd);
+        return Errno("cannot cut a failed append off", path);
+      }
       ::close(fd);
       return error;
     }

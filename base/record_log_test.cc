@@ -1,5 +1,7 @@
 #include "base/record_log.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -69,6 +71,29 @@ TEST(RecordLogTest, DamageStopsTheReadAtTheLastGoodRecord) {
   ASSERT_TRUE(read.ok());
   EXPECT_THAT(read->records, ElementsAre("good"));
   EXPECT_EQ(read->dropped_bytes, 15u);
+}
+
+TEST(RecordLogTest, AnAppendThatFailsHalfWayLeavesNoPartBehind) {
+  const std::string path = TestFile();
+  ASSERT_TRUE(AppendRecords(path, {"before"}, 0600).ok());
+  const uintmax_t size = std::filesystem::file_size(path);
+  // The disk fills up mid-write: the file may grow only 10 bytes more.
+  struct sigaction ignore {
+  }, old_action{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGXFSZ, &ignore, &old_action);
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit limit = old_limit;
+  limit.rlim_cur = size + 10;
+  ::setrlimit(RLIMIT_FSIZE, &limit);
+  const absl::StatusOr<size_t> failed = AppendRecords(path, {std::string(100, 'x')}, 0600);
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  ::sigaction(SIGXFSZ, &old_action, nullptr);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(std::filesystem::file_size(path), size) << "the 10 bytes written are cut off";
+  ASSERT_TRUE(AppendRecords(path, {"after"}, 0600).ok());
+  EXPECT_THAT(ReadRecordLog(path)->records, ElementsAre("before", "after"));
 }
 
 TEST(RecordLogTest, ARewriteReplacesEverythingAndOversizedRecordsAreRefused) {
