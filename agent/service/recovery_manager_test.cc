@@ -164,7 +164,8 @@ TEST_F(RecoveryTest, AHungModemIsPowerCycledAfterTheRebootAndTheUsbResetDidNotRe
   ASSERT_TRUE(
       WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
   const int64_t sampled = Status().sampled_at().seconds();
-  ASSERT_TRUE(WaitFor([&] { return Status().sampled_at().seconds() != sampled; }, absl::Seconds(5)));
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().sampled_at().seconds() != sampled; }, absl::Seconds(5)));
   simulator::ScenarioEvent hang;
   hang.action = simulator::EventAction::kHang;
   agent_.fleet().ApplyEventNow(0, hang);
