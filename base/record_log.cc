@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
+#include "base/little_endian.h"
 
 namespace cellfleet::base {
 namespace {
@@ -22,17 +23,6 @@ uint32_t Crc(const std::string& bytes) {
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
-void PutU32(std::string& out, uint32_t value) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-uint32_t GetU32(const char* in) {
-  uint32_t value = 0;
-  for (int i = 0; i < 4; ++i)
-    value |= static_cast<uint32_t>(static_cast<uint8_t>(in[i])) << (8 * i);
-  return value;
-}
-
 absl::StatusOr<std::string> Frame(const std::vector<std::string>& records) {
   std::string out;
   for (const std::string& record : records) {
@@ -40,8 +30,8 @@ absl::StatusOr<std::string> Frame(const std::vector<std::string>& records) {
       return absl::InvalidArgumentError(
           absl::StrCat("a record of ", record.size(), " bytes is over ", kMaxRecordBytes));
     }
-    PutU32(out, static_cast<uint32_t>(record.size()));
-    PutU32(out, Crc(record));
+    AppendU32(out, static_cast<uint32_t>(record.size()));
+    AppendU32(out, Crc(record));
     out += record;
   }
   return out;
@@ -65,8 +55,8 @@ absl::StatusOr<RecordLogContents> ReadRecordLog(const std::string& path) {
   const std::string bytes = buffer.str();
   size_t at = 0;
   while (bytes.size() - at >= kHeaderBytes) {
-    const uint32_t length = GetU32(bytes.data() + at);
-    const uint32_t crc = GetU32(bytes.data() + at + 4);
+    const uint32_t length = ReadU32(bytes.data() + at);
+    const uint32_t crc = ReadU32(bytes.data() + at + 4);
     if (length > kMaxRecordBytes || bytes.size() - at - kHeaderBytes < length) break;
     std::string record = bytes.substr(at + kHeaderBytes, length);
     if (Crc(record) != crc) break;

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/little_endian.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -13,29 +14,18 @@ constexpr char kFormat = 1;
 constexpr size_t kHeader = 5;
 constexpr uint32_t kMaxUncompressed = 64 << 20;
 
-void PutU32(std::string& out, uint32_t value) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-uint32_t GetU32(const char* in) {
-  uint32_t value = 0;
-  for (int i = 0; i < 4; ++i)
-    value |= static_cast<uint32_t>(static_cast<uint8_t>(in[i])) << (8 * i);
-  return value;
-}
-
 }  // namespace
 
 std::string EncodeHistoryBatch(const std::vector<v1::HistoryEntry>& entries) {
   std::string raw;
   for (const v1::HistoryEntry& entry : entries) {
     const std::string bytes = entry.SerializeAsString();
-    PutU32(raw, static_cast<uint32_t>(bytes.size()));
+    base::AppendU32(raw, static_cast<uint32_t>(bytes.size()));
     raw += bytes;
   }
   uLongf size = compressBound(static_cast<uLong>(raw.size()));
   std::string out(1, kFormat);
-  PutU32(out, static_cast<uint32_t>(raw.size()));
+  base::AppendU32(out, static_cast<uint32_t>(raw.size()));
   out.resize(kHeader + size);
   compress2(reinterpret_cast<Bytef*>(out.data() + kHeader), &size,
             reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
@@ -48,7 +38,7 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> DecodeHistoryBatch(const std::stri
   if (bytes.size() < kHeader || bytes[0] != kFormat) {
     return absl::DataLossError("not a history batch (unknown format)");
   }
-  const uint32_t raw_size = GetU32(bytes.data() + 1);
+  const uint32_t raw_size = base::ReadU32(bytes.data() + 1);
   if (raw_size > kMaxUncompressed) return absl::DataLossError("a history batch too large");
   std::string raw(raw_size, '\0');
   uLongf size = raw_size;
@@ -61,7 +51,7 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> DecodeHistoryBatch(const std::stri
   std::vector<v1::HistoryEntry> entries;
   for (size_t at = 0; at < raw.size();) {
     if (raw.size() - at < 4) return absl::DataLossError("a history batch cut short");
-    const uint32_t length = GetU32(raw.data() + at);
+    const uint32_t length = base::ReadU32(raw.data() + at);
     at += 4;
     if (raw.size() - at < length) return absl::DataLossError("a history entry cut short");
     v1::HistoryEntry entry;
