@@ -8,6 +8,8 @@
 #   bench/idle_wakeups.sh [SECONDS] [POLL_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The benchmarks are not part of the default build (CI does not run them).
+bash scripts/build.sh empty-grpc-server cellfleet cellfleet-agent cellfleet-modemsim >/dev/null
 seconds=${1:-30}
 poll=${2:-}
 run_dir=$(mktemp -d /tmp/cellfleet-wakeups.XXXXXX)
