@@ -100,12 +100,25 @@ absl::Status Agent::Assemble() {
   history_ = std::make_unique<HistoryStore>(s.history);
   hub_.Subscribe([history = history_.get()](const StatusPtr& status) { history->Record(status); });
   s.link.clock = options_.clock;
+  s.link.sysfs_net = options_.host.roots.sysfs + "/class/net";
   link_ = std::make_unique<LinkManager>(s.link);
+  UsageMeterOptions usage_options;
+  usage_options.settings = s.usage;
+  usage_options.path = s.link.state_dir + "/usage.pb";
+  usage_options.sysfs_net = s.link.sysfs_net;
+  usage_options.boot_id_file = options_.host.roots.proc + "/sys/kernel/random/boot_id";
+  usage_options.clock = options_.clock;
+  usage_ = std::make_unique<UsageMeter>(usage_options, link_.get(), &hub_);
+  // Before the config's first dial: a SIM blocked at its cap stays down from the start.
+  usage_->Start();
 
   ConfigManagerOptions config_options = options_.config;
   config_options.state_dir = s.link.state_dir;
-  config_options.seed = LinkConfig{s.link.settings, s.link.keep_up};
+  config_options.seed = LinkConfig{s.link.settings, s.link.keep_up, {}};
   config_options.clock = options_.clock;
+  config_options.on_plans = [usage = usage_.get()](DataPlans plans) {
+    usage->SetPlans(std::move(plans));
+  };
   // The poller exists only after the config manager; a step before that has nothing to
   // nudge (the first sample follows anyway).
   config_ = std::make_unique<ConfigManager>(
@@ -130,6 +143,7 @@ absl::Status Agent::Assemble() {
     *status.mutable_connection() = link_->Status();
     if (config_usable_) *status.mutable_config() = config_->State();
     *status.mutable_recovery() = recovery_->Status();
+    *status.mutable_usage() = usage_->Status();
   };
   poller_ = std::make_unique<ModemPoller>(poller_options, &hub_);
   link_->SetOnChange([poller = poller_.get()] { poller->RequestSample(); });
@@ -164,6 +178,7 @@ absl::Status Agent::Assemble() {
   parts.at = at_.get();
   parts.doctor = doctor_.get();
   parts.recovery = recovery_.get();
+  parts.usage = usage_.get();
   parts.at_policy = at_policy_.get();
   service_ = std::make_unique<AgentService>(
       parts, ServiceInfo{s.board_name, options_.version, s.poll_interval});
@@ -249,6 +264,8 @@ void Agent::Stop() {
   if (link_) link_->SetOnChange(nullptr);  // the poller goes before the link...
   if (poller_) poller_->Stop();
   if (history_) history_->Stop();  // no sample comes any more: what is pending goes to disk
+  if (usage_) usage_->Stop();      // likewise: the ledger is saved
+  usage_.reset();                  // it tells the link about caps: before the link goes
   if (!run_marker_.empty()) EndRun(run_marker_);
   link_.reset();  // ...whose hang-up comes last: pppd ends gracefully, reaped
   config_.reset();

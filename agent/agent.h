@@ -21,6 +21,7 @@
 #include "agent/status/history_store.h"
 #include "agent/status/modem_poller.h"
 #include "agent/status/status_hub.h"
+#include "agent/usage/usage_meter.h"
 #include "base/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "modem/hardware/power_switch.h"
@@ -57,7 +58,8 @@ class Agent {
   ~Agent();  // Stop()
 
   // Streams end UNAVAILABLE, calls in flight get the grace, then: config manager, the
-  // doctor and the recovery ladder, modem poller, PPP link (hang-up), audit log.
+  // doctor and the recovery ladder, modem poller, usage meter (saved), PPP link
+  // (hang-up), audit log.
   // Idempotent.
   void Stop();
 
@@ -85,6 +87,7 @@ class Agent {
   StatusHub hub_;
   std::unique_ptr<HistoryStore> history_;
   std::unique_ptr<LinkManager> link_;
+  std::unique_ptr<UsageMeter> usage_;  // holds the link at a SIM's cap
   std::unique_ptr<ConfigManager> config_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<Authorizer> authorizer_;

@@ -125,6 +125,9 @@ int main(int argc, char** argv) {
   auto* insecure =
       app.add_flag("--insecure", flags.insecure, "Allow plaintext gRPC on a non-loopback address");
   app.add_option("--ready-file", ready_file, "Write the bound address here once serving");
+  std::string sysfs = "/sys";
+  app.add_option("--sysfs", sysfs, "Where sysfs is mounted (tests point it at a fake tree)")
+      ->group("");  // not for users: hidden from --help
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -174,6 +177,7 @@ int main(int argc, char** argv) {
 
   cellfleet::agent::AgentOptions options;
   options.version = kVersion;
+  options.host.roots.sysfs = sysfs;
   // Under systemd with WatchdogSec=, ping at half the period from the poll loop.
   uint64_t watchdog_usec = 0;
   if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {

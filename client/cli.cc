@@ -40,6 +40,9 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(MakeConfigApplyCommand());
   commands.push_back(MakeConfigConfirmCommand());
   commands.push_back(MakeApnSetCommand());
+  // `usage override` before `usage`: the group counts as chosen with its subcommand.
+  commands.push_back(MakeUsageOverrideCommand());
+  commands.push_back(MakeUsageCommand());
   return commands;
 }
 

@@ -26,6 +26,13 @@ struct ConfigChangeFlags {
   std::optional<uint32_t> lcp_echo_interval;
   std::optional<uint32_t> lcp_echo_failure;
   std::optional<std::string> confirm;  // "120s", "2m"
+  // The data plan: the board's, or with `sim` that SIM's own (given whole: flags left
+  // out are zero, and an all-zero plan removes the SIM's own).
+  std::optional<uint32_t> cycle_start_day;
+  std::optional<std::string> data_warn;  // "800MB"; 0 or none: no warning
+  std::optional<std::string> data_cap;   // "1GB"; 0 or none: no cap
+  std::optional<std::string> at_cap;     // warn or hang-up
+  std::optional<std::string> sim;        // ICCID
 };
 
 // Adds the change flags; `with_confirm` adds --confirm too.

@@ -323,6 +323,58 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
     w.Sample("cellfleet_link_transmit_bytes_total", b->board, {},
              b->status.connection().tx_bytes());
   }
+  // Data per SIM this billing cycle (the SIM in the modem; the agent keeps the rest).
+  std::vector<const BoardSnapshot*> counted;
+  for (const BoardSnapshot* b : up) {
+    if (!b->status.usage().iccid().empty()) counted.push_back(b);
+  }
+  w.Family("cellfleet_sim_cycle_bytes", "gauge",
+           "Bytes the SIM in the modem used over the PPP link this billing cycle, by direction "
+           "(rx: down, tx: up); back to 0 when a cycle starts. Moves in steps of 1 MB between "
+           "heartbeats.");
+  for (const BoardSnapshot* b : counted) {
+    const v1::SimUsage& u = b->status.usage();
+    w.Sample("cellfleet_sim_cycle_bytes", b->board, {{"iccid", u.iccid()}, {"direction", "rx"}},
+             static_cast<double>(u.cycle().rx_bytes()));
+    w.Sample("cellfleet_sim_cycle_bytes", b->board, {{"iccid", u.iccid()}, {"direction", "tx"}},
+             static_cast<double>(u.cycle().tx_bytes()));
+  }
+  w.Family("cellfleet_sim_cycle_projected_bytes", "gauge",
+           "The cycle's total at its end at this cycle's pace (after its first hour).");
+  for (const BoardSnapshot* b : counted) {
+    const v1::SimUsage& u = b->status.usage();
+    if (u.projected_bytes() > 0) {
+      w.Sample("cellfleet_sim_cycle_projected_bytes", b->board, {{"iccid", u.iccid()}},
+               static_cast<double>(u.projected_bytes()));
+    }
+  }
+  w.Family("cellfleet_sim_cap_bytes", "gauge", "The SIM's data cap a cycle (absent: none).");
+  for (const BoardSnapshot* b : counted) {
+    const v1::SimUsage& u = b->status.usage();
+    if (u.plan().cap_bytes() > 0) {
+      w.Sample("cellfleet_sim_cap_bytes", b->board, {{"iccid", u.iccid()}},
+               static_cast<double>(u.plan().cap_bytes()));
+    }
+  }
+  w.Family("cellfleet_sim_cycle_end_timestamp_seconds", "gauge",
+           "When the SIM's billing cycle ends (Unix time).");
+  for (const BoardSnapshot* b : counted) {
+    const v1::SimUsage& u = b->status.usage();
+    w.Sample("cellfleet_sim_cycle_end_timestamp_seconds", b->board, {{"iccid", u.iccid()}},
+             static_cast<double>(u.cycle().end().seconds()));
+  }
+  w.Family("cellfleet_sim_usage_state", "gauge",
+           "The SIM's usage against its plan, one series per state, 1 for the current.");
+  for (const BoardSnapshot* b : counted) {
+    const v1::SimUsage& u = b->status.usage();
+    for (int state = v1::USAGE_STATE_OK; state <= v1::USAGE_STATE_OVERRIDDEN; ++state) {
+      w.Sample("cellfleet_sim_usage_state", b->board,
+               {{"iccid", u.iccid()},
+                {"state",
+                 Short(v1::UsageState_Name(static_cast<v1::UsageState>(state)), "USAGE_STATE_")}},
+               u.state() == state ? 1 : 0);
+    }
+  }
   w.Family("cellfleet_config_version", "gauge",
            "The connection config version in force; latest sample.");
   for (const BoardSnapshot* b : up) {

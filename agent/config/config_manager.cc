@@ -46,6 +46,18 @@ absl::Status NotDone(const absl::Status& cancelled) {
       absl::StrCat("not done: ", cancelled.message(), "; call again once the agent is back"));
 }
 
+// SIM plans by ICCID: each given replaces that SIM's own; an all-zero one removes it.
+void MergeSimPlans(const v1::ApplyConfigRequest& request, v1::ConnectionConfig& candidate) {
+  auto& plans = *candidate.mutable_sim_data_plans();
+  for (const auto& [iccid, plan] : request.config().sim_data_plans()) {
+    if (plan.ByteSizeLong() == 0) {
+      plans.erase(iccid);
+    } else {
+      plans[iccid] = plan;
+    }
+  }
+}
+
 }  // namespace
 
 ConfigManager::ConfigManager(ConfigManagerOptions options, LinkManager* link,
@@ -205,7 +217,12 @@ absl::StatusOr<v1::ConnectionConfig> CandidateConfig(const v1::ApplyConfigReques
     FieldMaskUtil::MergeOptions merge;
     merge.set_replace_message_fields(true);
     merge.set_replace_repeated_fields(true);
-    FieldMaskUtil::MergeMessageTo(request.config(), request.update_mask(), merge, &candidate);
+    google::protobuf::FieldMask mask;
+    for (const std::string& path : request.update_mask().paths()) {
+      if (path != "sim_data_plans") *mask.add_paths() = path;
+    }
+    FieldMaskUtil::MergeMessageTo(request.config(), mask, merge, &candidate);
+    if (mask.paths_size() != request.update_mask().paths_size()) MergeSimPlans(request, candidate);
   } else {
     candidate = request.config();
   }
@@ -352,6 +369,11 @@ void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
     return;
   }
   const uint64_t number = version.version();
+  if (options_.on_plans) {
+    DataPlans plans = link->plans;
+    plans.config_version = number;
+    options_.on_plans(std::move(plans));
+  }
   link_->Reconfigure(
       link->settings, link->keep_up, number, redial, Now() + options_.redial_timeout,
       [this, number, redial](absl::StatusOr<v1::ConnectionStatus> result) {
@@ -361,6 +383,7 @@ void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
           return;
         }
         spdlog::warn("redial with config version {} failed: {}", number, result.status());
+        if (!link_->Status().dial_blocked().empty()) return;  // the SIM's cap, not the config
         PostAt(
             absl::InfinitePast(), [this, number, message = std::string(result.status().message())] {
               Rollback(absl::StrCat("redial with version ", number, " failed: ", message), number);

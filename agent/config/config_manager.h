@@ -35,6 +35,9 @@ struct ConfigManagerOptions {
   absl::Duration redial_timeout = modem::kDialTimeLimit;
   absl::Duration max_confirm_window = absl::Hours(24);
   base::Clock* clock = &base::Clock::Real();  // must outlive the manager
+  // Gets the data plans of every version put in force (from Start on), on the
+  // manager's thread; must not block.
+  std::function<void(DataPlans)> on_plans;
 };
 
 class ConfigManager {

@@ -1,7 +1,11 @@
 #include "agent/config/connection_config.h"
 
+#include <map>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/byte_units.h"
+#include "modem/replies/identity.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::agent {
@@ -121,6 +125,15 @@ absl::StatusOr<LinkConfig> ToLinkConfig(const v1::ConnectionConfig& raw,
   k.max_backoff = FromProtoDuration(c.keep_up().max_backoff());
   k.stable_after = FromProtoDuration(c.keep_up().stable_after());
   k.max_attempts = static_cast<int>(std::min<uint32_t>(c.keep_up().max_attempts(), 1u << 30));
+  if (absl::Status valid = ValidateDataPlan(c.data_plan(), "data_plan"); !valid.ok()) return valid;
+  link.plans.board = c.data_plan();
+  for (const auto& [iccid, plan] : c.sim_data_plans()) {
+    const std::string field = absl::StrCat("sim_data_plans[\"", iccid, "\"]");
+    if (absl::Status valid = modem::ValidateIccid(iccid); !valid.ok())
+      return Invalid(field, valid.message());
+    if (absl::Status valid = ValidateDataPlan(plan, field); !valid.ok()) return valid;
+    link.plans.by_iccid[iccid] = plan;
+  }
   if (absl::Status valid = ValidateLinkConfig(link); !valid.ok()) return valid;
   return link;
 }
@@ -158,6 +171,8 @@ v1::ConnectionConfig FromLinkConfig(const LinkConfig& link) {
   *k->mutable_max_backoff() = ToProtoDuration(link.keep_up.max_backoff);
   k->set_max_attempts(static_cast<uint32_t>(std::max(link.keep_up.max_attempts, 0)));
   *k->mutable_stable_after() = ToProtoDuration(link.keep_up.stable_after);
+  *c.mutable_data_plan() = link.plans.board;
+  for (const auto& [iccid, plan] : link.plans.by_iccid) (*c.mutable_sim_data_plans())[iccid] = plan;
   return c;
 }
 
@@ -166,9 +181,29 @@ v1::ConnectionConfig Masked(v1::ConnectionConfig config) {
   return config;
 }
 
+// "data_plan: cycle from day 1, warn at 800 MB, cap 1.00 GB (hang up)".
+std::string PlanText(const v1::DataPlan& plan) {
+  std::string text = absl::StrCat("cycle from day ", std::max(plan.cycle_start_day(), 1u));
+  if (plan.warn_bytes() > 0)
+    absl::StrAppend(&text, ", warn at ", base::FormatBytes(plan.warn_bytes()));
+  if (plan.cap_bytes() > 0) {
+    absl::StrAppend(&text, ", cap ", base::FormatBytes(plan.cap_bytes()),
+                    plan.at_cap() == v1::CAP_ACTION_HANG_UP ? " (hang up)" : " (warn only)");
+  } else {
+    absl::StrAppend(&text, ", no cap");
+  }
+  return text;
+}
+
 std::string ConfigText(const v1::ConnectionConfig& raw) {
   const v1::ConnectionConfig c = Masked(WithDefaults(raw));
   const v1::KeepUpPolicy& k = c.keep_up();
+  // By ICCID, in order: a diff shows one line per SIM.
+  const std::map<std::string, v1::DataPlan> sims(c.sim_data_plans().begin(),
+                                                 c.sim_data_plans().end());
+  std::string plans = absl::StrCat("data_plan: ", PlanText(c.data_plan()), "\n");
+  for (const auto& [iccid, plan] : sims)
+    absl::StrAppend(&plans, "data_plan[", iccid, "]: ", PlanText(plan), "\n");
   return absl::StrCat(
       "apn: ", c.apn().empty() ? "(network default)" : c.apn(), "\n",
       "pdp_type: ", EnumSuffix(v1::PdpType_Name(c.pdp_type()), "PDP_TYPE_"), "\n",
@@ -184,7 +219,8 @@ std::string ConfigText(const v1::ConnectionConfig& raw) {
       "keep_up.initial_backoff: ", absl::FormatDuration(FromProtoDuration(k.initial_backoff())),
       "\n", "keep_up.max_backoff: ", absl::FormatDuration(FromProtoDuration(k.max_backoff())), "\n",
       "keep_up.max_attempts: ", k.max_attempts(), "\n",
-      "keep_up.stable_after: ", absl::FormatDuration(FromProtoDuration(k.stable_after())), "\n");
+      "keep_up.stable_after: ", absl::FormatDuration(FromProtoDuration(k.stable_after())), "\n",
+      plans);
 }
 
 }  // namespace cellfleet::agent

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "agent/link/link_manager.h"
+#include "agent/usage/usage_ledger.h"
 #include "cellfleet/v1/connection.pb.h"
 #include "modem/ppp/connection_settings.h"
 
@@ -17,10 +18,11 @@ namespace cellfleet::agent {
 // "keep the current password".
 inline constexpr char kMaskedSecret[] = "********";
 
-// The settings and keep-up policy a config dials with.
+// The settings and keep-up policy a config dials with, and the SIMs' data plans.
 struct LinkConfig {
   modem::ppp::ConnectionSettings settings;
   KeepUpPolicy keep_up;
+  DataPlans plans;  // config_version unset: the caller knows the version
 };
 
 // Fills what the operator left unset: dial "*99#", PDP type IP, no auth, LCP echo

@@ -120,6 +120,10 @@ v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
     if (link.facts.remote_address) out.set_remote_address(*link.facts.remote_address);
     for (const std::string& dns : link.facts.dns_servers) out.add_dns_servers(dns);
     *out.mutable_connected_since() = ToProtoTime(link.connected_since);
+  } else if (link.facts.bytes_sent && link.facts.bytes_received) {
+    out.set_tx_bytes(*link.facts.bytes_sent);
+    out.set_rx_bytes(*link.facts.bytes_received);
+    out.set_counters_final(true);
   }
   return out;
 }
@@ -178,6 +182,7 @@ void LinkManager::RedialIfDue() {
     // A hang-up, a dial or a later schedule since this timer was armed: not due.
     if (redial_at_ == absl::InfiniteFuture() || executor_.clock().Now() < redial_at_) return;
     redial_at_ = absl::InfiniteFuture();
+    if (!dial_block_.empty()) return;  // SetDialBlock redials once the block lifts
     ++redial_attempts_;
   }
   // A keep-up redial; a failure schedules the next one.
@@ -274,14 +279,15 @@ v1::ConnectionStatus LinkManager::Status() const {
   {
     absl::MutexLock lock(&mu_);
     status = status_;
+    status.set_dial_blocked(dial_block_);
     if (redial_at_ != absl::InfiniteFuture()) {
       *status.mutable_next_redial_at() = ToProtoTime(redial_at_);
     }
   }
   if (status.state() == v1::CONNECTION_STATE_CONNECTED && !status.interface_name().empty()) {
-    // Two small sysfs reads: cheap enough for every sample, and never the serial port.
+    // Three small sysfs reads: cheap enough for every sample, and never the serial port.
     absl::StatusOr<modem::ppp::InterfaceCounters> counters =
-        modem::ppp::ReadInterfaceCounters(status.interface_name());
+        modem::ppp::ReadInterfaceCounters(status.interface_name(), options_.sysfs_net);
     if (counters.ok()) {
       status.set_rx_bytes(counters->rx_bytes);
       status.set_tx_bytes(counters->tx_bytes);
@@ -294,6 +300,10 @@ void LinkManager::Dial(absl::Time deadline,
                        std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done) {
   Post(
       [this, deadline, done] {
+        if (absl::Status blocked = DialBlocked(); !blocked.ok()) {
+          done(blocked);  // the wish to be up, if any, stands for when the block lifts
+          return;
+        }
         {
           absl::MutexLock lock(&mu_);  // an operator's dial starts the keep-up count afresh
           redial_attempts_ = 0;
@@ -311,7 +321,14 @@ void LinkManager::Dial(absl::Time deadline,
       [done] { done(ShuttingDown()); });
 }
 
+absl::Status LinkManager::DialBlocked() const {
+  absl::MutexLock lock(&mu_);
+  if (dial_block_.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("dialing is blocked: ", dial_block_));
+}
+
 absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
+  if (absl::Status blocked = DialBlocked(); !blocked.ok()) return blocked;
   if (supervisor_ && supervisor_->status().state == LinkState::kConnected)
     return Status();  // already up
   if (supervisor_) supervisor_->Stop();
@@ -416,6 +433,33 @@ void LinkManager::PrepareForModemOutage(absl::Time hold_until, std::function<voi
       done);
 }
 
+void LinkManager::SetDialBlock(std::string reason) {
+  std::shared_ptr<modem::ppp::PppdSupervisor> dialing;
+  bool lifted = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (reason == dial_block_) return;
+    lifted = reason.empty();
+    dial_block_ = std::move(reason);
+    redial_at_ = absl::InfiniteFuture();
+    if (lifted && want_up_) {  // the operator's wish stands: up again, now
+      redial_attempts_ = 0;
+      backoff_ = keep_up_.initial_backoff;
+      redial_at_ = executor_.clock().Now();
+    }
+    dialing = lifted ? nullptr : dialing_;
+  }
+  if (lifted) {
+    ArmRedial();
+  } else {
+    if (dialing) dialing->RequestStop();
+    Post([this] {
+      if (supervisor_) supervisor_->Stop();
+    });
+  }
+  on_change_.Notify();
+}
+
 bool LinkManager::KeepUpEnabled() const {
   absl::MutexLock lock(&mu_);
   return keep_up_.enabled;
@@ -450,7 +494,8 @@ void LinkManager::Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPol
         if (supervisor_) supervisor_->Stop();  // the running link has the old settings
         absl::StatusOr<v1::ConnectionStatus> link = DoDial(deadline);
         bool armed = false;
-        if (!link.ok()) {
+        const bool blocked = !DialBlocked().ok();  // then redialed when the block lifts
+        if (!link.ok() && !blocked) {
           absl::MutexLock lock(&mu_);
           if (keep_up_.enabled && want_up_) {
             armed =

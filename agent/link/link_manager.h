@@ -43,6 +43,7 @@ struct LinkOptions {
   absl::Duration stop_grace = absl::Seconds(5);
   KeepUpPolicy keep_up;
   base::Clock* clock = &base::Clock::Real();  // redial times; must outlive the manager
+  std::string sysfs_net = "/sys/class/net";   // the interface's counters
 };
 
 class LinkManager {
@@ -73,6 +74,12 @@ class LinkManager {
   // redialed after the hold. `done` runs on the manager's thread.
   void PrepareForModemOutage(absl::Time hold_until, std::function<void()> done);
 
+  // With a reason (the SIM's data cap): ends the link and refuses every dial, the
+  // operator's and keep-up's, FAILED_PRECONDITION with the reason, until called with an
+  // empty reason. The wish to be up stands: a link wanted up is redialed when the block
+  // lifts. Status() shows the reason.
+  void SetDialBlock(std::string reason);
+
   // Whether the link is wanted up: an operator's dial (or keep-up) and no hang-up since.
   bool WantsUp() const;
   // Whether keep-up is on (it redials a dropped link, within its attempts).
@@ -99,6 +106,7 @@ class LinkManager {
   bool ScheduleRedial(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ArmRedial() ABSL_LOCKS_EXCLUDED(mu_);
   void RedialIfDue();
+  absl::Status DialBlocked() const;  // FAILED_PRECONDITION while SetDialBlock holds
   absl::StatusOr<v1::ConnectionStatus> DoDial(absl::Time deadline);
   // A pppd a previous agent run left behind (killed, not stopped) holds the modem port:
   // end it before dialing. Manager thread.
@@ -120,6 +128,7 @@ class LinkManager {
   std::shared_ptr<modem::ppp::PppdSupervisor> dialing_ ABSL_GUARDED_BY(mu_);
   // Keep-up: the operator wants the link up (Dial succeeded, no HangUp since).
   bool want_up_ ABSL_GUARDED_BY(mu_) = false;
+  std::string dial_block_ ABSL_GUARDED_BY(mu_);  // why dials are refused; empty: they are not
   absl::Time redial_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   // No keep-up redial before this (the modem is away on purpose).
   absl::Time hold_redials_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -1,6 +1,7 @@
 #include "agent/service/agent_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "agent/config/connection_config.h"
 #include "agent/service/diagnosis.h"
 #include "agent/service/grpc_status.h"
@@ -247,6 +248,51 @@ grpc::ServerUnaryReactor* AgentService::Recover(grpc::CallbackServerContext* con
                          finish(ToGrpcStatus(action.status()));
                        });
   });
+}
+
+grpc::ServerUnaryReactor* AgentService::GetUsage(grpc::CallbackServerContext* context,
+                                                 const v1::GetUsageRequest* /*request*/,
+                                                 v1::GetUsageResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Allowed(context, reactor, Role::kViewer, "GetUsage")) return reactor;
+  if (usage_ == nullptr) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent counts no data usage"));
+    return reactor;
+  }
+  for (v1::SimUsage& account : usage_->Accounts()) *response->add_accounts() = std::move(account);
+  response->set_board_name(info_.board_name);
+  *response->mutable_at() = ToProtoTime(absl::Now());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AgentService::OverrideDataCap(grpc::CallbackServerContext* context,
+                                                        const v1::OverrideDataCapRequest* request,
+                                                        v1::OverrideDataCapResponse* response) {
+  const Caller caller = authorizer_->Identify(*context);
+  const std::string who = caller.identity.empty() ? caller.peer : caller.identity;
+  return Mutating(
+      context, "OverrideDataCap", *request, [this, request, response, who](Finisher finish) {
+        if (usage_ == nullptr) {
+          finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                              "this agent counts no data usage"));
+          return;
+        }
+        if (absl::StripAsciiWhitespace(request->reason()).empty()) {
+          finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "a reason is required: the audit log keeps it"));
+          return;
+        }
+        usage_->OverrideCap(request->iccid(), who, request->reason(),
+                            [this, response, finish](absl::StatusOr<v1::SimUsage> usage) {
+                              if (usage.ok()) {
+                                *response->mutable_usage() = *usage;
+                                response->set_board_name(info_.board_name);
+                              }
+                              finish(ToGrpcStatus(usage.status()));
+                            });
+      });
 }
 
 grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext* context,

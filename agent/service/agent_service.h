@@ -16,6 +16,7 @@
 #include "agent/service/recovery_manager.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
+#include "agent/usage/usage_meter.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 
 namespace cellfleet::agent {
@@ -38,6 +39,7 @@ struct ServiceParts {
   AtPassthrough* at = nullptr;          // optional: RunAtCommand
   Doctor* doctor = nullptr;             // optional: RunDoctor
   RecoveryManager* recovery = nullptr;  // optional: Recover
+  UsageMeter* usage = nullptr;          // optional: GetUsage, OverrideDataCap
   const AtPolicy* at_policy = nullptr;  // required with `at`
 };
 
@@ -54,6 +56,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
         at_policy_(parts.at_policy),
         doctor_(parts.doctor),
         recovery_(parts.recovery),
+        usage_(parts.usage),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -97,6 +100,12 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* Recover(grpc::CallbackServerContext* context,
                                     const v1::RecoverRequest* request,
                                     v1::RecoverResponse* response) override;
+  grpc::ServerUnaryReactor* GetUsage(grpc::CallbackServerContext* context,
+                                     const v1::GetUsageRequest* request,
+                                     v1::GetUsageResponse* response) override;
+  grpc::ServerUnaryReactor* OverrideDataCap(grpc::CallbackServerContext* context,
+                                            const v1::OverrideDataCapRequest* request,
+                                            v1::OverrideDataCapResponse* response) override;
 
  private:
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
@@ -119,6 +128,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   const AtPolicy* at_policy_;
   Doctor* doctor_;
   RecoveryManager* recovery_;
+  UsageMeter* usage_;
   ServiceInfo info_;
 };
 

@@ -25,6 +25,7 @@ v1::DiagnoseResponse Diagnose(const v1::ModemStatus& latest, absl::Time now,
     add(SignalCheck(latest));  // a modem camps and measures without a SIM too
   }
   add(LinkCheck(latest));
+  add(UsageCheck(latest));
   add(ConfigCheck(latest));
   add(RecoveryCheck(latest));
   return response;

@@ -10,8 +10,8 @@
 namespace cellfleet::agent {
 
 // Checks, in order: sample (is the poller alive), modem, sim, registration, signal,
-// link, config, recovery. A check that a failure below it makes meaningless is SKIPPED, naming
-// that failure. `poll_interval` sets how old a sample may be before it is stale.
+// link, usage, config, recovery. A check that a failure below it makes meaningless is SKIPPED,
+// naming that failure. `poll_interval` sets how old a sample may be before it is stale.
 v1::DiagnoseResponse Diagnose(const v1::ModemStatus& latest, absl::Time now,
                               absl::Duration poll_interval);
 

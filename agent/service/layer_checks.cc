@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "agent/recovery/recovery_ladder.h"
+#include "base/byte_units.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::agent {
@@ -326,6 +327,35 @@ v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s) {
     }
   }
   return Pass("config", absl::StrCat("version ", config.version()));
+}
+
+v1::DiagnosticCheck UsageCheck(const v1::ModemStatus& s) {
+  const v1::SimUsage& u = s.usage();
+  if (u.iccid().empty()) return Skipped("usage", "no SIM has been seen yet");
+  const uint64_t used = u.cycle().rx_bytes() + u.cycle().tx_bytes();
+  std::string detail =
+      absl::StrCat("SIM ", u.iccid(), ": ", base::FormatBytes(used), " this cycle (until ",
+                   TimeUtil::ToString(u.cycle().end()), ")");
+  if (u.plan().cap_bytes() > 0)
+    absl::StrAppend(&detail, " of a ", base::FormatBytes(u.plan().cap_bytes()), " cap");
+  if (u.projected_bytes() > 0)
+    absl::StrAppend(&detail, ", on pace for ", base::FormatBytes(u.projected_bytes()));
+  switch (u.state()) {
+    case v1::USAGE_STATE_WARNING:
+      return Warn("usage", absl::StrCat(detail, ": past the warning threshold"));
+    case v1::USAGE_STATE_CAP_REACHED:
+      return Warn("usage", absl::StrCat(detail, ": past the cap (the plan only warns)"));
+    case v1::USAGE_STATE_BLOCKED:
+      return Fail("usage", absl::StrCat(detail,
+                                        ": at the cap, link held down until the next cycle; "
+                                        "`cellfleet usage override --reason ...` lets it through"));
+    case v1::USAGE_STATE_OVERRIDDEN:
+      return Warn("usage",
+                  absl::StrCat(detail, ": past the cap, let through by ", u.cap_override().by(),
+                               " (", u.cap_override().reason(), ")"));
+    default:
+      return Pass("usage", detail);
+  }
 }
 
 v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s) {

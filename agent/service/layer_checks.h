@@ -36,6 +36,8 @@ v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s);
 // The recovery ladder: a loss of service it works on (WARN), or one it may not reset over
 // (FAIL: a cause no reset fixes, its budget spent, the top of the ladder reached).
 v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s);
+// The SIM's data this cycle against its plan: FAIL while blocked at the cap.
+v1::DiagnosticCheck UsageCheck(const v1::ModemStatus& s);
 
 }  // namespace cellfleet::agent
 

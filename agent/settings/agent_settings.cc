@@ -42,7 +42,7 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
   const YAML::Node root = *parsed;
   if (root.IsNull()) return absl::OkStatus();
   RETURN_IF_ERROR(r.CheckKeys(
-      root, {"modem", "server", "security", "history", "log", "connection", "recovery"}));
+      root, {"modem", "server", "security", "history", "usage", "log", "connection", "recovery"}));
   if (const YAML::Node m = root["recovery"]) {
     RecoveryPolicy& p = s.recovery;
     RETURN_IF_ERROR(r.CheckKeys(
@@ -135,7 +135,7 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
         return r.Error(m["auth"], "auth must be none, pap or chap");
     }
     // The same check a pushed config gets: a file cannot start a version a push refuses.
-    if (absl::Status valid = ValidateLinkConfig(LinkConfig{c, s.link.keep_up}); !valid.ok())
+    if (absl::Status valid = ValidateLinkConfig(LinkConfig{c, s.link.keep_up, {}}); !valid.ok())
       return r.Error(m, valid.message());
   }
   if (const YAML::Node m = root["modem"]) {
@@ -185,6 +185,13 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
       RETURN_IF_ERROR(GetAtPatterns(r, at, "operator", s.at_commands.operator_allow));
       RETURN_IF_ERROR(r.Get(at, "allow_chained", s.at_commands.allow_chained));
     }
+  }
+  if (const YAML::Node m = root["usage"]) {
+    RETURN_IF_ERROR(r.CheckKeys(m, {"save_interval", "kept_cycles"}));
+    RETURN_IF_ERROR(r.GetDuration(m, "save_interval", s.usage.save_interval, absl::Seconds(1)));
+    RETURN_IF_ERROR(r.Get(m, "kept_cycles", s.usage.kept_cycles));
+    if (s.usage.kept_cycles < 1 || s.usage.kept_cycles > 36)
+      return r.Error(m["kept_cycles"], "kept_cycles: 1..36 past cycles a SIM");
   }
   if (const YAML::Node m = root["history"]) {
     RETURN_IF_ERROR(r.CheckKeys(m, {"samples", "interval", "events", "flush_interval"}));

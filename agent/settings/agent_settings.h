@@ -13,6 +13,7 @@
 #include "agent/security/at_policy.h"
 #include "agent/security/authorizer.h"
 #include "agent/status/history_store.h"
+#include "agent/usage/usage_meter.h"
 #include "modem/hardware/power_switch.h"
 
 namespace cellfleet::agent {
@@ -41,6 +42,8 @@ struct AgentSettings {
   AtPolicySettings at_commands;
   // history
   HistoryRetention history;
+  // data usage per SIM (the plans come with the pushed config)
+  UsageSettings usage;
   // PPP data link (state_dir holds the rendered pppd/chat files)
   LinkOptions link;
   // the recovery ladder, and the modem's power line where the board has one

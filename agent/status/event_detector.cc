@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "agent/recovery/recovery_ladder.h"
+#include "base/byte_units.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -71,6 +72,42 @@ void AddRecovery(const v1::ModemStatus* before, const v1::ModemStatus& after,
   }
 }
 
+// "SIM 8949...: 812 MB of 1.00 GB" for usage events.
+std::string UsageLine(const v1::SimUsage& usage) {
+  const uint64_t used = usage.cycle().rx_bytes() + usage.cycle().tx_bytes();
+  std::string line = absl::StrCat("SIM ", usage.iccid(), ": ", base::FormatBytes(used));
+  if (usage.plan().cap_bytes() > 0)
+    absl::StrAppend(&line, " of ", base::FormatBytes(usage.plan().cap_bytes()));
+  return absl::StrCat(line, " this cycle");
+}
+
+// A new SIM's account, a cycle that ended, and every change of the usage state. Each
+// sample carries the current SIM's account as the meter last left it.
+void AddUsage(const v1::ModemStatus* before, const v1::ModemStatus& after,
+              std::vector<v1::ModemEvent>& events) {
+  const v1::SimUsage& now = after.usage();
+  if (now.iccid().empty() || before == nullptr) return;
+  const v1::SimUsage& then = before->usage();
+  if (then.iccid() != now.iccid()) {
+    std::string detail = absl::StrCat("counting for ", UsageLine(now));
+    if (!then.iccid().empty()) absl::StrAppend(&detail, " (the SIM before: ", then.iccid(), ")");
+    events.push_back(Event(v1::EVENT_KIND_DATA_USAGE, std::move(detail)));
+    return;
+  }
+  if (!now.previous().empty() && then.cycle().start().seconds() != now.cycle().start().seconds()) {
+    const v1::UsageCycle& ended = now.previous(0);
+    events.push_back(
+        Event(v1::EVENT_KIND_DATA_USAGE,
+              absl::StrCat("SIM ", now.iccid(), ": billing cycle ended with ",
+                           base::FormatBytes(ended.rx_bytes() + ended.tx_bytes()), " used")));
+  }
+  if (then.state() != now.state()) {
+    events.push_back(Event(v1::EVENT_KIND_DATA_USAGE,
+                           absl::StrCat(v1::UsageState_Name(then.state()), " -> ",
+                                        v1::UsageState_Name(now.state()), ": ", UsageLine(now))));
+  }
+}
+
 }  // namespace
 
 std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
@@ -78,6 +115,7 @@ std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
   std::vector<v1::ModemEvent> events;
   AddConfigSteps(before, after, events);
   AddRecovery(before, after, events);
+  AddUsage(before, after, events);
   const v1::ModemState old_state = before ? before->modem_state() : v1::MODEM_STATE_UNSPECIFIED;
   if (old_state != after.modem_state()) {
     if (after.modem_state() == v1::MODEM_STATE_RESETTING) {

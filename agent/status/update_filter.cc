@@ -35,6 +35,9 @@ void StripLteSignal(v1::LteServingCell* lte) {
   lte->clear_srxlev_db();
 }
 
+// Data used this cycle moves an on-change stream at this step, not with every packet.
+constexpr uint64_t kUsageStep = 1'000'000;
+
 // The status without its timestamp, the metrics that deadbands govern, and the link's
 // byte counters (they move with every packet: not a change worth a metered update).
 v1::ModemStatus WithoutSignal(const v1::ModemStatus& s) {
@@ -44,6 +47,13 @@ v1::ModemStatus WithoutSignal(const v1::ModemStatus& s) {
   if (copy.has_connection()) {
     copy.mutable_connection()->clear_rx_bytes();
     copy.mutable_connection()->clear_tx_bytes();
+  }
+  if (copy.has_usage()) {  // a change per megabyte used: the collector's figure stays fresh
+    v1::UsageCycle* cycle = copy.mutable_usage()->mutable_cycle();
+    cycle->set_rx_bytes((cycle->rx_bytes() + cycle->tx_bytes()) / kUsageStep);
+    cycle->clear_tx_bytes();
+    copy.mutable_usage()->clear_projected_bytes();
+    copy.mutable_usage()->clear_last_seen();
   }
   if (copy.has_serving_cell()) {
     v1::ServingCell* cell = copy.mutable_serving_cell();

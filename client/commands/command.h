@@ -90,6 +90,8 @@ std::unique_ptr<Command> MakeConfigDiffCommand();
 std::unique_ptr<Command> MakeConfigApplyCommand();
 std::unique_ptr<Command> MakeConfigConfirmCommand();
 std::unique_ptr<Command> MakeApnSetCommand();
+std::unique_ptr<Command> MakeUsageCommand();
+std::unique_ptr<Command> MakeUsageOverrideCommand();
 
 }  // namespace cellfleet::client
 

@@ -37,12 +37,15 @@ absl::StatusOr<InterfaceCounters> ReadInterfaceCounters(absl::string_view interf
     return absl::InvalidArgumentError(
         absl::StrCat("not an interface name: \"", interface_name, "\""));
   }
-  const std::string dir = absl::StrCat(sysfs_net, "/", interface_name, "/statistics/");
+  const std::string dir = absl::StrCat(sysfs_net, "/", interface_name, "/");
   InterfaceCounters counters;
-  absl::StatusOr<uint64_t> rx = ReadCounter(dir + "rx_bytes");
+  absl::StatusOr<uint64_t> ifindex = ReadCounter(dir + "ifindex");
+  if (!ifindex.ok()) return ifindex.status();
+  absl::StatusOr<uint64_t> rx = ReadCounter(dir + "statistics/rx_bytes");
   if (!rx.ok()) return rx.status();
-  absl::StatusOr<uint64_t> tx = ReadCounter(dir + "tx_bytes");
+  absl::StatusOr<uint64_t> tx = ReadCounter(dir + "statistics/tx_bytes");
   if (!tx.ok()) return tx.status();
+  counters.ifindex = static_cast<int64_t>(*ifindex);
   counters.rx_bytes = *rx;
   counters.tx_bytes = *tx;
   return counters;

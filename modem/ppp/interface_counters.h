@@ -11,11 +11,14 @@
 namespace cellfleet::modem::ppp {
 
 struct InterfaceCounters {
+  // The kernel's index of this instance of the interface: a ppp0 made by the next pppd
+  // has another, so counters of different sessions are never taken for one.
+  int64_t ifindex = 0;
   uint64_t rx_bytes = 0;
   uint64_t tx_bytes = 0;
 };
 
-// Reads <sysfs_net>/<interface>/statistics/{rx,tx}_bytes. NOT_FOUND when the interface
+// Reads <sysfs_net>/<interface>/ifindex and statistics/{rx,tx}_bytes. NOT_FOUND when the interface
 // is gone, INVALID_ARGUMENT for a name that is not a plain interface name.
 absl::StatusOr<InterfaceCounters> ReadInterfaceCounters(
     absl::string_view interface_name, const std::string& sysfs_net = "/sys/class/net");

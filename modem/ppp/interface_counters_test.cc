@@ -17,6 +17,7 @@ class InterfaceCountersTest : public ::testing::Test {
   void SetUp() override {
     root_ = ::testing::TempDir() + "/net-" + std::to_string(::getpid());
     std::filesystem::create_directories(root_ + "/ppp0/statistics");
+    std::ofstream(root_ + "/ppp0/ifindex") << "7\n";
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
   void Write(const std::string& name, const std::string& text) {
@@ -30,6 +31,7 @@ TEST_F(InterfaceCountersTest, ReadsBothCounters) {
   Write("tx_bytes", "42\n");
   absl::StatusOr<InterfaceCounters> counters = ReadInterfaceCounters("ppp0", root_);
   ASSERT_THAT(counters, IsOk());
+  EXPECT_EQ(counters->ifindex, 7);
   EXPECT_EQ(counters->rx_bytes, 123456789012u);
   EXPECT_EQ(counters->tx_bytes, 42u);
 }

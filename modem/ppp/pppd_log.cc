@@ -33,6 +33,16 @@ void PppdLogParser::Feed(absl::string_view raw) {
   const std::string line = Squeeze(raw);
   if (absl::StartsWith(line, "Using interface ")) {
     facts_.interface_name = LastWord(line);
+  } else if (absl::StartsWith(line, "Sent ")) {
+    // "Sent 1234 bytes, received 5678 bytes." (main.c print_link_stats)
+    const std::vector<absl::string_view> words = absl::StrSplit(line, ' ');
+    uint64_t sent = 0;
+    uint64_t received = 0;
+    if (words.size() == 6 && words[2] == "bytes," && words[3] == "received" &&
+        absl::SimpleAtoi(words[1], &sent) && absl::SimpleAtoi(words[4], &received)) {
+      facts_.bytes_sent = sent;
+      facts_.bytes_received = received;
+    }
   } else if (absl::StartsWith(line, "local IP address ")) {
     facts_.local_address = LastWord(line);
   } else if (absl::StartsWith(line, "remote IP address ")) {

@@ -3,6 +3,7 @@
 #ifndef CELLFLEET_MODEM_PPP_PPPD_LOG_H_
 #define CELLFLEET_MODEM_PPP_PPPD_LOG_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct PppdLinkFacts {
   // line drop ("Modem hangup", exit 16) or exit 0; either way this is why.
   bool terminated_by_peer = false;
   std::string last_problem;  // the last line that explains a failure
+  // "Sent N bytes, received M bytes.": pppd's totals as the session ended (pppd 2.4.9
+  // prints them as 32-bit counts, so they wrap at 4 GiB).
+  std::optional<uint64_t> bytes_sent;
+  std::optional<uint64_t> bytes_received;
 
   bool ip_up() const { return local_address.has_value(); }
 };

@@ -80,6 +80,7 @@ TEST(PppdSupervisorTest, FollowsTheLinkUpAndHangsUpCleanly) {
   LinkStatus down = supervisor.Stop();
   EXPECT_EQ(down.state, LinkState::kDisconnected);
   EXPECT_EQ(down.exit_code, 5);  // pppd's "terminated by signal"
+  EXPECT_EQ(down.facts.bytes_sent, 0u) << "pppd's last lines are read before its exit counts";
   EXPECT_FALSE(Running(pid)) << "reaped, no zombie";
   absl::MutexLock lock(&mu);
   EXPECT_THAT(states, ElementsAre(LinkState::kDialing, LinkState::kConnected,
@@ -147,6 +148,20 @@ TEST(PppdLogTest, OneDnsServerGivenTwiceIsOne) {
     parser.Feed(line);
   }
   EXPECT_THAT(parser.facts().dns_servers, ElementsAre("10.77.0.53"));
+}
+
+TEST(PppdLogTest, TheSessionTotalsAtTheEnd) {
+  PppdLogParser parser;
+  parser.Feed("Connect time 12.5 minutes.");
+  EXPECT_FALSE(parser.facts().bytes_sent.has_value());
+  parser.Feed("Sent 4294967295 bytes, received 81920 bytes.");
+  EXPECT_EQ(parser.facts().bytes_sent, 4294967295u);
+  EXPECT_EQ(parser.facts().bytes_received, 81920u);
+  PppdLogParser garbled;
+  garbled.Feed("Sent lots of bytes, received some bytes.");
+  garbled.Feed("Sent 12 bytes");
+  EXPECT_FALSE(garbled.facts().bytes_sent.has_value());
+  EXPECT_FALSE(garbled.facts().bytes_received.has_value());
 }
 
 TEST(PppdSupervisorTest, KillsAPppdThatIgnoresSigterm) {

@@ -80,15 +80,22 @@ absl::StatusOr<std::string> ParseIccid(absl::string_view line) {
   }
   absl::string_view value = absl::StripAsciiWhitespace(t.substr(t.find(':') + 1));
   value = absl::StripPrefix(absl::StripSuffix(value, "\""), "\"");
-  if (value.size() < 18 || value.size() > 22) {
-    return Malformed("AT+QCCID", "an ICCID is 18 to 22 characters", line);
-  }
-  for (char c : value) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return Malformed("AT+QCCID", "an ICCID holds digits and hex letters only", line);
-    }
+  if (absl::Status valid = ValidateIccid(value); !valid.ok()) {
+    return Malformed("AT+QCCID", valid.message(), line);
   }
   return std::string(value);
+}
+
+absl::Status ValidateIccid(absl::string_view iccid) {
+  if (iccid.size() < 18 || iccid.size() > 22) {
+    return absl::InvalidArgumentError("an ICCID is 18 to 22 characters");
+  }
+  for (char c : iccid) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError("an ICCID holds digits and hex letters only");
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> ParseRevision(absl::string_view line) {

@@ -24,6 +24,8 @@ absl::StatusOr<std::string> ParseImei(absl::string_view line);
 absl::StatusOr<std::string> ParseImsi(absl::string_view line);
 // AT+QCCID: `+QCCID: <iccid>`, 18..22 characters, digits and hex letters, kept as printed.
 absl::StatusOr<std::string> ParseIccid(absl::string_view line);
+// INVALID_ARGUMENT unless 18..22 digits and hex letters (as Quectel prints it).
+absl::Status ValidateIccid(absl::string_view iccid);
 // AT+QGMR / AT+CGMR / AT+GMR: a bare revision line (optionally "+CGMR: " / "Revision: ").
 absl::StatusOr<std::string> ParseRevision(absl::string_view line);
 

@@ -15,7 +15,10 @@ up() {
   echo "remote IP address 10.64.64.64"
   echo "primary   DNS address 49.45.0.1"
   # The background sleep must not keep pppd's output open after it exits.
-  trap 'kill $! 2>/dev/null; echo "Terminating on signal 15"; echo "Connection terminated."; exit 5' TERM
+  # pppd's totals at the end ($FAKE_PPPD_SENT / $FAKE_PPPD_RECEIVED stand in for traffic).
+  trap 'kill $! 2>/dev/null; echo "Terminating on signal 15"; echo "Connect time 0.1 minutes."
+        echo "Sent ${FAKE_PPPD_SENT:-0} bytes, received ${FAKE_PPPD_RECEIVED:-0} bytes."
+        echo "Connection terminated."; exit 5' TERM
   # wait (not a foreground sleep) so the trap runs as soon as SIGTERM arrives
   while :; do sleep 1 & wait $!; done
 }
