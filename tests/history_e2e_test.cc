@@ -1,7 +1,9 @@
-// The history on disk, with a real agent process: killed with SIGKILL after its history
-// reached the state dir, and the file's last write torn as a power cut leaves it, the
-// restarted agent answers GetHistory with what was there before, drops the torn bytes,
-// and says how its previous run ended; after a clean stop it says that.
+// What the agent keeps on disk, with a real agent process killed with SIGKILL.
+// The history: after its last write was torn as a power cut leaves it, the restarted
+// agent answers GetHistory with what was there before, drops the torn bytes, and says
+// how its previous run ended; after a clean stop it says that.
+// The data usage: the restarted agent counts the link on from its ledger, without
+// counting a byte twice, and a counter that went back is a reset, counted as new.
 #include <signal.h>
 
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "agent/usage/usage_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
@@ -40,22 +43,50 @@ class HistoryOnDiskTest : public ::testing::Test {
     ASSERT_THAT(simulator, IsOk());
     simulator_ = std::move(*simulator);
     // A sample kept every second and flushed every second: minutes in the field.
-    std::ofstream(dir_ + "/agent.yaml") << "history:\n  interval: 1s\n  flush_interval: 1s\n";
+    std::ofstream(dir_ + "/agent.yaml")
+        << "history:\n  interval: 1s\n  flush_interval: 1s\nusage:\n  save_interval: 1s\n";
+    // The PPP interface the usage meter reads: its counters are the test's to move.
+    std::filesystem::create_directories(Ppp0() + "/statistics");
+    std::ofstream(Ppp0() + "/ifindex") << "7\n";
+    SetCounters(0, 0);
     std::filesystem::create_directories(dir_ + "/state");
   }
   void TearDown() override {
     agent_.reset();
+    // A fake pppd that outlived its killed agent (the real one is ended at the next dial).
+    std::ifstream pid_file(dir_ + "/state/ppp/pppd.pid");
+    if (int pid = 0; pid_file >> pid && pid > 1) ::kill(pid, SIGTERM);
     simulator_.reset();
     std::filesystem::remove_all(dir_);
   }
 
   void StartAgent() {
     const std::string ready = absl::StrCat(dir_, "/ready", runs_);
-    absl::StatusOr<testing::Subprocess> agent = testing::Subprocess::Start(
-        {CELLFLEET_AGENT, "--config", dir_ + "/agent.yaml", "--at-port",
-         simulator_->boards()[0].at_path, "--listen", "127.0.0.1:0", "--state-dir", dir_ + "/state",
-         "--poll-interval", "0.3", "--board-name", "disk-board", "--ready-file", ready},
-        absl::StrCat(dir_, "/agent", runs_++, ".log"));
+    absl::StatusOr<testing::Subprocess> agent =
+        testing::Subprocess::Start({CELLFLEET_AGENT,
+                                    "--config",
+                                    dir_ + "/agent.yaml",
+                                    "--at-port",
+                                    simulator_->boards()[0].at_path,
+                                    "--listen",
+                                    "127.0.0.1:0",
+                                    "--state-dir",
+                                    dir_ + "/state",
+                                    "--poll-interval",
+                                    "0.3",
+                                    "--board-name",
+                                    "disk-board",
+                                    "--ready-file",
+                                    ready,
+                                    "--pppd",
+                                    CELLFLEET_FAKE_PPPD,
+                                    "--modem-port",
+                                    simulator_->boards()[0].modem_path,
+                                    "--sysfs",
+                                    dir_ + "/sys",
+                                    "--unauthenticated-role",
+                                    "operator"},
+                                   absl::StrCat(dir_, "/agent", runs_++, ".log"));
     ASSERT_THAT(agent, IsOk());
     agent_ = std::make_unique<testing::Subprocess>(std::move(*agent));
     absl::StatusOr<std::string> address = testing::WaitForFile(ready, absl::Seconds(20));
@@ -81,6 +112,38 @@ class HistoryOnDiskTest : public ::testing::Test {
     return n;
   }
   std::string File() const { return dir_ + "/state/history.log"; }
+  std::string Ppp0() const { return dir_ + "/sys/class/net/ppp0"; }
+  void SetCounters(uint64_t rx, uint64_t tx) {
+    std::ofstream(Ppp0() + "/statistics/rx_bytes") << rx << "\n";
+    std::ofstream(Ppp0() + "/statistics/tx_bytes") << tx << "\n";
+  }
+  // `cellfleet` with `args` on the agent; its output.
+  std::string Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), {CELLFLEET_CLI, "--output", "json"});
+    args.insert(args.end(), {"--targets", address_});
+    absl::StatusOr<testing::CommandResult> result = testing::RunCommand(args, absl::Seconds(20));
+    if (!result.ok() || result->exit_code != 0) {
+      ADD_FAILURE() << args[3] << ": " << (result.ok() ? result->err : result.status().ToString());
+      return "";
+    }
+    return result->out;
+  }
+  // The ledger as saved in the state dir.
+  agent::StoredUsage Saved() const {
+    absl::StatusOr<agent::StoredUsage> saved = agent::LoadUsage(dir_ + "/state/usage.pb");
+    return saved.ok() ? *saved : agent::StoredUsage();
+  }
+  static uint64_t Counted(const agent::StoredUsage& usage, bool rx) {
+    if (usage.accounts().empty()) return 0;
+    const v1::UsageCycle& cycle = usage.accounts(0).cycle();
+    return rx ? cycle.rx_bytes() : cycle.tx_bytes();
+  }
+  // `cellfleet usage`'s figure for the SIM in the modem: "rx_bytes":"N".
+  bool UsageShows(uint64_t rx, uint64_t tx) {
+    const std::string out = Cli({"usage"});
+    return absl::StrContains(out, absl::StrCat("\"rx_bytes\":\"", rx, "\"")) &&
+           absl::StrContains(out, absl::StrCat("\"tx_bytes\":\"", tx, "\""));
+  }
 
   std::string dir_, address_;
   int runs_ = 0;
@@ -119,6 +182,37 @@ TEST_F(HistoryOnDiskTest, ItSurvivesSigkillAndATornWriteAndSaysHowTheLastRunEnde
   ASSERT_THAT(agent_->Stop(absl::Seconds(10)), IsOk());
   ASSERT_NO_FATAL_FAILURE(StartAgent());
   EXPECT_EQ(Count(History(), "the previous run stopped cleanly"), 1u);
+}
+
+TEST_F(HistoryOnDiskTest, UsageSurvivesSigkillWithoutCountingTwiceAndCountsAReset) {
+  ::setenv("FAKE_PPPD_MODE", "connect", 1);
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ::unsetenv("FAKE_PPPD_MODE");
+  EXPECT_THAT(Cli({"dial"}), HasSubstr("CONNECTED"));
+  SetCounters(40'000, 4'000);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const agent::StoredUsage saved = Saved();
+        return Counted(saved, true) == 40'000 && Counted(saved, false) == 4'000;
+      },
+      absl::Seconds(20)))
+      << "the ledger reached the state dir";
+  EXPECT_TRUE(UsageShows(40'000, 4'000));
+  agent_->Signal(SIGKILL);
+  ASSERT_THAT(agent_->Wait(absl::Seconds(10)), IsOk());
+  // pppd outlives the agent, and its link carries on meanwhile.
+  SetCounters(50'000, 5'000);
+
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ASSERT_TRUE(WaitFor([&] { return UsageShows(50'000, 5'000); }, absl::Seconds(20)))
+      << "counted on from the saved 40000, not from 0: " << Cli({"usage"});
+  const agent::StoredUsage saved = Saved();
+  ASSERT_EQ(saved.accounts_size(), 1);
+  EXPECT_EQ(saved.accounts(0).iccid(), simulator_->boards()[0].iccid);
+  // The same interface's counters went back: a reset; what they show now is new.
+  SetCounters(700, 70);
+  ASSERT_TRUE(WaitFor([&] { return UsageShows(50'700, 5'070); }, absl::Seconds(20)))
+      << Cli({"usage"});
 }
 
 }  // namespace

@@ -25,6 +25,13 @@ v1::ModemStatus Healthy() {
   s.set_at_port("/dev/ttyUSB2");
   s.mutable_identity()->set_manufacturer("Quectel");
   s.mutable_identity()->set_model("EC25");
+  v1::SimUsage& usage = *s.mutable_usage();
+  usage.set_iccid("89490200001234567890");
+  usage.mutable_cycle()->set_rx_bytes(400'000'000);
+  usage.mutable_cycle()->set_tx_bytes(20'000'000);
+  usage.mutable_plan()->set_cap_bytes(1'000'000'000);
+  usage.mutable_plan()->set_at_cap(v1::CAP_ACTION_HANG_UP);
+  usage.set_state(v1::USAGE_STATE_OK);
   s.mutable_identity()->set_iccid("89860318740214867154");
   s.set_sim_state(v1::SIM_STATE_READY);
   s.mutable_eps_registration()->set_state(v1::REGISTRATION_STATE_HOME);
@@ -55,6 +62,16 @@ std::string Detail(const v1::DiagnoseResponse& r, const std::string& name) {
   return "<no " + name + " check>";
 }
 
+TEST(DiagnosisTest, ASimBlockedAtItsCapFailsWithTheWayOut) {
+  v1::ModemStatus s = Healthy();
+  s.mutable_usage()->mutable_cycle()->set_rx_bytes(1'000'000'000);
+  s.mutable_usage()->set_state(v1::USAGE_STATE_BLOCKED);
+  const v1::DiagnoseResponse r = Diagnose(s, kNow, kPoll);
+  EXPECT_EQ(Results(r)["usage"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(r, "usage"), HasSubstr("1.02 GB this cycle"));
+  EXPECT_THAT(Detail(r, "usage"), HasSubstr("cellfleet usage override"));
+}
+
 TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
   const v1::DiagnoseResponse r = Diagnose(Healthy(), kNow, kPoll);
   std::vector<std::string> names;
@@ -63,7 +80,8 @@ TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
     EXPECT_EQ(check.result(), v1::CHECK_RESULT_PASS) << check.name() << ": " << check.detail();
   }
   EXPECT_THAT(names, ElementsAre("sample", "modem", "sim", "registration", "signal", "link",
-                                 "config", "recovery"));
+                                 "usage", "config", "recovery"));
+  EXPECT_THAT(Detail(r, "usage"), HasSubstr("420 MB this cycle"));
   EXPECT_THAT(Detail(r, "signal"),
               HasSubstr("LTE: RSRP -88 dBm (good), RSRQ -9 dB (good), SINR 16.4 dB (good)"));
   EXPECT_THAT(Detail(r, "registration"), HasSubstr("home network on Telekom.de"));
