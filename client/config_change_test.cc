@@ -58,5 +58,41 @@ TEST(ConfigChangeTest, UnknownNamesAndEmptyChangesAreRefused) {
   EXPECT_THAT(BuildConfigChange(window, in), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(ConfigChangeTest, PlanFlagsSetTheBoardsPlanFieldsOrOneSimsWholePlan) {
+  std::istringstream in;
+  ConfigChangeFlags board;
+  board.data_cap = "1.5GB";
+  board.data_warn = "none";
+  board.at_cap = "hang-up";
+  absl::StatusOr<v1::ApplyConfigRequest> change = BuildConfigChange(board, in);
+  ASSERT_THAT(change, IsOk());
+  EXPECT_THAT(change->update_mask().paths(),
+              ElementsAre("data_plan.warn_bytes", "data_plan.cap_bytes", "data_plan.at_cap"));
+  EXPECT_EQ(change->config().data_plan().cap_bytes(), 1'500'000'000u);
+  EXPECT_EQ(change->config().data_plan().at_cap(), v1::CAP_ACTION_HANG_UP);
+
+  ConfigChangeFlags sim;
+  sim.sim = "89490200001234567890";
+  sim.data_cap = "2GiB";
+  sim.cycle_start_day = 5;
+  change = BuildConfigChange(sim, in);
+  ASSERT_THAT(change, IsOk());
+  EXPECT_THAT(change->update_mask().paths(), ElementsAre("sim_data_plans"));
+  const v1::DataPlan& plan = change->config().sim_data_plans().at("89490200001234567890");
+  EXPECT_EQ(plan.cap_bytes(), uint64_t{2} << 30);
+  EXPECT_EQ(plan.cycle_start_day(), 5u);
+  EXPECT_FALSE(change->config().has_data_plan());
+
+  ConfigChangeFlags bad_size;
+  bad_size.data_cap = "lots";
+  EXPECT_THAT(BuildConfigChange(bad_size, in), StatusIs(absl::StatusCode::kInvalidArgument));
+  ConfigChangeFlags bad_action;
+  bad_action.at_cap = "explode";
+  EXPECT_THAT(BuildConfigChange(bad_action, in), StatusIs(absl::StatusCode::kInvalidArgument));
+  ConfigChangeFlags sim_alone;
+  sim_alone.sim = "89490200001234567890";
+  EXPECT_THAT(BuildConfigChange(sim_alone, in), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace cellfleet::client

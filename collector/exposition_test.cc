@@ -35,6 +35,14 @@ BoardSnapshot UpBoard() {
   cell.mutable_lte()->set_pci(166);
   s.mutable_connection()->set_state(v1::CONNECTION_STATE_CONNECTED);
   s.mutable_connection()->set_rx_bytes(123456789012);
+  v1::SimUsage& usage = *s.mutable_usage();
+  usage.set_iccid("89860000000000000001");
+  usage.mutable_cycle()->set_rx_bytes(750'000'000);
+  usage.mutable_cycle()->set_tx_bytes(50'000'000);
+  *usage.mutable_cycle()->mutable_end() = ToProtoTime(absl::FromUnixSeconds(1'801'000'000));
+  usage.mutable_plan()->set_cap_bytes(1'000'000'000);
+  usage.set_projected_bytes(1'200'000'000);
+  usage.set_state(v1::USAGE_STATE_WARNING);
   return b;
 }
 
@@ -60,6 +68,21 @@ TEST(ExpositionTest, AnUpBoardHasItsValuesWithAgeAndInfoLabels) {
       EXPECT_THAT(line, Not(HasSubstr("pci")));
     }
   }
+  // The SIM's data this cycle, labelled by ICCID.
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_cycle_bytes{board=\"rock-001\",iccid=\""
+                              "89860000000000000001\",direction=\"rx\"} 750000000\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_cycle_bytes{board=\"rock-001\",iccid=\""
+                              "89860000000000000001\",direction=\"tx\"} 50000000\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_cap_bytes{board=\"rock-001\",iccid=\""
+                              "89860000000000000001\"} 1000000000\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_cycle_projected_bytes{board=\"rock-001\",iccid=\""
+                              "89860000000000000001\"} 1200000000\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_cycle_end_timestamp_seconds{board=\"rock-001\","
+                              "iccid=\"89860000000000000001\"} 1801000000\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_usage_state{board=\"rock-001\",iccid=\""
+                              "89860000000000000001\",state=\"WARNING\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_sim_usage_state{board=\"rock-001\",iccid=\""
+                              "89860000000000000001\",state=\"BLOCKED\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE cellfleet_board_updates_total counter\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_collector_streams_connected 1\n"));
 }

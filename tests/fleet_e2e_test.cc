@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <vector>
@@ -42,6 +43,7 @@ class FleetEndToEndTest : public ::testing::Test {
     options.agent = CELLFLEET_AGENT;
     options.dir = dir_;
     options.boards = kBoards;
+    Customize(options);
     absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
     ASSERT_THAT(fleet, IsOk());
     fleet_ = std::move(*fleet);
@@ -54,6 +56,8 @@ class FleetEndToEndTest : public ::testing::Test {
     }
     std::filesystem::remove_all(dir_);
   }
+
+  virtual void Customize(testing::FleetOptions& /*options*/) {}
 
   // `cellfleet -o json status` until every live board reports READY (bounded).
   std::vector<nlohmann::json> StatusWhenReady(absl::Duration timeout) {
@@ -362,6 +366,92 @@ TEST_F(FleetEndToEndTest, DialAndHangUpGiveOneLinePerBoard) {
       EXPECT_EQ(board["error"]["code"], "PERMISSION_DENIED") << line;
     }
   }
+}
+
+// Boards whose links carried 1, 5 and 3 MB: a fake pppd and a fake sysfs tree each,
+// operators by default.
+class FleetUsageTest : public FleetEndToEndTest {
+ protected:
+  static constexpr uint64_t kUsed[kBoards] = {1'000'000, 5'000'000, 3'000'000};
+
+  void Customize(testing::FleetOptions& options) override {
+    ::setenv("FAKE_PPPD_MODE", "connect", 1);  // the agents' pppd stand-in inherits it
+    for (int i = 0; i < kBoards; ++i) {
+      const std::string ppp0 = absl::StrCat(dir_, "/sys", i, "/class/net/ppp0");
+      std::filesystem::create_directories(ppp0 + "/statistics");
+      std::ofstream(ppp0 + "/ifindex") << "7\n";
+      std::ofstream(ppp0 + "/statistics/rx_bytes") << kUsed[i] * 9 / 10 << "\n";
+      std::ofstream(ppp0 + "/statistics/tx_bytes") << kUsed[i] / 10 << "\n";
+    }
+    options.agent_args = [dir = dir_](int i) {
+      return std::vector<std::string>{"--pppd",
+                                      CELLFLEET_FAKE_PPPD,
+                                      "--sysfs",
+                                      absl::StrCat(dir, "/sys", i),
+                                      "--unauthenticated-role",
+                                      "operator"};
+    };
+  }
+  void TearDown() override {
+    FleetEndToEndTest::TearDown();
+    ::unsetenv("FAKE_PPPD_MODE");
+  }
+
+  // `cellfleet usage` (JSON lines, or the table).
+  testing::CommandResult Usage(std::vector<std::string> args = {}, bool json = true) {
+    std::vector<std::string> command = {CELLFLEET_CLI, "--output", json ? "json" : "table",
+                                        "usage"};
+    command.insert(command.end(), args.begin(), args.end());
+    command.insert(command.end(), {"--targets", absl::StrJoin(addresses_, ",")});
+    absl::StatusOr<testing::CommandResult> result = RunCommand(command, absl::Seconds(30));
+    EXPECT_THAT(result, IsOk());
+    return result.ok() ? *result : testing::CommandResult();
+  }
+};
+
+TEST_F(FleetUsageTest, UsageShowsTheFleetMostUsedFirstAndOverrideNeedsABlock) {
+  StatusWhenReady(absl::Seconds(30));
+  auto dialed = RunCommand(
+      {CELLFLEET_CLI, "--output", "json", "dial", "--targets", absl::StrJoin(addresses_, ",")},
+      absl::Seconds(30));
+  ASSERT_THAT(dialed, IsOk());
+  ASSERT_EQ(dialed->exit_code, 0) << dialed->out << dialed->err;
+  std::vector<nlohmann::json> lines;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        lines.clear();
+        for (absl::string_view line : absl::StrSplit(Usage().out, '\n', absl::SkipEmpty()))
+          lines.push_back(nlohmann::json::parse(line));
+        if (lines.size() != static_cast<size_t>(kBoards)) return false;
+        for (const nlohmann::json& line : lines) {
+          const nlohmann::json& cycle = line["accounts"][0]["cycle"];
+          if (!cycle.contains("rx_bytes") || !cycle.contains("tx_bytes")) return false;
+        }
+        return true;
+      },
+      absl::Seconds(20)))
+      << "every board counted its link";
+  // Most used first: board 1 (5 MB), board 2 (3 MB), board 0 (1 MB).
+  const std::vector<int> order = {1, 2, 0};
+  for (int row = 0; row < kBoards; ++row) {
+    const nlohmann::json& line = lines[static_cast<size_t>(row)];
+    const int board = order[static_cast<size_t>(row)];
+    EXPECT_EQ(line["address"], addresses_[static_cast<size_t>(board)]);
+    EXPECT_EQ(line["accounts"][0]["iccid"], fleet_->boards()[static_cast<size_t>(board)].iccid);
+    EXPECT_EQ(line["accounts"][0]["cycle"]["rx_bytes"], std::to_string(kUsed[board] * 9 / 10));
+    EXPECT_EQ(line["accounts"][0]["state"], "USAGE_STATE_OK");
+  }
+  const testing::CommandResult table = Usage({}, /*json=*/false);
+  EXPECT_THAT(table.out, HasSubstr("5.00 MB"));
+  EXPECT_THAT(table.out, HasSubstr("4.50 MB / 500 kB"));
+  EXPECT_LT(table.out.find("5.00 MB"), table.out.find("3.00 MB")) << table.out;
+  EXPECT_LT(table.out.find("3.00 MB"), table.out.find("1.00 MB")) << table.out;
+
+  // Nothing is blocked: an override is refused on every board, saying why.
+  const testing::CommandResult refused = Usage({"override", "--reason", "test"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.out, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(refused.out, HasSubstr("only a SIM blocked at its cap can be let through"));
 }
 
 TEST_F(FleetEndToEndTest, AgentDrainsStreamsOnSigterm) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "agent/config/connection_config.h"
 #include "agent/testing/in_process_agent.h"
 #include "base/clock.h"
@@ -172,6 +173,35 @@ TEST_F(ConfigTest, StartsFromTheSettingsFileAsVersionOneAndMasksSecrets) {
   ASSERT_TRUE(Apply(again, applied).ok());
   EXPECT_THAT(ReadFile(state_dir() + "/config.json"), HasSubstr("s3cr3t-pw"));
   EXPECT_THAT(applied.diff(), Not(HasSubstr("password")));  // unchanged
+}
+
+TEST_F(ConfigTest, SimPlansMergeByIccidAndAnEmptyPlanRemovesOne) {
+  constexpr char kSimA[] = "89490200001234567890";
+  constexpr char kSimB[] = "89490200009876543210";
+  auto set_sim_plan = [](const char* iccid, uint64_t cap) {
+    v1::ApplyConfigRequest request;
+    v1::DataPlan& plan = (*request.mutable_config()->mutable_sim_data_plans())[iccid];
+    plan.set_cap_bytes(cap);
+    request.mutable_update_mask()->add_paths("sim_data_plans");
+    return request;
+  };
+  v1::ApplyConfigResponse applied;
+  ASSERT_TRUE(Apply(set_sim_plan(kSimA, 1'000'000'000), applied).ok());
+  ASSERT_TRUE(Apply(set_sim_plan(kSimB, 2'000'000'000), applied).ok());
+  EXPECT_THAT(applied.diff(),
+              HasSubstr(absl::StrCat("+data_plan[", kSimB,
+                                     "]: cycle from day 1, cap 2.00 GB (warn only)")));
+  auto plans = Get().current().config().sim_data_plans();
+  EXPECT_EQ(plans.size(), 2u) << "the second SIM's plan did not replace the first's";
+  EXPECT_EQ(plans.at(kSimA).cap_bytes(), 1'000'000'000u);
+  ASSERT_TRUE(Apply(set_sim_plan(kSimA, 0), applied).ok());
+  plans = Get().current().config().sim_data_plans();
+  EXPECT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans.count(kSimB), 1u);
+  v1::ApplyConfigResponse refused;
+  grpc::Status status = Apply(set_sim_plan("not-an-iccid", 5), refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("sim_data_plans[\"not-an-iccid\"]: an ICCID"));
 }
 
 TEST_F(ConfigTest, InvalidConfigIsRefusedNamingTheFieldAndNothingOnDiskChanges) {

@@ -91,6 +91,34 @@ TEST(UpdateFilterTest, LinkAndConfigStepsAreChangesButByteCountersAreNot) {
       v1::UPDATE_KIND_CHANGE);
 }
 
+TEST(UpdateFilterTest, DataUsageIsAChangeEachMegabyteAndEachStateNotEachPacket) {
+  absl::StatusOr<UpdateFilter> filter = UpdateFilter::Create(OnChange(3, 600), absl::Seconds(1));
+  ASSERT_THAT(filter, IsOk());
+  absl::Time t = absl::FromUnixSeconds(1000);
+  auto with_usage = [](uint64_t rx, uint64_t tx, v1::UsageState state) {
+    auto status = std::make_shared<v1::ModemStatus>(*Sample(-90));
+    v1::SimUsage& usage = *status->mutable_usage();
+    usage.set_iccid("89490200001234567890");
+    usage.mutable_cycle()->set_rx_bytes(rx);
+    usage.mutable_cycle()->set_tx_bytes(tx);
+    usage.set_projected_bytes(rx * 30);
+    usage.set_state(state);
+    return StatusPtr(status);
+  };
+  ASSERT_TRUE(filter->Offer(with_usage(100'000, 0, v1::USAGE_STATE_OK), t).has_value());
+  EXPECT_FALSE(filter->Offer(with_usage(600'000, 300'000, v1::USAGE_STATE_OK), t + absl::Seconds(1))
+                   .has_value())
+      << "within the same megabyte";
+  EXPECT_EQ(
+      filter->Offer(with_usage(700'000, 400'000, v1::USAGE_STATE_OK), t + absl::Seconds(2))->kind,
+      v1::UPDATE_KIND_CHANGE)
+      << "the second megabyte";
+  EXPECT_EQ(
+      filter->Offer(with_usage(700'000, 400'000, v1::USAGE_STATE_WARNING), t + absl::Seconds(3))
+          ->kind,
+      v1::UPDATE_KIND_CHANGE);
+}
+
 TEST(UpdateFilterTest, FieldMaskTrimsAndLimitsChangeDetection) {
   v1::WatchStatusRequest request = OnChange(0, 60);
   request.mutable_field_mask()->add_paths("serving_cell.lte.rsrp_dbm");
