@@ -9,7 +9,7 @@
 #   bash scripts/bench.sh wire [SECONDS]  bytes a carrier bills, at the IP level on a veth
 #                                         pair into a network namespace (root; 20 minutes)
 #   bash scripts/bench.sh wear [SECONDS]  bytes the agent writes to flash a day at the
-#                                         default history settings (2 minutes)
+#                                         default settings, link up (2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -26,7 +26,7 @@ case "${1:-}" in
     ;;
   wear)
     shift
-    bash scripts/build.sh cellfleet-agent cellfleet-modemsim cellfleet-fleet
+    bash scripts/build.sh cellfleet cellfleet-agent cellfleet-modemsim cellfleet-fleet
     bash bench/flash_wear.sh build "$@"
     ;;
   *)
