@@ -36,6 +36,7 @@ class UsageMeterTest : public ::testing::Test {
     agent_.set_customize([this](AgentOptions& options) {
       options.host.roots.sysfs = dir_ + "-sys";
       options.settings.usage.save_interval = absl::Seconds(1);
+      options.settings.audit_log = dir_ + "-audit.log";
     });
   }
   void Start(bool keep_up_enabled) {
@@ -51,6 +52,7 @@ class UsageMeterTest : public ::testing::Test {
     ::unsetenv("FAKE_PPPD_STARTS");
     std::filesystem::remove_all(dir_ + "-sys");
     std::filesystem::remove(starts_);
+    std::filesystem::remove(dir_ + "-audit.log");
   }
 
   void SetCounters(uint64_t rx, uint64_t tx) {
@@ -161,6 +163,11 @@ TEST_F(UsageMeterTest, ACapHangsUpHoldsKeepUpOffAndAnOverrideRedials) {
       WaitFor([&] { return State().connection().state() == v1::CONNECTION_STATE_CONNECTED; },
               absl::Seconds(10)));
   EXPECT_EQ(State().connection().dial_blocked(), "");
+  std::ifstream audit(dir_ + "-audit.log");
+  const std::string audit_text((std::istreambuf_iterator<char>(audit)),
+                               std::istreambuf_iterator<char>());
+  EXPECT_THAT(audit_text, HasSubstr("OverrideDataCap"));
+  EXPECT_THAT(audit_text, HasSubstr("customer pays the overage"));
 
   grpc::ClientContext history_context;
   v1::GetHistoryRequest history_request;

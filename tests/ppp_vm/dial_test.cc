@@ -2,6 +2,7 @@
 // the simulator's modem port through gRPC from the CLI; a carrier pppd answers.
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -103,6 +104,23 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   EXPECT_GT(Counter((*status)["connection"], "rx_bytes"), 3u * 84u);  // and came back
   EXPECT_TRUE((*status)["connection"].contains("connected_since"));
 
+  // Data usage, counted as installed: the service user's agent, under the unit's
+  // sandbox, reads the kernel's ppp0 counters and keeps its ledger in the state dir.
+  uint64_t used_rx = 0, used_tx = 0;
+  nlohmann::json usage;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        absl::StatusOr<nlohmann::json> read = board->CliJson({"usage"}, absl::Seconds(20));
+        if (!read.ok() || !read->contains("accounts") || (*read)["accounts"].empty()) return false;
+        usage = *read;
+        used_rx = Counter(usage["accounts"][0]["cycle"], "rx_bytes");
+        used_tx = Counter(usage["accounts"][0]["cycle"], "tx_bytes");
+        return used_rx > 3u * 84u && used_tx > 3u * 84u;
+      },
+      absl::Seconds(20)))
+      << usage.dump();
+  EXPECT_EQ(usage["accounts"][0]["state"], "USAGE_STATE_OK") << usage.dump();
+
   // The doctor, run by the agent as installed (the service user): the kernel's default
   // route goes via the link, and pppd wrote the peer's DNS (usepeerdns).
   absl::StatusOr<nlohmann::json> doctor = board->CliJson({"doctor"}, absl::Seconds(60));
@@ -126,6 +144,22 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   EXPECT_EQ((*hangup)["ok"], true) << hangup->dump();
   EXPECT_EQ((*hangup)["connection"]["state"], "CONNECTION_STATE_DISCONNECTED") << hangup->dump();
   EXPECT_FALSE(InterfaceExists(interface_name));
+  // Debian's pppd totals the session as it ends ("Sent N bytes, received M bytes"): the
+  // agent read them, and the ledger, saved at the session's end, has at least as much.
+  EXPECT_EQ((*hangup)["connection"].value("counters_final", false), true) << hangup->dump();
+  EXPECT_GE(Counter((*hangup)["connection"], "tx_bytes"), 3u * 84u) << hangup->dump();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        struct stat st {};
+        return ::stat((board->state_dir() + "/usage.pb").c_str(), &st) == 0 &&
+               st.st_uid == board->service().uid && (st.st_mode & 0777) == 0600;
+      },
+      absl::Seconds(10)))
+      << "the ledger is the service user's, 0600, in its state dir";
+  absl::StatusOr<nlohmann::json> after = board->CliJson({"usage"}, absl::Seconds(20));
+  ASSERT_THAT(after, IsOk());
+  EXPECT_GE(Counter((*after)["accounts"][0]["cycle"], "tx_bytes"), used_tx) << after->dump();
+  EXPECT_GE(Counter((*after)["accounts"][0]["cycle"], "rx_bytes"), used_rx) << after->dump();
   EXPECT_TRUE(NoPppdWithin(absl::Seconds(15))) << "a pppd is still running";
   // No stale UUCP lock: the port can be dialed again at once.
   absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, kDialTimeout);
