@@ -134,6 +134,7 @@ void UsageLedger::Add(const std::string& iccid, uint64_t rx, uint64_t tx, absl::
   v1::UsageCycle& cycle = *account.mutable_cycle();
   cycle.set_rx_bytes(cycle.rx_bytes() + rx);
   cycle.set_tx_bytes(cycle.tx_bytes() + tx);
+  bytes_counted_ += rx + tx;
   *account.mutable_last_seen() = ToProtoTime(now);
   Update(account, now);
 }

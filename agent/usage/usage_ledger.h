@@ -91,6 +91,8 @@ class UsageLedger {
   std::string BlockReason() const;
 
   const StoredUsage& stored() const { return stored_; }
+  // Bytes this ledger counted since it was made: moves whenever a count changed.
+  uint64_t bytes_counted() const { return bytes_counted_; }
 
  private:
   v1::SimUsage* Find(const std::string& iccid);
@@ -100,6 +102,7 @@ class UsageLedger {
   void Update(v1::SimUsage& account, absl::Time now) const;
 
   StoredUsage stored_;
+  uint64_t bytes_counted_ = 0;
   DataPlans plans_;
   size_t kept_cycles_;
 };

@@ -68,20 +68,7 @@ void UsageMeter::Start() {
     }
   }
   const absl::Time now = options_.clock->Now();
-  if (ledger_.has_session()) {  // the previous run's link: counted on if it is still there
-    const UsageSession session = ledger_.session();
-    std::optional<CounterReading> reading = Read(session.interface_name());
-    if (reading && reading->ifindex == session.ifindex() && reading->boot_id == session.boot_id()) {
-      ledger_.Count(*reading, now);
-    } else {
-      spdlog::warn(
-          "usage: the link {} counted before the agent stopped is gone ({}); what it "
-          "carried after the last save is not counted",
-          session.interface_name(),
-          session.boot_id() == boot_id_ ? "pppd ended" : "the board restarted");
-      ledger_.EndSession(std::nullopt, now);
-    }
-  }
+  if (ledger_.has_session()) FollowOpenSession(now);  // the previous run's link
   ledger_.Refresh(now);
   Settle(/*save_now=*/false);
   subscription_ = hub_->Subscribe([this](const StatusPtr& sample) {
@@ -169,18 +156,24 @@ void UsageMeter::CountLink(const v1::ConnectionStatus& link, absl::Time now) {
     return;
   }
   if (!ledger_.has_session()) return;
-  const UsageSession& session = ledger_.session();
-  if (link.counters_final() && link.interface_name() == session.interface_name()) {
+  if (link.counters_final() && link.interface_name() == ledger_.session().interface_name()) {
     ledger_.EndSession(FinalTotals{link.rx_bytes(), link.tx_bytes()}, now);
     return;
   }
-  // Not the link the agent runs (a pppd of its previous run): counted while it lasts.
+  FollowOpenSession(now);
+}
+
+void UsageMeter::FollowOpenSession(absl::Time now) {
+  const UsageSession session = ledger_.session();
   std::optional<CounterReading> reading = Read(session.interface_name());
-  if (reading && reading->ifindex == session.ifindex()) {
+  if (reading && reading->ifindex == session.ifindex() && reading->boot_id == session.boot_id()) {
     ledger_.Count(*reading, now);
-  } else {
-    ledger_.EndSession(std::nullopt, now);
+    return;
   }
+  spdlog::warn("usage: {} is gone ({}); what it carried after its last reading is not counted",
+               session.interface_name(),
+               session.boot_id() == boot_id_ ? "its pppd ended" : "the board restarted since");
+  ledger_.EndSession(std::nullopt, now);
 }
 
 void UsageMeter::Observe(const StatusPtr& sample) {
@@ -188,15 +181,10 @@ void UsageMeter::Observe(const StatusPtr& sample) {
   if (sample->modem_state() == v1::MODEM_STATE_READY) {
     ledger_.SeeSim(sample->identity().iccid(), now);
   }
-  const uint64_t before =
-      ledger_.stored().session().rx_bytes() + ledger_.stored().session().tx_bytes();
-  const int accounts_before = ledger_.stored().accounts_size();
+  const uint64_t counted = ledger_.bytes_counted();
   CountLink(sample->connection(), now);
   ledger_.Refresh(now);
-  const uint64_t after =
-      ledger_.stored().session().rx_bytes() + ledger_.stored().session().tx_bytes();
-  unsaved_counts_ =
-      unsaved_counts_ || before != after || accounts_before != ledger_.stored().accounts_size();
+  unsaved_counts_ = unsaved_counts_ || ledger_.bytes_counted() != counted;
   Settle(/*save_now=*/false);
 }
 
@@ -213,8 +201,10 @@ void UsageMeter::Settle(bool save_now) {
     block_told_ = block;
     link_->SetDialBlock(std::move(block));
   }
-  if (save_now || Shape(ledger_.stored()) != saved_shape_ ||
-      (unsaved_counts_ && now - last_save_ >= options_.settings.save_interval)) {
+  const bool due = now - last_save_ >= options_.settings.save_interval;
+  if (save_failing_
+          ? due
+          : (save_now || Shape(ledger_.stored()) != saved_shape_ || (unsaved_counts_ && due))) {
     Save();
   }
 }
@@ -224,9 +214,12 @@ void UsageMeter::Save() {
   absl::StatusOr<size_t> written = SaveUsage(options_.path, ledger_.stored());
   last_save_ = options_.clock->Now();
   if (!written.ok()) {
-    spdlog::error("usage: cannot save the ledger: {}", written.status());
+    if (!save_failing_) spdlog::error("usage: cannot save the ledger: {}", written.status());
+    save_failing_ = true;
     return;
   }
+  if (save_failing_) spdlog::info("usage: the ledger is saved again");
+  save_failing_ = false;
   saved_shape_ = Shape(ledger_.stored());
   unsaved_counts_ = false;
   absl::MutexLock lock(&mu_);

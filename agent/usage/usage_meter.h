@@ -67,6 +67,10 @@ class UsageMeter {
  private:
   void Observe(const StatusPtr& sample);  // the meter's thread
   void CountLink(const v1::ConnectionStatus& link, absl::Time now);
+  // The open session, when the agent's own link no longer shows it (a pppd of the
+  // previous run, or a link that ended unseen): counted on while the same interface is
+  // there, else ended with what was counted.
+  void FollowOpenSession(absl::Time now);
   // A reading of `interface_name` now, if it is there.
   std::optional<CounterReading> Read(const std::string& interface_name) const;
   // Publishes the ledger, tells the link about a block, saves when due.
@@ -82,7 +86,8 @@ class UsageMeter {
   std::string saved_shape_;  // the ledger as saved, counts left out
   absl::Time last_save_ = absl::InfinitePast();
   bool unsaved_counts_ = false;
-  std::string block_told_;  // the block the link was last told
+  bool save_failing_ = false;  // then retried every save_interval, logged once
+  std::string block_told_;     // the block the link was last told
   int subscription_ = 0;
   bool stopped_ = false;
 

@@ -218,5 +218,19 @@ TEST_F(UsageMeterTest, PppdsTotalsAtHangUpAreCountedAndBadPlansAreRefused) {
   EXPECT_THAT(refused.error_message(), HasSubstr("data_plan.warn_bytes"));
 }
 
+TEST_F(UsageMeterTest, ALedgerThatIsNotOneIsMovedAsideAndANewOneBegun) {
+  std::filesystem::create_directories(dir_ + "/state");
+  std::ofstream(dir_ + "/state/usage.pb") << "half-written \x01\x02 garbage";
+  Start(/*keep_up_enabled=*/false);
+  ASSERT_TRUE(Dial().ok());
+  SetCounters(2000, 200);
+  ASSERT_TRUE(WaitForUsage(v1::USAGE_STATE_OK, 2200)) << "counting from a new ledger";
+  bool moved_aside = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ + "/state")) {
+    moved_aside |= entry.path().filename().string().rfind("usage.pb.corrupt-", 0) == 0;
+  }
+  EXPECT_TRUE(moved_aside) << "kept for a look, not trusted";
+}
+
 }  // namespace
 }  // namespace cellfleet::agent
