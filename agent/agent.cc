@@ -101,16 +101,17 @@ absl::Status Agent::Assemble() {
   hub_.Subscribe([history = history_.get()](const StatusPtr& status) { history->Record(status); });
   s.link.clock = options_.clock;
   s.link.sysfs_net = options_.host.roots.sysfs + "/class/net";
-  link_ = std::make_unique<LinkManager>(s.link);
   UsageMeterOptions usage_options;
   usage_options.settings = s.usage;
   usage_options.path = s.link.state_dir + "/usage.pb";
   usage_options.sysfs_net = s.link.sysfs_net;
   usage_options.boot_id_file = options_.host.roots.proc + "/sys/kernel/random/boot_id";
   usage_options.clock = options_.clock;
-  usage_ = std::make_unique<UsageMeter>(usage_options, link_.get(), &hub_);
+  usage_ = std::make_unique<UsageMeter>(usage_options, &hub_);
+  usage_->ReadBack();  // before the link manager ends a pppd the last run left up
+  link_ = std::make_unique<LinkManager>(s.link);
   // Before the config's first dial: a SIM blocked at its cap stays down from the start.
-  usage_->Start();
+  usage_->Start(link_.get());
 
   ConfigManagerOptions config_options = options_.config;
   config_options.state_dir = s.link.state_dir;

@@ -86,8 +86,10 @@ class Agent {
   std::unique_ptr<AuditLog> audit_;
   StatusHub hub_;
   std::unique_ptr<HistoryStore> history_;
+  // Reads back before the link ends a stale pppd; once started, holds the link at a
+  // SIM's cap, so Stop() ends it before the link.
+  std::unique_ptr<UsageMeter> usage_;
   std::unique_ptr<LinkManager> link_;
-  std::unique_ptr<UsageMeter> usage_;  // holds the link at a SIM's cap
   std::unique_ptr<ConfigManager> config_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<Authorizer> authorizer_;

@@ -39,16 +39,15 @@ std::string Shape(const StoredUsage& stored) {
 
 }  // namespace
 
-UsageMeter::UsageMeter(UsageMeterOptions options, LinkManager* link, StatusHub* hub)
+UsageMeter::UsageMeter(UsageMeterOptions options, StatusHub* hub)
     : options_(std::move(options)),
-      link_(link),
       hub_(hub),
       ledger_({}, options_.settings.kept_cycles),
       executor_("cf-usage", *options_.clock) {}
 
 UsageMeter::~UsageMeter() { Stop(); }
 
-void UsageMeter::Start() {
+void UsageMeter::ReadBack() {
   boot_id_ = ReadBootId(options_.boot_id_file);
   if (!options_.path.empty()) {
     absl::StatusOr<StoredUsage> loaded = LoadUsage(options_.path);
@@ -70,6 +69,11 @@ void UsageMeter::Start() {
   const absl::Time now = options_.clock->Now();
   if (ledger_.has_session()) FollowOpenSession(now);  // the previous run's link
   ledger_.Refresh(now);
+  Settle(/*save_now=*/false);
+}
+
+void UsageMeter::Start(LinkManager* link) {
+  link_ = link;
   Settle(/*save_now=*/false);
   subscription_ = hub_->Subscribe([this](const StatusPtr& sample) {
     if (sample == nullptr) return;
@@ -196,7 +200,7 @@ void UsageMeter::Settle(bool save_now) {
     accounts_ = ledger_.Accounts();
   }
   std::string block = ledger_.BlockReason();
-  if (block != block_told_) {
+  if (link_ != nullptr && block != block_told_) {
     spdlog::warn("usage: {}", block.empty() ? "dials allowed again" : block);
     block_told_ = block;
     link_->SetDialBlock(std::move(block));

@@ -41,16 +41,19 @@ struct UsageMeterOptions {
 
 class UsageMeter {
  public:
-  // `link` and `hub` must outlive the meter.
-  UsageMeter(UsageMeterOptions options, LinkManager* link, StatusHub* hub);
+  // `hub` must outlive the meter.
+  UsageMeter(UsageMeterOptions options, StatusHub* hub);
   UsageMeter(const UsageMeter&) = delete;
   UsageMeter& operator=(const UsageMeter&) = delete;
   ~UsageMeter();  // Stop()
 
   // Reads the ledger back (a file that is not one is moved aside and a new ledger
-  // begun), counts what a session the previous run left open added meanwhile, applies
-  // a cap's block to the link at once, then follows the hub's samples.
-  void Start();
+  // begun) and counts what a link the previous run left up added meanwhile: before the
+  // link manager ends that run's pppd.
+  void ReadBack();
+  // Applies a cap's block to `link` at once (it must outlive the meter), then follows
+  // the hub's samples.
+  void Start(LinkManager* link);
   // Saves the ledger. Before the link stops. Idempotent.
   void Stop();
 
@@ -73,12 +76,12 @@ class UsageMeter {
   void FollowOpenSession(absl::Time now);
   // A reading of `interface_name` now, if it is there.
   std::optional<CounterReading> Read(const std::string& interface_name) const;
-  // Publishes the ledger, tells the link about a block, saves when due.
+  // Publishes the ledger, tells the link (once started) about a block, saves when due.
   void Settle(bool save_now);
   void Save();
 
   const UsageMeterOptions options_;
-  LinkManager* const link_;
+  LinkManager* link_ = nullptr;  // set by Start, before the meter's thread uses it
   StatusHub* const hub_;
   std::string boot_id_;
   // The meter's thread only (and Start/Stop while it does not run).
