@@ -77,6 +77,14 @@ absl::Status ValidateDataPlan(const v1::DataPlan& plan, const std::string& field
 UsageLedger::UsageLedger(StoredUsage stored, size_t kept_cycles)
     : stored_(std::move(stored)), kept_cycles_(kept_cycles) {
   stored_.set_format(1);
+  for (const v1::SimUsage& account : stored_.accounts()) {
+    latest_ = std::max(latest_, FromProtoTime(account.last_seen()));
+  }
+}
+
+absl::Time UsageLedger::Monotone(absl::Time now) {
+  latest_ = std::max(latest_, now);
+  return latest_;
 }
 
 v1::SimUsage* UsageLedger::Find(const std::string& iccid) {
@@ -106,6 +114,7 @@ v1::SimUsage& UsageLedger::AccountOf(const std::string& iccid, absl::Time now) {
 }
 
 void UsageLedger::SetPlans(DataPlans plans, absl::Time now) {
+  now = Monotone(now);
   plans_ = std::move(plans);
   for (v1::SimUsage& account : *stored_.mutable_accounts()) {
     const v1::DataPlan& plan = plans_.For(account.iccid());
@@ -122,6 +131,7 @@ void UsageLedger::SetPlans(DataPlans plans, absl::Time now) {
 }
 
 void UsageLedger::SeeSim(const std::string& iccid, absl::Time now) {
+  now = Monotone(now);
   if (iccid.empty()) return;
   v1::SimUsage& account = AccountOf(iccid, now);
   *account.mutable_last_seen() = ToProtoTime(now);
@@ -140,6 +150,7 @@ void UsageLedger::Add(const std::string& iccid, uint64_t rx, uint64_t tx, absl::
 }
 
 void UsageLedger::Count(const CounterReading& reading, absl::Time now) {
+  now = Monotone(now);
   const bool same = stored_.has_session() && SameInstance(session(), reading);
   if (has_session() && !same) EndSession(std::nullopt, now);
   if (same) {
@@ -164,6 +175,7 @@ void UsageLedger::Count(const CounterReading& reading, absl::Time now) {
 }
 
 void UsageLedger::EndSession(std::optional<FinalTotals> totals, absl::Time now) {
+  now = Monotone(now);
   if (!has_session()) return;
   UsageSession& session = *stored_.mutable_session();
   session.set_ended(true);
@@ -178,6 +190,7 @@ void UsageLedger::EndSession(std::optional<FinalTotals> totals, absl::Time now) 
 absl::StatusOr<v1::SimUsage> UsageLedger::OverrideCap(const std::string& iccid,
                                                       const std::string& by,
                                                       const std::string& reason, absl::Time now) {
+  now = Monotone(now);
   const std::string which = iccid.empty() ? stored_.current_iccid() : iccid;
   v1::SimUsage* account = Find(which);
   if (account == nullptr) {
@@ -218,6 +231,7 @@ void UsageLedger::Update(v1::SimUsage& account, absl::Time now) const {
 }
 
 void UsageLedger::Refresh(absl::Time now) {
+  now = Monotone(now);
   for (v1::SimUsage& account : *stored_.mutable_accounts()) Update(account, now);
 }
 

@@ -55,6 +55,10 @@ struct FinalTotals {
   uint64_t tx_bytes = 0;
 };
 
+// Times never go back: a board without a battery-backed clock boots in 1970 until NTP
+// sets it, and what it counts meanwhile belongs to the cycle it last knew, not to one
+// that ended 56 years ago. Every method takes `now` as the later of it and the newest
+// time the ledger has seen.
 class UsageLedger {
  public:
   explicit UsageLedger(StoredUsage stored = {}, size_t kept_cycles = 6);
@@ -100,9 +104,11 @@ class UsageLedger {
   v1::SimUsage& AccountOf(const std::string& iccid, absl::Time now);
   void Add(const std::string& iccid, uint64_t rx, uint64_t tx, absl::Time now);
   void Update(v1::SimUsage& account, absl::Time now) const;
+  absl::Time Monotone(absl::Time now);  // see the class comment
 
   StoredUsage stored_;
   uint64_t bytes_counted_ = 0;
+  absl::Time latest_ = absl::InfinitePast();
   DataPlans plans_;
   size_t kept_cycles_;
 };

@@ -192,6 +192,28 @@ TEST(UsageLedgerTest, WarningCapAndTheHangUpBlockWithAnOverride) {
   EXPECT_FALSE(ledger.Current().has_cap_override());
 }
 
+TEST(UsageLedgerTest, AClockThatStartsIn1970AfterABootCountsToTheCycleItLastKnew) {
+  const absl::Time t = Utc(2026, 12, 2, 10);
+  StoredUsage saved;
+  {
+    UsageLedger ledger;
+    ledger.SeeSim(kSim, t);
+    ledger.Count(Reading(1000, 0, 7), t);
+    saved = ledger.stored();
+  }
+  UsageLedger after_boot(saved);  // no RTC: 1970 until NTP sets the clock
+  const absl::Time unset = absl::FromUnixSeconds(60);
+  after_boot.SeeSim(kSim, unset);
+  CounterReading next_boot = Reading(500, 0, 3);
+  next_boot.boot_id = "boot-b";
+  after_boot.Count(next_boot, unset);
+  after_boot.Refresh(t + absl::Hours(1));  // NTP: the real time again
+  const v1::SimUsage u = after_boot.Current();
+  EXPECT_EQ(Rx(u), 1500u) << "one cycle, no 1970 cycle rolled in";
+  EXPECT_EQ(u.previous_size(), 0);
+  EXPECT_EQ(FromProtoTime(u.cycle().start()), Utc(2026, 12, 1));
+}
+
 TEST(UsageLedgerTest, AWarnOnlyPlanNeverBlocks) {
   UsageLedger ledger;
   const absl::Time t = Utc(2026, 12, 2, 10);
