@@ -54,9 +54,10 @@ v1::RecoveryStatus RecoveryManager::Status() const {
 
 void RecoveryManager::Observe(const StatusPtr& sample) {
   if (carrying_) return;  // a step's own effects are not evidence yet
-  // A link that keep-up gave up on is still wanted: the ladder takes over from it.
+  // A link that keep-up gave up on is still wanted: the ladder takes over from it. A
+  // link held down at the SIM's data cap is down on purpose: nothing to recover.
   const bool link_wanted =
-      link_ != nullptr &&
+      link_ != nullptr && sample->connection().dial_blocked().empty() &&
       (link_->WantsUp() ||
        (link_->KeepUpEnabled() && sample->connection().state() == v1::CONNECTION_STATE_FAILED));
   const v1::RecoveryStatus before = ladder_.Status(absl::Now());

@@ -141,6 +141,7 @@ TEST_F(UsageMeterTest, ACapHangsUpHoldsKeepUpOffAndAnOverrideRedials) {
     if (check.name() == "usage") usage_failed = check.result() == v1::CHECK_RESULT_FAIL;
   }
   EXPECT_TRUE(usage_failed) << diagnosis.ShortDebugString();
+  EXPECT_EQ(State().recovery().problem(), "") << "down on purpose: nothing to recover";
 
   {  // a reason is required
     grpc::ClientContext context;
