@@ -69,7 +69,9 @@ class FleetEndToEndTest : public ::testing::Test {
           for (const nlohmann::json& line : lines) {
             all = all && line["ok"] == true &&
                   line["status"]["modem_state"] == "MODEM_STATE_READY" &&
-                  line["status"].contains("serving_cell");
+                  line["status"].contains("serving_cell") &&
+                  // the SIM's usage account shows from the sample after the SIM's
+                  line["status"].value("usage", nlohmann::json::object()).contains("iccid");
           }
           return all;
         },
@@ -171,7 +173,8 @@ TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
     EXPECT_EQ(results["sim"], "CHECK_RESULT_PASS");
     EXPECT_EQ(results["link"], "CHECK_RESULT_PASS");  // not dialed
     EXPECT_EQ(results["recovery"], "CHECK_RESULT_PASS");
-    EXPECT_EQ(results.size(), 8u);
+    EXPECT_EQ(results["usage"], "CHECK_RESULT_PASS");  // the SIM's account, no plan
+    EXPECT_EQ(results.size(), 9u);
   }
   EXPECT_EQ(nlohmann::json::parse(lines[1])["ok"], false);
 

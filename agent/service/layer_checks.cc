@@ -331,7 +331,11 @@ v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s) {
 
 v1::DiagnosticCheck UsageCheck(const v1::ModemStatus& s) {
   const v1::SimUsage& u = s.usage();
-  if (u.iccid().empty()) return Skipped("usage", "no SIM has been seen yet");
+  if (u.iccid().empty()) {
+    return Skipped("usage", s.identity().iccid().empty()
+                                ? "no SIM has been seen yet"
+                                : "the SIM's account shows from the next sample on");
+  }
   const uint64_t used = u.cycle().rx_bytes() + u.cycle().tx_bytes();
   std::string detail =
       absl::StrCat("SIM ", u.iccid(), ": ", base::FormatBytes(used), " this cycle (until ",
