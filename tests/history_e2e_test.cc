@@ -53,9 +53,8 @@ class HistoryOnDiskTest : public ::testing::Test {
   }
   void TearDown() override {
     agent_.reset();
-    // A fake pppd that outlived its killed agent (the real one is ended at the next dial).
-    std::ifstream pid_file(dir_ + "/state/ppp/pppd.pid");
-    if (int pid = 0; pid_file >> pid && pid > 1) ::kill(pid, SIGTERM);
+    // The fake pppd that outlived its killed agent (a real one is ended by the next run).
+    if (orphan_pppd_ > 1) ::kill(orphan_pppd_, SIGTERM);
     simulator_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -147,6 +146,7 @@ class HistoryOnDiskTest : public ::testing::Test {
 
   std::string dir_, address_;
   int runs_ = 0;
+  pid_t orphan_pppd_ = 0;
   std::unique_ptr<testing::Fleet> simulator_;
   std::unique_ptr<testing::Subprocess> agent_;
 };
@@ -198,6 +198,7 @@ TEST_F(HistoryOnDiskTest, UsageSurvivesSigkillWithoutCountingTwiceAndCountsARese
       absl::Seconds(20)))
       << "the ledger reached the state dir";
   EXPECT_TRUE(UsageShows(40'000, 4'000));
+  std::ifstream(dir_ + "/state/ppp/pppd.pid") >> orphan_pppd_;
   agent_->Signal(SIGKILL);
   ASSERT_THAT(agent_->Wait(absl::Seconds(10)), IsOk());
   // pppd outlives the agent, and its link carries on meanwhile.
