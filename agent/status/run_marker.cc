@@ -19,8 +19,10 @@ std::string ReadLine(const std::string& path) {
 
 }  // namespace
 
+std::string ReadBootId(const std::string& boot_id_file) { return ReadLine(boot_id_file); }
+
 std::string BeginRun(const std::string& marker, const std::string& boot_id_file, bool had_history) {
-  const std::string boot = ReadLine(boot_id_file);
+  const std::string boot = ReadBootId(boot_id_file);
   std::ifstream previous(marker);
   std::string ending;
   if (previous) {

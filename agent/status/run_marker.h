@@ -16,6 +16,9 @@ std::string BeginRun(const std::string& marker, const std::string& boot_id_file,
 // A clean stop: removes the marker.
 void EndRun(const std::string& marker);
 
+// This boot's id (/proc/sys/kernel/random/boot_id, at `boot_id_file`); empty if unreadable.
+std::string ReadBootId(const std::string& boot_id_file);
+
 }  // namespace cellfleet::agent
 
 #endif  // CELLFLEET_AGENT_STATUS_RUN_MARKER_H_

@@ -1,10 +1,9 @@
 #include "agent/usage/usage_meter.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "agent/status/run_marker.h"
 #include "agent/usage/usage_store.h"
 #include "modem/log_format.h"
 #include "modem/ppp/interface_counters.h"
@@ -13,13 +12,6 @@
 
 namespace cellfleet::agent {
 namespace {
-
-std::string ReadBootId(const std::string& path) {
-  std::ifstream in(path);
-  std::string id;
-  std::getline(in, id);
-  return std::string(absl::StripAsciiWhitespace(id));
-}
 
 // The ledger without what changes with every byte: a change here is saved at once.
 std::string Shape(const StoredUsage& stored) {
