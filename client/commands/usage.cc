@@ -39,16 +39,26 @@ std::string StateText(const v1::SimUsage& usage) {
   return state;
 }
 
-Row UsageCells(const v1::SimUsage& usage) {
-  const v1::UsageCycle& cycle = usage.cycle();
+// The columns of both commands' rows.
+Row UsageColumns() { return {"SIM", "USED", "DOWN / UP", "CAP", "PROJECTED", "CYCLE", "STATE"}; }
+
+// A row of `iccid`'s `cycle`, with the plan's cells as given.
+Row CycleCells(const std::string& iccid, const v1::UsageCycle& cycle, std::string cap,
+               std::string projected, std::string state) {
   return {
-      usage.iccid(),
+      iccid,
       base::FormatBytes(Used(cycle)),
       absl::StrCat(base::FormatBytes(cycle.rx_bytes()), " / ", base::FormatBytes(cycle.tx_bytes())),
-      CapText(usage.plan()),
-      usage.projected_bytes() > 0 ? base::FormatBytes(usage.projected_bytes()) : "-",
+      std::move(cap),
+      std::move(projected),
       absl::StrCat(Day(cycle.start()), " .. ", Day(cycle.end())),
-      StateText(usage)};
+      std::move(state)};
+}
+
+Row UsageCells(const v1::SimUsage& usage) {
+  return CycleCells(usage.iccid(), usage.cycle(), CapText(usage.plan()),
+                    usage.projected_bytes() > 0 ? base::FormatBytes(usage.projected_bytes()) : "-",
+                    StateText(usage));
 }
 
 class UsageCommand : public FleetCommand {
@@ -79,8 +89,7 @@ class UsageCommand : public FleetCommand {
       };
       return used(a) > used(b);
     });
-    BoardReport report =
-        env.Report({"SIM", "USED", "DOWN / UP", "CAP", "PROJECTED", "CYCLE", "STATE"});
+    BoardReport report = env.Report(UsageColumns());
     for (const auto& result : results) {
       if (!result.status.ok()) {
         report.AddFailure(result.board, result.status);
@@ -103,11 +112,7 @@ class UsageCommand : public FleetCommand {
         const v1::SimUsage& account = r.accounts(i);
         if (i > 0) report.AddDetailRow(UsageCells(account));
         for (const v1::UsageCycle& past : account.previous()) {
-          report.AddDetailRow({account.iccid(), base::FormatBytes(Used(past)),
-                               absl::StrCat(base::FormatBytes(past.rx_bytes()), " / ",
-                                            base::FormatBytes(past.tx_bytes())),
-                               "", "", absl::StrCat(Day(past.start()), " .. ", Day(past.end())),
-                               "past cycle"});
+          report.AddDetailRow(CycleCells(account.iccid(), past, "", "", "past cycle"));
         }
       }
     }
@@ -142,8 +147,7 @@ class UsageOverrideCommand : public FleetCommand {
                    v1::OverrideDataCapResponse* response, std::function<void(grpc::Status)> done) {
           stub->async()->OverrideDataCap(context, &request, response, std::move(done));
         });
-    BoardReport report =
-        env.Report({"SIM", "USED", "DOWN / UP", "CAP", "PROJECTED", "CYCLE", "STATE"});
+    BoardReport report = env.Report(UsageColumns());
     for (const auto& result : results) {
       if (!result.status.ok()) {
         report.AddFailure(result.board, result.status);
