@@ -31,7 +31,7 @@ struct DoctorOptions {
   HostPaths host;
   std::string at_port;  // as configured: a path or "auto"
   std::string version;
-  absl::Duration poll_interval = absl::Seconds(2);
+  absl::Duration poll_interval = absl::Seconds(10);
   absl::Time started = absl::Now();  // the agent's start, for its uptime
   bool config_push = false;
 };

@@ -28,7 +28,9 @@ struct AgentSettings {
   // modem
   std::string at_port = "/dev/ttyUSB2";
   int baud = 115200;
-  absl::Duration poll_interval = absl::Seconds(2);
+  // Signal is sampled at this pace; registration, SIM and resets are read as the modem's
+  // URCs announce them, so a longer poll does not delay them.
+  absl::Duration poll_interval = absl::Seconds(10);
   std::string lock_dir = "/var/lock";
   // server
   std::string listen = "127.0.0.1:50051";

@@ -8,6 +8,14 @@
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
+namespace {
+
+// A URC (registration, SIM) brings the next sample forward, but to no sooner than this
+// after the last one began, so that a burst of URCs costs one read.
+constexpr absl::Duration kMinGapAfterUrc = absl::Seconds(1);
+
+}  // namespace
+
 ModemPoller::ModemPoller(PollerOptions options, StatusHub* hub)
     : options_(std::move(options)), hub_(hub) {}
 
@@ -42,6 +50,8 @@ void ModemPoller::Submit(modem::AtCommand command, modem::AtChannel::Callback do
   {
     absl::MutexLock lock(&channel_mu_);
     if (channel_ != nullptr) {
+      // The command may change what the modem registers on or with: read it all anew.
+      operator_command_sent_ = true;
       channel_->Submit(std::move(command), std::move(done));  // only queues
       return;
     }
@@ -67,13 +77,38 @@ void ModemPoller::EndExpectedOutage() {
 
 ModemPoller::Wake ModemPoller::WaitUntil(absl::Time deadline) {
   absl::MutexLock lock(&wake_mu_);
-  auto woken = [this]()
-                   ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) { return stopping_ || sample_requested_; };
+  auto woken = [this]() ABSL_SHARED_LOCKS_REQUIRED(wake_mu_) {
+    return stopping_ || sample_requested_ || modem_changed_;
+  };
   wake_mu_.AwaitWithDeadline(absl::Condition(&woken), deadline);
   if (stopping_) return Wake::kStop;
-  const bool requested = sample_requested_;
-  sample_requested_ = false;
-  return requested ? Wake::kRequest : Wake::kTime;
+  if (sample_requested_) {
+    sample_requested_ = false;
+    return Wake::kRequest;
+  }
+  if (modem_changed_) {
+    modem_changed_ = false;
+    return Wake::kModemChange;
+  }
+  return Wake::kTime;
+}
+
+bool ModemPoller::WaitForNextSample(absl::Time started) {
+  absl::Time next = started + options_.poll_interval;
+  while (true) {
+    switch (WaitUntil(next)) {
+      case Wake::kStop:
+        return false;
+      case Wake::kTime:
+        return true;
+      case Wake::kRequest:
+        PublishLocalChange();
+        break;
+      case Wake::kModemChange:
+        next = std::min(next, started + kMinGapAfterUrc);
+        break;
+    }
+  }
 }
 
 void ModemPoller::Publish(std::shared_ptr<v1::ModemStatus> status) {
@@ -141,7 +176,12 @@ bool ModemPoller::Attach() {
     absl::MutexLock lock(&wake_mu_);
     if (stopping_) channel_->Close();
   }
-  modem_ = std::make_unique<modem::QuectelModem>(*channel_);
+  modem::QuectelOptions modem_options;
+  modem_options.on_change_announced = [this] {
+    absl::MutexLock lock(&wake_mu_);
+    modem_changed_ = true;
+  };
+  modem_ = std::make_unique<modem::QuectelModem>(*channel_, std::move(modem_options));
   if (absl::Status init = modem_->Initialize(); absl::IsCancelled(init)) {
     Detach();  // stopping
     return false;
@@ -185,6 +225,7 @@ void ModemPoller::Run() {
       PublishState(v1::MODEM_STATE_RESETTING,
                    "modem printed RDY (internal reset); re-initialising");
     }
+    if (operator_command_sent_.exchange(false)) modem_->ForgetNetworkState();
     absl::StatusOr<modem::ModemSnapshot> snapshot = modem_->ReadStatus();
     if (snapshot.ok()) {
       last_identity_ = snapshot->identity;
@@ -207,11 +248,7 @@ void ModemPoller::Run() {
       PublishState(v1::MODEM_STATE_UNRESPONSIVE, std::string(snapshot.status().message()));
     }
     // Until the next sample, each link or config change is published as it happens.
-    Wake wake = Wake::kRequest;
-    while ((wake = WaitUntil(started + options_.poll_interval)) == Wake::kRequest) {
-      PublishLocalChange();
-    }
-    if (wake == Wake::kStop) break;
+    if (!WaitForNextSample(started)) break;
   }
   Detach();
 }

@@ -4,6 +4,7 @@
 #ifndef CELLFLEET_AGENT_STATUS_MODEM_POLLER_H_
 #define CELLFLEET_AGENT_STATUS_MODEM_POLLER_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,7 +26,7 @@ struct PollerOptions {
   // attach, so the agent follows ttyUSB renumbering.
   std::string at_port;
   modem::DiscoveryRoots discovery_roots;
-  absl::Duration poll_interval = absl::Seconds(2);
+  absl::Duration poll_interval = absl::Seconds(10);
   absl::Duration reattach_interval = absl::Seconds(2);
   modem::SerialOptions serial;
   modem::AtChannelOptions channel;
@@ -80,13 +81,17 @@ class ModemPoller {
 
   PollerOptions options_;
   StatusHub* hub_;
-  enum class Wake { kStop, kTime, kRequest };
-  // Waits until `deadline`, Stop() or RequestSample().
+  enum class Wake { kStop, kTime, kRequest, kModemChange };
+  // Waits until `deadline`, Stop(), RequestSample() or a URC that announces a change.
   Wake WaitUntil(absl::Time deadline);
+  // Until the next sample is due (publishing link and config changes meanwhile); false
+  // when stopping.
+  bool WaitForNextSample(absl::Time started);
 
   absl::Mutex wake_mu_;
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool sample_requested_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool modem_changed_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::string outage_reason_ ABSL_GUARDED_BY(wake_mu_);
   absl::Time outage_until_ ABSL_GUARDED_BY(wake_mu_) = absl::InfinitePast();
   std::thread thread_;
@@ -94,6 +99,7 @@ class ModemPoller {
   // from its own thread; the poller thread reads it without the lock.
   absl::Mutex channel_mu_;
   std::unique_ptr<modem::AtChannel> channel_;
+  std::atomic<bool> operator_command_sent_{false};
   // Poller thread only.
   std::unique_ptr<modem::QuectelModem> modem_;
   modem::ModemIdentity last_identity_;

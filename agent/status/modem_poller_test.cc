@@ -62,5 +62,52 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   std::filesystem::remove_all(dir);
 }
 
+// With a long poll interval a registration loss still shows at once: the modem's
+// +CEREG URC brings the next sample forward, and that sample reads registration anew.
+TEST(ModemPollerTest, ARegistrationUrcIsSampledWithoutWaitingForThePoll) {
+  const std::string dir = ::testing::TempDir() + "/poller-urc-" + std::to_string(::getpid());
+  simulator::SimulatedFleetOptions sim_options;
+  sim_options.boards = 1;
+  sim_options.dir = dir;
+  absl::StatusOr<simulator::Scenario> scenario =
+      simulator::ParseScenario("initial: {radio_drift: false}\n", "steady");
+  ASSERT_THAT(scenario, IsOk());
+  sim_options.scenario = *scenario;
+  absl::StatusOr<std::unique_ptr<simulator::SimulatedFleet>> fleet =
+      simulator::SimulatedFleet::Create(sim_options);
+  ASSERT_THAT(fleet, IsOk());
+  (*fleet)->Start();
+
+  StatusHub hub;
+  PollerOptions options;
+  options.at_port = (*fleet)->boards()[0].at_path;
+  options.poll_interval = absl::Seconds(60);
+  ModemPoller poller(options, &hub);
+  poller.Start();
+  auto eps_state = [&] {
+    StatusPtr latest = hub.Latest();
+    return latest == nullptr ? v1::REGISTRATION_STATE_UNSPECIFIED
+                             : latest->eps_registration().state();
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return eps_state() == v1::REGISTRATION_STATE_HOME; },
+                               absl::Seconds(10)));
+  simulator::ScenarioEvent lose;
+  lose.action = simulator::EventAction::kDeregister;
+  lose.duration = absl::Seconds(3);
+  const absl::Time lost = absl::Now();
+  (*fleet)->ApplyEventNow(0, lose);
+  EXPECT_TRUE(testing::WaitFor([&] { return eps_state() == v1::REGISTRATION_STATE_SEARCHING; },
+                               absl::Seconds(10)));
+  EXPECT_LT(absl::Now() - lost, absl::Seconds(5)) << "waited for the 60 s poll";
+  // And back, the same way, when the modem registers again.
+  EXPECT_TRUE(testing::WaitFor([&] { return eps_state() == v1::REGISTRATION_STATE_HOME; },
+                               absl::Seconds(10)));
+  EXPECT_LT(absl::Now() - lost, absl::Seconds(10));
+
+  poller.Stop();
+  (*fleet)->Stop();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace cellfleet::agent

@@ -38,7 +38,16 @@ class QuectelModemTest : public ::testing::Test {
     auto port = SerialPort::Open(fleet_->boards()[0].at_path, serial);
     ASSERT_THAT(port, IsOk());
     channel_ = std::make_unique<AtChannel>(std::move(*port));
-    modem_ = std::make_unique<QuectelModem>(*channel_);
+    QuectelOptions modem_options;
+    modem_options.clock = &clock_;
+    modem_ = std::make_unique<QuectelModem>(*channel_, modem_options);
+  }
+  // Commands the next ReadStatus sends.
+  uint64_t CommandsOfOneSample() {
+    const uint64_t before = channel_->stats().commands_sent;
+    absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+    EXPECT_THAT(snapshot, IsOk());
+    return channel_->stats().commands_sent - before;
   }
   // A fresh modem with `scenario_yaml`, initialised: its first snapshot, which must have
   // no problem lines.
@@ -62,6 +71,7 @@ class QuectelModemTest : public ::testing::Test {
   }
 
   std::string dir_;
+  base::SimulatedClock clock_;
   std::unique_ptr<simulator::SimulatedFleet> fleet_;
   std::unique_ptr<AtChannel> channel_;
   std::unique_ptr<QuectelModem> modem_;
@@ -96,6 +106,51 @@ TEST_F(QuectelModemTest, ReadStatusAssemblesAFullSnapshot) {
   ASSERT_TRUE(snapshot->serving_cell.has_value());
   ASSERT_TRUE(snapshot->serving_cell->lte.has_value());
   EXPECT_EQ(snapshot->serving_cell->lte->cell_id, *snapshot->eps_registration->cell_id);
+}
+
+TEST_F(QuectelModemTest, ASettledModemIsAskedOnlyForItsSignalUntilTheMinuteIsUp) {
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  EXPECT_EQ(CommandsOfOneSample(), 6u);  // the first sample reads everything
+  absl::StatusOr<ModemSnapshot> full = modem_->ReadStatus();
+  const uint64_t before = channel_->stats().commands_sent;
+  absl::StatusOr<ModemSnapshot> light = modem_->ReadStatus();
+  EXPECT_EQ(channel_->stats().commands_sent - before, 2u);  // AT+CSQ, AT+QENG
+  ASSERT_THAT(full, IsOk());
+  ASSERT_THAT(light, IsOk());
+  // What was not read again is the last read's, whole.
+  EXPECT_EQ(light->sim_state, SimState::kReady);
+  ASSERT_TRUE(light->eps_registration.has_value());
+  EXPECT_EQ(light->eps_registration->cell_id, full->eps_registration->cell_id);
+  ASSERT_TRUE(light->operator_selection.has_value());
+  EXPECT_EQ(light->operator_selection->oper, full->operator_selection->oper);
+  ASSERT_TRUE(light->signal.has_value());
+  ASSERT_TRUE(light->serving_cell.has_value());
+  clock_.Advance(absl::Seconds(59));
+  EXPECT_EQ(CommandsOfOneSample(), 2u);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(CommandsOfOneSample(), 6u);  // a minute after the last full read
+  EXPECT_EQ(CommandsOfOneSample(), 2u);
+  modem_->ForgetNetworkState();  // e.g. an operator's command went to the modem
+  EXPECT_EQ(CommandsOfOneSample(), 6u);
+}
+
+TEST_F(QuectelModemTest, ARegistrationUrcHasTheNextSampleReadEverything) {
+  ASSERT_THAT(modem_->Initialize(), IsOk());
+  EXPECT_EQ(CommandsOfOneSample(), 6u);
+  EXPECT_EQ(CommandsOfOneSample(), 2u);
+  // Radio off: the modem prints +CREG: 0 / +CEREG: 0 (URCs are on since Initialize).
+  const uint64_t urcs_before = channel_->stats().urcs;
+  ASSERT_THAT(channel_->Execute(AtCommand::Action("AT+CFUN=4")), IsOk());
+  ASSERT_TRUE(testing::WaitFor([&] { return channel_->stats().urcs > urcs_before; },
+                               absl::Seconds(5), absl::Milliseconds(10)));
+  const uint64_t before = channel_->stats().commands_sent;
+  absl::StatusOr<ModemSnapshot> snapshot = modem_->ReadStatus();
+  ASSERT_THAT(snapshot, IsOk());
+  EXPECT_EQ(channel_->stats().commands_sent - before, 6u);
+  ASSERT_TRUE(snapshot->eps_registration.has_value());
+  EXPECT_FALSE(snapshot->eps_registration->registered());
+  // Not registered is not settled: everything is read again until it is.
+  EXPECT_EQ(CommandsOfOneSample(), 6u);
 }
 
 TEST_F(QuectelModemTest, ARegistrationUrcJustBeforeTheReplyKeepsTheRegistration) {
