@@ -10,7 +10,7 @@ using ::testing::HasSubstr;
 
 const absl::Time kStart = absl::FromUnixSeconds(1'800'000'000);
 
-v1::ModemStatus Healthy() {
+v1::ModemStatus RegisteredAndConnected() {
   v1::ModemStatus s;
   s.set_modem_state(v1::MODEM_STATE_READY);
   s.set_sim_state(v1::SIM_STATE_READY);
@@ -20,14 +20,14 @@ v1::ModemStatus Healthy() {
 }
 
 v1::ModemStatus LinkFailed(v1::ConnectionFailure failure) {
-  v1::ModemStatus s = Healthy();
+  v1::ModemStatus s = RegisteredAndConnected();
   s.mutable_connection()->set_state(v1::CONNECTION_STATE_FAILED);
   s.mutable_connection()->set_failure(failure);
   return s;
 }
 
 v1::ModemStatus Searching() {
-  v1::ModemStatus s = Healthy();
+  v1::ModemStatus s = RegisteredAndConnected();
   s.mutable_eps_registration()->set_state(v1::REGISTRATION_STATE_SEARCHING);
   s.mutable_connection()->set_state(v1::CONNECTION_STATE_FAILED);
   return s;
@@ -49,7 +49,7 @@ std::vector<v1::RecoveryStep> Feed(RecoveryLadder& ladder, const v1::ModemStatus
 
 TEST(RecoveryLadderTest, AHealthyBoardIsLeftAlone) {
   RecoveryLadder ladder{RecoveryPolicy()};
-  EXPECT_TRUE(Feed(ladder, Healthy(), kStart, absl::Hours(2)).empty());
+  EXPECT_TRUE(Feed(ladder, RegisteredAndConnected(), kStart, absl::Hours(2)).empty());
   EXPECT_EQ(ladder.Status(kStart + absl::Hours(2)).problem(), "");
 }
 
@@ -119,7 +119,7 @@ TEST(RecoveryLadderTest, ARecoveryEndsTheEpisodeAndSaysSo) {
   ASSERT_THAT(steps, ::testing::ElementsAre(v1::RECOVERY_STEP_RADIO_RESET));
   EXPECT_THAT(ladder.Status(kStart + absl::Minutes(10)).problem(),
               HasSubstr("not registered (SEARCHING) for 10m"));
-  EXPECT_FALSE(ladder.Observe(Healthy(), true, kStart + absl::Minutes(11)));
+  EXPECT_FALSE(ladder.Observe(RegisteredAndConnected(), true, kStart + absl::Minutes(11)));
   const v1::RecoveryStatus status = ladder.Status(kStart + absl::Minutes(11));
   EXPECT_EQ(status.last().outcome(), v1::RECOVERY_OUTCOME_RECOVERED);
   EXPECT_EQ(status.last().step(), v1::RECOVERY_STEP_RADIO_RESET);
@@ -140,7 +140,7 @@ TEST(RecoveryLadderTest, ModemComingBackIsNotYetEvidence) {
   EXPECT_FALSE(ladder.Observe(resetting, true, kStart + absl::Minutes(4)));
   EXPECT_EQ(ladder.Status(kStart + absl::Minutes(4)).last().outcome(),
             v1::RECOVERY_OUTCOME_WAITING);
-  EXPECT_FALSE(ladder.Observe(Healthy(), true, kStart + absl::Minutes(5)));
+  EXPECT_FALSE(ladder.Observe(RegisteredAndConnected(), true, kStart + absl::Minutes(5)));
   EXPECT_EQ(ladder.Status(kStart + absl::Minutes(5)).last().outcome(),
             v1::RECOVERY_OUTCOME_RECOVERED);
 }
@@ -150,17 +150,17 @@ TEST(RecoveryLadderTest, CausesNoResetFixesAreReportedNeverReset) {
        {LinkFailed(v1::CONNECTION_FAILURE_NO_CARRIER),  // the network refuses the APN
         LinkFailed(v1::CONNECTION_FAILURE_AUTH_REJECTED),
         [] {
-          v1::ModemStatus s = Healthy();
+          v1::ModemStatus s = RegisteredAndConnected();
           s.set_sim_state(v1::SIM_STATE_NOT_INSERTED);
           return s;
         }(),
         [] {
-          v1::ModemStatus s = Healthy();
+          v1::ModemStatus s = RegisteredAndConnected();
           s.set_sim_state(v1::SIM_STATE_PIN_REQUIRED);
           return s;
         }(),
         [] {
-          v1::ModemStatus s = Healthy();
+          v1::ModemStatus s = RegisteredAndConnected();
           s.mutable_eps_registration()->set_state(v1::REGISTRATION_STATE_DENIED);
           return s;
         }()}) {
@@ -174,7 +174,7 @@ TEST(RecoveryLadderTest, CausesNoResetFixesAreReportedNeverReset) {
 
 TEST(RecoveryLadderTest, ASimFailureGoesStraightToAReboot) {
   RecoveryLadder ladder{RecoveryPolicy()};
-  v1::ModemStatus failed = Healthy();
+  v1::ModemStatus failed = RegisteredAndConnected();
   failed.set_sim_state(v1::SIM_STATE_FAILURE);
   EXPECT_THAT(Feed(ladder, failed, kStart, absl::Minutes(4)),
               ::testing::ElementsAre(v1::RECOVERY_STEP_MODEM_REBOOT));

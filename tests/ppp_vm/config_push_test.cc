@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/replies/command_timeouts.h"
 #include "modem/testing/status_matchers.h"
 #include "tests/ppp_vm/vm_board.h"
 
@@ -17,8 +18,6 @@ namespace {
 
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
-
-constexpr absl::Duration kDialTimeout = absl::Seconds(90);
 
 VmBoardOptions TwoApnCarrier(bool keep_up) {
   VmBoardOptions options;
@@ -35,7 +34,7 @@ std::unique_ptr<VmBoard> StartDialedBoard(bool keep_up) {
   absl::StatusOr<std::unique_ptr<VmBoard>> board = VmBoard::Start(TwoApnCarrier(keep_up));
   EXPECT_THAT(board, IsOk());
   if (!board.ok()) return nullptr;
-  absl::StatusOr<nlohmann::json> dial = (*board)->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> dial = (*board)->CliJson({"dial"}, modem::kDialTimeLimit);
   EXPECT_THAT(dial, IsOk());
   if (!dial.ok() || (*dial)["ok"] != true) {
     ADD_FAILURE() << (dial.ok() ? dial->dump() : "") << (*board)->AgentLog();

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "modem/replies/command_timeouts.h"
 #include "modem/testing/status_matchers.h"
 #include "modem/testing/wait_for.h"
 #include "modem/uucp_lock.h"
@@ -25,8 +26,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-constexpr absl::Duration kDialTimeout = absl::Seconds(90);
 
 std::unique_ptr<VmBoard> StartBoard(VmBoardOptions options = {}) {
   absl::StatusOr<std::unique_ptr<VmBoard>> board = VmBoard::Start(std::move(options));
@@ -54,7 +53,7 @@ bool NoPppdWithin(absl::Duration timeout) {
 TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   std::unique_ptr<VmBoard> board = StartBoard();
   ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, modem::kDialTimeLimit);
   ASSERT_THAT(dial, IsOk());
   ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
   const nlohmann::json& link = (*dial)["connection"];
@@ -162,7 +161,7 @@ TEST(PppLinkTest, DialsPingsAcrossTheLinkAndHangsUp) {
   EXPECT_GE(Counter((*after)["accounts"][0]["cycle"], "rx_bytes"), used_rx) << after->dump();
   EXPECT_TRUE(NoPppdWithin(absl::Seconds(15))) << "a pppd is still running";
   // No stale UUCP lock: the port can be dialed again at once.
-  absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, modem::kDialTimeLimit);
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ((*again)["ok"], true) << again->dump() << "\n" << board->AgentLog();
 
@@ -189,7 +188,7 @@ TEST(PppLinkTest, WrongApnIsRefusedByTheNetworkAndChatFails) {
   options.connection_yaml = "  apn: wrong.example\n";
   std::unique_ptr<VmBoard> board = StartBoard(options);
   ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, modem::kDialTimeLimit);
   ASSERT_THAT(dial, IsOk());
   EXPECT_EQ((*dial)["ok"], false);
   EXPECT_EQ((*dial)["error"]["code"], "UNAVAILABLE") << dial->dump();
@@ -226,7 +225,7 @@ TEST_P(PppAuthTest, TheCarrierChecksTheCredentials) {
                                          "\n  username: fleet\n  password: ", c.password, "\n");
   std::unique_ptr<VmBoard> board = StartBoard(options);
   ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, modem::kDialTimeLimit);
   ASSERT_THAT(dial, IsOk());
   ASSERT_EQ((*dial)["ok"], c.connects) << dial->dump() << "\n" << board->AgentLog();
   if (c.connects) {
@@ -265,7 +264,7 @@ void DialWithKeepUp(VmBoardOptions options, std::unique_ptr<VmBoard>& board, std
       "stable_after: 60s}\n";
   board = StartBoard(options);
   ASSERT_NE(board, nullptr);
-  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> dial = board->CliJson({"dial"}, modem::kDialTimeLimit);
   ASSERT_THAT(dial, IsOk());
   ASSERT_EQ((*dial)["ok"], true) << dial->dump() << "\n" << board->AgentLog();
   const nlohmann::json& link = dial->value("connection", nlohmann::json::object());
@@ -362,7 +361,7 @@ TEST(PppLinkTest, APortLockedByAnotherProgramIsReported) {
     absl::StatusOr<modem::UucpLock> lock =
         modem::UucpLock::Acquire(board->dir() + "/sim/board-00/modem", "/var/lock");
     ASSERT_THAT(lock, IsOk());
-    dial = board->CliJson({"dial"}, kDialTimeout);
+    dial = board->CliJson({"dial"}, modem::kDialTimeLimit);
   }  // released: the next dial may take the port
   ASSERT_THAT(dial, IsOk());
   EXPECT_EQ((*dial)["ok"], false);
@@ -375,7 +374,7 @@ TEST(PppLinkTest, APortLockedByAnotherProgramIsReported) {
       absl::Seconds(20));
   EXPECT_THAT(status, IsOk()) << board->AgentLog();
   // Once the other program lets go, the same board dials.
-  absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, kDialTimeout);
+  absl::StatusOr<nlohmann::json> again = board->CliJson({"dial"}, modem::kDialTimeLimit);
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ((*again)["ok"], true) << again->dump() << "\n" << board->AgentLog();
 }

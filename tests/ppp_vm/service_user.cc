@@ -26,11 +26,6 @@ namespace {
 
 constexpr char kBoardDir[] = "/run/cellfleet-vm";
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 absl::Status Errno(absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
@@ -76,6 +71,11 @@ absl::Status AddServiceUser(const ServiceIdentity& identity, uid_t id) {
 }
 
 }  // namespace
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 absl::StatusOr<ServiceIdentity> ReadUnitIdentity(const std::string& unit_path) {
   std::ifstream in(unit_path);

@@ -37,6 +37,9 @@ absl::StatusOr<ServiceIdentity> InstallAsOnABoard();
 // The agent binary as installed by InstallAsOnABoard.
 std::string InstalledAgentPath();
 
+// The whole file, or "" when it cannot be read (files in /proc, /etc and logs).
+std::string ReadAll(const std::string& path);
+
 // argv prefix that runs a command as the unit runs the agent.
 std::vector<std::string> AsService(const ServiceIdentity& identity);
 

@@ -33,11 +33,6 @@ std::string YamlList(const std::vector<std::string>& items) {
   return absl::StrCat("[", absl::StrJoin(quoted, ", "), "]");
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<VmBoard>> VmBoard::Start(VmBoardOptions options) {
