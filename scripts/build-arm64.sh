@@ -25,7 +25,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
+source scripts/cmake_generator.sh
+cmake_generator build-arm64
+cmake -S . -B build-arm64 "${generator[@]}" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
   -DCELLFLEET_BUILD_TESTS=OFF -DCELLFLEET_WERROR=ON >/dev/null
 cmake --build build-arm64 -j "$(nproc)" --target cellfleet cellfleet-collector cellfleet-agent cellfleet-modemsim
 (cd build-arm64 && cpack -G DEB -B packages >/dev/null)

@@ -11,12 +11,14 @@
 #      warn with -Wthread-safety, as errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/cmake_generator.sh
 bash scripts/setup.sh
 bash scripts/build.sh
 bash scripts/build-arm64.sh
 ctest --test-dir build --output-on-failure -j 2 --timeout 300
 
-cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+cmake_generator build-asan
+cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_SANITIZE=ON -DCELLFLEET_FUZZ=ON -DCELLFLEET_WERROR=ON >/dev/null
 cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests ppp_tests agent_tests client_tests collector_tests \
@@ -24,7 +26,8 @@ cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300 -L 'unit|fuzz'
 
 # -O1 -g1: TSan needs some optimisation to run at speed and line tables for its reports.
-cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake_generator build-tsan
+cmake -S . -B build-tsan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_TSAN=ON -DCELLFLEET_WERROR=ON >/dev/null
 cmake --build build-tsan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests \
