@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "agent/status/status_hub.h"
+#include "base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
@@ -15,21 +16,26 @@ namespace {
 
 using ::cellfleet::testing::IsOk;
 
+// One simulated EC25 playing `scenario_yaml`, started, its ports under `dir`.
+absl::StatusOr<std::unique_ptr<simulator::SimulatedFleet>> StartOneModem(
+    const std::string& dir, const std::string& scenario_yaml) {
+  simulator::SimulatedFleetOptions sim_options;
+  sim_options.boards = 1;
+  sim_options.dir = dir;
+  ASSIGN_OR_RETURN(sim_options.scenario, simulator::ParseScenario(scenario_yaml, "test"));
+  ASSIGN_OR_RETURN(std::unique_ptr<simulator::SimulatedFleet> fleet,
+                   simulator::SimulatedFleet::Create(sim_options));
+  fleet->Start();
+  return fleet;
+}
+
 // A modem that hangs on AT+COPS? (which may legitimately take 180 s) must not hold up
 // the agent's shutdown: systemd would kill it mid-way and orphan its pppd.
 TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   const std::string dir = ::testing::TempDir() + "/poller-" + std::to_string(::getpid());
-  simulator::SimulatedFleetOptions sim_options;
-  sim_options.boards = 1;
-  sim_options.dir = dir;
-  absl::StatusOr<simulator::Scenario> scenario = simulator::ParseScenario(
-      "faults:\n  - {command: \"AT+COPS?\", no_reply: true}\n", "hung-cops");
-  ASSERT_THAT(scenario, IsOk());
-  sim_options.scenario = *scenario;
   absl::StatusOr<std::unique_ptr<simulator::SimulatedFleet>> fleet =
-      simulator::SimulatedFleet::Create(sim_options);
+      StartOneModem(dir, "faults:\n  - {command: \"AT+COPS?\", no_reply: true}\n");
   ASSERT_THAT(fleet, IsOk());
-  (*fleet)->Start();
 
   StatusHub hub;
   PollerOptions options;
@@ -66,17 +72,9 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
 // +CEREG URC brings the next sample forward, and that sample reads registration anew.
 TEST(ModemPollerTest, ARegistrationUrcIsSampledWithoutWaitingForThePoll) {
   const std::string dir = ::testing::TempDir() + "/poller-urc-" + std::to_string(::getpid());
-  simulator::SimulatedFleetOptions sim_options;
-  sim_options.boards = 1;
-  sim_options.dir = dir;
-  absl::StatusOr<simulator::Scenario> scenario =
-      simulator::ParseScenario("initial: {radio_drift: false}\n", "steady");
-  ASSERT_THAT(scenario, IsOk());
-  sim_options.scenario = *scenario;
   absl::StatusOr<std::unique_ptr<simulator::SimulatedFleet>> fleet =
-      simulator::SimulatedFleet::Create(sim_options);
+      StartOneModem(dir, "initial: {radio_drift: false}\n");
   ASSERT_THAT(fleet, IsOk());
-  (*fleet)->Start();
 
   StatusHub hub;
   PollerOptions options;
