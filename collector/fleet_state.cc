@@ -21,9 +21,9 @@ const char* StreamStateName(StreamState state) {
 }
 
 FleetState::FleetState(std::vector<client::Board> boards, absl::Duration silence_bound)
-    : silence_bound_(silence_bound), boards_(std::move(boards)) {
-  state_.resize(boards_.size());
-  for (size_t i = 0; i < boards_.size(); ++i) state_[i].board = boards_[i];
+    : silence_bound_(silence_bound), size_(boards.size()) {
+  state_.resize(boards.size());
+  for (size_t i = 0; i < boards.size(); ++i) state_[i].board = std::move(boards[i]);
 }
 
 void FleetState::Update(size_t index, const client::Board& /*board*/,

@@ -56,11 +56,11 @@ class FleetState : public client::UpdateSink {
 
   // A copy of every board as of `now` (silence judged then); the lock is held only to copy.
   std::vector<BoardSnapshot> Snapshot(absl::Time now) const;
-  size_t size() const { return boards_.size(); }
+  size_t size() const { return size_; }
 
  private:
   const absl::Duration silence_bound_;
-  const std::vector<client::Board> boards_;
+  const size_t size_;
   mutable absl::Mutex mu_;
   std::vector<BoardSnapshot> state_ ABSL_GUARDED_BY(mu_);
 };

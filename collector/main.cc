@@ -2,6 +2,8 @@
 // of its shard of it), served to Prometheus at /metrics. Runs until SIGINT or SIGTERM.
 //   cellfleet-collector --inventory fleet.yaml --listen 127.0.0.1:9470 [--shard 0/4]
 //     [--ca ca.crt --cert c.crt --key c.key] [--heartbeat 240] [--deadband rsrp=2]
+#include <malloc.h>
+
 #include <iostream>
 #include <thread>
 
@@ -27,6 +29,12 @@ int Fail(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One malloc arena, not one per thread that ever allocated: each scrape builds the
+  // fleet's page (MBs at 1,000 boards) on whichever HTTP thread serves it, and glibc
+  // kept every such thread's freed pages (60 MB against 43 at 300 boards after 20
+  // scrapes). A collector is idle between streamed updates, so the shared lock costs
+  // nothing measurable.
+  mallopt(M_ARENA_MAX, 1);
   const cellfleet::base::StopSignals stop_signals;  // before any thread
   std::string inventory, shard_text = "0/1", listen = "127.0.0.1:9470", advertise, ready_file;
   std::string ca, cert, key, server_name;
@@ -55,14 +63,19 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<cellfleet::collector::Shard> shard = cellfleet::collector::ParseShard(shard_text);
   if (!shard.ok()) return Fail(std::string(shard.status().message()));
-  absl::StatusOr<std::vector<cellfleet::client::Board>> all =
-      cellfleet::client::LoadInventory(inventory);
-  if (!all.ok()) return Fail(std::string(all.status().message()));
   absl::StatusOr<std::map<std::string, std::string>> wanted =
       cellfleet::client::ParseSelectors(selectors);
   if (!wanted.ok()) return Fail(std::string(wanted.status().message()));
-  const std::vector<cellfleet::client::Board> boards =
-      cellfleet::collector::BoardsOfShard(cellfleet::client::SelectBoards(*all, *wanted), *shard);
+  std::vector<cellfleet::client::Board> boards;
+  size_t inventory_size = 0;
+  {  // the whole inventory only while the shard is picked from it
+    absl::StatusOr<std::vector<cellfleet::client::Board>> all =
+        cellfleet::client::LoadInventory(inventory);
+    if (!all.ok()) return Fail(std::string(all.status().message()));
+    inventory_size = all->size();
+    boards =
+        cellfleet::collector::BoardsOfShard(cellfleet::client::SelectBoards(*all, *wanted), *shard);
+  }
   absl::StatusOr<cellfleet::client::ChannelOptions> channel =
       cellfleet::client::LoadChannelOptions(ca, cert, key, server_name);
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
@@ -84,7 +97,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<cellfleet::collector::HttpFront>> front =
       cellfleet::collector::HttpFront::Start(listen, advertise, &fleet);
   if (!front.ok()) return Fail(std::string(front.status().message()));
-  std::cerr << "cellfleet-collector: " << boards.size() << " of " << all->size()
+  std::cerr << "cellfleet-collector: " << boards.size() << " of " << inventory_size
             << " boards (shard " << shard_text << "); metrics on http://" << (*front)->address()
             << "/metrics" << std::endl;
   if (!ready_file.empty()) {
