@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "agent/settings/agent_settings.h"
 #include "base/atomic_file.h"
+#include "base/lock_order_checks.h"
 #include "base/stop_signals.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -67,6 +68,7 @@ void SetUpLogging(const AgentSettings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cellfleet::base::SkipLockOrderChecks();
   CLI::App app{"cellfleet-agent: serves an LTE modem's status and control over gRPC"};
   AgentSettings flags;  // holds flag values; only flags given on the command line override
   std::string config_file;

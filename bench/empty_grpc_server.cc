@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "base/lock_order_checks.h"
 #include "base/stop_signals.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/grpcpp.h"
@@ -45,6 +46,7 @@ class IdleService : public grpc::CallbackGenericService {
 }  // namespace
 
 int main() {
+  cellfleet::base::SkipLockOrderChecks();           // as the agent, whose floor this is
   const cellfleet::base::StopSignals stop_signals;  // before any thread starts
   grpc::EnableDefaultHealthCheckService(true);
   IdleService generic;  // the callback API, as the agent's service uses

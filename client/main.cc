@@ -2,10 +2,12 @@
 #include <iostream>
 #include <thread>
 
+#include "base/lock_order_checks.h"
 #include "base/stop_signals.h"
 #include "client/cli.h"
 
 int main(int argc, char** argv) {
+  cellfleet::base::SkipLockOrderChecks();
   // SIGINT/SIGTERM end long-running commands cleanly (streams cancelled, exit code kept).
   const cellfleet::base::StopSignals stop_signals;
   cellfleet::client::CancelSignal cancel;
