@@ -1,5 +1,9 @@
 #include "modem/quectel/quectel_modem.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -12,8 +16,8 @@ namespace cellfleet::modem {
 namespace {
 
 // Adds a problem line for a modem-level failure or an unparseable reply.
-void Note(ModemSnapshot& snapshot, const absl::Status& status) {
-  if (!status.ok()) snapshot.problems.emplace_back(status.message());
+void Note(std::vector<std::string>& problems, const absl::Status& status) {
+  if (!status.ok()) problems.emplace_back(status.message());
 }
 
 // URCs after which SIM, registration or operator may read differently. With
@@ -28,7 +32,7 @@ bool AnnouncesNetworkChange(absl::string_view line) {
 }  // namespace
 
 QuectelModem::QuectelModem(AtChannel& channel, QuectelOptions options)
-    : channel_(channel), options_(options) {
+    : channel_(channel), options_(std::move(options)) {
   urc_handler_id_ = channel_.AddUrcHandler([this](absl::string_view line) {
     if (line == "RDY") {
       reset_pending_ = true;
@@ -176,29 +180,26 @@ QuectelModem::NetworkState QuectelModem::ParseNetworkState(
   NetworkState state;
   state.read_at = options_.clock->Now();
   const std::string& port = channel_.port_name();
-  auto note = [&](const absl::Status& status) {
-    if (!status.ok()) state.problems.emplace_back(status.message());
-  };
 
   const AtResponse& cpin = *replies[0];
   if (cpin.final.success() && !cpin.lines.empty()) {
     absl::StatusOr<SimState> sim = ParseCpin(cpin.lines[0]);
-    note(sim.status());
+    Note(state.problems, sim.status());
     if (sim.ok()) state.sim_state = *sim;
   } else if (std::optional<SimState> sim = SimStateFromError(cpin.final)) {
     state.sim_state = *sim;
   } else {
-    note(FinalResultStatus(cpin.final, "AT+CPIN?", port));
+    Note(state.problems, FinalResultStatus(cpin.final, "AT+CPIN?", port));
   }
 
   auto registration = [&](const AtResponse& r, const char* command,
                           std::optional<RegistrationInfo>& out) {
     if (!r.final.success() || r.lines.empty()) {
-      note(FinalResultStatus(r.final, command, port));
+      Note(state.problems, FinalResultStatus(r.final, command, port));
       return;
     }
     absl::StatusOr<RegistrationInfo> info = ParseRegistration(r.lines[0], /*solicited=*/true);
-    note(info.status());
+    Note(state.problems, info.status());
     if (info.ok()) out = *info;
   };
   registration(*replies[1], "AT+CREG?", state.cs_registration);
@@ -207,10 +208,10 @@ QuectelModem::NetworkState QuectelModem::ParseNetworkState(
   const AtResponse& cops = *replies[3];
   if (cops.final.success() && !cops.lines.empty()) {
     absl::StatusOr<OperatorSelection> selection = ParseCops(cops.lines[0]);
-    note(selection.status());
+    Note(state.problems, selection.status());
     if (selection.ok()) state.operator_selection = *selection;
   } else {
-    note(FinalResultStatus(cops.final, "AT+COPS?", port));
+    Note(state.problems, FinalResultStatus(cops.final, "AT+COPS?", port));
   }
   return state;
 }
@@ -220,18 +221,18 @@ void QuectelModem::ParseSignal(const AtResponse& csq, const AtResponse& qeng,
   const std::string& port = channel_.port_name();
   if (csq.final.success() && !csq.lines.empty()) {
     absl::StatusOr<CsqReading> reading = ParseCsq(csq.lines[0]);
-    Note(snapshot, reading.status());
+    Note(snapshot.problems, reading.status());
     if (reading.ok()) snapshot.signal = *reading;
   } else {
-    Note(snapshot, FinalResultStatus(csq.final, "AT+CSQ", port));
+    Note(snapshot.problems, FinalResultStatus(csq.final, "AT+CSQ", port));
   }
 
   if (qeng.final.success() && !qeng.lines.empty()) {
     absl::StatusOr<ServingCellInfo> cell = ParseServingCell(qeng.lines, lte_sinr_);
-    Note(snapshot, cell.status());
+    Note(snapshot.problems, cell.status());
     if (cell.ok()) snapshot.serving_cell = std::move(*cell);
   } else {
-    Note(snapshot, FinalResultStatus(qeng.final, "AT+QENG=\"servingcell\"", port));
+    Note(snapshot.problems, FinalResultStatus(qeng.final, "AT+QENG=\"servingcell\"", port));
   }
 }
 
