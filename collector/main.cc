@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
   // One malloc arena, not one per thread that ever allocated: each scrape builds the
   // fleet's page (MBs at 1,000 boards) on whichever HTTP thread serves it, and glibc
   // kept every such thread's freed pages (60 MB against 43 at 300 boards after 20
-  // scrapes). A collector is idle between streamed updates, so the shared lock costs
-  // nothing measurable.
+  // scrapes). A collector is mostly idle between streamed updates: with one arena it
+  // used 1.9 % of a core over 1,000 boards.
   mallopt(M_ARENA_MAX, 1);
   const cellfleet::base::StopSignals stop_signals;  // before any thread
   std::string inventory, shard_text = "0/1", listen = "127.0.0.1:9470", advertise, ready_file;
