@@ -8,8 +8,9 @@ namespace cellfleet::base {
 // Debian builds Abseil without NDEBUG, so by default every absl::Mutex acquisition,
 // gRPC's own included, is recorded in one process-wide lock-order graph (behind one
 // global lock, in memory malloc does not see), and a cycle aborts the process. The
-// tests keep that check: they never call this. A board, the CLI and the collector
-// should not pay for it on every lock of every connection. Call first in main().
+// tests keep that check: they never call this. The programs the packages install (the
+// agent, the simulator, the CLI and the collector) should not pay for it on every lock
+// of every connection. Call first in main().
 void SkipLockOrderChecks();
 
 }  // namespace cellfleet::base

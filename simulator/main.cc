@@ -10,6 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
+#include "base/lock_order_checks.h"
 #include "base/stop_signals.h"
 #include "modem/log_format.h"
 #include "simulator/simulated_fleet.h"
@@ -25,6 +26,7 @@ std::string DescribeBoard(const cellfleet::simulator::SimulatedBoard& board) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cellfleet::base::SkipLockOrderChecks();
   CLI::App app{"Simulated Quectel EC25 modems on pseudo-terminals, for demos and tests"};
   cellfleet::simulator::SimulatedFleetOptions options;
   std::string ready_file;
