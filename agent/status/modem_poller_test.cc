@@ -29,6 +29,17 @@ absl::StatusOr<std::unique_ptr<simulator::SimulatedFleet>> StartOneModem(
   return fleet;
 }
 
+// A started poller on the simulated board's AT port, publishing to `hub`.
+std::unique_ptr<ModemPoller> StartPoller(const simulator::SimulatedFleet& fleet,
+                                         absl::Duration poll_interval, StatusHub& hub) {
+  PollerOptions options;
+  options.at_port = fleet.boards()[0].at_path;
+  options.poll_interval = poll_interval;
+  auto poller = std::make_unique<ModemPoller>(options, &hub);
+  poller->Start();
+  return poller;
+}
+
 // A modem that hangs on AT+COPS? (which may legitimately take 180 s) must not hold up
 // the agent's shutdown: systemd would kill it mid-way and orphan its pppd.
 TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
@@ -38,11 +49,7 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   ASSERT_THAT(fleet, IsOk());
 
   StatusHub hub;
-  PollerOptions options;
-  options.at_port = (*fleet)->boards()[0].at_path;
-  options.poll_interval = absl::Milliseconds(100);
-  ModemPoller poller(options, &hub);
-  poller.Start();
+  std::unique_ptr<ModemPoller> poller = StartPoller(**fleet, absl::Milliseconds(100), hub);
   // Initialised, then stuck on AT+COPS?: the simulator's command count stops moving.
   uint64_t seen = 0;
   absl::Time last_change = absl::Now();
@@ -62,7 +69,7 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   EXPECT_NE(latest->modem_state(), v1::MODEM_STATE_READY) << "no sample can complete";
 
   const absl::Time stopping = absl::Now();
-  poller.Stop();
+  poller->Stop();
   EXPECT_LT(absl::Now() - stopping, absl::Seconds(2)) << "Stop waited for the hung command";
   (*fleet)->Stop();
   std::filesystem::remove_all(dir);
@@ -77,11 +84,7 @@ TEST(ModemPollerTest, ARegistrationUrcIsSampledWithoutWaitingForThePoll) {
   ASSERT_THAT(fleet, IsOk());
 
   StatusHub hub;
-  PollerOptions options;
-  options.at_port = (*fleet)->boards()[0].at_path;
-  options.poll_interval = absl::Seconds(60);
-  ModemPoller poller(options, &hub);
-  poller.Start();
+  std::unique_ptr<ModemPoller> poller = StartPoller(**fleet, absl::Seconds(60), hub);
   auto eps_state = [&] {
     StatusPtr latest = hub.Latest();
     return latest == nullptr ? v1::REGISTRATION_STATE_UNSPECIFIED
@@ -102,7 +105,7 @@ TEST(ModemPollerTest, ARegistrationUrcIsSampledWithoutWaitingForThePoll) {
                                absl::Seconds(10)));
   EXPECT_LT(absl::Now() - lost, absl::Seconds(10));
 
-  poller.Stop();
+  poller->Stop();
   (*fleet)->Stop();
   std::filesystem::remove_all(dir);
 }
