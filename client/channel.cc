@@ -1,8 +1,10 @@
 #include "client/channel.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "proto/keepalive.h"
 
@@ -69,6 +71,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   // collector holding 300 streams.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);
+  // Where ReadIntoSizedBuffers() is in force: a status update fits, and gRPC grows the
+  // next read when one fills (8 KB is gRPC's default).
+  args.SetInt(GRPC_ARG_TCP_READ_CHUNK_SIZE, 512);
   if (options.ca_pem.empty()) {
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   }
@@ -78,6 +83,16 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   ssl.pem_private_key = options.key_pem;
   if (!options.server_name.empty()) args.SetSslTargetNameOverride(options.server_name);
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
+}
+
+void ReadIntoSizedBuffers() {
+  constexpr absl::string_view kExperiment = "tcp_read_chunks";
+  const char* set = std::getenv("GRPC_EXPERIMENTS");
+  if (set == nullptr || *set == '\0') {
+    setenv("GRPC_EXPERIMENTS", absl::StrCat("-", kExperiment).c_str(), /*overwrite=*/1);
+  } else if (!absl::StrContains(set, kExperiment)) {  // the user's choice stands
+    setenv("GRPC_EXPERIMENTS", absl::StrCat(set, ",-", kExperiment).c_str(), /*overwrite=*/1);
+  }
 }
 
 }  // namespace cellfleet::client

@@ -26,7 +26,7 @@ const grpc::internal::RpcMethod& WatchStatusMethod() {
 
 struct BoardState {
   size_t index = 0;
-  Board board;
+  const Board* board = nullptr;  // the caller's, which outlives the watch
   int received = 0;
   bool active = false;
   bool given_up = false;  // the agent refused in a way asking again cannot change
@@ -57,7 +57,10 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows with the status
-    sink_->Update(state_->index, state_->board, update_);
+    sink_->Update(state_->index, *state_->board, update_);
+    // Free its parts (Clear keeps them): a stream idles between updates, and a
+    // collector's 1,000 idle copies of a status would hold 1.7 MB.
+    update_ = v1::StatusUpdate();
     bool enough;
     {
       absl::MutexLock lock(mu_);
@@ -90,7 +93,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
       }
     }
     // Outside the watch's lock; before done_, which lets the watch end and free the sink.
-    if (report) sink_->StreamEnded(state_->index, state_->board, status, retry_in);
+    if (report) sink_->StreamEnded(state_->index, *state_->board, status, retry_in);
     absl::MutexLock lock(mu_);
     state_->active = false;
     done_ = true;
@@ -153,7 +156,7 @@ std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatc
   for (const Board& board : boards) {
     auto state = std::make_unique<BoardState>();
     state->index = states.size();
-    state->board = board;
+    state->board = &board;
     state->channel = MakeChannel(board.address, options.channel);
     states.push_back(std::move(state));
   }

@@ -22,7 +22,7 @@ bool Retryable(grpc::StatusCode code) {
 
 absl::Duration Backoff::Next() {
   const double factor =
-      std::uniform_real_distribution<double>(1 - options_.jitter, 1 + options_.jitter)(random_);
+      absl::Uniform(absl::IntervalClosed, random_, 1 - options_.jitter, 1 + options_.jitter);
   const absl::Duration wait = nominal_ * factor;
   nominal_ = std::min(nominal_ * options_.multiplier, options_.max);
   return wait;

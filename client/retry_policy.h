@@ -7,9 +7,7 @@
 #ifndef CELLFLEET_CLIENT_RETRY_POLICY_H_
 #define CELLFLEET_CLIENT_RETRY_POLICY_H_
 
-#include <cstdint>
-#include <random>
-
+#include "absl/random/random.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/status.h"
 
@@ -26,8 +24,7 @@ struct BackoffOptions {
 
 class Backoff {
  public:
-  explicit Backoff(BackoffOptions options = {}, uint64_t seed = std::random_device{}())
-      : options_(options), nominal_(options.initial), random_(seed) {}
+  explicit Backoff(BackoffOptions options = {}) : options_(options), nominal_(options.initial) {}
 
   // The wait before the next try; each call makes the one after it longer.
   absl::Duration Next();
@@ -37,7 +34,7 @@ class Backoff {
  private:
   const BackoffOptions options_;
   absl::Duration nominal_;
-  std::mt19937_64 random_;
+  absl::InsecureBitGen random_;  // 16 bytes: a collector keeps one per board
 };
 
 }  // namespace cellfleet::client

@@ -21,7 +21,7 @@ TEST(RetryPolicyTest, OnlyCodesThatAskingAgainCanChangeAreRetried) {
 }
 
 TEST(RetryPolicyTest, BackoffGrowsWithJitterUpToItsCapAndResets) {
-  Backoff backoff(BackoffOptions{}, /*seed=*/7);
+  Backoff backoff;
   absl::Duration nominal = absl::Seconds(1);
   for (int i = 0; i < 20; ++i) {
     const absl::Duration wait = backoff.Next();
@@ -37,8 +37,8 @@ TEST(RetryPolicyTest, BackoffGrowsWithJitterUpToItsCapAndResets) {
 TEST(RetryPolicyTest, JitterSpreadsAFleetThatFailedTogether) {
   // 100 boards dropped at once must not all come back in the same instant.
   absl::Duration earliest = absl::InfiniteDuration(), latest = absl::ZeroDuration();
-  for (uint64_t board = 0; board < 100; ++board) {
-    Backoff backoff(BackoffOptions{}, board);
+  for (int board = 0; board < 100; ++board) {
+    Backoff backoff;
     for (int i = 0; i < 5; ++i) (void)backoff.Next();
     const absl::Duration wait = backoff.Next();  // nominal 32 s
     earliest = std::min(earliest, wait);
