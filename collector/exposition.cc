@@ -140,17 +140,6 @@ std::string EscapeLabelValue(absl::string_view value) {
   return out;
 }
 
-CollectorStats Tally(const std::vector<BoardSnapshot>& boards) {
-  CollectorStats stats;
-  stats.boards = boards.size();
-  for (const BoardSnapshot& b : boards) {
-    if (b.up()) ++stats.connected;
-    stats.reconnects += b.reconnects;
-    stats.updates += b.updates;
-  }
-  return stats;
-}
-
 std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const CollectorStats& stats,
                           bool self, absl::Time now) {
   Writer w;
@@ -211,14 +200,14 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   // Values of up boards only.
   std::vector<const BoardSnapshot*> up;
   for (const BoardSnapshot& b : boards) {
-    if (b.up() && b.has_status) up.push_back(&b);
+    if (b.up() && b.status != nullptr) up.push_back(&b);
   }
   w.Family("cellfleet_sample_age_seconds", "gauge",
            "Age of the latest sample the board's agent took, at this scrape: every value "
            "below is from that sample.");
   for (const BoardSnapshot* b : up) {
     w.Sample("cellfleet_sample_age_seconds", b->board, {},
-             absl::ToDoubleSeconds(now - FromProtoTime(b->status.sampled_at())));
+             absl::ToDoubleSeconds(now - FromProtoTime(b->status->sampled_at())));
   }
   w.Family("cellfleet_modem_state", "gauge",
            "The modem's state, one series per state, 1 for the current (latest sample).");
@@ -226,19 +215,19 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
     for (v1::ModemState state : kModemStates) {
       w.Sample("cellfleet_modem_state", b->board,
                {{"state", Short(v1::ModemState_Name(state), "MODEM_STATE_")}},
-               b->status.modem_state() == state ? 1 : 0);
+               b->status->modem_state() == state ? 1 : 0);
     }
   }
   w.Family("cellfleet_modem_info", "gauge",
            "The modem and SIM (value 1; latest sample): a SIM swap changes this series only.");
   for (const BoardSnapshot* b : up) {
-    const v1::Identity& id = b->status.identity();
+    const v1::Identity& id = b->status->identity();
     w.Sample("cellfleet_modem_info", b->board,
              {{"model", id.model()},
               {"firmware", id.firmware_revision()},
               {"imei", id.imei()},
               {"iccid", id.iccid()},
-              {"sim_state", Short(v1::SimState_Name(b->status.sim_state()), "SIM_STATE_")}},
+              {"sim_state", Short(v1::SimState_Name(b->status->sim_state()), "SIM_STATE_")}},
              1);
   }
   w.Family("cellfleet_registered", "gauge",
@@ -246,16 +235,16 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
            "otherwise; latest sample. Its state is in cellfleet_registration_info.");
   for (const BoardSnapshot* b : up) {
     w.Sample("cellfleet_registered", b->board, {{"domain", "eps"}},
-             Registered(b->status.eps_registration()) ? 1 : 0);
+             Registered(b->status->eps_registration()) ? 1 : 0);
     w.Sample("cellfleet_registered", b->board, {{"domain", "cs"}},
-             Registered(b->status.cs_registration()) ? 1 : 0);
+             Registered(b->status->cs_registration()) ? 1 : 0);
   }
   w.Family("cellfleet_registration_info", "gauge",
            "The registration state per domain (value 1; latest sample).");
   for (const BoardSnapshot* b : up) {
     for (const auto& [domain, reg] :
-         {std::pair<const char*, const v1::Registration*>{"eps", &b->status.eps_registration()},
-          {"cs", &b->status.cs_registration()}}) {
+         {std::pair<const char*, const v1::Registration*>{"eps", &b->status->eps_registration()},
+          {"cs", &b->status->cs_registration()}}) {
       w.Sample("cellfleet_registration_info", b->board,
                {{"domain", domain},
                 {"state", Short(v1::RegistrationState_Name(reg->state()), "REGISTRATION_STATE_")}},
@@ -263,14 +252,14 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
     }
   }
   std::vector<Signal> signals;
-  for (const BoardSnapshot* b : up) signals.push_back(SignalOf(b->status));
+  for (const BoardSnapshot* b : up) signals.push_back(SignalOf(*b->status));
   w.Family("cellfleet_serving_cell_info", "gauge",
            "The serving cell and operator (value 1; latest sample): a handover changes this "
            "series only.");
   for (size_t i = 0; i < up.size(); ++i) {
     const Signal& s = signals[i];
     w.Sample("cellfleet_serving_cell_info", up[i]->board,
-             {{"operator", up[i]->status.operator_().name()},
+             {{"operator", up[i]->status->operator_().name()},
               {"rat", s.rat},
               {"cell_id", s.cell_id},
               {"pci", s.pci},
@@ -308,32 +297,33 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
     for (v1::ConnectionState state : kLinkStates) {
       w.Sample("cellfleet_link_state", b->board,
                {{"state", Short(v1::ConnectionState_Name(state), "CONNECTION_STATE_")}},
-               b->status.connection().state() == state ? 1 : 0);
+               b->status->connection().state() == state ? 1 : 0);
     }
   }
   w.Family("cellfleet_link_receive_bytes_total", "counter",
            "Bytes received on the PPP link in its current session (pppd's count; starts again "
            "at 0 with each session); latest sample.");
   for (const BoardSnapshot* b : up) {
-    w.Sample("cellfleet_link_receive_bytes_total", b->board, {}, b->status.connection().rx_bytes());
+    w.Sample("cellfleet_link_receive_bytes_total", b->board, {},
+             b->status->connection().rx_bytes());
   }
   w.Family("cellfleet_link_transmit_bytes_total", "counter",
            "Bytes sent on the PPP link in its current session; latest sample.");
   for (const BoardSnapshot* b : up) {
     w.Sample("cellfleet_link_transmit_bytes_total", b->board, {},
-             b->status.connection().tx_bytes());
+             b->status->connection().tx_bytes());
   }
   // Data per SIM this billing cycle (the SIM in the modem; the agent keeps the rest).
   std::vector<const BoardSnapshot*> counted;
   for (const BoardSnapshot* b : up) {
-    if (!b->status.usage().iccid().empty()) counted.push_back(b);
+    if (!b->status->usage().iccid().empty()) counted.push_back(b);
   }
   w.Family("cellfleet_sim_cycle_bytes", "gauge",
            "Bytes the SIM in the modem used over the PPP link this billing cycle, by direction "
            "(rx: down, tx: up); back to 0 when a cycle starts. Moves in steps of 1 MB between "
            "heartbeats.");
   for (const BoardSnapshot* b : counted) {
-    const v1::SimUsage& u = b->status.usage();
+    const v1::SimUsage& u = b->status->usage();
     w.Sample("cellfleet_sim_cycle_bytes", b->board, {{"iccid", u.iccid()}, {"direction", "rx"}},
              static_cast<double>(u.cycle().rx_bytes()));
     w.Sample("cellfleet_sim_cycle_bytes", b->board, {{"iccid", u.iccid()}, {"direction", "tx"}},
@@ -342,7 +332,7 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   w.Family("cellfleet_sim_cycle_projected_bytes", "gauge",
            "The cycle's total at its end at this cycle's pace (after its first hour).");
   for (const BoardSnapshot* b : counted) {
-    const v1::SimUsage& u = b->status.usage();
+    const v1::SimUsage& u = b->status->usage();
     if (u.projected_bytes() > 0) {
       w.Sample("cellfleet_sim_cycle_projected_bytes", b->board, {{"iccid", u.iccid()}},
                static_cast<double>(u.projected_bytes()));
@@ -350,7 +340,7 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   }
   w.Family("cellfleet_sim_cap_bytes", "gauge", "The SIM's data cap a cycle (absent: none).");
   for (const BoardSnapshot* b : counted) {
-    const v1::SimUsage& u = b->status.usage();
+    const v1::SimUsage& u = b->status->usage();
     if (u.plan().cap_bytes() > 0) {
       w.Sample("cellfleet_sim_cap_bytes", b->board, {{"iccid", u.iccid()}},
                static_cast<double>(u.plan().cap_bytes()));
@@ -359,14 +349,14 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   w.Family("cellfleet_sim_cycle_end_timestamp_seconds", "gauge",
            "When the SIM's billing cycle ends (Unix time).");
   for (const BoardSnapshot* b : counted) {
-    const v1::SimUsage& u = b->status.usage();
+    const v1::SimUsage& u = b->status->usage();
     w.Sample("cellfleet_sim_cycle_end_timestamp_seconds", b->board, {{"iccid", u.iccid()}},
              static_cast<double>(u.cycle().end().seconds()));
   }
   w.Family("cellfleet_sim_usage_state", "gauge",
            "The SIM's usage against its plan, one series per state, 1 for the current.");
   for (const BoardSnapshot* b : counted) {
-    const v1::SimUsage& u = b->status.usage();
+    const v1::SimUsage& u = b->status->usage();
     for (int state = v1::USAGE_STATE_OK; state <= v1::USAGE_STATE_OVERRIDDEN; ++state) {
       w.Sample("cellfleet_sim_usage_state", b->board,
                {{"iccid", u.iccid()},
@@ -378,35 +368,35 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   w.Family("cellfleet_config_version", "gauge",
            "The connection config version in force; latest sample.");
   for (const BoardSnapshot* b : up) {
-    w.Sample("cellfleet_config_version", b->board, {}, b->status.config().version());
+    w.Sample("cellfleet_config_version", b->board, {}, b->status->config().version());
   }
   w.Family("cellfleet_config_pending_confirm", "gauge",
            "1 while a pushed config awaits its confirm (it rolls back at the deadline); latest "
            "sample.");
   for (const BoardSnapshot* b : up) {
     w.Sample("cellfleet_config_pending_confirm", b->board, {},
-             b->status.config().has_pending() ? 1 : 0);
+             b->status->config().has_pending() ? 1 : 0);
   }
   w.Family("cellfleet_config_confirm_deadline_timestamp_seconds", "gauge",
            "When a pending config rolls back unless confirmed (Unix time).");
   for (const BoardSnapshot* b : up) {
-    if (b->status.config().has_pending()) {
+    if (b->status->config().has_pending()) {
       w.Sample("cellfleet_config_confirm_deadline_timestamp_seconds", b->board, {},
-               absl::ToUnixSeconds(FromProtoTime(b->status.config().pending().deadline())));
+               absl::ToUnixSeconds(FromProtoTime(b->status->config().pending().deadline())));
     }
   }
 
   if (self) {
     w.Family("cellfleet_collector_boards", "gauge", "Boards this collector holds (its shard).");
-    w.Plain("cellfleet_collector_boards", static_cast<double>(stats.boards));
+    w.Plain("cellfleet_collector_boards", static_cast<double>(stats.fleet.boards));
     w.Family("cellfleet_collector_streams_connected", "gauge", "Boards whose stream is up.");
-    w.Plain("cellfleet_collector_streams_connected", static_cast<double>(stats.connected));
+    w.Plain("cellfleet_collector_streams_connected", static_cast<double>(stats.fleet.connected));
     w.Family("cellfleet_collector_reconnects_total", "counter",
              "Stream ends that were retried, all boards.");
-    w.Plain("cellfleet_collector_reconnects_total", static_cast<double>(stats.reconnects));
+    w.Plain("cellfleet_collector_reconnects_total", static_cast<double>(stats.fleet.reconnects));
     w.Family("cellfleet_collector_updates_total", "counter",
              "Updates received, all boards (rate() gives updates per second).");
-    w.Plain("cellfleet_collector_updates_total", static_cast<double>(stats.updates));
+    w.Plain("cellfleet_collector_updates_total", static_cast<double>(stats.fleet.updates));
     w.Family("cellfleet_collector_scrapes_total", "counter", "Scrapes served.");
     w.Plain("cellfleet_collector_scrapes_total", static_cast<double>(stats.scrapes));
     w.Family("cellfleet_collector_last_scrape_duration_seconds", "gauge",

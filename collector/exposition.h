@@ -19,14 +19,10 @@ namespace cellfleet::collector {
 
 // The collector's own figures, over every board it holds.
 struct CollectorStats {
-  uint64_t boards = 0;
-  uint64_t connected = 0;
-  uint64_t reconnects = 0;
-  uint64_t updates = 0;
+  FleetCounts fleet;
   uint64_t scrapes = 0;
   double last_scrape_seconds = 0;  // rendering time of the scrape before this one
 };
-CollectorStats Tally(const std::vector<BoardSnapshot>& boards);
 
 // Every board of `boards`; with `self`, the collector's own metrics too.
 std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const CollectorStats& stats,

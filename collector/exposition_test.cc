@@ -17,9 +17,9 @@ BoardSnapshot UpBoard() {
   BoardSnapshot b;
   b.board = {"rock-001", "10.8.0.11:50051", {{"region", "north"}, {"site", "depot \"3\""}}};
   b.stream = StreamState::kConnected;
-  b.has_status = true;
   b.updates = 7;
-  v1::ModemStatus& s = b.status;
+  auto status = std::make_shared<v1::ModemStatus>();
+  v1::ModemStatus& s = *status;
   *s.mutable_sampled_at() = ToProtoTime(kNow - absl::Seconds(3));
   s.set_modem_state(v1::MODEM_STATE_READY);
   s.mutable_identity()->set_imei("867695041450528");
@@ -43,11 +43,14 @@ BoardSnapshot UpBoard() {
   usage.mutable_plan()->set_cap_bytes(1'000'000'000);
   usage.set_projected_bytes(1'200'000'000);
   usage.set_state(v1::USAGE_STATE_WARNING);
+  b.status = std::move(status);
   return b;
 }
 
 TEST(ExpositionTest, AnUpBoardHasItsValuesWithAgeAndInfoLabels) {
-  const std::string text = RenderMetrics({UpBoard()}, Tally({UpBoard()}), true, kNow);
+  CollectorStats stats;
+  stats.fleet = {/*boards=*/1, /*connected=*/1, /*reconnects=*/0, /*updates=*/7};
+  const std::string text = RenderMetrics({UpBoard()}, stats, true, kNow);
   EXPECT_THAT(text, HasSubstr("cellfleet_board_up{board=\"rock-001\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_sample_age_seconds{board=\"rock-001\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_signal_rsrp_dbm{board=\"rock-001\"} -97\n"));

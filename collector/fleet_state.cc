@@ -36,11 +36,10 @@ void FleetState::Update(size_t index, const client::Board& /*board*/,
   ++b.updates;
   if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) return;  // nothing changed
   if (update.status().modem_state() == v1::MODEM_STATE_RESETTING &&
-      (!b.has_status || b.status.modem_state() != v1::MODEM_STATE_RESETTING)) {
+      (b.status == nullptr || b.status->modem_state() != v1::MODEM_STATE_RESETTING)) {
     ++b.modem_resets;
   }
-  b.status = update.status();
-  b.has_status = true;
+  b.status = std::make_shared<const v1::ModemStatus>(update.status());
 }
 
 void FleetState::StreamEnded(size_t index, const client::Board& /*board*/,
@@ -56,18 +55,35 @@ void FleetState::StreamEnded(size_t index, const client::Board& /*board*/,
   }
 }
 
-std::vector<BoardSnapshot> FleetState::Snapshot(absl::Time now) const {
-  std::vector<BoardSnapshot> copy;
-  {
-    absl::MutexLock lock(&mu_);
-    copy = state_;
+StreamState FleetState::StreamAt(const BoardSnapshot& b, absl::Time now) const {
+  if (b.stream == StreamState::kConnected && now - b.last_update > silence_bound_) {
+    return StreamState::kSilent;
   }
-  for (BoardSnapshot& b : copy) {
-    if (b.stream == StreamState::kConnected && now - b.last_update > silence_bound_) {
-      b.stream = StreamState::kSilent;
-    }
+  return b.stream;
+}
+
+std::vector<BoardSnapshot> FleetState::Snapshot(absl::Time now, absl::string_view only) const {
+  std::vector<BoardSnapshot> copy;
+  absl::MutexLock lock(&mu_);
+  copy.reserve(only.empty() ? state_.size() : 1);
+  for (const BoardSnapshot& b : state_) {
+    if (!only.empty() && b.board.name != only) continue;
+    copy.push_back(b);
+    copy.back().stream = StreamAt(b, now);
   }
   return copy;
+}
+
+FleetCounts FleetState::Count(absl::Time now) const {
+  FleetCounts counts;
+  absl::MutexLock lock(&mu_);
+  counts.boards = state_.size();
+  for (const BoardSnapshot& b : state_) {
+    if (StreamAt(b, now) == StreamState::kConnected) ++counts.connected;
+    counts.reconnects += b.reconnects;
+    counts.updates += b.updates;
+  }
+  return counts;
 }
 
 }  // namespace cellfleet::collector

@@ -5,10 +5,12 @@
 #define CELLFLEET_COLLECTOR_FLEET_STATE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cellfleet/v1/modem_status.pb.h"
@@ -33,8 +35,8 @@ struct BoardSnapshot {
   client::Board board;
   StreamState stream = StreamState::kConnecting;
   std::string error_code;  // of the stream's last end, e.g. "UNAVAILABLE"
-  bool has_status = false;
-  v1::ModemStatus status;                         // the latest full sample
+  // The latest full sample (none yet: null); shared, so that a scrape copies no sample.
+  std::shared_ptr<const v1::ModemStatus> status;
   absl::Time last_update = absl::InfinitePast();  // any update, heartbeats too
   uint64_t updates = 0;
   uint64_t reconnects = 0;    // stream ends that were retried
@@ -42,6 +44,14 @@ struct BoardSnapshot {
 
   // Up: connected and heard from within the bound. Only then are its values exported.
   bool up() const { return stream == StreamState::kConnected; }
+};
+
+// The fleet in numbers, for the collector's own metrics.
+struct FleetCounts {
+  uint64_t boards = 0;
+  uint64_t connected = 0;  // up
+  uint64_t reconnects = 0;
+  uint64_t updates = 0;
 };
 
 class FleetState : public client::UpdateSink {
@@ -54,11 +64,16 @@ class FleetState : public client::UpdateSink {
   void StreamEnded(size_t index, const client::Board& board, const grpc::Status& status,
                    absl::Duration retry_in) override;
 
-  // A copy of every board as of `now` (silence judged then); the lock is held only to copy.
-  std::vector<BoardSnapshot> Snapshot(absl::Time now) const;
+  // A copy of every board as of `now` (silence judged then), or of the board named
+  // `only`; the lock is held only to copy.
+  std::vector<BoardSnapshot> Snapshot(absl::Time now, absl::string_view only = {}) const;
+  // The same boards counted, copying none (a probe of one board asks for them).
+  FleetCounts Count(absl::Time now) const;
   size_t size() const { return size_; }
 
  private:
+  StreamState StreamAt(const BoardSnapshot& b, absl::Time now) const;
+
   const absl::Duration silence_bound_;
   const size_t size_;
   mutable absl::Mutex mu_;

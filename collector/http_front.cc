@@ -2,8 +2,6 @@
 
 #include <httplib.h>
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "base/host_port.h"
 #include "collector/exposition.h"
@@ -80,19 +78,16 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(const std::string& l
 
 void HttpFront::Serve(const std::string& only, bool self_metrics, httplib::Response& response) {
   const absl::Time start = absl::Now();
-  std::vector<BoardSnapshot> boards = fleet_->Snapshot(start);
-  CollectorStats stats = Tally(boards);
-  if (!only.empty()) {
-    boards.erase(std::remove_if(boards.begin(), boards.end(),
-                                [&only](const BoardSnapshot& b) { return b.board.name != only; }),
-                 boards.end());
-    if (boards.empty() && only != kNoBoard) {
-      response.status = 404;
-      response.set_content(absl::StrCat("no board \"", only, "\" in this collector's shard\n"),
-                           "text/plain");
-      return;
-    }
+  // A probe copies its one board, not the fleet: Prometheus probes every board.
+  std::vector<BoardSnapshot> boards = fleet_->Snapshot(start, only);
+  if (boards.empty() && !only.empty() && only != kNoBoard) {
+    response.status = 404;
+    response.set_content(absl::StrCat("no board \"", only, "\" in this collector's shard\n"),
+                         "text/plain");
+    return;
   }
+  CollectorStats stats;
+  if (self_metrics) stats.fleet = fleet_->Count(start);
   stats.scrapes = ++scrapes_;
   stats.last_scrape_seconds = static_cast<double>(last_scrape_ns_.load()) / 1e9;
   response.set_content(RenderMetrics(boards, stats, self_metrics, start),
