@@ -12,6 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/cmake_generator.sh
+# The tests' scratch files (gtest's TempDir(), TMPDIR) go to one directory of this run,
+# removed at the end, so that runs leave nothing in /tmp. Mode 1777 like /tmp: some tests
+# hand files to the agent running as its service user.
+scratch=$(mktemp -d /tmp/cellfleet-test-run.XXXXXX)
+chmod 1777 "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+export TEST_TMPDIR="$scratch" TMPDIR="$scratch"
 bash scripts/setup.sh
 bash scripts/build.sh
 bash scripts/build-arm64.sh
