@@ -34,6 +34,7 @@ set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/deploy/debian/postinst;${PROJECT_SOURCE_DIR}/deploy/debian/prerm;${PROJECT_SOURCE_DIR}/deploy/debian/postrm;${PROJECT_SOURCE_DIR}/deploy/debian/conffiles")
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME cellfleet)
+set(CPACK_DEBIAN_CLI_PACKAGE_RECOMMENDS "gnuplot-nox")  # --chart and fleet-chart draw with it
 set(CPACK_COMPONENT_CLI_DESCRIPTION "cellfleet fleet CLI\n Status, live signal, history and control of many cellfleet agents at once.")
 if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
   set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)

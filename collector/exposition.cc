@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/serving_signal.h"
 #include "client/status_cells.h"
 #include "proto/time_convert.h"
 
@@ -50,54 +51,6 @@ class Writer {
 
 std::string Short(const std::string& full, const std::string& prefix) {
   return client::ShortEnumName(full, prefix);
-}
-
-// The signal a board's serving cell reports, by technology.
-struct Signal {
-  std::optional<double> rsrp, rsrq, sinr, rssi, rscp, ecio;
-  std::string rat, band, earfcn, pci, cell_id;
-};
-
-Signal SignalOf(const v1::ModemStatus& s) {
-  Signal out;
-  const v1::ServingCell& cell = s.serving_cell();
-  out.rat = Short(v1::RadioTechnology_Name(cell.radio_technology()), "RADIO_TECHNOLOGY_");
-  auto lte = [&out](const v1::LteServingCell& l) {
-    if (l.has_rsrp_dbm()) out.rsrp = l.rsrp_dbm();
-    if (l.has_rsrq_db()) out.rsrq = l.rsrq_db();
-    if (l.has_sinr_db()) out.sinr = l.sinr_db();
-    if (l.has_rssi_dbm()) out.rssi = l.rssi_dbm();
-    out.band = absl::StrCat(l.band());
-    out.earfcn = absl::StrCat(l.earfcn());
-    out.pci = absl::StrCat(l.pci());
-    out.cell_id = absl::StrCat(l.cell_id());
-  };
-  if (cell.has_lte()) lte(cell.lte());
-  if (cell.has_en_dc()) lte(cell.en_dc().lte());
-  if (cell.has_nr5g_sa()) {
-    const v1::Nr5gSaServingCell& n = cell.nr5g_sa();
-    if (n.has_rsrp_dbm()) out.rsrp = n.rsrp_dbm();
-    if (n.has_rsrq_db()) out.rsrq = n.rsrq_db();
-    if (n.has_sinr_db()) out.sinr = n.sinr_db();
-    out.band = absl::StrCat(n.band());
-    out.earfcn = absl::StrCat(n.arfcn());
-    out.pci = absl::StrCat(n.pci());
-    out.cell_id = absl::StrCat(n.cell_id());
-  }
-  if (cell.has_wcdma()) {
-    const v1::WcdmaServingCell& w = cell.wcdma();
-    if (w.has_rscp_dbm()) out.rscp = w.rscp_dbm();
-    if (w.has_ecio_db()) out.ecio = w.ecio_db();
-    out.earfcn = absl::StrCat(w.uarfcn());
-    out.cell_id = absl::StrCat(w.cell_id());
-  }
-  if (cell.has_gsm()) {
-    out.band = cell.gsm().band();
-    out.earfcn = absl::StrCat(cell.gsm().arfcn());
-    out.cell_id = absl::StrCat(cell.gsm().cell_id());
-  }
-  if (!out.rssi && s.signal().has_rssi_dbm()) out.rssi = s.signal().rssi_dbm();
-  return out;
 }
 
 constexpr v1::ModemState kModemStates[] = {v1::MODEM_STATE_ABSENT, v1::MODEM_STATE_INITIALIZING,
@@ -251,13 +204,13 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
                1);
     }
   }
-  std::vector<Signal> signals;
-  for (const BoardSnapshot* b : up) signals.push_back(SignalOf(*b->status));
+  std::vector<client::ServingSignal> signals;
+  for (const BoardSnapshot* b : up) signals.push_back(client::SignalOf(*b->status));
   w.Family("cellfleet_serving_cell_info", "gauge",
            "The serving cell and operator (value 1; latest sample): a handover changes this "
            "series only.");
   for (size_t i = 0; i < up.size(); ++i) {
-    const Signal& s = signals[i];
+    const client::ServingSignal& s = signals[i];
     w.Sample("cellfleet_serving_cell_info", up[i]->board,
              {{"operator", up[i]->status->operator_().name()},
               {"rat", s.rat},
@@ -270,18 +223,23 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   const struct {
     const char* name;
     const char* help;
-    std::optional<double> Signal::*field;
+    std::optional<double> client::ServingSignal::*field;
   } kSignalGauges[] = {
       {"cellfleet_signal_rsrp_dbm",
-       "Reference signal received power (LTE, NR), dBm; latest sample.", &Signal::rsrp},
+       "Reference signal received power (LTE, NR), dBm; latest sample.",
+       &client::ServingSignal::rsrp},
       {"cellfleet_signal_rsrq_db",
-       "Reference signal received quality (LTE, NR), dB; latest sample.", &Signal::rsrq},
+       "Reference signal received quality (LTE, NR), dB; latest sample.",
+       &client::ServingSignal::rsrq},
       {"cellfleet_signal_sinr_db",
-       "Signal to interference plus noise ratio (LTE, NR), dB; latest sample.", &Signal::sinr},
-      {"cellfleet_signal_rssi_dbm", "Received signal strength, dBm; latest sample.", &Signal::rssi},
+       "Signal to interference plus noise ratio (LTE, NR), dB; latest sample.",
+       &client::ServingSignal::sinr},
+      {"cellfleet_signal_rssi_dbm", "Received signal strength, dBm; latest sample.",
+       &client::ServingSignal::rssi},
       {"cellfleet_signal_rscp_dbm", "Received signal code power (WCDMA), dBm; latest sample.",
-       &Signal::rscp},
-      {"cellfleet_signal_ecio_db", "Ec/Io (WCDMA), dB; latest sample.", &Signal::ecio},
+       &client::ServingSignal::rscp},
+      {"cellfleet_signal_ecio_db", "Ec/Io (WCDMA), dB; latest sample.",
+       &client::ServingSignal::ecio},
   };
   for (const auto& gauge : kSignalGauges) {
     w.Family(gauge.name, "gauge", gauge.help);

@@ -28,6 +28,9 @@ packages=(
   # ... and GNU time for the CLI's peak memory; the collector's HTTP (cpp-httplib) and
   # the real Prometheus its tests scrape it with.
   time libcpp-httplib-dev prometheus curl jq
+  # `cellfleet history --chart` and `cellfleet fleet-chart` draw with gnuplot; the tests
+  # check the SVGs with xmllint.
+  gnuplot-nox libxml2-utils
   # The flash-wear benchmark counts the agent's writes with strace (bc scales them).
   strace bc gawk
 )

@@ -1,12 +1,14 @@
 // `cellfleet history`: what each board recorded (events and kept samples) in a window.
-// A row (JSON line) per entry.
+// A row (JSON line) per entry; with --chart, one board's signal drawn instead.
 #include <ostream>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/chart.h"
 #include "client/commands/command.h"
+#include "client/history_chart.h"
 #include "client/status_cells.h"
 #include "proto/time_convert.h"
 
@@ -52,8 +54,11 @@ class HistoryCommand : public FleetCommand {
     AddBoardOptions(command);
     command->add_option("--since", since_, "How far back, e.g. 30m, 6h, 7d");
     command->add_flag("--events-only", events_only_, "Only events, no kept samples");
-    command->add_option("--max", max_entries_, "Entries per board (newest kept)")
-        ->check(CLI::Range(1, 100000));
+    max_option_ = command->add_option("--max", max_entries_, "Entries per board (newest kept)")
+                      ->check(CLI::Range(1, kMostEntries));
+    command->add_option("--chart", chart_,
+                        "Draw one board's RSRP, RSRQ and SINR with its events to this .svg or "
+                        ".png file (by gnuplot) instead of listing the entries");
     return command;
   }
 
@@ -61,16 +66,24 @@ class HistoryCommand : public FleetCommand {
   int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
     absl::StatusOr<absl::Duration> window = ParseWindow(since_);
     if (!window.ok()) return UsageError(env, window.status());
+    if (!chart_.empty() && (boards.size() != 1 || events_only_)) {
+      return UsageError(env, absl::InvalidArgumentError(
+                                 "--chart draws one board's samples: name one board, without "
+                                 "--events-only"));
+    }
     v1::GetHistoryRequest request;
     *request.mutable_start_time() = ToProtoTime(absl::Now() - *window);
     request.set_events_only(events_only_);
-    request.set_max_entries(static_cast<uint32_t>(max_entries_));
+    // A chart wants the whole window unless --max says otherwise.
+    const int most = !chart_.empty() && max_option_->count() == 0 ? kMostEntries : max_entries_;
+    request.set_max_entries(static_cast<uint32_t>(most));
     auto results = FanOut<v1::GetHistoryResponse>(
         boards, env.fanout,
         [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
                    v1::GetHistoryResponse* response, std::function<void(grpc::Status)> done) {
           stub->async()->GetHistory(context, &request, response, std::move(done));
         });
+    if (!chart_.empty()) return DrawChart(results.front(), env);
     BoardReport report = env.Report({"TIME", "KIND", "DETAIL"});
     for (const auto& result : results) {
       if (!result.status.ok()) {
@@ -87,9 +100,33 @@ class HistoryCommand : public FleetCommand {
     return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
   }
 
+  int DrawChart(const BoardResult<v1::GetHistoryResponse>& result, CommandEnv& env) {
+    if (!result.status.ok()) {
+      env.err << result.board.name << ": " << ErrorText(result.status) << "\n";
+      return kExitFailed;
+    }
+    const Chart chart = HistoryChart(result.board.name, result.response);
+    if (absl::Status drawn = RenderChart(chart, chart_); !drawn.ok()) {
+      env.err << result.board.name << ": " << drawn.message() << "\n";
+      return drawn.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+    }
+    size_t samples = 0;
+    for (const ChartPanel& panel : chart.panels)
+      samples = std::max(samples, panel.series[0].points.size());
+    env.out << result.board.name << ": " << chart_ << " (" << samples << " samples, "
+            << chart.marks.size() << " events marked)\n";
+    if (result.response.truncated()) {
+      env.err << result.board.name << ": more entries than --max; the chart shows the newest\n";
+    }
+    return kExitOk;
+  }
+
+  static constexpr int kMostEntries = 100000;
   std::string since_ = "24h";
   bool events_only_ = false;
   int max_entries_ = 1000;
+  CLI::Option* max_option_ = nullptr;
+  std::string chart_;
 };
 
 }  // namespace
