@@ -27,6 +27,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   commands.push_back(MakeStatusCommand());
   commands.push_back(MakeWatchCommand());
   commands.push_back(MakeHistoryCommand());
+  commands.push_back(MakeFleetChartCommand());
   commands.push_back(MakeDialCommand());
   commands.push_back(MakeHangUpCommand());
   commands.push_back(MakeDiagnoseCommand());

@@ -5,13 +5,17 @@
 # board's scripted 20 dB fade shows up as the change, a board whose agent is stopped
 # goes to up 0 within the heartbeat bound, and the shipped alert rule for it fires. The
 # collector's output passes `promtool check metrics`, the shipped rules `promtool check
-# rules`. Every wait is bounded; skipped (77) with the reason where Prometheus is missing.
-#   collector_prometheus_test.sh CELLFLEET_COLLECTOR CELLFLEET_FLEET RULES_FILE
+# rules`. `cellfleet fleet-chart` draws the boards' RSRP from that Prometheus into
+# CHART_DIR/fleet-rsrp.svg, a valid SVG with a line per board. Every wait is bounded;
+# skipped (77) with the reason where Prometheus is missing.
+#   collector_prometheus_test.sh CELLFLEET_COLLECTOR CELLFLEET_FLEET RULES_FILE CELLFLEET CHART_DIR
 set -euo pipefail
 collector=$1
 fleet_program=$2
 rules=$3
-for tool in prometheus promtool curl jq; do
+cli=$4
+chart_dir=$5
+for tool in prometheus promtool curl jq gnuplot xmllint; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/setup.sh installs it)"; exit 77; }
 done
 source "$(dirname "$0")/support/shell_test_lib.sh"
@@ -102,4 +106,19 @@ until_ok 30 bash -c "curl -sf '$api/alerts' | jq -e '.data.alerts | map(select(.
 [ "$(query 'sum(cellfleet_board_up{job="cellfleet-boards"})' | jq -r '.[0].value[1]')" = 2 ] ||
   fail "the other two boards are not up"
 [ "$(query 'cellfleet_collector_boards' | jq -r '.[0].value[1]')" = 3 ] || fail "no collector metrics"
-echo "PASS: Prometheus scraped the collector: RSRP per board, the fade, board down, alert firing"
+
+# The fleet's RSRP over the test's minutes, a line per board (board-02's ends where its
+# agent stopped).
+mkdir -p "$chart_dir"
+"$cli" fleet-chart --prometheus "http://127.0.0.1:$prom_port" \
+  --query 'cellfleet_signal_rsrp_dbm{job="cellfleet-boards"}' --since 10m \
+  --chart "$chart_dir/fleet-rsrp.svg" 2>"$dir/chart.err" ||
+  fail "cellfleet fleet-chart failed: $(cat "$dir/chart.err")"
+xmllint --noout "$chart_dir/fleet-rsrp.svg" || fail "the fleet chart is not valid SVG"
+for board in board-00 board-01 board-02; do
+  grep -q ">$board<" "$chart_dir/fleet-rsrp.svg" || fail "the fleet chart has no line for $board"
+done
+"$cli" fleet-chart --prometheus "http://127.0.0.1:$prom_port" --query 'rate(' \
+  --chart "$dir/bad.svg" 2>"$dir/bad.err" && fail "a bad query drew a chart"
+grep -q "Prometheus refused the query" "$dir/bad.err" || fail "a bad query's error: $(cat "$dir/bad.err")"
+echo "PASS: Prometheus scraped the collector: RSRP per board, the fade, board down, alert firing, fleet chart"

@@ -39,6 +39,7 @@ class HistoryOnDiskTest : public ::testing::Test {
     options.dir = dir_;
     options.boards = 1;
     options.start_agents = false;
+    options.simulator_args = SimulatorArgs();
     absl::StatusOr<std::unique_ptr<testing::Fleet>> simulator = testing::Fleet::Start(options);
     ASSERT_THAT(simulator, IsOk());
     simulator_ = std::move(*simulator);
@@ -51,6 +52,8 @@ class HistoryOnDiskTest : public ::testing::Test {
     SetCounters(0, 0);
     std::filesystem::create_directories(dir_ + "/state");
   }
+  virtual std::vector<std::string> SimulatorArgs() const { return {}; }
+
   void TearDown() override {
     agent_.reset();
     // The fake pppd that outlived its killed agent (a real one is ended by the next run).
@@ -214,6 +217,54 @@ TEST_F(HistoryOnDiskTest, UsageSurvivesSigkillWithoutCountingTwiceAndCountsARese
   SetCounters(700, 70);
   ASSERT_TRUE(WaitFor([&] { return UsageShows(50'700, 5'070); }, absl::Seconds(20)))
       << Cli({"usage"});
+}
+
+// The history drawn: a simulated board's signal fades, it loses the network and its
+// modem resets; `cellfleet history --chart` draws the three signals with those events
+// marked, as a valid SVG (kept in build/charts for the README).
+class HistoryChartTest : public HistoryOnDiskTest {
+ protected:
+  std::vector<std::string> SimulatorArgs() const override {
+    return {"--scenario", CELLFLEET_SOURCE_DIR "/tests/testdata/scenarios/signal-history.yaml"};
+  }
+};
+
+TEST_F(HistoryChartTest, AFadeALossAndAResetAreDrawnAndMarked) {
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  // The scenario's reset at 16 s, and samples after the modem came back.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::vector<std::string> lines = History();
+        return Count(lines, "MODEM_STATE_ABSENT -> MODEM_STATE_INITIALIZING") == 1 &&
+               Count(lines, "\"sample\"") >= 20;
+      },
+      absl::Seconds(60)));
+  std::filesystem::create_directories(CELLFLEET_CHART_DIR);
+  const std::string chart = CELLFLEET_CHART_DIR "/history-chart.svg";
+  absl::StatusOr<testing::CommandResult> drawn = testing::RunCommand(
+      {CELLFLEET_CLI, "history", "--since", "1h", "--targets", address_, "--chart", chart},
+      absl::Seconds(60));
+  ASSERT_THAT(drawn, IsOk());
+  ASSERT_EQ(drawn->exit_code, 0) << drawn->err;
+  EXPECT_THAT(drawn->out, HasSubstr("events marked"));
+  absl::StatusOr<testing::CommandResult> valid =
+      testing::RunCommand({"/usr/bin/xmllint", "--noout", chart}, absl::Seconds(20));
+  ASSERT_THAT(valid, IsOk());
+  EXPECT_EQ(valid->exit_code, 0) << valid->err;
+  std::ifstream in(chart);
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* legend :
+       {">RSRP<", ">RSRQ<", ">SINR<", ">registration change<", ">modem reset<"}) {
+    EXPECT_THAT(svg, HasSubstr(legend));
+  }
+  // Two boards at once is refused before any call: a chart is one board's.
+  absl::StatusOr<testing::CommandResult> two =
+      testing::RunCommand({CELLFLEET_CLI, "history", "--targets",
+                           absl::StrCat(address_, ",127.0.0.1:1"), "--chart", dir_ + "/two.svg"},
+                          absl::Seconds(20));
+  ASSERT_THAT(two, IsOk());
+  EXPECT_EQ(two->exit_code, 2);
+  EXPECT_THAT(two->err, HasSubstr("one board"));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace cellfleet::client {
 namespace {
@@ -62,6 +64,21 @@ CLI::App* CommandGroup(CLI::App& root, const std::string& name, const std::strin
   CLI::App* group = root.add_subcommand(name, description);
   group->require_subcommand(1);
   return group;
+}
+
+absl::StatusOr<absl::Duration> ParseWindow(const std::string& since) {
+  std::string text = since;
+  if (!text.empty() && text.back() == 'd') {
+    int days = 0;
+    if (absl::SimpleAtoi(text.substr(0, text.size() - 1), &days))
+      text = absl::StrCat(days * 24, "h");
+  }
+  absl::Duration window;
+  if (!absl::ParseDuration(text, &window) || window <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--since \"", since, "\": expected a duration such as 30m, 6h or 7d"));
+  }
+  return window;
 }
 
 }  // namespace cellfleet::client

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "client/board.h"
 #include "client/cli.h"
@@ -67,6 +68,9 @@ class FleetCommand : public Command {
 // agent's queue and the network, and never less than `floor` (the --timeout).
 absl::Duration AtCallDeadline(absl::Duration modem_time, absl::Duration floor);
 
+// --since: "30m", "6h", "7d" (absl durations have no day unit; operators write days).
+absl::StatusOr<absl::Duration> ParseWindow(const std::string& since);
+
 // A usage error (a bad flag value, inventory or input): one line on stderr, exit 2.
 int UsageError(CommandEnv& env, const absl::Status& status);
 
@@ -77,6 +81,7 @@ CLI::App* CommandGroup(CLI::App& root, const std::string& name, const std::strin
 std::unique_ptr<Command> MakeStatusCommand();
 std::unique_ptr<Command> MakeWatchCommand();
 std::unique_ptr<Command> MakeHistoryCommand();
+std::unique_ptr<Command> MakeFleetChartCommand();
 std::unique_ptr<Command> MakeDialCommand();
 std::unique_ptr<Command> MakeHangUpCommand();
 std::unique_ptr<Command> MakeDiagnoseCommand();

@@ -3,7 +3,6 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/chart.h"
@@ -17,22 +16,6 @@ namespace {
 
 std::string FormatTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", FromProtoTime(t), absl::LocalTimeZone());
-}
-
-// "30m", "6h", "7d" (absl durations have no day unit; operators write days).
-absl::StatusOr<absl::Duration> ParseWindow(const std::string& since) {
-  std::string text = since;
-  if (!text.empty() && text.back() == 'd') {
-    int days = 0;
-    if (absl::SimpleAtoi(text.substr(0, text.size() - 1), &days))
-      text = absl::StrCat(days * 24, "h");
-  }
-  absl::Duration window;
-  if (!absl::ParseDuration(text, &window) || window <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--since \"", since, "\": expected a duration such as 30m, 6h or 7d"));
-  }
-  return window;
 }
 
 Row EntryCells(const v1::HistoryEntry& entry) {
