@@ -27,12 +27,12 @@ constexpr const char* kMarkColours[] = {"#d62728", "#9467bd", "#8c564b",
                                         "#e377c2", "#7f7f7f", "#17becf"};
 
 // A gnuplot single-quoted string: a quote is doubled; no line breaks.
-std::string Quoted(absl::string_view text) {
+std::string GnuplotString(absl::string_view text) {
   std::string out = absl::StrReplaceAll(text, {{"'", "''"}, {"\n", " "}, {"\r", " "}});
   return absl::StrCat("'", out, "'");
 }
 
-std::string Seconds(absl::Time t) {
+std::string GnuplotTime(absl::Time t) {
   return absl::StrFormat("%.3f", absl::ToDoubleSeconds(t - absl::UnixEpoch()));
 }
 
@@ -43,7 +43,7 @@ bool HasPoints(const ChartPanel& panel) {
   return false;
 }
 
-std::string ReadAll(const std::string& path) {
+std::string ReadGnuplotErrors(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
@@ -75,7 +75,7 @@ std::string GnuplotScript(const Chart& chart, const std::string& output, bool pn
                 "set terminal svg size 1100,%d dynamic noenhanced font 'sans,11' background "
                 "rgb 'white'\n",
                 height);
-  absl::StrAppend(&out, "set output ", Quoted(output), "\n");
+  absl::StrAppend(&out, "set output ", GnuplotString(output), "\n");
   // Data first, inline: datablock $dI_J is panel I's series J; a blank line is a gap.
   for (size_t i = 0; i < panels.size(); ++i) {
     for (size_t j = 0; j < panels[i]->series.size(); ++j) {
@@ -83,7 +83,7 @@ std::string GnuplotScript(const Chart& chart, const std::string& output, bool pn
       const ChartSeries& s = panels[i]->series[j];
       for (size_t k = 0; k < s.points.size(); ++k) {
         if (k > 0 && s.points[k].at - s.points[k - 1].at > s.gap_after) out += "\n";
-        absl::StrAppend(&out, Seconds(s.points[k].at), " ",
+        absl::StrAppend(&out, GnuplotTime(s.points[k].at), " ",
                         absl::StrFormat("%.6g", s.points[k].value), "\n");
       }
       out += "EOD\n";
@@ -94,7 +94,7 @@ std::string GnuplotScript(const Chart& chart, const std::string& output, bool pn
                             : span > absl::Minutes(20) ? "'%H:%M'"
                                                        : "'%H:%M:%S'";
   absl::StrAppend(&out, "set xdata time\nset timefmt '%s'\nset format x ", time_format,
-                  "\nset xrange ['", Seconds(first), "':'", Seconds(last),
+                  "\nset xrange ['", GnuplotTime(first), "':'", GnuplotTime(last),
                   "']\nset grid\nset key outside right top\n", "set lmargin 12\nset rmargin 28\n");
   // Marks: a dashed line across every panel in its kind's colour.
   std::vector<std::string> kinds;
@@ -103,12 +103,12 @@ std::string GnuplotScript(const Chart& chart, const std::string& output, bool pn
     if (mark.at < first || mark.at > last) continue;
     size_t kind = std::find(kinds.begin(), kinds.end(), mark.kind) - kinds.begin();
     if (kind == kinds.size()) kinds.push_back(mark.kind);
-    absl::StrAppend(&out, "set arrow ", ++arrow, " from '", Seconds(mark.at), "', graph 0 to '",
-                    Seconds(mark.at), "', graph 1 nohead lw 1.2 dt 2 lc rgb '",
+    absl::StrAppend(&out, "set arrow ", ++arrow, " from '", GnuplotTime(mark.at), "', graph 0 to '",
+                    GnuplotTime(mark.at), "', graph 1 nohead lw 1.2 dt 2 lc rgb '",
                     kMarkColours[kind % std::size(kMarkColours)], "'\n");
   }
-  absl::StrAppend(&out, "set multiplot layout ", panels.size(), ",1 title ", Quoted(chart.title),
-                  "\n");
+  absl::StrAppend(&out, "set multiplot layout ", panels.size(), ",1 title ",
+                  GnuplotString(chart.title), "\n");
   for (size_t i = 0; i < panels.size(); ++i) {
     if (i == 0) {  // the marks' words once, on the top panel; marks that touch share one
       int label = 0;
@@ -122,26 +122,26 @@ std::string GnuplotScript(const Chart& chart, const std::string& output, bool pn
         }
         m = next;
         if (mark.at < first || mark.at > last || words.empty()) continue;
-        absl::StrAppend(&out, "set label ", ++label, " ", Quoted(absl::StrJoin(words, "; ")),
-                        " at '", Seconds(mark.at), "', graph 0.97 rotate by 90 right front ",
+        absl::StrAppend(&out, "set label ", ++label, " ", GnuplotString(absl::StrJoin(words, "; ")),
+                        " at '", GnuplotTime(mark.at), "', graph 0.97 rotate by 90 right front ",
                         "font ',8' offset -0.6,0\n");
       }
     } else {
       out += "unset label\n";
     }
-    absl::StrAppend(&out, "set ylabel ", Quoted(panels[i]->y_label), "\n",
+    absl::StrAppend(&out, "set ylabel ", GnuplotString(panels[i]->y_label), "\n",
                     i + 1 == panels.size() ? "set xlabel 'time (UTC)'\n" : "unset xlabel\n");
     std::vector<std::string> plots;
     for (size_t j = 0; j < panels[i]->series.size(); ++j) {
       if (panels[i]->series[j].points.empty()) continue;
       plots.push_back(absl::StrCat("$d", i, "_", j, " using 1:2 with linespoints pt 7 ps 0.3 ",
-                                   "lw 1.5 title ", Quoted(panels[i]->series[j].title)));
+                                   "lw 1.5 title ", GnuplotString(panels[i]->series[j].title)));
     }
     if (i == 0) {  // the marks' legend
       for (size_t k = 0; k < kinds.size(); ++k) {
         plots.push_back(absl::StrCat("NaN with lines lw 1.2 dt 2 lc rgb '",
                                      kMarkColours[k % std::size(kMarkColours)], "' title ",
-                                     Quoted(kinds[k])));
+                                     GnuplotString(kinds[k])));
       }
     }
     absl::StrAppend(&out, "plot ", absl::StrJoin(plots, ", "), "\n");
@@ -205,7 +205,7 @@ absl::Status RenderChart(const Chart& chart, const std::string& path, const std:
     return absl::DeadlineExceededError(
         absl::StrCat("gnuplot did not finish within ", absl::FormatDuration(kGnuplotTimeout)));
   }
-  const std::string words = ReadAll(errors_path);
+  const std::string words = ReadGnuplotErrors(errors_path);
   if (*exit_code != 0 || ::access(partial.c_str(), R_OK) != 0) {
     clean_up();
     return absl::FailedPreconditionError(

@@ -28,7 +28,7 @@ std::string SeriesName(const nlohmann::json& metric) {
 }
 
 // Unix seconds with milliseconds ("%g" would round a date to 1.8e+09).
-std::string Seconds(absl::Time t) {
+std::string UnixSecondsParam(absl::Time t) {
   return absl::StrFormat("%.3f", absl::ToDoubleSeconds(t - absl::UnixEpoch()));
 }
 
@@ -85,8 +85,8 @@ absl::StatusOr<std::vector<ChartSeries>> QueryRange(const RangeQuery& query) {
   client.set_read_timeout(timeout);
   const httplib::Params params = {
       {"query", query.promql},
-      {"start", Seconds(query.start)},
-      {"end", Seconds(query.end)},
+      {"start", UnixSecondsParam(query.start)},
+      {"end", UnixSecondsParam(query.end)},
       {"step", absl::StrFormat("%.3f", absl::ToDoubleSeconds(query.step))}};
   httplib::Result answer = client.Get("/api/v1/query_range", params, httplib::Headers());
   if (!answer) {
