@@ -1,5 +1,7 @@
 #include "client/history_chart.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -102,6 +104,24 @@ TEST(HistoryChartTest, AFailedDrawingLeavesTheOldFileAndSaysWhy) {
   std::string content;
   in >> content;
   EXPECT_EQ(content, "old");
+  std::remove(path.c_str());
+}
+
+// Names and event words come from agents: gnuplot must draw them, never run them.
+TEST(HistoryChartTest, QuotesAndBackquotesFromAnAgentAreDrawnNotRun) {
+  const std::string ran = ::testing::TempDir() + "/history-chart-ran";
+  std::remove(ran.c_str());
+  v1::GetHistoryResponse history = FadingBoard();
+  v1::HistoryEntry& e = *history.add_entries();
+  *e.mutable_at() = ToProtoTime(kStart + absl::Seconds(55));
+  e.mutable_event()->set_kind(v1::EVENT_KIND_LINK_DOWN);
+  e.mutable_event()->set_detail(absl::StrCat("it's `touch ", ran, "`\nset output '/x'"));
+  const std::string path = ::testing::TempDir() + "/history-chart-quotes.svg";
+  ASSERT_TRUE(RenderChart(HistoryChart("rock's `touch " + ran + "`", history), path).ok());
+  EXPECT_NE(::access(ran.c_str(), F_OK), 0) << "a backquote in a label ran a command";
+  std::ifstream in(path);
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(svg.find("<text>rock's `touch"), std::string::npos) << "the name drawn as given";
   std::remove(path.c_str());
 }
 

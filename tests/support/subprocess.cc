@@ -170,7 +170,10 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration 
 }
 
 std::string MakeTempDir(const std::string& prefix) {
-  std::string tmpl = absl::StrCat("/tmp/", prefix, "-XXXXXX");
+  // Under TMPDIR when set: scripts/test.sh gives each run one, removed at its end.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmpl =
+      absl::StrCat(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp", "/", prefix, "-XXXXXX");
   if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
   return tmpl;
 }

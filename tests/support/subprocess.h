@@ -53,7 +53,7 @@ class Subprocess {
 // Waits until `path` exists and is non-empty; returns its content.
 absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration timeout);
 
-// A fresh directory under /tmp, removed by the caller.
+// A fresh directory under $TMPDIR (or /tmp), removed by the caller.
 std::string MakeTempDir(const std::string& prefix);
 
 }  // namespace cellfleet::testing
