@@ -122,12 +122,23 @@ int Ec25Responder::AccessTechnology() const {
   return 7;
 }
 
+int Ec25Responder::RegistrationStat() const {
+  if (!RadioOn() || !SimReady() || modem_->sim_failed) return 0;
+  if (modem_->wedged) return 2;
+  return modem_->radio->state().registration_stat;
+}
+
+bool Ec25Responder::Registered() const {
+  const int stat = RegistrationStat();
+  return stat == 1 || stat == 5;
+}
+
 std::string Ec25Responder::RegistrationLine(absl::string_view prefix, int n, bool solicited) const {
   // On a 3G/2G fallback the modem is registered in CS/PS (+CREG, +CGREG), not in EPS.
   const bool eps = prefix == "+CEREG";
-  const bool on_this_domain = RadioOn() && (!eps || modem_->rat == SimulatedRat::kLte);
-  const int stat = on_this_domain ? modem_->radio->state().registration_stat : 0;
-  const bool registered = on_this_domain && modem_->radio->registered();
+  const bool on_this_domain = !eps || modem_->rat == SimulatedRat::kLte;
+  const int stat = on_this_domain ? RegistrationStat() : 0;
+  const bool registered = on_this_domain && Registered();
   std::string line = absl::StrCat(prefix, ": ");
   if (solicited) absl::StrAppend(&line, n, ",");
   absl::StrAppend(&line, stat);
@@ -141,12 +152,9 @@ std::string Ec25Responder::RegistrationLine(absl::string_view prefix, int n, boo
 }
 
 std::string Ec25Responder::ServingCellLine() const {
-  if (!RadioOn() ||
-      (!modem_->radio->registered() && modem_->radio->state().registration_stat == 2)) {
-    return "+QENG: \"servingcell\",\"SEARCH\"";
-  }
+  if (!RadioOn() || RegistrationStat() == 2) return "+QENG: \"servingcell\",\"SEARCH\"";
   const CellSite& c = modem_->radio->serving();
-  const bool registered = modem_->radio->registered();
+  const bool registered = Registered();
   const char* state = !registered ? "LIMSRV" : modem_->data_call_up ? "CONNECT" : "NOCONN";
   if (modem_->rat == SimulatedRat::kWcdma) {
     // Idle (no call) or camped only: the last five fields are "-".
@@ -294,7 +302,7 @@ std::optional<std::string> Ec25Responder::SimAndSignal(absl::string_view /*comma
     return "";
   }
   if (upper == "AT+QCSQ") {
-    if (!modem_->radio->registered() || !RadioOn()) {
+    if (!Registered()) {
       info.push_back("+QCSQ: \"NOSERVICE\"");
     } else if (modem_->rat == SimulatedRat::kWcdma) {
       info.push_back(absl::StrCat("+QCSQ: \"WCDMA\",", modem_->radio->rssi(), ",",
@@ -318,7 +326,7 @@ std::optional<std::string> Ec25Responder::Network(absl::string_view /*command*/,
                                                   const std::string& upper,
                                                   std::vector<std::string>& info) {
   if (upper == "AT+COPS?") {
-    if (!SimReady() || !modem_->radio->registered() || !RadioOn()) {
+    if (!Registered()) {
       info.push_back("+COPS: 0");
     } else if (cops_format_ == 2) {
       info.push_back(absl::StrCat("+COPS: 0,2,\"", modem_->radio->profile().mcc,
@@ -372,7 +380,7 @@ std::optional<std::string> Ec25Responder::Network(absl::string_view /*command*/,
   if (upper == "AT+QENG=\"NEIGHBOURCELL\"") {
     const auto& cells = modem_->radio->cells();
     for (size_t i = 0; i < cells.size(); ++i) {
-      if (i == modem_->radio->state().serving_cell || !modem_->radio->registered()) continue;
+      if (i == modem_->radio->state().serving_cell || !Registered()) continue;
       const CellSite& c = cells[i];
       const char* kind = c.earfcn == modem_->radio->serving().earfcn ? "intra" : "inter";
       info.push_back(
@@ -432,10 +440,7 @@ std::optional<std::string> Ec25Responder::DataContexts(absl::string_view command
       return "";
     }
     modem_->cfun = *fun;
-    const int registered = modem_->wedged || modem_->sim_failed ? 2  // searching on
-                           : modem_->radio->profile().roaming   ? 5
-                                                                : 1;
-    modem_->radio->SetRegistration(modem_->cfun == 1 ? registered : 0);
+    modem_->radio->SetRegistration(modem_->cfun == 1 ? modem_->radio->home_stat() : 0);
     return "";
   }
   if (upper == "AT+QPOWD" || upper == "AT+QPOWD=0" || upper == "AT+QPOWD=1") {
@@ -455,7 +460,7 @@ std::optional<std::string> Ec25Responder::Calls(absl::string_view /*command*/,
     // *99# activates context 1; *99***N# context N (the APN the network sees).
     const std::optional<int> dial_cid = modem::ppp::DialContextId(number);
     if (!dial_cid) return "NO CARRIER";
-    if (!SimReady() || !modem_->radio->registered()) return "NO CARRIER";
+    if (!Registered()) return "NO CARRIER";
     const DataSettings& data = modem_->data;
     if (data.connect == ConnectMode::kError) return "ERROR";
     if (data.connect == ConnectMode::kNoCarrier) return "NO CARRIER";
@@ -500,12 +505,12 @@ std::string Ec25Responder::Execute(absl::string_view command, std::vector<std::s
 std::string Ec25Responder::TakeUrcs() {
   const RadioState& s = modem_->radio->state();
   std::string out;
+  const int stat = RegistrationStat();
   if (reported_stat_ < 0) {
-    reported_stat_ = s.registration_stat;
+    reported_stat_ = stat;
     reported_cell_ = s.serving_cell;
     return out;
   }
-  const int stat = RadioOn() ? s.registration_stat : 0;
   const bool stat_changed = stat != reported_stat_ || modem_->rat != reported_rat_;
   const bool cell_changed = s.serving_cell != reported_cell_;
   for (const auto& [prefix, n] : {std::pair<absl::string_view, int>{"+CREG", creg_n_},

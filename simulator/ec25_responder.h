@@ -108,6 +108,12 @@ class Ec25Responder {
   std::string ServingCellLine() const;
   int AccessTechnology() const;  // +COPS/+CxREG <AcT> of the current radio
   bool RadioOn() const { return modem_->cfun == 1; }
+  // The 27.007 <stat> the modem reports, the one place that decides it: the network's
+  // answer, except that a modem with its radio off, or without a usable SIM, is not
+  // registered (it may camp for emergency calls, but it never registers), and a wedged
+  // modem keeps searching.
+  int RegistrationStat() const;
+  bool Registered() const;
   bool SimBusy() const { return absl::Now() < modem_->sim_busy_until; }
 
   SimulatedModemState* modem_;

@@ -59,7 +59,7 @@ void RadioModel::StepOnce() {
 
   if (searching_left_ > 0) {
     if (--searching_left_ == 0) state_.registration_stat = profile_.roaming ? 5 : 1;
-  } else if (coin(rng_) < profile_.deregister_per_second) {
+  } else if (coin(rng_) < profile_.deregister_per_second && registered()) {
     state_.registration_stat = 2;
     searching_left_ = profile_.searching_seconds;
     ++state_.registration_drops;

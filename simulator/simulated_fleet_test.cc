@@ -40,6 +40,7 @@ class SimulatedFleetTest : public ::testing::Test {
     options.dir = dir_;
     options.seed = 5;
     options.tick = absl::Milliseconds(50);
+    options.profile = profile_;
     auto scenario = ParseScenario(scenario_yaml, "test");
     ASSERT_THAT(scenario, IsOk());
     options.scenario = *scenario;
@@ -78,6 +79,7 @@ class SimulatedFleetTest : public ::testing::Test {
     return got;
   }
 
+  RadioProfile profile_;
   std::string dir_;
   std::unique_ptr<SimulatedFleet> fleet_;
   std::unique_ptr<SerialPort> port_;
@@ -189,6 +191,31 @@ TEST_F(SimulatedFleetTest, SimRemovedAndPortVanishEvents) {
   ASSERT_TRUE(std::filesystem::exists(path));
   OpenPort(path);
   EXPECT_EQ(Exchange("AT"), "AT\r\r\nOK\r\n");  // back with factory defaults
+}
+
+// A modem without a SIM never registers, however its radio wanders: a network drop and
+// its return, and cell changes, used to bring back +CREG: 1 with no SIM in it.
+TEST_F(SimulatedFleetTest, AModemWithoutASimNeverRegisters) {
+  profile_.deregister_per_second = 1.0;  // a drop every tick, each followed by a return
+  profile_.searching_seconds = 1;
+  profile_.handover_per_second = 1.0;
+  StartFleet(R"(events:
+  - {at: 0s, action: sim_removed}
+)");
+  OpenPort(fleet_->boards()[0].at_path);
+  Exchange("ATE0");
+  for (int sample = 0; sample < 12; ++sample) {  // 12 x 100 ms: 24 ticks of the radio
+    EXPECT_EQ(Exchange("AT+CREG?"), "\r\n+CREG: 0,0\r\n\r\nOK\r\n");
+    EXPECT_EQ(Exchange("AT+CEREG?"), "\r\n+CEREG: 0,0\r\n\r\nOK\r\n");
+    EXPECT_EQ(Exchange("AT+COPS?"), "\r\n+COPS: 0\r\n\r\nOK\r\n");
+    EXPECT_EQ(ReadUntil("never", absl::Milliseconds(100)), "");
+  }
+  // Positive control: the same radio with the SIM back registers.
+  ScenarioEvent inserted;
+  inserted.action = EventAction::kSimInserted;
+  fleet_->ApplyEventNow(0, inserted);
+  EXPECT_TRUE(testing::WaitFor(
+      [&] { return absl::StrContains(Exchange("AT+CREG?"), "+CREG: 0,1"); }, absl::Seconds(3)));
 }
 
 TEST_F(SimulatedFleetTest, DataModeRelaysToTheNetworkCommandUntilItExits) {
