@@ -73,10 +73,21 @@ void FleetTable::Problem(size_t board, std::string text, absl::Time at) {
   if (!row.status) row.updated = at;
 }
 
+bool FleetTable::Answering(const Row& row) {
+  // A stream that ended makes the last sample stale at once: a killed agent's row must not
+  // go on showing READY until a reconnect fails.
+  return row.status && row.problem.empty();
+}
+
 bool FleetTable::NeedsAttention(const Row& row) {
   if (!row.problem.empty() || !row.status) return true;
   const v1::ModemStatus& s = *row.status;
   if (s.modem_state() != v1::MODEM_STATE_READY || !Registered(s)) return true;
+  // A SIM that is missing, locked or failed: the modem may still report a registration
+  // (emergency camping, a stale one), but the board carries no data.
+  if (s.sim_state() != v1::SIM_STATE_READY && s.sim_state() != v1::SIM_STATE_UNSPECIFIED) {
+    return true;
+  }
   if (s.connection().state() == v1::CONNECTION_STATE_FAILED) return true;
   std::optional<int> rsrp = RsrpOf(s);
   return rsrp && *rsrp < kWeakRsrpDbm;
@@ -91,7 +102,7 @@ std::string FleetTable::Summary(absl::Time now) {
   absl::Time oldest = absl::InfiniteFuture();
   for (const Row& row : rows_) {
     if (NeedsAttention(row)) ++attention;
-    if (!row.status) {
+    if (!Answering(row)) {
       ++by_state[row.problem.empty() ? "waiting" : "no answer"];
       continue;
     }
@@ -149,7 +160,7 @@ std::vector<std::string> FleetTable::Render(size_t width, size_t height, SortKey
   for (size_t i = 0; i < shown; ++i) {
     const Row& row = *order[i];
     std::vector<std::string> line = {row.name};
-    if (row.status) {
+    if (Answering(row)) {
       for (std::string& cell : StatusSummaryCells(*row.status)) line.push_back(std::move(cell));
     } else {
       line.push_back(row.problem.empty() ? "WAITING" : "UNREACHABLE");

@@ -46,6 +46,8 @@ class FleetTable {
   // No answer, the modem or its registration not well, the link failed, or a weak signal
   // (RSRP below -110 dBm).
   static bool NeedsAttention(const Row& row);
+  // Its stream is up and it has sent a sample: its cells are shown.
+  static bool Answering(const Row& row);
   std::string Summary(absl::Time now);
 
   std::vector<Row> rows_;

@@ -68,6 +68,35 @@ TEST(FleetTableTest, ATallFleetShowsTheBoardsThatNeedAttentionAndCountsTheRest) 
   EXPECT_EQ(lines[7], "... and 25 more boards (0 of them need attention)");
 }
 
+TEST(FleetTableTest, AMissingSimNeedsAttentionEvenWhenTheModemSaysRegistered) {
+  FleetTable table(Names(2));
+  v1::ModemStatus no_sim = Healthy(-85);
+  no_sim.set_sim_state(v1::SIM_STATE_NOT_INSERTED);
+  table.Update(0, Healthy(-85), kNow);  // positive control: healthy, no attention
+  table.Update(1, no_sim, kNow);
+  std::vector<std::string> lines = table.Render(120, 10, SortKey::kState, kNow);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_THAT(lines[0], HasSubstr("| 1 need attention |"));
+  EXPECT_THAT(lines[2], StartsWith("board-01"));  // attention first
+}
+
+// A board whose stream ended is UNREACHABLE at once, its last sample no longer shown as
+// its state (a killed agent's row stayed READY until a reconnect failed).
+TEST(FleetTableTest, AnEndedStreamShowsTheBoardUnreachableAtOnce) {
+  FleetTable table(Names(2));
+  table.Update(0, Healthy(-85), kNow - absl::Seconds(1));
+  table.Update(1, Healthy(-85), kNow - absl::Seconds(1));
+  table.Problem(1, "stream ended: UNAVAILABLE: Socket closed (retrying in 1s)", kNow);
+  std::vector<std::string> lines = table.Render(160, 10, SortKey::kName, kNow);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_THAT(lines[0], StartsWith("2 boards: READY 1, no answer 1 |"));
+  EXPECT_THAT(lines[2], StartsWith("board-00  READY"));  // positive control
+  EXPECT_THAT(lines[3], StartsWith("board-01  UNREACHABLE"));
+  EXPECT_THAT(lines[3], HasSubstr("stream ended: UNAVAILABLE"));
+  table.Update(1, Healthy(-85), kNow);  // back: its sample shows again
+  EXPECT_THAT(table.Render(160, 10, SortKey::kName, kNow)[3], StartsWith("board-01  READY"));
+}
+
 TEST(FleetTableTest, SortedByNameWhenEverythingFits) {
   FleetTable table({"c", "a", "b"});
   for (size_t i = 0; i < 3; ++i) table.Update(i, Healthy(-90), kNow);
