@@ -28,6 +28,7 @@
 #include "modem/at_channel.h"
 #include "modem/quectel/quectel_modem.h"
 #include "modem/testing/process_stats.h"
+#include "proto/listener.h"
 #include "simulator/simulated_fleet.h"
 #include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
@@ -128,6 +129,7 @@ void Latency(const std::string& dir, int rounds) {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    RefuseSharedPort(builder);
     builder.RegisterService(&service);
     auto server = builder.BuildAndStart();
     auto stub = v1::ModemAgent::NewStub(

@@ -1,9 +1,11 @@
 #include "collector/http_front.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
 #include "base/host_port.h"
+#include "base/listen_check.h"
 #include "collector/exposition.h"
 #include "nlohmann/json.hpp"
 
@@ -62,17 +64,31 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(const std::string& l
         "with the inventory's labels\n",
         "text/plain");
   });
+  // cpp-httplib sets SO_REUSEPORT on its listener: a second collector on the same port
+  // would start and share the scrapes. SO_REUSEADDR alone still refuses a port in use.
+  front->server_->set_socket_options([](socket_t socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   const int port =
       where->port == 0
           ? front->server_->bind_to_any_port(where->host)
           : (front->server_->bind_to_port(where->host, where->port) ? where->port : -1);
-  if (port <= 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
-  }
+  if (port <= 0) return base::ListenFailure(*where);
   where->port = port;
   front->address_ = where->ToString();
   front->advertised_ = advertised.empty() ? front->address_ : std::move(advertised);
   front->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
+  // httplib's stop() does nothing until the serving thread has started its loop: a Stop
+  // right after Start would then wait for ever. Started means running (bounded wait).
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (!front->server_->is_running() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  if (!front->server_->is_running()) {
+    return absl::InternalError(
+        absl::StrCat("the HTTP server on ", front->address_, " did not start serving within 5s"));
+  }
   return front;
 }
 
