@@ -8,34 +8,29 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/status/run_marker.h"
+#include "base/file_contents.h"
 #include "base/host_port.h"
+#include "base/listen_check.h"
 #include "modem/log_format.h"
 #include "proto/keepalive.h"
+#include "proto/listener.h"
 #include "spdlog/spdlog.h"
 
 namespace cellfleet::agent {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // TLS when configured (mutual when a client CA is given), else plaintext.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const TlsFiles& tls) {
   if (tls.cert.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert = ReadFile(tls.cert);
+  absl::StatusOr<std::string> cert = base::ReadFileContents(tls.cert);
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(tls.key);
+  absl::StatusOr<std::string> key = base::ReadFileContents(tls.key);
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options(
       tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
                             : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   if (!tls.client_ca.empty()) {
-    absl::StatusOr<std::string> ca = ReadFile(tls.client_ca);
+    absl::StatusOr<std::string> ca = base::ReadFileContents(tls.client_ca);
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *ca;
   }
@@ -91,6 +86,9 @@ absl::Status Agent::Assemble() {
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(s.tls);
   if (!credentials.ok()) return credentials.status();
+  // Before anything touches the state dir or the modem: a second agent started by mistake
+  // beside a running one must not end that one's pppd before it finds the port taken.
+  if (absl::Status free = base::CheckCanListen(*listen); !free.ok()) return free;
   absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(s.audit_log);
   if (!audit.ok()) return audit.status();
   audit_ = std::move(*audit);
@@ -192,10 +190,9 @@ absl::Status Agent::Assemble() {
   builder.AddListeningPort(listen->ToString(), *credentials, &bound_port);
   builder.RegisterService(service_.get());
   SetServerLimits(builder);
+  RefuseSharedPort(builder);
   server_ = builder.BuildAndStart();
-  if (server_ == nullptr || bound_port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", s.listen));
-  }
+  if (server_ == nullptr || bound_port == 0) return base::ListenFailure(*listen);
   listen->port = bound_port;
   address_ = listen->ToString();
   recovery_->Start();

@@ -77,6 +77,12 @@ TEST_F(InventoryTest, LoadsAndSelectsByLabels) {
   EXPECT_EQ(north[0].name, "rock-001");
   EXPECT_EQ(north[1].name, "rock-003");
   EXPECT_TRUE(SelectBoards(*boards, *ParseSelectors({"region=north", "site=depot-3"})).size() == 1);
+  // A board by its inventory name, alone or with labels.
+  std::vector<Board> by_name = SelectBoards(*boards, *ParseSelectors({"name=rock-003"}));
+  ASSERT_EQ(by_name.size(), 1u);
+  EXPECT_EQ(by_name[0].name, "rock-003");
+  EXPECT_TRUE(SelectBoards(*boards, *ParseSelectors({"name=rock-003", "region=south"})).empty());
+  EXPECT_TRUE(SelectBoards(*boards, *ParseSelectors({"name=rock-999"})).empty());
 }
 
 TEST_F(InventoryTest, ErrorsCarryFileAndLine) {
@@ -95,7 +101,9 @@ TEST_F(InventoryTest, ErrorsCarryFileAndLine) {
                                                  HasSubstr(":3: board name \"a\" is used twice")));
   EXPECT_THAT(LoadInventory(Write("hello: 1\n")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("boards")));
-  EXPECT_THAT(LoadInventory("/nonexistent/inventory.yaml"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(LoadInventory("/nonexistent/inventory.yaml"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("/nonexistent/inventory.yaml: No such file or directory")));
   EXPECT_THAT(ParseSelectors({"region"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key=value")));
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/file_contents.h"
 #include "base/status_macros.h"
 #include "yamlconf/yaml_reader.h"
 
@@ -321,11 +322,9 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text, const std::
 }
 
 absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read scenario file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseScenario(text.str(), path);
+  absl::StatusOr<std::string> text = base::ReadFileContents(path, "scenario file");
+  if (!text.ok()) return text.status();
+  return ParseScenario(*text, path);
 }
 
 }  // namespace cellfleet::simulator

@@ -44,6 +44,7 @@ class FleetEndToEndTest : public ::testing::Test {
     options.dir = dir_;
     options.boards = kBoards;
     Customize(options);
+    options_ = options;
     absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
     ASSERT_THAT(fleet, IsOk());
     fleet_ = std::move(*fleet);
@@ -97,6 +98,7 @@ class FleetEndToEndTest : public ::testing::Test {
   }
 
   std::string dir_;
+  testing::FleetOptions options_;
   std::unique_ptr<testing::Fleet> fleet_;
   std::vector<std::string> addresses_;
 };
@@ -149,6 +151,56 @@ TEST_F(FleetEndToEndTest, DeadAgentIsReportedWithinItsDeadline) {
   EXPECT_EQ(table->exit_code, 1);
   EXPECT_THAT(table->out, HasSubstr("UNREACHABLE"));
   EXPECT_THAT(table->err, HasSubstr("1 of 3 boards did not answer"));
+}
+
+// gRPC shares a port between processes by default (SO_REUSEPORT): a second agent started
+// on a running one's address used to start and take half its calls.
+TEST_F(FleetEndToEndTest, ASecondAgentOnAUsedPortExitsNamingThePort) {
+  StatusWhenReady(absl::Seconds(20));
+  const testing::FleetBoard& board = fleet_->boards()[0];
+  auto intruder = RunCommand(
+      {CELLFLEET_AGENT, "--at-port", board.at_path, "--listen", addresses_[0], "--board-name",
+       "intruder", "--lock-dir", dir_, "--state-dir", dir_ + "/intruder"},
+      absl::Seconds(20));
+  ASSERT_THAT(intruder, IsOk());
+  EXPECT_EQ(intruder->exit_code, 1) << intruder->err;
+  EXPECT_THAT(intruder->err,
+              HasSubstr("cannot listen on " + addresses_[0] +
+                        ": Address already in use (another process listens on port"));
+  // The port's owner answers every call, as before.
+  for (int i = 0; i < 4; ++i) {
+    std::vector<nlohmann::json> lines = StatusJson();
+    ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards));
+    EXPECT_EQ(lines[0]["agent_board_name"], board.name);
+  }
+  // Positive control: the same command on a free port starts (and is stopped at once).
+  auto started =
+      Subprocess::Start({CELLFLEET_AGENT, "--at-port", board.at_path, "--listen", "127.0.0.1:0",
+                         "--board-name", "second", "--lock-dir", dir_, "--state-dir",
+                         dir_ + "/second", "--ready-file", dir_ + "/second.ready"},
+                        dir_ + "/second.log");
+  ASSERT_THAT(started, IsOk());
+  EXPECT_THAT(WaitForFile(dir_ + "/second.ready", absl::Seconds(15)), IsOk());
+  started->Signal(SIGTERM);
+  EXPECT_THAT(started->Wait(absl::Seconds(10)), IsOk());
+}
+
+// The harness (and cellfleet-fleet) run again in the same directory: the last run's ready
+// files used to be read before the new agents wrote theirs, listing dead ports.
+TEST_F(FleetEndToEndTest, AFleetStartedAgainInTheSameDirectoryListsItsNewAgents) {
+  StatusWhenReady(absl::Seconds(20));
+  ASSERT_THAT(fleet_->Stop(), IsOk());
+  fleet_.reset();
+  for (int i = 0; i < kBoards; ++i) {  // what the last run left: its ready files
+    ASSERT_TRUE(std::filesystem::exists(dir_ + "/agent" + std::to_string(i) + ".ready"));
+  }
+  absl::StatusOr<std::unique_ptr<testing::Fleet>> again = testing::Fleet::Start(options_);
+  ASSERT_THAT(again, IsOk());
+  fleet_ = std::move(*again);
+  addresses_ = fleet_->addresses();
+  std::vector<nlohmann::json> lines = StatusWhenReady(absl::Seconds(20));
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards));
+  for (const nlohmann::json& line : lines) EXPECT_EQ(line["ok"], true) << line;
 }
 
 TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
@@ -230,7 +282,14 @@ TEST_F(FleetEndToEndTest, RecoverIsAnOperatorsCallAndNamesItsSteps) {
   std::vector<std::string> lines = absl::StrSplit(refused->out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), static_cast<size_t>(kBoards)) << refused->out;
   for (const std::string& line : lines) {
-    EXPECT_EQ(nlohmann::json::parse(line)["error"]["code"], "PERMISSION_DENIED") << line;
+    const nlohmann::json refusal = nlohmann::json::parse(line)["error"];
+    EXPECT_EQ(refusal["code"], "PERMISSION_DENIED") << line;
+    // The refusal says how to get the role, for a real board and for a simulated fleet.
+    EXPECT_THAT(std::string(refusal["message"]),
+                HasSubstr("Recover needs the operator role; callers without a client "
+                          "certificate have viewer"));
+    EXPECT_THAT(std::string(refusal["message"]),
+                HasSubstr("--agent-arg=--unauthenticated-role=operator"));
   }
   auto unknown =
       RunCommand({CELLFLEET_CLI, "recover", "--step", "reflash", "--targets", addresses_[0]},

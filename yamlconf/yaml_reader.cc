@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_join.h"
+#include "base/file_contents.h"
 
 namespace cellfleet::yamlconf {
 
@@ -17,11 +18,9 @@ absl::StatusOr<YAML::Node> YamlReader::Parse(const std::string& text) const {
 }
 
 absl::StatusOr<YAML::Node> YamlReader::Load() const {
-  std::ifstream in(name_);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", name_));
-  std::stringstream text;
-  text << in.rdbuf();
-  return Parse(text.str());
+  absl::StatusOr<std::string> text = base::ReadFileContents(name_);
+  if (!text.ok()) return text.status();
+  return Parse(*text);
 }
 
 absl::Status YamlReader::Error(const YAML::Node& node, absl::string_view what) const {

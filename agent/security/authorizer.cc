@@ -46,11 +46,19 @@ grpc::Status Authorizer::Check(const Caller& caller, Role needed, absl::string_v
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         absl::StrCat(method, " needs a client certificate (mutual TLS)"));
   }
+  // Says how to get the role, so that a refused user is not left guessing.
+  const std::string how =
+      caller.identity.empty()
+          ? absl::StrCat("callers without a client certificate have ", RoleName(caller.role),
+                         " (the agent's unauthenticated_role); connect with a certificate "
+                         "that the agent's roles: gives ",
+                         RoleName(needed),
+                         ", or, on a simulated fleet on loopback, start it with "
+                         "--agent-arg=--unauthenticated-role=operator")
+          : absl::StrCat("the certificate \"", caller.identity, "\" has ", RoleName(caller.role),
+                         "; the agent's roles: must give that name ", RoleName(needed));
   return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      absl::StrCat(method, " needs the ", RoleName(needed), " role; ",
-                                   caller.identity.empty() ? std::string("unauthenticated callers")
-                                                           : caller.identity,
-                                   " have ", RoleName(caller.role)));
+                      absl::StrCat(method, " needs the ", RoleName(needed), " role; ", how));
 }
 
 }  // namespace cellfleet::agent

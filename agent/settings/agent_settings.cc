@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "agent/config/connection_config.h"
+#include "base/file_contents.h"
 #include "base/status_macros.h"
 #include "yamlconf/yaml_reader.h"
 
@@ -215,11 +216,9 @@ absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name
 }
 
 absl::Status LoadAgentSettings(const std::string& path, AgentSettings& settings) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseAgentSettings(text.str(), path, settings);
+  absl::StatusOr<std::string> text = base::ReadFileContents(path, "config file");
+  if (!text.ok()) return text.status();
+  return ParseAgentSettings(*text, path, settings);
 }
 
 }  // namespace cellfleet::agent
