@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -35,6 +36,19 @@ std::vector<FleetBoard> ParseListing(const std::string& listing) {
     boards.push_back(board);
   }
   return boards;
+}
+
+// A ready file is how a started process says where it listens. One left by an earlier
+// run in the same --dir would be read before the new process writes its own: removed
+// before the process that writes it starts.
+absl::Status RemoveStaleReadyFile(const std::string& path) {
+  std::error_code error;
+  std::filesystem::remove(path, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot remove the last run's ", path, ": ", error.message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -89,6 +103,7 @@ absl::StatusOr<std::string> Fleet::WriteTroubleScenario() const {
 
 absl::Status Fleet::StartSimulator() {
   const std::string ready = options_.dir + "/sim.ready";
+  if (absl::Status removed = RemoveStaleReadyFile(ready); !removed.ok()) return removed;
   // Which boards get which trouble: a seeded shuffle, so the same seed picks the same.
   trouble_of_.assign(static_cast<size_t>(options_.boards), std::nullopt);
   std::vector<size_t> order(trouble_of_.size());
@@ -138,12 +153,12 @@ absl::Status Fleet::StartAgents() {
     FleetBoard& board = boards_[i];
     board.state_dir = absl::StrCat(options_.dir, "/state", i);
     board.log = absl::StrCat(options_.dir, "/agent", i, ".log");
+    const std::string ready = absl::StrCat(options_.dir, "/agent", i, ".ready");
+    if (absl::Status removed = RemoveStaleReadyFile(ready); !removed.ok()) return removed;
     std::vector<std::string> argv = {
-        options_.agent,  "--at-port",      board.at_path,
-        "--modem-port",  board.modem_path, "--listen",
-        "127.0.0.1:0",   "--board-name",   board.name,
-        "--lock-dir",    options_.dir,     "--state-dir",
-        board.state_dir, "--ready-file",   absl::StrCat(options_.dir, "/agent", i, ".ready")};
+        options_.agent, "--at-port",   board.at_path,   "--modem-port", board.modem_path,
+        "--listen",     "127.0.0.1:0", "--board-name",  board.name,     "--lock-dir",
+        options_.dir,   "--state-dir", board.state_dir, "--ready-file", ready};
     if (!options_.poll_interval.empty()) {
       argv.insert(argv.end(), {"--poll-interval", options_.poll_interval});
     }
