@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
 #include "client/commands/command.h"
 
 namespace cellfleet::client {
@@ -60,14 +61,26 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   std::string ca_file, cert_file, key_file, server_name;
   app.add_option("-o,--output", output,
                  "Output format: table, json (one JSON object per line) or csv");
-  app.add_option("--timeout", timeout_seconds, "Per-board deadline in seconds")
-      ->check(CLI::Range(0.1, 600.0));
+  app.add_option("--timeout", timeout_seconds, "Per-board deadline in seconds (0.1 to 600)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double seconds = 0;
+            if (!absl::SimpleAtod(text, &seconds) || !(seconds >= 0.1 && seconds <= 600)) {
+              return "must be between 0.1 and 600 seconds, not " + text;
+            }
+            return "";
+          },
+          "SECONDS"));
   app.add_option("--ca", ca_file, "CA certificate of the agents (turns TLS on)");
   app.add_option("--cert", cert_file, "Client certificate, for agents that require mutual TLS");
   app.add_option("--key", key_file, "Private key of --cert");
   app.add_option("--tls-server-name", server_name, "Name to expect in the agents' certificates");
   app.add_option("--concurrency", concurrency, "Boards contacted at once")
       ->check(CLI::Range(1, 1024));
+
+  // The global options may stand anywhere, as with kubectl, gh or git: `cellfleet status
+  // -o json`. Subcommands made from here on pass what they do not know up to `app`.
+  app.fallthrough();
 
   std::vector<std::unique_ptr<Command>> commands = AllCommands();
   std::vector<CLI::App*> subcommands;

@@ -85,6 +85,28 @@ TEST(CliTest, UnreachableBoardIsReportedWithinTheDeadline) {
               ::testing::AnyOf("UNAVAILABLE", "DEADLINE_EXCEEDED"));
 }
 
+// Global options after the subcommand, as the README writes them (`status -o json`) and
+// as kubectl, gh and git users type them: taken, and checked as before.
+TEST(CliTest, GlobalOptionsMayFollowTheCommand) {
+  const std::string target = "127.0.0.1:" + std::to_string(UnusedPort());
+  CliResult after = RunCli({"status", "--targets", target, "-o", "json", "--timeout", "1"});
+  EXPECT_EQ(after.code, kExitFailed) << after.err;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["address"], target);  // JSON: -o was taken
+  CliResult nested = RunCli({"config", "get", "--targets", target, "--output", "json"});
+  EXPECT_EQ(nested.code, kExitFailed) << nested.err;
+  EXPECT_EQ(nlohmann::json::parse(nested.out)["ok"], false);
+
+  // Checked wherever they stand: the reason names the option and its range.
+  CliResult zero = RunCli({"status", "--targets", target, "--timeout", "0"});
+  EXPECT_EQ(zero.code, kExitUsage);
+  EXPECT_THAT(zero.err, HasSubstr("--timeout"));
+  EXPECT_THAT(zero.err, HasSubstr("must be between 0.1 and 600 seconds, not 0"));
+  EXPECT_THAT(zero.err, ::testing::Not(HasSubstr("not expected")));
+  CliResult xml = RunCli({"status", "--targets", target, "-o", "xml"});
+  EXPECT_EQ(xml.code, kExitUsage);
+  EXPECT_THAT(xml.err, HasSubstr("xml"));
+}
+
 // Commands piped into the console run one by one as typed, each reply as the modem
 // prints it; a line that is not a command is an error and the rest still run.
 TEST(CliTest, ConsoleReadsCommandsFromAPipe) {
