@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/duration_text.h"
 
 extern char** environ;
 
@@ -71,7 +72,7 @@ absl::StatusOr<int> WaitForExit(pid_t pid, absl::Duration timeout) {
   int status = 0;
   if (::waitpid(pid, &status, WNOHANG) != pid) {
     return absl::DeadlineExceededError(
-        absl::StrCat("pid ", pid, " still running after ", absl::FormatDuration(timeout)));
+        absl::StrCat("pid ", pid, " still running after ", base::DurationText(timeout)));
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

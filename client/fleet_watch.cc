@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "base/duration_text.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "client/report.h"
 #include "client/retry_policy.h"
@@ -145,7 +146,7 @@ std::string StreamEndedText(const grpc::Status& status, absl::Duration retry_in)
                         " (not retried: asking again cannot change this)");
   }
   return absl::StrCat("stream ended: ", ErrorText(status), " (retrying in ",
-                      absl::FormatDuration(absl::Trunc(retry_in, absl::Milliseconds(100))), ")");
+                      base::DurationText(absl::Trunc(retry_in, absl::Milliseconds(100))), ")");
 }
 
 std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatchOptions& options,

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "base/duration_text.h"
 #include "client/report.h"
 #include "client/status_cells.h"
 #include "proto/time_convert.h"
@@ -52,7 +53,7 @@ class BoardPush {
     const absl::Duration window = FromProtoDuration(options_.request.confirm_within());
     if (options_.manual_confirm) {
       outcome.result = RolloutResult::kPending;
-      outcome.detail = absl::StrCat("confirm within ", absl::FormatDuration(window),
+      outcome.detail = absl::StrCat("confirm within ", base::DurationText(window),
                                     " (cellfleet config confirm), else it rolls back to version ",
                                     applied.pending().rollback_to_version());
       return outcome;
@@ -60,7 +61,7 @@ class BoardPush {
     if (applied.redialing()) {
       progress_(absl::StrCat("applied version ", applied.version(),
                              "; redialing, confirming once the link is back (window ",
-                             absl::FormatDuration(window), ")"));
+                             base::DurationText(window), ")"));
       std::string why;
       const WaitResult back = WaitForNewLink(applied.version(), absl::Now() + window, why);
       if (back == WaitResult::kRolledBack) {
@@ -71,7 +72,7 @@ class BoardPush {
       if (back == WaitResult::kTimedOut) {
         outcome.result = RolloutResult::kFailed;
         outcome.detail = absl::StrCat("not back on version ", applied.version(), " within ",
-                                      absl::FormatDuration(window),
+                                      base::DurationText(window),
                                       "; the board rolls back by itself (", why, ")");
         return outcome;
       }

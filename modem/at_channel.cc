@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/duration_text.h"
 #include "base/thread_name.h"
 #include "modem/log_format.h"
 #include "modem/replies/command_timeouts.h"
@@ -300,7 +301,7 @@ void AtChannel::OnTimeout() {
   }
   std::string message =
       absl::StrCat(port_name_, ": no final result to ", current_->command.text, " within ",
-                   absl::FormatDuration(current_->deadline - current_->started));
+                   base::DurationText(current_->deadline - current_->started));
   spdlog::warn("{}", message);
   CompleteCurrent(absl::DeadlineExceededError(message));
 }

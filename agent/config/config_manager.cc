@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "agent/config/unified_diff.h"
+#include "base/duration_text.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "modem/log_format.h"
@@ -273,7 +274,7 @@ absl::StatusOr<absl::Duration> ConfigManager::ConfirmWindow(
   if (window <= absl::ZeroDuration() || window > options_.max_confirm_window) {
     return absl::InvalidArgumentError(
         absl::StrCat("confirm_within: must be more than 0 and at most ",
-                     absl::FormatDuration(options_.max_confirm_window)));
+                     base::DurationText(options_.max_confirm_window)));
   }
   return window;
 }
@@ -298,7 +299,7 @@ StoredConfig ConfigManager::WithNewVersion(const StoredConfig& current,
     pending->set_rollback_to_version(current.current().version());
     *pending->mutable_deadline() = ToProtoTime(Now() + window);
     absl::StrAppend(&detail, "; rolls back to version ", current.current().version(),
-                    " unless confirmed within ", absl::FormatDuration(window));
+                    " unless confirmed within ", base::DurationText(window));
   }
   AddStep(next, v1::CONFIG_STEP_KIND_APPLIED, version.version(), detail);
   return next;
@@ -343,7 +344,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
   if (*window > absl::ZeroDuration()) {
     const uint64_t number = next_version.version();
     PostAt(Now() + *window, [this, number, window = *window] {
-      Rollback(absl::StrCat("no confirm within ", absl::FormatDuration(window)), number);
+      Rollback(absl::StrCat("no confirm within ", base::DurationText(window)), number);
     });
   }
   // The reply goes out first: it may travel over the very link that is redialed.

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/byte_units.h"
+#include "base/duration_text.h"
 #include "modem/replies/identity.h"
 #include "proto/time_convert.h"
 
@@ -216,10 +217,10 @@ std::string ConfigText(const v1::ConnectionConfig& raw) {
       "lcp_echo_interval: ", c.lcp_echo().interval_seconds(), "\n",
       "lcp_echo_failure: ", c.lcp_echo().failure_count(), "\n",
       "keep_up.enabled: ", k.enabled() ? "true" : "false", "\n",
-      "keep_up.initial_backoff: ", absl::FormatDuration(FromProtoDuration(k.initial_backoff())),
-      "\n", "keep_up.max_backoff: ", absl::FormatDuration(FromProtoDuration(k.max_backoff())), "\n",
+      "keep_up.initial_backoff: ", base::DurationText(FromProtoDuration(k.initial_backoff())), "\n",
+      "keep_up.max_backoff: ", base::DurationText(FromProtoDuration(k.max_backoff())), "\n",
       "keep_up.max_attempts: ", k.max_attempts(), "\n",
-      "keep_up.stable_after: ", absl::FormatDuration(FromProtoDuration(k.stable_after())), "\n",
+      "keep_up.stable_after: ", base::DurationText(FromProtoDuration(k.stable_after())), "\n",
       plans);
 }
 

@@ -7,6 +7,7 @@
 #include "agent/service/grpc_status.h"
 #include "agent/service/watch_reactor.h"
 #include "agent/status/update_filter.h"
+#include "base/duration_text.h"
 #include "modem/operator_command.h"
 #include "modem/replies/command_timeouts.h"
 #include "proto/time_convert.h"
@@ -331,11 +332,10 @@ grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext
   if (request->has_timeout()) {
     timeout = FromProtoDuration(request->timeout());
     if (*timeout <= absl::ZeroDuration() || *timeout > modem::kMaxOperatorCommandTime) {
-      finish(
-          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                       absl::StrCat("timeout ", absl::FormatDuration(*timeout), " is outside (0, ",
-                                    absl::FormatDuration(modem::kMaxOperatorCommandTime), "]")),
-          "");
+      finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("timeout ", base::DurationText(*timeout), " is outside (0, ",
+                                       base::DurationText(modem::kMaxOperatorCommandTime), "]")),
+             "");
       return reactor;
     }
   }

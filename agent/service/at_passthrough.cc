@@ -1,6 +1,7 @@
 #include "agent/service/at_passthrough.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/duration_text.h"
 #include "convert/reply_to_status.h"
 #include "modem/operator_command.h"
 #include "proto/time_convert.h"
@@ -39,7 +40,7 @@ void AtPassthrough::Run(modem::CommandLine line, std::optional<absl::Duration> t
   const absl::Time hold_until = absl::Now() + kOutageHold;
   poller_->ExpectOutage(absl::StrCat(requested_by, " ran ", line.text), hold_until);
   spdlog::warn("{} runs {}, which takes the modem away: link down, redials held for {}",
-               requested_by, line.text, absl::FormatDuration(kOutageHold));
+               requested_by, line.text, base::DurationText(kOutageHold));
   if (link_ == nullptr) {
     Send(std::move(line), timeout, true, std::move(done));
     return;

@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "agent/service/host_checks.h"
 #include "agent/service/layer_checks.h"
+#include "base/duration_text.h"
 #include "convert/modem_to_proto.h"
 #include "convert/reply_to_status.h"
 #include "modem/operator_command.h"
@@ -112,8 +113,8 @@ v1::DiagnosticCheck AgentCheck(const DoctorOptions& options, const StatusPtr& la
                                absl::Time now) {
   std::string detail =
       absl::StrCat("cellfleet-agent ", options.version, ", up ",
-                   absl::FormatDuration(absl::Trunc(now - options.started, absl::Seconds(1))),
-                   ", polling every ", absl::FormatDuration(options.poll_interval));
+                   base::DurationText(absl::Trunc(now - options.started, absl::Seconds(1))),
+                   ", polling every ", base::DurationText(options.poll_interval));
   absl::StrAppend(&detail,
                   options.config_push ? ", config push on" : ", config push off (see its log)");
   if (latest == nullptr) return Warn("agent", absl::StrCat(detail, "; no status sampled yet"));
@@ -176,7 +177,7 @@ void Doctor::Run(absl::Time deadline, Done done) {
     }
     if (!run->done) return;
     run->unanswered_why = absl::StrCat("the doctor's time ran out (",
-                                       absl::FormatDuration(run->deadline - run->started), ")");
+                                       base::DurationText(run->deadline - run->started), ")");
     Finish(run, "");
   });
 }

@@ -4,6 +4,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "base/duration_text.h"
 #include "client/commands/command.h"
 #include "client/config_change.h"
 #include "client/rollout.h"
@@ -167,8 +168,7 @@ class ApplyCommand : public FleetCommand {
       report.AddRow(
           outcome.board,
           {RolloutResultName(outcome.result), outcome.version ? absl::StrCat(outcome.version) : "-",
-           absl::FormatDuration(absl::Trunc(outcome.took, absl::Milliseconds(100))),
-           outcome.detail},
+           base::DurationText(absl::Trunc(outcome.took, absl::Milliseconds(100))), outcome.detail},
           {{"ok", ok},
            {"result", RolloutResultName(outcome.result)},
            {"version", outcome.version},

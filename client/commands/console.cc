@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/duration_text.h"
 #include "client/commands/command.h"
 #include "client/line_editor.h"
 #include "modem/replies/command_line.h"
@@ -143,7 +144,7 @@ class ConsoleCommand : public FleetCommand {
     }
     for (const std::string& reply : response.lines()) env.out << reply << "\n";
     env.out << response.final_result() << "  ("
-            << absl::FormatDuration(
+            << base::DurationText(
                    absl::Trunc(FromProtoDuration(response.elapsed()), absl::Milliseconds(1)))
             << ")\n";
     if (response.binary()) env.out << "note: bytes that are not text are shown as \\xNN\n";
