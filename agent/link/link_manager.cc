@@ -236,9 +236,13 @@ void LinkManager::Publish(const modem::ppp::LinkStatus& link) {
   bool armed = false;
   {
     absl::MutexLock lock(&mu_);
+    // A session that fails without having come up is a failed dial (each pppd session
+    // fails once); one that was up and drops is a link-down.
+    if (link.state == LinkState::kFailed && up_since_ == absl::InfinitePast()) ++failed_dials_;
     status_ = ToProto(link);
     status_.set_redial_attempts(static_cast<uint32_t>(redial_attempts_));
     status_.set_config_version(config_version_);
+    status_.set_failed_dials(failed_dials_);
     const absl::Time now = executor_.clock().Now();
     if (link.state == LinkState::kConnected) up_since_ = now;
     // A wanted link that drops after it was up: redial (a failed dial is rescheduled by
@@ -356,6 +360,10 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
   supervisor_options.pppd = options_.pppd;
   supervisor_options.args = modem::ppp::PppdArguments(paths, options_.peer);
   supervisor_options.stop_grace = options_.stop_grace;
+  {
+    absl::MutexLock lock(&mu_);
+    up_since_ = absl::InfinitePast();  // a new session: it has not been up yet
+  }
   supervisor_ = std::make_shared<modem::ppp::PppdSupervisor>(
       supervisor_options, [this](const modem::ppp::LinkStatus& link) { Publish(link); });
   if (absl::Status started = supervisor_->Start(); !started.ok()) return started;
@@ -402,6 +410,15 @@ void LinkManager::HangUp(std::function<void(v1::ConnectionStatus)> done) {
   Post(
       [this, done] {
         if (supervisor_) supervisor_->Stop();
+        bool was_failed = false;
+        {
+          // A failed link has no pppd left to stop: after the hang-up it is down, and the
+          // last failure stays in the status as what the last dial met.
+          absl::MutexLock lock(&mu_);
+          was_failed = status_.state() == v1::CONNECTION_STATE_FAILED;
+          if (was_failed) status_.set_state(v1::CONNECTION_STATE_DISCONNECTED);
+        }
+        if (was_failed) on_change_.Notify();
         done(Status());
       },
       [this, done] { done(Status()); });  // the shutdown hangs up anyway

@@ -135,6 +135,7 @@ class LinkManager {
   absl::Duration backoff_ ABSL_GUARDED_BY(mu_);
   int redial_attempts_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time up_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  uint64_t failed_dials_ ABSL_GUARDED_BY(mu_) = 0;
   std::mt19937 jitter_rng_ ABSL_GUARDED_BY(mu_){std::random_device{}()};
   // Last: destroyed first, so no task runs once the members above go.
   base::SerialExecutor executor_;

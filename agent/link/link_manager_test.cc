@@ -90,6 +90,38 @@ TEST_F(LinkTest, ChatTimeoutIsUnavailableWithTheReason) {
   EXPECT_EQ(StatusConnection().failure(), v1::CONNECTION_FAILURE_CHAT_TIMEOUT);
 }
 
+// Each failed dial is counted (history records each), and hanging up a failed link leaves
+// it down, the last dial's failure kept as what it met (it used to stay FAILED).
+TEST_F(LinkTest, FailedDialsAreCountedAndAHangUpLeavesAFailedLinkDown) {
+  Start("chat-timeout");
+  for (uint64_t attempt = 1; attempt <= 2; ++attempt) {
+    v1::DialResponse dialed;
+    EXPECT_EQ(Dial(dialed).error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_TRUE(cellfleet::testing::WaitFor(
+        [&] { return StatusConnection().failed_dials() == attempt; }, absl::Seconds(5)))
+        << StatusConnection().DebugString();
+  }
+  grpc::ClientContext context;
+  v1::HangUpResponse hung_up;
+  ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
+  EXPECT_EQ(hung_up.connection().state(), v1::CONNECTION_STATE_DISCONNECTED);
+  EXPECT_EQ(hung_up.connection().failure(), v1::CONNECTION_FAILURE_CHAT_TIMEOUT);
+  EXPECT_EQ(hung_up.connection().failed_dials(), 2u);
+
+  grpc::ClientContext history_context;
+  v1::GetHistoryRequest request;
+  request.set_events_only(true);
+  v1::GetHistoryResponse history;
+  ASSERT_TRUE(agent_.stub().GetHistory(&history_context, request, &history).ok());
+  int failed = 0;
+  for (const v1::HistoryEntry& entry : history.entries()) {
+    if (entry.event().kind() != v1::EVENT_KIND_LINK_FAILED) continue;
+    EXPECT_THAT(entry.event().detail(), ::testing::HasSubstr("CHAT_TIMEOUT"));
+    ++failed;
+  }
+  EXPECT_GE(failed, 1) << history.DebugString();
+}
+
 TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
   KeepUpPolicy policy;
   policy.enabled = true;

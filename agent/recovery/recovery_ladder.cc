@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/duration_text.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::agent {
@@ -267,7 +268,15 @@ void RecoveryLadder::SetOutcome(v1::RecoveryOutcome outcome) {
 }
 
 void RecoveryLadder::Failed(std::string why) {
-  SetOutcome(v1::RECOVERY_OUTCOME_FAILED);
+  Judged(v1::RECOVERY_OUTCOME_FAILED, std::move(why));
+}
+
+void RecoveryLadder::NotRecovered(std::string why) {
+  Judged(v1::RECOVERY_OUTCOME_NOT_RECOVERED, std::move(why));
+}
+
+void RecoveryLadder::Judged(v1::RecoveryOutcome outcome, std::string why) {
+  SetOutcome(outcome);
   if (!recent_.empty()) recent_.back().set_detail(std::move(why));
   waiting_ = false;
 }
@@ -278,7 +287,7 @@ v1::RecoveryStatus RecoveryLadder::Status(absl::Time now) const {
   if (problem_ != Problem::kNone) {
     status.set_problem(
         absl::StrCat(problem_what_, " for ",
-                     absl::FormatDuration(absl::Trunc(now - problem_since_, absl::Seconds(1)))));
+                     base::DurationText(absl::Trunc(now - problem_since_, absl::Seconds(1)))));
   }
   status.set_held(held_);
   if (held_.empty() && problem_ != Problem::kNone) {

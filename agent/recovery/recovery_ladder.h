@@ -58,6 +58,9 @@ class RecoveryLadder {
                                   const std::string& requested_by);
   // The step just taken could not be carried out; the next sample escalates.
   void Failed(std::string why);
+  // The step was carried out and its own result shows it did not help (a redial whose
+  // dial failed): judged now, not after its wait; the next sample escalates.
+  void NotRecovered(std::string why);
 
   v1::RecoveryStatus Status(absl::Time now) const;
 
@@ -79,6 +82,7 @@ class RecoveryLadder {
   std::optional<v1::RecoveryStep> NextStep() const;
   void EndEpisode();
   void SetOutcome(v1::RecoveryOutcome outcome);
+  void Judged(v1::RecoveryOutcome outcome, std::string why);  // the outcome, at once
 
   const RecoveryPolicy policy_;
   Problem problem_ = Problem::kNone;

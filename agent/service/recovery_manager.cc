@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/duration_text.h"
 #include "modem/replies/command_line.h"
 #include "modem/replies/command_timeouts.h"
 #include "spdlog/spdlog.h"
@@ -54,14 +55,9 @@ v1::RecoveryStatus RecoveryManager::Status() const {
 
 void RecoveryManager::Observe(const StatusPtr& sample) {
   if (carrying_) return;  // a step's own effects are not evidence yet
-  // A link that keep-up gave up on is still wanted: the ladder takes over from it. A
-  // link held down at the SIM's data cap is down on purpose: nothing to recover.
-  const bool link_wanted =
-      link_ != nullptr && sample->connection().dial_blocked().empty() &&
-      (link_->WantsUp() ||
-       (link_->KeepUpEnabled() && sample->connection().state() == v1::CONNECTION_STATE_FAILED));
   const v1::RecoveryStatus before = ladder_.Status(absl::Now());
-  std::optional<v1::RecoveryStep> step = ladder_.Observe(*sample, link_wanted, absl::Now());
+  std::optional<v1::RecoveryStep> step =
+      ladder_.Observe(*sample, LinkWanted(sample->connection()), absl::Now());
   if (step) {
     Take(*step, kLadder, nullptr);
     return;
@@ -80,6 +76,13 @@ void RecoveryManager::Observe(const StatusPtr& sample) {
   }
 }
 
+bool RecoveryManager::LinkWanted(const v1::ConnectionStatus& link) const {
+  // A link that keep-up gave up on is still wanted: the ladder takes over from it.
+  return link_ != nullptr && link.dial_blocked().empty() &&
+         (link_->WantsUp() ||
+          (link_->KeepUpEnabled() && link.state() == v1::CONNECTION_STATE_FAILED));
+}
+
 void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requested_by, Done done) {
   executor_.Post([this, step, requested_by, done](absl::Status status) {
     if (!status.ok()) {
@@ -91,6 +94,14 @@ void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requeste
           absl::StrCat("a recovery step is being carried out (",
                        RecoveryStepName(ladder_.Status(absl::Now()).last().step()),
                        "); call again once it is done (cellfleet status shows it)")));
+      return;
+    }
+    const bool link_step = step == v1::RECOVERY_STEP_REDIAL || step == v1::RECOVERY_STEP_PDP_RESET;
+    if (link_step && link_ != nullptr && !LinkWanted(link_->Status())) {
+      done(absl::FailedPreconditionError(absl::StrCat(
+          RecoveryStepName(step),
+          " redials a link that should be up, and nobody wants this board's link up (never "
+          "dialed, hung up, or held at its data cap): bring it up with cellfleet dial")));
       return;
     }
     Take(step, requested_by, done);
@@ -136,9 +147,14 @@ void RecoveryManager::Carry(v1::RecoveryStep step, std::function<void(absl::Stat
   auto here = [this](std::function<void()> task) { return OnThread(std::move(task)); };
   auto dial = [this, finished, here] {
     link_->Dial(absl::Now() + modem::kDialTimeLimit,
-                [here, finished](const absl::StatusOr<v1::ConnectionStatus>&) {
-                  // A dial that fails is evidence for the ladder, not a step not taken.
-                  here([finished] { finished(absl::OkStatus()); })();
+                [this, here, finished](const absl::StatusOr<v1::ConnectionStatus>& link) {
+                  // A dial that fails is the step's outcome (not recovered, and why), not a
+                  // step that could not be taken.
+                  const std::string failure = link.ok() ? "" : std::string(link.status().message());
+                  here([this, finished, failure] {
+                    if (!failure.empty()) ladder_.NotRecovered(failure);
+                    finished(absl::OkStatus());
+                  })();
                 });
   };
   switch (step) {
@@ -258,7 +274,7 @@ void RecoveryManager::CyclePower(std::function<void(absl::Status)> finished) {
       return;
     }
     spdlog::warn("recovery: modem power off ({}) for {}", hardware_.power->Describe(),
-                 absl::FormatDuration(off_time));
+                 base::DurationText(off_time));
     executor_.PostAfter(off_time, [this, finished](absl::Status status) {
       // Even when the agent stops meanwhile: never leave the modem off.
       absl::Status on = hardware_.power->SetPower(true);

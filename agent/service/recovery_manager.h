@@ -55,11 +55,15 @@ class RecoveryManager {
   using Done = std::function<void(absl::StatusOr<v1::RecoveryAction>)>;
   // An operator's step, taken now whatever the ladder's budget (it counts in it).
   // `done` runs once the step is started, on the manager's thread: FAILED_PRECONDITION
-  // while another step is being carried out.
+  // while another step is being carried out, or for a redial or PDP reset of a link that
+  // nobody wants up (it would dial a board that was never dialed or was hung up).
   void RunStep(v1::RecoveryStep step, const std::string& requested_by, Done done);
 
  private:
   void Observe(const StatusPtr& sample);
+  // The link should be up: an operator dialed, or keep-up is on and it failed. A link
+  // held down at the SIM's data cap is down on purpose.
+  bool LinkWanted(const v1::ConnectionStatus& link) const;
   // Starts `step`; `started` gets the action once it is under way.
   void Take(v1::RecoveryStep step, const std::string& requested_by, Done started);
   // The mechanism of each step; `finished` runs on the manager's thread with an error

@@ -284,6 +284,47 @@ TEST_F(RecoveryTest, AnOperatorRunsAStepByHandAuditedOneAtATime) {
   EXPECT_GE(AuditedRecoveries().size(), 3u) << "refused, taken, refused: every call";
 }
 
+// A redial is judged by its dial: one that fails is NOT_RECOVERED with the dial's reason
+// (it used to be RECOVERED once the failed link was no longer wanted); and a redial of a
+// link nobody wants up is refused (it used to dial boards that were never dialed).
+TEST_F(RecoveryTest, AnOperatorsRedialIsJudgedByItsDialAndRefusedWhereNoLinkIsWanted) {
+  ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
+  v1::RecoverRequest redial;
+  redial.set_step(v1::RECOVERY_STEP_REDIAL);
+  v1::RecoverResponse response;
+  grpc::ClientContext never_dialed;
+  const grpc::Status refused = agent_.stub().Recover(&never_dialed, redial, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("bring it up with cellfleet dial"));
+  EXPECT_EQ(Status().connection().state(), v1::CONNECTION_STATE_DISCONNECTED) << "not dialed";
+
+  ::setenv("FAKE_PPPD_MODE", "connect", 1);  // positive control: a link that is up
+  grpc::ClientContext dial_context;
+  v1::DialResponse dialed;
+  ASSERT_TRUE(agent_.stub().Dial(&dial_context, v1::DialRequest(), &dialed).ok());
+  ::setenv("FAKE_PPPD_MODE", "chat-timeout", 1);  // from now on every dial fails
+  grpc::ClientContext context;
+  const grpc::Status taken = agent_.stub().Recover(&context, redial, &response);
+  ASSERT_TRUE(taken.ok()) << taken.error_message();
+  EXPECT_EQ(response.action().outcome(), v1::RECOVERY_OUTCOME_WAITING);
+  const uint64_t sequence = response.action().sequence();
+  v1::RecoveryAction judged;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::ModemStatus status = Status();
+        for (const v1::RecoveryAction& action : status.recovery().recent()) {
+          if (action.sequence() == sequence) judged = action;
+        }
+        return judged.outcome() != v1::RECOVERY_OUTCOME_WAITING &&
+               judged.outcome() != v1::RECOVERY_OUTCOME_UNSPECIFIED;
+      },
+      absl::Seconds(30)));
+  EXPECT_EQ(judged.outcome(), v1::RECOVERY_OUTCOME_NOT_RECOVERED) << judged.DebugString();
+  EXPECT_THAT(judged.detail(), HasSubstr("dial failed: "));
+}
+
 TEST_F(RecoveryTest, AViewerMayNotRunAStep) {
   ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n", Role::kViewer));
   grpc::ClientContext context;

@@ -59,6 +59,28 @@ TEST(EventDetectorTest, ReportsWhatChanged) {
   EXPECT_EQ(cell[0].detail(), "LTE 1/7 -> LTE 2/7");
 }
 
+// Failed dials are events, each of them: two samples both FAILED, the count between them
+// grown by 2, is one event saying so (no state change showed them before).
+TEST(EventDetectorTest, EveryFailedDialIsAnEvent) {
+  auto failed = [](int64_t second, uint64_t dials) {
+    StatusPtr s = Ready(second, 1);
+    auto* link = std::const_pointer_cast<v1::ModemStatus>(s)->mutable_connection();
+    link->set_state(v1::CONNECTION_STATE_FAILED);
+    link->set_failure(v1::CONNECTION_FAILURE_NO_CARRIER);
+    link->set_failure_detail("NO CARRIER");
+    link->set_failed_dials(dials);
+    return s;
+  };
+  std::vector<v1::ModemEvent> first = DetectEvents(Ready(0, 1).get(), *failed(1, 1));
+  ASSERT_THAT(Kinds(first), ElementsAre(v1::EVENT_KIND_LINK_FAILED));
+  EXPECT_EQ(first[0].detail(), "CONNECTION_FAILURE_NO_CARRIER: NO CARRIER");
+  std::vector<v1::ModemEvent> more = DetectEvents(failed(1, 1).get(), *failed(9, 3));
+  ASSERT_THAT(Kinds(more), ElementsAre(v1::EVENT_KIND_LINK_FAILED));
+  EXPECT_EQ(more[0].detail(),
+            "CONNECTION_FAILURE_NO_CARRIER: NO CARRIER (2 dials failed since the last sample)");
+  EXPECT_TRUE(DetectEvents(failed(1, 3).get(), *failed(2, 3)).empty());  // no new failure
+}
+
 TEST(HistoryStoreTest, KeepsBoundedRingsAndAnswersByTimeRange) {
   HistoryRetention options;
   options.max_samples = 10;

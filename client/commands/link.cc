@@ -1,6 +1,7 @@
 // `cellfleet dial` and `cellfleet hangup`: the PPP data link on many boards, one
 // result line per board.
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/commands/command.h"
 #include "client/status_cells.h"
@@ -8,6 +9,25 @@
 
 namespace cellfleet::client {
 namespace {
+
+// What the LINK column alone does not say: why a link failed, what the last dial met on
+// a link that is down, or why dials are refused.
+std::string LinkNote(const v1::ConnectionStatus& link) {
+  std::string failure;
+  if (link.failure() != v1::CONNECTION_FAILURE_UNSPECIFIED) {
+    failure = ShortEnumName(v1::ConnectionFailure_Name(link.failure()), "CONNECTION_FAILURE_");
+    if (!link.failure_detail().empty()) absl::StrAppend(&failure, " (", link.failure_detail(), ")");
+  }
+  std::string note;
+  if (link.state() == v1::CONNECTION_STATE_FAILED) note = failure;
+  if (link.state() == v1::CONNECTION_STATE_DISCONNECTED && !failure.empty()) {
+    note = absl::StrCat("was not up: the last dial failed: ", failure);
+  }
+  if (!link.dial_blocked().empty()) {
+    absl::StrAppend(&note, note.empty() ? "" : "; ", "dials blocked: ", link.dial_blocked());
+  }
+  return note.empty() ? "-" : note;
+}
 
 template <typename Response>
 int Report(const std::vector<BoardResult<Response>>& results, CommandEnv& env) {
@@ -18,12 +38,13 @@ int Report(const std::vector<BoardResult<Response>>& results, CommandEnv& env) {
       continue;
     }
     const v1::ConnectionStatus& link = result.response.connection();
-    report.AddRow(result.board,
-                  {ShortEnumName(v1::ConnectionState_Name(link.state()), "CONNECTION_STATE_"),
-                   link.interface_name().empty() ? "-" : link.interface_name(),
-                   link.local_address().empty() ? "-" : link.local_address(),
-                   link.dns_servers().empty() ? "-" : absl::StrJoin(link.dns_servers(), ","), ""},
-                  {{"connection", ProtoToJson(link)}});
+    report.AddRow(
+        result.board,
+        {ShortEnumName(v1::ConnectionState_Name(link.state()), "CONNECTION_STATE_"),
+         link.interface_name().empty() ? "-" : link.interface_name(),
+         link.local_address().empty() ? "-" : link.local_address(),
+         link.dns_servers().empty() ? "-" : absl::StrJoin(link.dns_servers(), ","), LinkNote(link)},
+        {{"connection", ProtoToJson(link)}});
   }
   return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
 }

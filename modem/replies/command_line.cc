@@ -67,7 +67,7 @@ std::string Unquoted(absl::string_view value) {
 
 constexpr absl::string_view kDataMode =
     "switches the AT port into data mode, and the agent's poller shares that port; bring "
-    "the link up with `cellfleet link dial`";
+    "the link up with `cellfleet dial`";
 constexpr absl::string_view kResultFormat =
     "changes how the modem ends its replies, so the agent could no longer tell where a "
     "reply ends";

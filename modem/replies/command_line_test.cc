@@ -75,7 +75,7 @@ TEST(CommandLineTest, ForbiddenWhateverThePolicy) {
     EXPECT_THAT(Parsed(text).forbidden(), IsEmpty()) << text;
   }
   EXPECT_THAT(Parsed("AT+QFDEL=\"*\"").forbidden(), HasSubstr("file system"));
-  EXPECT_THAT(Parsed("ATD*99#").forbidden(), HasSubstr("link dial"));
+  EXPECT_THAT(Parsed("ATD*99#").forbidden(), HasSubstr("with `cellfleet dial`"));
 }
 
 TEST(CommandLineTest, CommandsThatTakeTheModemAway) {
