@@ -91,6 +91,13 @@ std::vector<Board> SelectBoards(const std::vector<Board>& boards,
     bool match = true;
     for (const auto& [key, value] : selectors) {
       auto it = board.labels.find(key);
+      if (key == kNameSelector && it == board.labels.end()) {  // the board's own name
+        if (board.name != value) {
+          match = false;
+          break;
+        }
+        continue;
+      }
       if (it == board.labels.end() || it->second != value) {
         match = false;
         break;

@@ -31,7 +31,9 @@ absl::Status ValidateAddress(absl::string_view address);
 // Errors name the file and line.
 absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path);
 
-// "key=value" selectors; a board matches when it has every one.
+// "key=value" selectors; a board matches when it has every one. `name=NAME` matches the
+// board's inventory name (unless the inventory gives it a label of that key).
+inline constexpr char kNameSelector[] = "name";
 absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(
     const std::vector<std::string>& selectors);
 std::vector<Board> SelectBoards(const std::vector<Board>& boards,

@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "base/duration_text.h"
 #include "base/spawn.h"
 
 namespace cellfleet::client {
@@ -112,7 +113,10 @@ std::string GnuplotScript(const Chart& chart, const std::string& output, bool pn
   for (size_t i = 0; i < panels.size(); ++i) {
     if (i == 0) {  // the marks' words once, on the top panel; marks that touch share one
       int label = 0;
-      const absl::Duration touching = span / 150;
+      // A label is a line of 8-point text turned upright, about 14 px wide, on a plot
+      // about 1000 px wide: marks closer than that share one label (at 1/150 of the
+      // window, as before, neighbouring labels still overlapped).
+      const absl::Duration touching = span * 14 / 1000;
       for (size_t m = 0; m < chart.marks.size();) {
         const ChartMark& mark = chart.marks[m];
         std::vector<std::string> words;
@@ -203,7 +207,7 @@ absl::Status RenderChart(const Chart& chart, const std::string& path, const std:
     (void)base::WaitForExit(*pid, absl::Seconds(5));
     clean_up();
     return absl::DeadlineExceededError(
-        absl::StrCat("gnuplot did not finish within ", absl::FormatDuration(kGnuplotTimeout)));
+        absl::StrCat("gnuplot did not finish within ", base::DurationText(kGnuplotTimeout)));
   }
   const std::string words = ReadGnuplotErrors(errors_path);
   if (*exit_code != 0 || ::access(partial.c_str(), R_OK) != 0) {

@@ -4,9 +4,11 @@
 #include <optional>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/duration_text.h"
 #include "client/serving_signal.h"
 #include "proto/time_convert.h"
 
@@ -83,6 +85,28 @@ Chart HistoryChart(const std::string& board, const v1::GetHistoryResponse& histo
                   {"RSRQ (dB)", {std::move(rsrq)}},
                   {"SINR (dB)", {std::move(sinr)}}};
   return chart;
+}
+
+// A line needs two points: a chart of fewer would be empty panels that look like a
+// board without signal. Says when there will be enough (the agent keeps a sample every
+// sample_interval).
+absl::Status EnoughToDraw(const Chart& chart, const v1::GetHistoryResponse& history) {
+  size_t most = 0;
+  for (const ChartPanel& panel : chart.panels) {
+    for (const ChartSeries& series : panel.series) most = std::max(most, series.points.size());
+  }
+  if (most >= 2) return absl::OkStatus();
+  const absl::Duration every = FromProtoDuration(history.sample_interval());
+  std::string when = "once the agent has kept two samples with a signal reading";
+  if (every > absl::ZeroDuration()) {
+    absl::StrAppend(&when, " (it keeps one every ", base::DurationText(every), ": try again in ",
+                    base::DurationText(every * static_cast<double>(2 - most)), ")");
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("too little history to draw: ", most, most == 1 ? " sample" : " samples",
+                   " with a signal reading in the window; no chart written. There will be "
+                   "enough ",
+                   when));
 }
 
 }  // namespace cellfleet::client

@@ -5,12 +5,17 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "cellfleet/v1/agent_service.pb.h"
 #include "client/chart.h"
 
 namespace cellfleet::client {
 
 Chart HistoryChart(const std::string& board, const v1::GetHistoryResponse& history);
+
+// OK when `chart` has a line to draw (two points in a series); otherwise
+// FAILED_PRECONDITION saying so and when there will be enough.
+absl::Status EnoughToDraw(const Chart& chart, const v1::GetHistoryResponse& history);
 
 }  // namespace cellfleet::client
 

@@ -70,6 +70,36 @@ TEST(HistoryChartTest, DrawsTheThreeSignalsWithGapsAndMarksTheEventsOperatorsLoo
   EXPECT_EQ(chart.marks[2].label, "READY -> ABSENT");
 }
 
+// Labels of marks closer than a label's width (about 14 px of a 1000 px plot) are joined:
+// at 1/150 of the window they were drawn apart and overlapped. Marks further apart keep
+// their own labels.
+TEST(HistoryChartTest, LabelsOfMarksCloserThanALabelsWidthAreJoined) {
+  Chart chart = HistoryChart("rock-001", FadingBoard());  // 60 s: a label is 0.84 s wide
+  chart.marks = {{kStart + absl::Milliseconds(10000), "cell change", "A"},
+                 {kStart + absl::Milliseconds(10600), "cell change", "B"},
+                 {kStart + absl::Seconds(30), "cell change", "C"}};
+  const std::string script = GnuplotScript(chart, "out.svg", false);
+  EXPECT_THAT(script, HasSubstr("set label 1 'A; B'"));
+  EXPECT_THAT(script, HasSubstr("set label 2 'C'"));
+  EXPECT_THAT(script, ::testing::Not(HasSubstr("set label 3 ")));
+}
+
+// A fresh board has one sample: no chart (it would be three empty panels), and the reason
+// says when there will be enough. Two samples draw (positive control).
+TEST(HistoryChartTest, TooLittleHistoryIsRefusedSayingWhenThereWillBeEnough) {
+  v1::GetHistoryResponse fresh = FadingBoard();
+  while (fresh.entries_size() > 1) fresh.mutable_entries()->RemoveLast();
+  *fresh.mutable_sample_interval() = ToProtoDuration(absl::Minutes(1));
+  const absl::Status refused = EnoughToDraw(HistoryChart("board-06", fresh), fresh);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("too little history to draw: 1 sample"));
+  EXPECT_THAT(refused.message(), HasSubstr("it keeps one every 1m: try again in 1m"));
+
+  v1::GetHistoryResponse two = FadingBoard();
+  while (two.entries_size() > 2) two.mutable_entries()->RemoveLast();
+  EXPECT_TRUE(EnoughToDraw(HistoryChart("board-06", two), two).ok());
+}
+
 TEST(HistoryChartTest, GnuplotDrawsAValidSvgWithEverySeriesAndMarkInItsLegend) {
   const std::string path = ::testing::TempDir() + "/history-chart-test.svg";
   ASSERT_TRUE(RenderChart(HistoryChart("rock-001", FadingBoard()), path).ok());

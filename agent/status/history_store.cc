@@ -191,6 +191,7 @@ v1::GetHistoryResponse HistoryStore::Query(const v1::GetHistoryRequest& request)
   if (!samples_.empty()) oldest = std::min(oldest, samples_.front().at);
   if (!events_.empty()) oldest = std::min(oldest, events_.front().at);
   if (oldest != absl::InfiniteFuture()) *response.mutable_oldest_kept() = ToProtoTime(oldest);
+  *response.mutable_sample_interval() = ToProtoDuration(options_.sample_interval);
   return response;
 }
 

@@ -39,7 +39,8 @@ void FleetCommand::AddBoardOptions(CLI::App* command) {
   command->add_option("--inventory", inventory_,
                       "YAML inventory of boards (name, address, labels)");
   command->add_option("--select", selectors_,
-                      "Only boards with this label (key=value); repeatable");
+                      "Only boards with this label (key=value; name=NAME for one board by its "
+                      "inventory name); repeatable");
 }
 
 int FleetCommand::Run(CommandEnv& env) {

@@ -89,6 +89,10 @@ class HistoryCommand : public FleetCommand {
       return kExitFailed;
     }
     const Chart chart = HistoryChart(result.board.name, result.response);
+    if (absl::Status enough = EnoughToDraw(chart, result.response); !enough.ok()) {
+      env.err << result.board.name << ": " << enough.message() << "\n";
+      return kExitFailed;
+    }
     if (absl::Status drawn = RenderChart(chart, chart_); !drawn.ok()) {
       env.err << result.board.name << ": " << drawn.message() << "\n";
       return drawn.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
