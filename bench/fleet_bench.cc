@@ -291,6 +291,8 @@ void Ssh(const Options& o, int n, double status_wall) {
   options.dir = dir;
   options.boards = n;
   options.start_agents = false;  // the ports are the operators' now
+  // As udev gives a modem's ports: group dialout, which the fan-out's login user is in.
+  options.simulator_args = {"--port-group", "dialout"};
   options.start_timeout = absl::Seconds(60);
   absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
   if (!fleet.ok()) {
