@@ -39,8 +39,13 @@ timeout 60 bash -c "until [ -s '$run_dir/fleet.ready' ]; do sleep 0.1; done" || 
 }
 inventory=$(cat "$run_dir/fleet.ready")
 
-echo "demo: $boards simulated boards, agents listening on loopback; inventory:"
+echo "demo: $boards simulated boards, agents listening on loopback; inventory $inventory:"
 sed 's/^/  /' "$inventory"
+echo "demo: try in a second terminal (this fleet runs until Ctrl-C here):"
+echo "  cd $PWD"
+echo "  build/client/cellfleet status --inventory $inventory"
+echo "  build/client/cellfleet diagnose --inventory $inventory --select name=board-02"
+echo "  build/client/cellfleet history --inventory $inventory --select name=board-00 --since 1h"
 # The modems answer at a real EC25's pace: wait (bounded) until each has initialised.
 timeout 30 bash -c "until [ \$(build/client/cellfleet --output json status --inventory '$inventory' 2>/dev/null |
   grep -c MODEM_STATE_READY) -ge $boards ]; do sleep 0.5; done" || true

@@ -13,13 +13,16 @@ packages=(
   libncurses-dev libedit-dev tmux
   # The recovery ladder's power cycle drives a GPIO line through libgpiod.
   libgpiod-dev
-  # The sanitizer builds: clang, its runtimes, and lld (links their large binaries fast).
-  clang libclang-rt-14-dev lld
+  # The sanitizer builds: clang, its runtimes, and lld (links their large binaries fast);
+  # llvm for llvm-symbolizer, without which TSan's reports carry no function names and
+  # the suppressions, which match names, match nothing.
+  clang libclang-rt-14-dev lld llvm
   ppp picocom dpkg-dev udev
   # CPack's Debian generator runs `file`; the package test verifies the unit with
   # systemd-analyze; the service-user tests switch ids with setpriv (util-linux).
   file systemd util-linux
-  # The PPP end-to-end tests boot a throwaway VM: this kernel has no PPP (shared/PPP_VM.md).
+  # The PPP end-to-end tests boot a throwaway VM: this kernel has no PPP (README, "Proven
+  # with the real pppd and chat"; tests/vm/run_in_vm.sh).
   libdtl-dev
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2 iputils-ping
   # The fleet benchmark's comparison: an ssh fan-out (pssh) to an sshd it starts on
