@@ -78,17 +78,10 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(const std::string& l
   where->port = port;
   front->address_ = where->ToString();
   front->advertised_ = advertised.empty() ? front->address_ : std::move(advertised);
-  front->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
-  // httplib's stop() does nothing until the serving thread has started its loop: a Stop
-  // right after Start would then wait for ever. Started means running (bounded wait).
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (!front->server_->is_running() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  if (!front->server_->is_running()) {
-    return absl::InternalError(
-        absl::StrCat("the HTTP server on ", front->address_, " did not start serving within 5s"));
-  }
+  front->thread_ = std::thread([self] {
+    self->server_->listen_after_bind();
+    self->serving_ended_ = true;
+  });
   return front;
 }
 
@@ -114,6 +107,11 @@ void HttpFront::Serve(const std::string& only, bool self_metrics, httplib::Respo
 HttpFront::~HttpFront() { Stop(); }
 
 void HttpFront::Stop() {
+  // httplib's stop() does nothing until the serving thread has entered its loop: a Stop
+  // right after Start waits for that (or for the loop to have ended on its own).
+  while (server_ && thread_.joinable() && !server_->is_running() && !serving_ended_) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

@@ -46,6 +46,7 @@ class HttpFront {
   std::unique_ptr<httplib::Server> server_;
   std::atomic<uint64_t> scrapes_{0};
   std::atomic<int64_t> last_scrape_ns_{0};
+  std::atomic<bool> serving_ended_{false};  // the serving thread's loop has returned
   std::thread thread_;
 };
 

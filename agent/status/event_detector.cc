@@ -163,8 +163,8 @@ std::vector<v1::ModemEvent> DetectEvents(const v1::ModemStatus* before,
   }
   // Every failed dial, also when samples saw no state change between two of them (FAILED,
   // a redial, FAILED again): the link's own count says how many ended so.
-  const uint64_t failed = after.connection().failed_dials() - before->connection().failed_dials();
   if (after.connection().failed_dials() > before->connection().failed_dials()) {
+    const uint64_t failed = after.connection().failed_dials() - before->connection().failed_dials();
     const v1::ConnectionStatus& link = after.connection();
     std::string why = v1::ConnectionFailure_Name(link.failure());
     if (!link.failure_detail().empty()) absl::StrAppend(&why, ": ", link.failure_detail());
