@@ -23,8 +23,8 @@
 #include "agent/service/agent_service.h"
 #include "agent/status/modem_poller.h"
 #include "bench/byte_counting_proxy.h"
-#include "client/channel.h"
 #include "convert/modem_to_proto.h"
+#include "fleet/channel.h"
 #include "modem/at_channel.h"
 #include "modem/quectel/quectel_modem.h"
 #include "modem/testing/process_stats.h"
@@ -280,12 +280,12 @@ void Wire(const std::string& dir, int seconds) {
                  "initial: {radio_drift: false}\n");
   const int agent_port =
       std::stoi(fleet->boards()[0].address.substr(fleet->boards()[0].address.rfind(':') + 1));
-  auto connect = *client::LoadChannelOptions(pki + "/ca.crt", pki + "/client-grafana.crt",
-                                             pki + "/client-grafana.key", "board-00");
+  auto connect = *fleet::LoadChannelOptions(pki + "/ca.crt", pki + "/client-grafana.crt",
+                                            pki + "/client-grafana.key", "board-00");
   for (bool on_change : {false, true}) {
     ByteCountingProxy proxy(agent_port);
     auto stub = v1::ModemAgent::NewStub(
-        client::MakeChannel(absl::StrCat("127.0.0.1:", proxy.port()), connect));
+        fleet::MakeChannel(absl::StrCat("127.0.0.1:", proxy.port()), connect));
     v1::WatchStatusRequest request;
     request.mutable_sample_interval()->set_seconds(10);
     request.set_on_change(on_change);

@@ -2,7 +2,7 @@
 // and the real CLI, at each N of --boards. Prints figures, asserts nothing.
 //   fan-outs: `status`, `diagnose` and `config diff` to all N: the CLI's wall time and
 //     peak memory (its own process, wait4), and each board's latency p50/p99 measured
-//     by the same fan-out library (client/fanout.h) in this process right after;
+//     by the same fan-out library (fleet/fanout.h) in this process right after;
 //   watch: `watch --on-change --count 1` of all N: time until every board has shown;
 //     then `--duration` of it: the CLI's CPU per update and peak memory;
 //   agents: resident and private memory per agent process; the fleet's CPU at idle;
@@ -24,8 +24,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "client/board.h"
-#include "client/fanout.h"
+#include "fleet/board.h"
+#include "fleet/fanout.h"
 #include "modem/testing/process_stats.h"
 #include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
@@ -52,7 +52,7 @@ double Percentile(std::vector<double> values, double p) {
 }
 
 template <typename Response>
-std::string LatencyFigures(const std::vector<client::BoardResult<Response>>& results) {
+std::string LatencyFigures(const std::vector<fleet::BoardResult<Response>>& results) {
   std::vector<double> ms;
   size_t ok = 0;
   for (const auto& result : results) {
@@ -129,14 +129,14 @@ void WaitReady(const std::string& inventory, int boards) {
   std::cout << "  (not every board became READY within 120 s)\n";
 }
 
-void FanOuts(const Options& o, const std::vector<client::Board>& boards,
+void FanOuts(const Options& o, const std::vector<fleet::Board>& boards,
              const std::string& inventory) {
   const int n = static_cast<int>(boards.size());
   const std::string conc = std::to_string(o.concurrency);
   g_one_board_peak_kb =
       RunCli({"-o", "json", "status", "--targets", boards.front().address}, absl::Seconds(30))
           .peak_kb;
-  client::FanOutOptions fanout;
+  fleet::FanOutOptions fanout;
   fanout.concurrency = o.concurrency;
   fanout.deadline = absl::Seconds(30);
 
@@ -145,7 +145,7 @@ void FanOuts(const Options& o, const std::vector<client::Board>& boards,
   std::cout << "  status (concurrency 32, the default): " << CliFigures(status_default, n) << "\n";
   CliRun status = RunCli({"--concurrency", conc, "-o", "json", "status", "--inventory", inventory},
                          absl::Seconds(120));
-  auto status_latency = client::FanOut<v1::GetStatusResponse>(
+  auto status_latency = fleet::FanOut<v1::GetStatusResponse>(
       boards, fanout, [](auto* stub, auto* context, auto* response, auto done) {
         static const v1::GetStatusRequest kRequest;
         stub->async()->GetStatus(context, &kRequest, response, std::move(done));
@@ -156,7 +156,7 @@ void FanOuts(const Options& o, const std::vector<client::Board>& boards,
   CliRun diagnose =
       RunCli({"--concurrency", conc, "-o", "json", "diagnose", "--inventory", inventory},
              absl::Seconds(120));
-  auto diagnose_latency = client::FanOut<v1::DiagnoseResponse>(
+  auto diagnose_latency = fleet::FanOut<v1::DiagnoseResponse>(
       boards, fanout, [](auto* stub, auto* context, auto* response, auto done) {
         static const v1::DiagnoseRequest kRequest;
         stub->async()->Diagnose(context, &kRequest, response, std::move(done));
@@ -171,7 +171,7 @@ void FanOuts(const Options& o, const std::vector<client::Board>& boards,
   dry_run.mutable_config()->set_apn("bench.example");
   dry_run.mutable_update_mask()->add_paths("apn");
   dry_run.set_dry_run(true);
-  auto diff_latency = client::FanOut<v1::ApplyConfigResponse>(
+  auto diff_latency = fleet::FanOut<v1::ApplyConfigResponse>(
       boards, fanout, [&dry_run](auto* stub, auto* context, auto* response, auto done) {
         stub->async()->ApplyConfig(context, &dry_run, response, std::move(done));
       });
@@ -344,7 +344,7 @@ void AtScale(const Options& o, int n) {
     return;
   }
   absl::StatusOr<std::string> inventory = (*fleet)->WriteInventory();
-  absl::StatusOr<std::vector<client::Board>> boards = client::LoadInventory(*inventory);
+  absl::StatusOr<std::vector<fleet::Board>> boards = fleet::LoadInventory(*inventory);
   std::cout << absl::StrFormat("  fleet up in %.1f s\n",
                                absl::ToDoubleSeconds(absl::Now() - start));
   WaitReady(*inventory, n);

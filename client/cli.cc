@@ -103,13 +103,13 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     err << "cellfleet: " << format.status().message() << "\n";
     return kExitUsage;
   }
-  absl::StatusOr<ChannelOptions> channel =
-      LoadChannelOptions(ca_file, cert_file, key_file, server_name);
+  absl::StatusOr<fleet::ChannelOptions> channel =
+      fleet::LoadChannelOptions(ca_file, cert_file, key_file, server_name);
   if (!channel.ok()) {
     err << "cellfleet: " << channel.status().message() << "\n";
     return kExitUsage;
   }
-  CommandEnv env{in, out, err, cancel, *format, FanOutOptions{}};
+  CommandEnv env{in, out, err, cancel, *format, fleet::FanOutOptions{}};
   env.fanout.deadline = absl::Seconds(timeout_seconds);
   env.fanout.concurrency = concurrency;
   env.fanout.channel = *channel;

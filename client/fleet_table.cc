@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "client/status_cells.h"
 #include "client/table.h"
+#include "fleet/error_text.h"
 
 namespace cellfleet::client {
 namespace {
@@ -106,7 +107,8 @@ std::string FleetTable::Summary(absl::Time now) {
       ++by_state[row.problem.empty() ? "waiting" : "no answer"];
       continue;
     }
-    ++by_state[ShortEnumName(v1::ModemState_Name(row.status->modem_state()), "MODEM_STATE_")];
+    ++by_state[fleet::ShortEnumName(v1::ModemState_Name(row.status->modem_state()),
+                                    "MODEM_STATE_")];
     (row.status->connection().state() == v1::CONNECTION_STATE_CONNECTED ? link_up : link_down)++;
     oldest = std::min(oldest, row.updated);
   }

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "base/duration_text.h"
-#include "client/serving_signal.h"
+#include "fleet/serving_signal.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::client {
@@ -73,7 +73,7 @@ Chart HistoryChart(const std::string& board, const v1::GetHistoryResponse& histo
     }
     if (!entry.has_sample()) continue;
     sampled.push_back(at);
-    const ServingSignal signal = SignalOf(entry.sample());
+    const fleet::ServingSignal signal = fleet::SignalOf(entry.sample());
     if (signal.rsrp) rsrp.points.push_back({at, *signal.rsrp});
     if (signal.rsrq) rsrq.points.push_back({at, *signal.rsrq});
     if (signal.sinr) sinr.points.push_back({at, *signal.sinr});

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "fleet/error_text.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace cellfleet::client {
@@ -39,20 +40,11 @@ nlohmann::json ProtoToJson(const google::protobuf::Message& message) {
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
-std::string CodeName(grpc::StatusCode code) {
-  // gRPC's codes are the canonical codes absl::StatusCode numbers the same way.
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
 nlohmann::json ErrorToJson(const grpc::Status& status) {
-  return {{"code", CodeName(status.error_code())}, {"message", status.error_message()}};
+  return {{"code", fleet::CodeName(status.error_code())}, {"message", status.error_message()}};
 }
 
-std::string ErrorText(const grpc::Status& status) {
-  return absl::StrCat(CodeName(status.error_code()), ": ", status.error_message());
-}
-
-std::string DisplayName(const Board& board, const std::string& reported_name) {
+std::string DisplayName(const fleet::Board& board, const std::string& reported_name) {
   if (board.name != board.address || reported_name.empty()) return board.name;
   return reported_name;
 }
@@ -60,7 +52,7 @@ std::string DisplayName(const Board& board, const std::string& reported_name) {
 BoardReport::BoardReport(OutputFormat format, Row columns, std::ostream& out, size_t width)
     : format_(format), columns_(std::move(columns)), out_(out), width_(width) {}
 
-void BoardReport::AddRow(const Board& board, Row cells, nlohmann::json fields,
+void BoardReport::AddRow(const fleet::Board& board, Row cells, nlohmann::json fields,
                          const std::string& reported_name) {
   answered_.insert(board.address);
   const std::string name = DisplayName(board, reported_name);
@@ -80,9 +72,9 @@ void BoardReport::AddDetailRow(Row cells) {
   rows_.push_back(std::move(cells));
 }
 
-void BoardReport::AddAnswered(const Board& board) { answered_.insert(board.address); }
+void BoardReport::AddAnswered(const fleet::Board& board) { answered_.insert(board.address); }
 
-void BoardReport::AddFailure(const Board& board, const grpc::Status& status) {
+void BoardReport::AddFailure(const fleet::Board& board, const grpc::Status& status) {
   ++failures_;
   ++failures_by_code_[status.error_code()];
   if (format_ == OutputFormat::kJson) {
@@ -96,7 +88,7 @@ void BoardReport::AddFailure(const Board& board, const grpc::Status& status) {
   }
   Row row = {board.name, FailureWord(status.error_code())};
   while (row.size() < columns_.size()) row.push_back("-");
-  row.push_back(ErrorText(status));
+  row.push_back(fleet::ErrorText(status));
   rows_.push_back(std::move(row));
 }
 
@@ -115,7 +107,7 @@ int BoardReport::Finish(std::ostream& err) {
   for (const auto& [code, count] : failures_by_code_) {
     if (Unreachable(code)) unreachable += count;
     (Unreachable(code) ? unreachable_codes : failed_codes)
-        .push_back(absl::StrCat(CodeName(code), " ", count));
+        .push_back(absl::StrCat(fleet::CodeName(code), " ", count));
   }
   if (unreachable > 0) {
     absl::StrAppend(&summary, "; ", unreachable, " of ", boards, " boards did not answer (",

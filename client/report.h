@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "client/board.h"
 #include "client/table.h"
+#include "fleet/board.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/support/status.h"
 #include "nlohmann/json.hpp"
@@ -33,13 +33,10 @@ nlohmann::json ProtoToJson(const google::protobuf::Message& message);
 
 // {"code": "UNAVAILABLE", "message": "..."}
 nlohmann::json ErrorToJson(const grpc::Status& status);
-// "UNAVAILABLE: connection refused"
-std::string ErrorText(const grpc::Status& status);
-std::string CodeName(grpc::StatusCode code);
 
 // The name a board is shown by: the inventory's, else the one its agent reports, else
 // its address.
-std::string DisplayName(const Board& board, const std::string& reported_name = "");
+std::string DisplayName(const fleet::Board& board, const std::string& reported_name = "");
 
 class BoardReport {
  public:
@@ -49,15 +46,15 @@ class BoardReport {
 
   // A row of a board that answered: a cell per column (table, CSV) and the JSON fields
   // (one JSON line per row). A board may have several rows (history's entries).
-  void AddRow(const Board& board, Row cells, nlohmann::json fields,
+  void AddRow(const fleet::Board& board, Row cells, nlohmann::json fields,
               const std::string& reported_name = "");
   // A continuation row of the board before (older config versions, one check of
   // many): table and CSV only; its JSON is in the row before.
   void AddDetailRow(Row cells);
   // A board that answered with nothing to show (history with no entries).
-  void AddAnswered(const Board& board);
+  void AddAnswered(const fleet::Board& board);
   // A board whose call failed: the same words, fields and reason in every command.
-  void AddFailure(const Board& board, const grpc::Status& status);
+  void AddFailure(const fleet::Board& board, const grpc::Status& status);
 
   // Prints the table or CSV, then the summary line on `err`. Returns the failures.
   int Finish(std::ostream& err);

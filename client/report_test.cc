@@ -14,9 +14,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const Board kNamed = {"rock-001", "10.8.0.11:50051", {}};
-const Board kByAddress = {"127.0.0.1:7001", "127.0.0.1:7001", {}};
-const Board kDown = {"rock-003", "127.0.0.1:7003", {}};
+const fleet::Board kNamed = {"rock-001", "10.8.0.11:50051", {}};
+const fleet::Board kByAddress = {"127.0.0.1:7001", "127.0.0.1:7001", {}};
+const fleet::Board kDown = {"rock-003", "127.0.0.1:7003", {}};
 
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());

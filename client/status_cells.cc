@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "fleet/error_text.h"
 
 namespace cellfleet::client {
 namespace {
@@ -13,11 +14,6 @@ std::string OptionalNumber(bool has, double value, const char* unit) {
 }
 
 }  // namespace
-
-std::string ShortEnumName(const std::string& full, const std::string& prefix) {
-  std::string name = absl::StartsWith(full, prefix) ? full.substr(prefix.size()) : full;
-  return name == "UNSPECIFIED" ? "-" : name;
-}
 
 std::vector<std::string> StatusSummaryHeader() {
   return {"STATE", "SIM",  "REG",  "OPERATOR", "RAT", "CELL", "RSRP",
@@ -40,8 +36,9 @@ std::string LinkCell(const v1::ConnectionStatus& link) {
     case v1::CONNECTION_STATE_DISCONNECTING:
       return "hanging up";
     case v1::CONNECTION_STATE_FAILED:
-      return absl::StrCat("failed: ", ShortEnumName(v1::ConnectionFailure_Name(link.failure()),
-                                                    "CONNECTION_FAILURE_"));
+      return absl::StrCat(
+          "failed: ",
+          fleet::ShortEnumName(v1::ConnectionFailure_Name(link.failure()), "CONNECTION_FAILURE_"));
     default:
       return "-";
   }
@@ -58,17 +55,17 @@ std::string ConfigCell(const v1::ModemStatus& s) {
 std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
   std::string reg = "-";
   if (s.has_eps_registration()) {
-    reg = ShortEnumName(v1::RegistrationState_Name(s.eps_registration().state()),
-                        "REGISTRATION_STATE_");
+    reg = fleet::ShortEnumName(v1::RegistrationState_Name(s.eps_registration().state()),
+                               "REGISTRATION_STATE_");
   } else if (s.has_cs_registration()) {
-    reg = ShortEnumName(v1::RegistrationState_Name(s.cs_registration().state()),
-                        "REGISTRATION_STATE_");
+    reg = fleet::ShortEnumName(v1::RegistrationState_Name(s.cs_registration().state()),
+                               "REGISTRATION_STATE_");
   }
   std::string oper = s.operator_().name().empty() ? s.operator_().numeric() : s.operator_().name();
   std::string rat =
       s.has_serving_cell()
-          ? ShortEnumName(v1::RadioTechnology_Name(s.serving_cell().radio_technology()),
-                          "RADIO_TECHNOLOGY_")
+          ? fleet::ShortEnumName(v1::RadioTechnology_Name(s.serving_cell().radio_technology()),
+                                 "RADIO_TECHNOLOGY_")
           : "-";
   std::string cell = "-";
   std::string rsrp = "-", rsrq = "-", sinr = "-";
@@ -85,8 +82,8 @@ std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& s) {
   } else if (s.serving_cell().state() == v1::SERVING_CELL_STATE_SEARCH) {
     cell = "searching";
   }
-  return {ShortEnumName(v1::ModemState_Name(s.modem_state()), "MODEM_STATE_"),
-          ShortEnumName(v1::SimState_Name(s.sim_state()), "SIM_STATE_"),
+  return {fleet::ShortEnumName(v1::ModemState_Name(s.modem_state()), "MODEM_STATE_"),
+          fleet::ShortEnumName(v1::SimState_Name(s.sim_state()), "SIM_STATE_"),
           reg,
           oper.empty() ? "-" : oper,
           rat.empty() ? "-" : rat,

@@ -16,9 +16,6 @@ std::vector<std::string> StatusSummaryHeader();
 std::vector<int> StatusSummaryWidths();
 std::vector<std::string> StatusSummaryCells(const v1::ModemStatus& status);
 
-// An enum value's name without its type prefix: MODEM_STATE_READY -> READY.
-std::string ShortEnumName(const std::string& full, const std::string& prefix);
-
 }  // namespace cellfleet::client
 
 #endif  // CELLFLEET_CLIENT_STATUS_CELLS_H_

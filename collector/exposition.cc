@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/serving_signal.h"
-#include "client/status_cells.h"
+#include "fleet/error_text.h"
+#include "fleet/serving_signal.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::collector {
@@ -33,7 +33,7 @@ class Writer {
   void Family(absl::string_view name, absl::string_view type, absl::string_view help) {
     absl::StrAppend(&out_, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
   }
-  void Sample(absl::string_view name, const client::Board& board, Labels labels, double value) {
+  void Sample(absl::string_view name, const fleet::Board& board, Labels labels, double value) {
     absl::StrAppend(&out_, name, "{board=\"", EscapeLabelValue(board.name), "\"");
     for (const auto& [key, text] : labels) {
       absl::StrAppend(&out_, ",", key, "=\"", EscapeLabelValue(text), "\"");
@@ -50,7 +50,7 @@ class Writer {
 };
 
 std::string Short(const std::string& full, const std::string& prefix) {
-  return client::ShortEnumName(full, prefix);
+  return fleet::ShortEnumName(full, prefix);
 }
 
 constexpr v1::ModemState kModemStates[] = {v1::MODEM_STATE_ABSENT, v1::MODEM_STATE_INITIALIZING,
@@ -204,13 +204,13 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
                1);
     }
   }
-  std::vector<client::ServingSignal> signals;
-  for (const BoardSnapshot* b : up) signals.push_back(client::SignalOf(*b->status));
+  std::vector<fleet::ServingSignal> signals;
+  for (const BoardSnapshot* b : up) signals.push_back(fleet::SignalOf(*b->status));
   w.Family("cellfleet_serving_cell_info", "gauge",
            "The serving cell and operator (value 1; latest sample): a handover changes this "
            "series only.");
   for (size_t i = 0; i < up.size(); ++i) {
-    const client::ServingSignal& s = signals[i];
+    const fleet::ServingSignal& s = signals[i];
     w.Sample("cellfleet_serving_cell_info", up[i]->board,
              {{"operator", up[i]->status->operator_().name()},
               {"rat", s.rat},
@@ -223,23 +223,23 @@ std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const Collec
   const struct {
     const char* name;
     const char* help;
-    std::optional<double> client::ServingSignal::*field;
+    std::optional<double> fleet::ServingSignal::*field;
   } kSignalGauges[] = {
       {"cellfleet_signal_rsrp_dbm",
        "Reference signal received power (LTE, NR), dBm; latest sample.",
-       &client::ServingSignal::rsrp},
+       &fleet::ServingSignal::rsrp},
       {"cellfleet_signal_rsrq_db",
        "Reference signal received quality (LTE, NR), dB; latest sample.",
-       &client::ServingSignal::rsrq},
+       &fleet::ServingSignal::rsrq},
       {"cellfleet_signal_sinr_db",
        "Signal to interference plus noise ratio (LTE, NR), dB; latest sample.",
-       &client::ServingSignal::sinr},
+       &fleet::ServingSignal::sinr},
       {"cellfleet_signal_rssi_dbm", "Received signal strength, dBm; latest sample.",
-       &client::ServingSignal::rssi},
+       &fleet::ServingSignal::rssi},
       {"cellfleet_signal_rscp_dbm", "Received signal code power (WCDMA), dBm; latest sample.",
-       &client::ServingSignal::rscp},
+       &fleet::ServingSignal::rscp},
       {"cellfleet_signal_ecio_db", "Ec/Io (WCDMA), dB; latest sample.",
-       &client::ServingSignal::ecio},
+       &fleet::ServingSignal::ecio},
   };
   for (const auto& gauge : kSignalGauges) {
     w.Family(gauge.name, "gauge", gauge.help);

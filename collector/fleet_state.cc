@@ -20,13 +20,13 @@ const char* StreamStateName(StreamState state) {
   return "unknown";
 }
 
-FleetState::FleetState(std::vector<client::Board> boards, absl::Duration silence_bound)
+FleetState::FleetState(std::vector<fleet::Board> boards, absl::Duration silence_bound)
     : silence_bound_(silence_bound), size_(boards.size()) {
   state_.resize(boards.size());
   for (size_t i = 0; i < boards.size(); ++i) state_[i].board = std::move(boards[i]);
 }
 
-void FleetState::Update(size_t index, const client::Board& /*board*/,
+void FleetState::Update(size_t index, const fleet::Board& /*board*/,
                         const v1::StatusUpdate& update) {
   const absl::Time now = absl::Now();
   absl::MutexLock lock(&mu_);
@@ -42,7 +42,7 @@ void FleetState::Update(size_t index, const client::Board& /*board*/,
   b.status = std::make_shared<const v1::ModemStatus>(update.status());
 }
 
-void FleetState::StreamEnded(size_t index, const client::Board& /*board*/,
+void FleetState::StreamEnded(size_t index, const fleet::Board& /*board*/,
                              const grpc::Status& status, absl::Duration retry_in) {
   absl::MutexLock lock(&mu_);
   BoardSnapshot& b = state_[index];

@@ -1,6 +1,6 @@
 // What the collector knows of each board: the latest status its stream carried, and the
 // stream itself (connected, retrying and why, refused, or silent past its heartbeat).
-// Fed by the streams (client/fleet_watch.h) on their threads; read by scrapes as a copy.
+// Fed by the streams (fleet/fleet_watch.h) on their threads; read by scrapes as a copy.
 #ifndef CELLFLEET_COLLECTOR_FLEET_STATE_H_
 #define CELLFLEET_COLLECTOR_FLEET_STATE_H_
 
@@ -14,8 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cellfleet/v1/modem_status.pb.h"
-#include "client/board.h"
-#include "client/fleet_watch.h"
+#include "fleet/board.h"
+#include "fleet/fleet_watch.h"
 
 namespace cellfleet::collector {
 
@@ -32,7 +32,7 @@ inline constexpr StreamState kAllStreamStates[] = {StreamState::kConnecting,
                                                    StreamState::kRefused, StreamState::kSilent};
 
 struct BoardSnapshot {
-  client::Board board;
+  fleet::Board board;
   StreamState stream = StreamState::kConnecting;
   std::string error_code;  // of the stream's last end, e.g. "UNAVAILABLE"
   // The latest full sample (none yet: null); shared, so that a scrape copies no sample.
@@ -54,14 +54,14 @@ struct FleetCounts {
   uint64_t updates = 0;
 };
 
-class FleetState : public client::UpdateSink {
+class FleetState : public fleet::UpdateSink {
  public:
   // `silence_bound`: longer than this without any update (a heartbeat is due every
   // heartbeat interval) and a connected board counts as silent.
-  FleetState(std::vector<client::Board> boards, absl::Duration silence_bound);
+  FleetState(std::vector<fleet::Board> boards, absl::Duration silence_bound);
 
-  void Update(size_t index, const client::Board& board, const v1::StatusUpdate& update) override;
-  void StreamEnded(size_t index, const client::Board& board, const grpc::Status& status,
+  void Update(size_t index, const fleet::Board& board, const v1::StatusUpdate& update) override;
+  void StreamEnded(size_t index, const fleet::Board& board, const grpc::Status& status,
                    absl::Duration retry_in) override;
 
   // A copy of every board as of `now` (silence judged then), or of the board named

@@ -7,7 +7,7 @@ namespace {
 
 const absl::Duration kBound = absl::Seconds(270);
 
-std::vector<client::Board> TwoBoards() {
+std::vector<fleet::Board> TwoBoards() {
   return {{"rock-001", "127.0.0.1:50051", {}}, {"rock-002", "127.0.0.1:50052", {}}};
 }
 
@@ -19,7 +19,7 @@ v1::StatusUpdate Change(v1::ModemState state) {
 }
 
 TEST(FleetStateTest, AProbeCopiesOnlyItsBoardAndAnUnknownNameNone) {
-  const std::vector<client::Board> boards = TwoBoards();
+  const std::vector<fleet::Board> boards = TwoBoards();
   FleetState fleet(boards, kBound);
   fleet.Update(1, boards[1], Change(v1::MODEM_STATE_READY));
 
@@ -33,7 +33,7 @@ TEST(FleetStateTest, AProbeCopiesOnlyItsBoardAndAnUnknownNameNone) {
 }
 
 TEST(FleetStateTest, SnapshotAndCountAgreeOnABoardGoneSilent) {
-  const std::vector<client::Board> boards = TwoBoards();
+  const std::vector<fleet::Board> boards = TwoBoards();
   FleetState fleet(boards, kBound);
   fleet.Update(0, boards[0], Change(v1::MODEM_STATE_READY));
   fleet.Update(1, boards[1], Change(v1::MODEM_STATE_READY));

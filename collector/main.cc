@@ -11,12 +11,12 @@
 #include "base/atomic_file.h"
 #include "base/lock_order_checks.h"
 #include "base/stop_signals.h"
-#include "client/board.h"
-#include "client/channel.h"
-#include "client/fleet_watch.h"
 #include "collector/fleet_state.h"
 #include "collector/http_front.h"
 #include "collector/shard.h"
+#include "fleet/board.h"
+#include "fleet/channel.h"
+#include "fleet/fleet_watch.h"
 #include "proto/keepalive.h"
 #include "proto/time_convert.h"
 
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   // snapshot go back to the system after each scrape; glibc's default raises it to the
   // largest block freed, and then keeps those in the heap (3 MB at 1,000 boards).
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-  cellfleet::client::ReadIntoSizedBuffers();        // 4 KB a board less (client/channel.h)
+  cellfleet::fleet::ReadIntoSizedBuffers();         // 4 KB a board less (fleet/channel.h)
   const cellfleet::base::StopSignals stop_signals;  // before any thread
   std::string inventory, shard_text = "0/1", listen = "127.0.0.1:9470", advertise, ready_file;
   std::string ca, cert, key, server_name;
@@ -71,30 +71,30 @@ int main(int argc, char** argv) {
   absl::StatusOr<cellfleet::collector::Shard> shard = cellfleet::collector::ParseShard(shard_text);
   if (!shard.ok()) return Fail(std::string(shard.status().message()));
   absl::StatusOr<std::map<std::string, std::string>> wanted =
-      cellfleet::client::ParseSelectors(selectors);
+      cellfleet::fleet::ParseSelectors(selectors);
   if (!wanted.ok()) return Fail(std::string(wanted.status().message()));
-  std::vector<cellfleet::client::Board> boards;
+  std::vector<cellfleet::fleet::Board> boards;
   size_t inventory_size = 0;
   {  // the whole inventory only while the shard is picked from it
-    absl::StatusOr<std::vector<cellfleet::client::Board>> all =
-        cellfleet::client::LoadInventory(inventory);
+    absl::StatusOr<std::vector<cellfleet::fleet::Board>> all =
+        cellfleet::fleet::LoadInventory(inventory);
     if (!all.ok()) return Fail(std::string(all.status().message()));
     inventory_size = all->size();
     boards =
-        cellfleet::collector::BoardsOfShard(cellfleet::client::SelectBoards(*all, *wanted), *shard);
+        cellfleet::collector::BoardsOfShard(cellfleet::fleet::SelectBoards(*all, *wanted), *shard);
   }
-  absl::StatusOr<cellfleet::client::ChannelOptions> channel =
-      cellfleet::client::LoadChannelOptions(ca, cert, key, server_name);
+  absl::StatusOr<cellfleet::fleet::ChannelOptions> channel =
+      cellfleet::fleet::LoadChannelOptions(ca, cert, key, server_name);
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
 
-  cellfleet::client::FleetWatchOptions watch;
+  cellfleet::fleet::FleetWatchOptions watch;
   watch.channel = *channel;
   watch.request.set_on_change(true);
   const absl::Duration heartbeat = absl::Seconds(heartbeat_seconds);
   *watch.request.mutable_heartbeat_interval() = cellfleet::ToProtoDuration(heartbeat);
   for (const std::string& spec : deadbands) {
     if (absl::Status added =
-            cellfleet::client::AddDeadband(spec, *watch.request.mutable_deadbands());
+            cellfleet::fleet::AddDeadband(spec, *watch.request.mutable_deadbands());
         !added.ok()) {
       return Fail(std::string(added.message()));
     }
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     stop_signals.Wait();
     stop.Notify();
   });
-  cellfleet::client::RunFleetWatch(boards, watch, fleet, stop);  // until stopped
+  cellfleet::fleet::RunFleetWatch(boards, watch, fleet, stop);  // until stopped
   (*front)->Stop();
   signals.join();
   return 0;

@@ -33,10 +33,10 @@ bool InShard(absl::string_view board_name, const Shard& shard) {
   return StableHash(board_name) % shard.count == shard.index;
 }
 
-std::vector<client::Board> BoardsOfShard(const std::vector<client::Board>& boards,
-                                         const Shard& shard) {
-  std::vector<client::Board> out;
-  for (const client::Board& board : boards) {
+std::vector<fleet::Board> BoardsOfShard(const std::vector<fleet::Board>& boards,
+                                        const Shard& shard) {
+  std::vector<fleet::Board> out;
+  for (const fleet::Board& board : boards) {
     if (InShard(board.name, shard)) out.push_back(board);
   }
   return out;

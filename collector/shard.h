@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "client/board.h"
+#include "fleet/board.h"
 
 namespace cellfleet::collector {
 
@@ -22,8 +22,8 @@ struct Shard {
 absl::StatusOr<Shard> ParseShard(absl::string_view text);
 uint64_t StableHash(absl::string_view name);
 bool InShard(absl::string_view board_name, const Shard& shard);
-std::vector<client::Board> BoardsOfShard(const std::vector<client::Board>& boards,
-                                         const Shard& shard);
+std::vector<fleet::Board> BoardsOfShard(const std::vector<fleet::Board>& boards,
+                                        const Shard& shard);
 
 }  // namespace cellfleet::collector
 

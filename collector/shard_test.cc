@@ -22,7 +22,7 @@ TEST(ShardTest, ParsesAndRefuses) {
 TEST(ShardTest, EveryBoardInExactlyOneShardStablyAndEvenly) {
   EXPECT_EQ(StableHash(""), 14695981039346656037ull);
   EXPECT_EQ(StableHash("a"), 0xaf63dc4c8601ec8cull);  // FNV-1a 64 of "a"
-  std::vector<client::Board> boards;
+  std::vector<fleet::Board> boards;
   for (int i = 0; i < 1000; ++i) boards.push_back({absl::StrCat("board-", i), "127.0.0.1:1", {}});
   size_t total = 0;
   for (uint32_t i = 0; i < 4; ++i) {

@@ -30,7 +30,7 @@ class AtCommandLineCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     // Checked here too, so a typo costs no round trip to a thousand boards.
     absl::StatusOr<modem::CommandLine> line = modem::ParseCommandLine(text_);
     if (!line.ok()) return UsageError(env, line.status());
@@ -41,14 +41,9 @@ class AtCommandLineCommand : public FleetCommand {
       modem_time = absl::Seconds(command_seconds_);
       *request.mutable_timeout() = ToProtoDuration(modem_time);
     }
-    FanOutOptions fanout = env.fanout;
+    fleet::FanOutOptions fanout = env.fanout;
     fanout.deadline = AtCallDeadline(modem_time, fanout.deadline);
-    auto results = FanOut<v1::RunAtCommandResponse>(
-        boards, fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::RunAtCommandResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->RunAtCommand(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, fanout, &Rpc::RunAtCommand, request);
     // The reply is data: never cut to the terminal.
     BoardReport report(env.format, {"RESULT", "REPLY"}, env.out, 0);
     int modem_errors = 0;

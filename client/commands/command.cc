@@ -11,9 +11,9 @@ namespace cellfleet::client {
 namespace {
 
 // Boards from --targets or --inventory (+ --select); errors are one line each.
-absl::StatusOr<std::vector<Board>> ResolveBoards(const std::string& targets,
-                                                 const std::string& inventory,
-                                                 const std::vector<std::string>& selectors) {
+absl::StatusOr<std::vector<fleet::Board>> ResolveBoards(const std::string& targets,
+                                                        const std::string& inventory,
+                                                        const std::vector<std::string>& selectors) {
   if (targets.empty() == inventory.empty()) {
     return absl::InvalidArgumentError(
         "give exactly one of --targets host:port,... or --inventory FILE");
@@ -21,13 +21,13 @@ absl::StatusOr<std::vector<Board>> ResolveBoards(const std::string& targets,
   if (!targets.empty()) {
     if (!selectors.empty())
       return absl::InvalidArgumentError("--select needs --inventory (targets carry no labels)");
-    return ParseTargets(targets);
+    return fleet::ParseTargets(targets);
   }
-  absl::StatusOr<std::vector<Board>> all = LoadInventory(inventory);
+  absl::StatusOr<std::vector<fleet::Board>> all = fleet::LoadInventory(inventory);
   if (!all.ok()) return all.status();
-  absl::StatusOr<std::map<std::string, std::string>> wanted = ParseSelectors(selectors);
+  absl::StatusOr<std::map<std::string, std::string>> wanted = fleet::ParseSelectors(selectors);
   if (!wanted.ok()) return wanted.status();
-  std::vector<Board> boards = SelectBoards(*all, *wanted);
+  std::vector<fleet::Board> boards = fleet::SelectBoards(*all, *wanted);
   if (boards.empty()) return absl::NotFoundError("no board in the inventory matches --select");
   return boards;
 }
@@ -44,7 +44,8 @@ void FleetCommand::AddBoardOptions(CLI::App* command) {
 }
 
 int FleetCommand::Run(CommandEnv& env) {
-  absl::StatusOr<std::vector<Board>> boards = ResolveBoards(targets_, inventory_, selectors_);
+  absl::StatusOr<std::vector<fleet::Board>> boards =
+      ResolveBoards(targets_, inventory_, selectors_);
   if (!boards.ok()) return UsageError(env, boards.status());
   return RunOnBoards(*boards, env);
 }

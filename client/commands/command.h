@@ -11,16 +11,20 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "client/board.h"
 #include "client/cli.h"
-#include "client/fanout.h"
 #include "client/report.h"
+#include "fleet/board.h"
+#include "fleet/error_text.h"
+#include "fleet/fanout.h"
 
 namespace CLI {
 class App;
 }
 
 namespace cellfleet::client {
+
+// The agent's RPCs as fleet::CallEach takes them: &Rpc::GetStatus.
+using Rpc = v1::ModemAgent::StubInterface::async_interface;
 
 // What every command is given: streams, the global options, the user's cancel.
 struct CommandEnv {
@@ -29,7 +33,7 @@ struct CommandEnv {
   std::ostream& err;
   const CancelSignal& cancel;
   OutputFormat format = OutputFormat::kTable;
-  FanOutOptions fanout;
+  fleet::FanOutOptions fanout;
   size_t terminal_width = 0;  // of stdout, when it is a terminal; 0 otherwise
   bool err_is_terminal = false;
 
@@ -55,7 +59,7 @@ class FleetCommand : public Command {
  protected:
   // Adds the board-choosing flags to `command`.
   void AddBoardOptions(CLI::App* command);
-  virtual int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) = 0;
+  virtual int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) = 0;
 
  private:
   std::string targets_;

@@ -7,8 +7,7 @@
 #include "base/duration_text.h"
 #include "client/commands/command.h"
 #include "client/config_change.h"
-#include "client/rollout.h"
-#include "client/status_cells.h"
+#include "fleet/rollout.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::client {
@@ -21,8 +20,8 @@ Row VersionCells(const v1::ConfigVersion& version, const std::string& pending) {
   const v1::ConnectionConfig& c = version.config();
   return {absl::StrCat("v", version.version()),
           c.apn().empty() ? "(default)" : c.apn(),
-          ShortEnumName(v1::PdpType_Name(c.pdp_type()), "PDP_TYPE_"),
-          ShortEnumName(v1::AuthMethod_Name(c.auth()), "AUTH_METHOD_"),
+          fleet::ShortEnumName(v1::PdpType_Name(c.pdp_type()), "PDP_TYPE_"),
+          fleet::ShortEnumName(v1::AuthMethod_Name(c.auth()), "AUTH_METHOD_"),
           c.keep_up().enabled() ? "on" : "off",
           pending,
           version.note().empty() ? version.applied_by() : version.note()};
@@ -47,15 +46,10 @@ class ConfigGetCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     v1::GetConfigRequest request;
     request.set_include_previous(include_previous_);
-    auto results = FanOut<v1::GetConfigResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::GetConfigResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->GetConfig(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::GetConfig, request);
     BoardReport report =
         env.Report({"VERSION", "APN", "PDP", "AUTH", "KEEP_UP", "PENDING", "APPLIED_BY"});
     for (const auto& result : results) {
@@ -87,16 +81,11 @@ class ConfigDiffCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     absl::StatusOr<v1::ApplyConfigRequest> request = BuildConfigChange(change_, env.in);
     if (!request.ok()) return UsageError(env, request.status());
     request->set_dry_run(true);
-    auto results = FanOut<v1::ApplyConfigResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::ApplyConfigResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->ApplyConfig(context, &*request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::ApplyConfig, *request);
     BoardReport report = env.Report({"DIFF"});
     for (const auto& result : results) {
       if (!result.status.ok()) {
@@ -136,12 +125,12 @@ class ApplyCommand : public FleetCommand {
   ConfigChangeFlags change_;
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     absl::StatusOr<v1::ApplyConfigRequest> request = BuildConfigChange(change_, env.in);
     if (!request.ok()) return UsageError(env, request.status());
     if (manual_confirm_ && !request->has_confirm_within())
       return UsageError(env, absl::InvalidArgumentError("--manual-confirm needs --confirm WINDOW"));
-    RolloutOptions rollout;
+    fleet::RolloutOptions rollout;
     rollout.request = *request;
     rollout.canary = canary_;
     rollout.manual_confirm = manual_confirm_;
@@ -150,7 +139,7 @@ class ApplyCommand : public FleetCommand {
     rollout.channel = env.fanout.channel;
     // A person at a terminal sees each board's steps.
     if (progress_ || (env.format == OutputFormat::kTable && env.err_is_terminal)) {
-      rollout.progress = [&env](const Board& board, const std::string& step) {
+      rollout.progress = [&env](const fleet::Board& board, const std::string& step) {
         env.err << board.name << ": " << step << "\n";
         env.err.flush();
       };
@@ -158,19 +147,20 @@ class ApplyCommand : public FleetCommand {
     const bool confirming = request->has_confirm_within();
     BoardReport report = env.Report({"RESULT", "VERSION", "TOOK", "DETAIL"});
     int unsuccessful = 0;
-    for (const BoardOutcome& outcome : Rollout(boards, rollout)) {
+    for (const fleet::BoardOutcome& outcome : fleet::Rollout(boards, rollout)) {
       // Every board must end as asked: confirmed, or applied (no window), or pending (the
       // operator confirms by hand).
-      const bool ok = outcome.result == RolloutResult::kConfirmed ||
-                      (outcome.result == RolloutResult::kApplied && !confirming) ||
-                      (outcome.result == RolloutResult::kPending && manual_confirm_);
+      const bool ok = outcome.result == fleet::RolloutResult::kConfirmed ||
+                      (outcome.result == fleet::RolloutResult::kApplied && !confirming) ||
+                      (outcome.result == fleet::RolloutResult::kPending && manual_confirm_);
       if (!ok) ++unsuccessful;
       report.AddRow(
           outcome.board,
-          {RolloutResultName(outcome.result), outcome.version ? absl::StrCat(outcome.version) : "-",
+          {fleet::RolloutResultName(outcome.result),
+           outcome.version ? absl::StrCat(outcome.version) : "-",
            base::DurationText(absl::Trunc(outcome.took, absl::Milliseconds(100))), outcome.detail},
           {{"ok", ok},
-           {"result", RolloutResultName(outcome.result)},
+           {"result", fleet::RolloutResultName(outcome.result)},
            {"version", outcome.version},
            {"detail", outcome.detail},
            {"seconds", absl::ToDoubleSeconds(outcome.took)}});
@@ -231,15 +221,10 @@ class ConfigConfirmCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     v1::ConfirmConfigRequest request;
     request.set_version(version_);  // 0: each board confirms the version it has pending
-    auto results = FanOut<v1::ConfirmConfigResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::ConfirmConfigResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->ConfirmConfig(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::ConfirmConfig, request);
     BoardReport report = env.Report({"RESULT", "DETAIL"});
     for (const auto& result : results) {
       if (!result.status.ok()) {

@@ -51,9 +51,9 @@ class ConsoleCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
-    std::vector<Board> chosen;
-    for (const Board& board : boards) {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
+    std::vector<fleet::Board> chosen;
+    for (const fleet::Board& board : boards) {
       if (board_name_.empty() || board.name == board_name_ || board.address == board_name_) {
         chosen.push_back(board);
       }
@@ -64,7 +64,7 @@ class ConsoleCommand : public FleetCommand {
                                  " match (name one: cellfleet console BOARD --inventory ...)")));
     }
     board_ = chosen.front();
-    stub_ = v1::ModemAgent::NewStub(MakeChannel(board_.address, env.fanout.channel));
+    stub_ = v1::ModemAgent::NewStub(fleet::MakeChannel(board_.address, env.fanout.channel));
     const bool terminal = &env.in == &std::cin && ::isatty(STDIN_FILENO) == 1;
     if (!terminal) return RunScript(env);
     env.out << "cellfleet console: " << board_.name << " (" << board_.address
@@ -138,7 +138,7 @@ class ConsoleCommand : public FleetCommand {
       if (status.error_code() == grpc::StatusCode::CANCELLED) {
         env.out << "cancelled (the modem may still finish " << parsed->text << ")\n" << std::flush;
       } else {
-        env.out << "error: " << ErrorText(status) << "\n" << std::flush;
+        env.out << "error: " << fleet::ErrorText(status) << "\n" << std::flush;
       }
       return false;
     }
@@ -156,7 +156,7 @@ class ConsoleCommand : public FleetCommand {
   }
 
   std::string board_name_;
-  Board board_;
+  fleet::Board board_;
   std::unique_ptr<v1::ModemAgent::Stub> stub_;
 };
 

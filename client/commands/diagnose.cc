@@ -8,13 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/commands/command.h"
-#include "client/status_cells.h"
 
 namespace cellfleet::client {
 namespace {
 
 std::string ResultName(v1::CheckResult result) {
-  return ShortEnumName(v1::CheckResult_Name(result), "CHECK_RESULT_");
+  return fleet::ShortEnumName(v1::CheckResult_Name(result), "CHECK_RESULT_");
 }
 
 // The worst of the board's checks; skipped ones do not count (what they skip is shown).
@@ -28,18 +27,17 @@ v1::CheckResult Verdict(const Response& response) {
   return worst;
 }
 
-// A command whose answer is a list of checks: `Call` starts its RPC.
-template <typename Response>
+// A command whose answer is a list of checks, from `method`.
+template <typename Request, typename Response>
 class ChecksCommand : public FleetCommand {
  public:
-  using Call = std::function<void(v1::ModemAgent::Stub*, grpc::ClientContext*, Response*,
-                                  std::function<void(grpc::Status)>)>;
   // `wait`: the command's own bound per board instead of --timeout; zero: --timeout.
-  ChecksCommand(std::string name, std::string description, absl::Duration wait, Call call)
+  ChecksCommand(std::string name, std::string description, absl::Duration wait,
+                fleet::AsyncMethod<Request, Response> method)
       : name_(std::move(name)),
         description_(std::move(description)),
         wait_seconds_(absl::ToDoubleSeconds(wait)),
-        call_(std::move(call)) {}
+        method_(method) {}
 
   CLI::App* Register(CLI::App& root) override {
     CLI::App* command = root.add_subcommand(name_, description_);
@@ -53,10 +51,10 @@ class ChecksCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
-    FanOutOptions options = env.fanout;
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
+    fleet::FanOutOptions options = env.fanout;
     if (wait_seconds_ > 0) options.deadline = absl::Seconds(wait_seconds_);
-    auto results = FanOut<Response>(boards, options, call_);
+    auto results = fleet::CallEach(boards, options, method_, Request());
     BoardReport report = all_checks_ ? env.Report({"CHECK", "RESULT", "DETAIL"})
                                      : env.Report({"VERDICT", "PROBLEMS"});
     int failing = 0;
@@ -103,34 +101,32 @@ class ChecksCommand : public FleetCommand {
   const std::string name_;
   const std::string description_;
   double wait_seconds_;
-  const Call call_;
+  const fleet::AsyncMethod<Request, Response> method_;
   bool all_checks_ = false;
 };
+
+template <typename Request, typename Response>
+std::unique_ptr<Command> MakeChecksCommand(std::string name, std::string description,
+                                           absl::Duration wait,
+                                           fleet::AsyncMethod<Request, Response> method) {
+  return std::make_unique<ChecksCommand<Request, Response>>(std::move(name), std::move(description),
+                                                            wait, method);
+}
 
 }  // namespace
 
 std::unique_ptr<Command> MakeDiagnoseCommand() {
-  return std::make_unique<ChecksCommand<v1::DiagnoseResponse>>(
-      "diagnose", "Say what is wrong with each board and what to do about it", absl::ZeroDuration(),
-      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::DiagnoseResponse* response,
-         std::function<void(grpc::Status)> done) {
-        static const v1::DiagnoseRequest kRequest;
-        stub->async()->Diagnose(context, &kRequest, response, std::move(done));
-      });
+  return MakeChecksCommand("diagnose", "Say what is wrong with each board and what to do about it",
+                           absl::ZeroDuration(), &Rpc::Diagnose);
 }
 
 std::unique_ptr<Command> MakeDoctorCommand() {
   // The agent bounds a run to 60 s; the margin is the network's.
-  return std::make_unique<ChecksCommand<v1::RunDoctorResponse>>(
+  return MakeChecksCommand(
       "doctor",
       "Run the hand checklist live on each board: USB, driver, ports, AT, SIM, signal, "
       "operator, registration, APN, ModemManager, link, route, DNS, agent",
-      absl::Seconds(70),
-      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context, v1::RunDoctorResponse* response,
-         std::function<void(grpc::Status)> done) {
-        static const v1::RunDoctorRequest kRequest;
-        stub->async()->RunDoctor(context, &kRequest, response, std::move(done));
-      });
+      absl::Seconds(70), &Rpc::RunDoctor);
 }
 
 }  // namespace cellfleet::client

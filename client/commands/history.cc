@@ -21,7 +21,7 @@ std::string FormatTime(const google::protobuf::Timestamp& t) {
 Row EntryCells(const v1::HistoryEntry& entry) {
   if (entry.has_event()) {
     return {FormatTime(entry.at()),
-            ShortEnumName(v1::EventKind_Name(entry.event().kind()), "EVENT_KIND_"),
+            fleet::ShortEnumName(v1::EventKind_Name(entry.event().kind()), "EVENT_KIND_"),
             entry.event().detail()};
   }
   std::vector<std::string> cells = StatusSummaryCells(entry.sample());
@@ -46,7 +46,7 @@ class HistoryCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     absl::StatusOr<absl::Duration> window = ParseWindow(since_);
     if (!window.ok()) return UsageError(env, window.status());
     if (!chart_.empty() && (boards.size() != 1 || events_only_)) {
@@ -60,12 +60,7 @@ class HistoryCommand : public FleetCommand {
     // A chart wants the whole window unless --max says otherwise.
     const int most = !chart_.empty() && max_option_->count() == 0 ? kMostEntries : max_entries_;
     request.set_max_entries(static_cast<uint32_t>(most));
-    auto results = FanOut<v1::GetHistoryResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::GetHistoryResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->GetHistory(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::GetHistory, request);
     if (!chart_.empty()) return DrawChart(results.front(), env);
     BoardReport report = env.Report({"TIME", "KIND", "DETAIL"});
     for (const auto& result : results) {
@@ -83,9 +78,9 @@ class HistoryCommand : public FleetCommand {
     return report.Finish(env.err) == 0 ? kExitOk : kExitFailed;
   }
 
-  int DrawChart(const BoardResult<v1::GetHistoryResponse>& result, CommandEnv& env) {
+  int DrawChart(const fleet::BoardResult<v1::GetHistoryResponse>& result, CommandEnv& env) {
     if (!result.status.ok()) {
-      env.err << result.board.name << ": " << ErrorText(result.status) << "\n";
+      env.err << result.board.name << ": " << fleet::ErrorText(result.status) << "\n";
       return kExitFailed;
     }
     const Chart chart = HistoryChart(result.board.name, result.response);

@@ -4,7 +4,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/commands/command.h"
-#include "client/status_cells.h"
 #include "modem/replies/command_timeouts.h"
 
 namespace cellfleet::client {
@@ -15,7 +14,8 @@ namespace {
 std::string LinkNote(const v1::ConnectionStatus& link) {
   std::string failure;
   if (link.failure() != v1::CONNECTION_FAILURE_UNSPECIFIED) {
-    failure = ShortEnumName(v1::ConnectionFailure_Name(link.failure()), "CONNECTION_FAILURE_");
+    failure =
+        fleet::ShortEnumName(v1::ConnectionFailure_Name(link.failure()), "CONNECTION_FAILURE_");
     if (!link.failure_detail().empty()) absl::StrAppend(&failure, " (", link.failure_detail(), ")");
   }
   std::string note;
@@ -30,7 +30,7 @@ std::string LinkNote(const v1::ConnectionStatus& link) {
 }
 
 template <typename Response>
-int Report(const std::vector<BoardResult<Response>>& results, CommandEnv& env) {
+int Report(const std::vector<fleet::BoardResult<Response>>& results, CommandEnv& env) {
   BoardReport report = env.Report({"LINK", "INTERFACE", "ADDRESS", "DNS", "NOTE"});
   for (const auto& result : results) {
     if (!result.status.ok()) {
@@ -40,7 +40,7 @@ int Report(const std::vector<BoardResult<Response>>& results, CommandEnv& env) {
     const v1::ConnectionStatus& link = result.response.connection();
     report.AddRow(
         result.board,
-        {ShortEnumName(v1::ConnectionState_Name(link.state()), "CONNECTION_STATE_"),
+        {fleet::ShortEnumName(v1::ConnectionState_Name(link.state()), "CONNECTION_STATE_"),
          link.interface_name().empty() ? "-" : link.interface_name(),
          link.local_address().empty() ? "-" : link.local_address(),
          link.dns_servers().empty() ? "-" : absl::StrJoin(link.dns_servers(), ","), LinkNote(link)},
@@ -60,17 +60,10 @@ class DialCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
-    FanOutOptions options = env.fanout;
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
+    fleet::FanOutOptions options = env.fanout;
     options.deadline = absl::Seconds(wait_seconds_);  // a dial's own bound, not --timeout
-    return Report(FanOut<v1::DialResponse>(
-                      boards, options,
-                      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                         v1::DialResponse* response, std::function<void(grpc::Status)> done) {
-                        static const v1::DialRequest kRequest;
-                        stub->async()->Dial(context, &kRequest, response, std::move(done));
-                      }),
-                  env);
+    return Report(fleet::CallEach(boards, options, &Rpc::Dial, v1::DialRequest()), env);
   }
 
   double wait_seconds_ = absl::ToDoubleSeconds(modem::kDialTimeLimit);
@@ -85,15 +78,8 @@ class HangUpCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
-    return Report(FanOut<v1::HangUpResponse>(
-                      boards, env.fanout,
-                      [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                         v1::HangUpResponse* response, std::function<void(grpc::Status)> done) {
-                        static const v1::HangUpRequest kRequest;
-                        stub->async()->HangUp(context, &kRequest, response, std::move(done));
-                      }),
-                  env);
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
+    return Report(fleet::CallEach(boards, env.fanout, &Rpc::HangUp, v1::HangUpRequest()), env);
   }
 };
 

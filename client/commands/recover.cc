@@ -6,7 +6,6 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "client/commands/command.h"
-#include "client/status_cells.h"
 
 namespace cellfleet::client {
 namespace {
@@ -37,15 +36,10 @@ class RecoverCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     v1::RecoverRequest request;
     request.set_step(step_);
-    auto results = FanOut<v1::RecoverResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::RecoverResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->Recover(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::Recover, request);
     BoardReport report = env.Report({"STEP", "ACTION", "FOR"});
     for (const auto& result : results) {
       if (!result.status.ok()) {
@@ -54,10 +48,10 @@ class RecoverCommand : public FleetCommand {
       }
       const v1::RecoveryAction& action = result.response.action();
       report.AddRow(result.board,
-                    {ShortEnumName(v1::RecoveryStep_Name(action.step()), "RECOVERY_STEP_"),
+                    {fleet::ShortEnumName(v1::RecoveryStep_Name(action.step()), "RECOVERY_STEP_"),
                      absl::StrCat("#", action.sequence(), " ",
-                                  ShortEnumName(v1::RecoveryOutcome_Name(action.outcome()),
-                                                "RECOVERY_OUTCOME_")),
+                                  fleet::ShortEnumName(v1::RecoveryOutcome_Name(action.outcome()),
+                                                       "RECOVERY_OUTCOME_")),
                      action.problem().empty() ? "-" : action.problem()},
                     {{"action", ProtoToJson(action)}});
     }

@@ -15,14 +15,8 @@ class StatusCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
-    auto results = FanOut<v1::GetStatusResponse>(
-        boards, env.fanout,
-        [](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-           v1::GetStatusResponse* response, std::function<void(grpc::Status)> done) {
-          static const v1::GetStatusRequest kRequest;
-          stub->async()->GetStatus(context, &kRequest, response, std::move(done));
-        });
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::GetStatus, v1::GetStatusRequest());
     BoardReport report = env.Report(StatusSummaryHeader());
     for (const auto& result : results) {
       if (!result.status.ok()) {

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "base/byte_units.h"
 #include "client/commands/command.h"
-#include "client/status_cells.h"
 #include "google/protobuf/util/time_util.h"
 #include "proto/time_convert.h"
 
@@ -33,7 +32,7 @@ std::string CapText(const v1::DataPlan& plan) {
 }
 
 std::string StateText(const v1::SimUsage& usage) {
-  std::string state = ShortEnumName(v1::UsageState_Name(usage.state()), "USAGE_STATE_");
+  std::string state = fleet::ShortEnumName(v1::UsageState_Name(usage.state()), "USAGE_STATE_");
   if (usage.state() == v1::USAGE_STATE_OVERRIDDEN)
     absl::StrAppend(&state, " by ", usage.cap_override().by());
   return state;
@@ -72,14 +71,9 @@ class UsageCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     v1::GetUsageRequest request;
-    auto results = FanOut<v1::GetUsageResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::GetUsageResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->GetUsage(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::GetUsage, request);
     // Most used first: the SIM in each board's modem this cycle.
     std::stable_sort(results.begin(), results.end(), [](const auto& a, const auto& b) {
       auto used = [](const auto& r) {
@@ -137,16 +131,11 @@ class UsageOverrideCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     v1::OverrideDataCapRequest request;
     request.set_iccid(iccid_);
     request.set_reason(reason_);
-    auto results = FanOut<v1::OverrideDataCapResponse>(
-        boards, env.fanout,
-        [&request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
-                   v1::OverrideDataCapResponse* response, std::function<void(grpc::Status)> done) {
-          stub->async()->OverrideDataCap(context, &request, response, std::move(done));
-        });
+    auto results = fleet::CallEach(boards, env.fanout, &Rpc::OverrideDataCap, request);
     BoardReport report = env.Report(UsageColumns());
     for (const auto& result : results) {
       if (!result.status.ok()) {

@@ -1,4 +1,4 @@
-// `cellfleet watch`: one WatchStatus stream per board (client/fleet_watch.h), printed as
+// `cellfleet watch`: one WatchStatus stream per board (fleet/fleet_watch.h), printed as
 // updates arrive: a live table on a terminal, lines elsewhere.
 #include <memory>
 #include <ostream>
@@ -9,9 +9,9 @@
 #include "absl/synchronization/mutex.h"
 #include "client/commands/command.h"
 #include "client/fleet_table.h"
-#include "client/fleet_watch.h"
 #include "client/status_cells.h"
 #include "client/terminal_screen.h"
+#include "fleet/fleet_watch.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::client {
@@ -30,11 +30,12 @@ struct WatchOptions {
 };
 
 // Plain lines (or JSON lines), one per update: for pipes, files and --output json.
-class LinePrinter : public UpdateSink {
+class LinePrinter : public fleet::UpdateSink {
  public:
   explicit LinePrinter(CommandEnv& env) : env_(env) {}
 
-  void Update(size_t /*index*/, const Board& board, const v1::StatusUpdate& update) override {
+  void Update(size_t /*index*/, const fleet::Board& board,
+              const v1::StatusUpdate& update) override {
     absl::MutexLock lock(&mu_);
     if (env_.format == OutputFormat::kJson) {
       nlohmann::json line = {
@@ -49,7 +50,7 @@ class LinePrinter : public UpdateSink {
       header_printed_ = true;
     }
     const absl::Time sent = FromProtoTime(update.sent_at());
-    std::string kind = ShortEnumName(v1::UpdateKind_Name(update.kind()), "UPDATE_KIND_");
+    std::string kind = fleet::ShortEnumName(v1::UpdateKind_Name(update.kind()), "UPDATE_KIND_");
     if (update.missed_samples() > 0) absl::StrAppend(&kind, "+", update.missed_samples());
     env_.out << absl::StrFormat("%-8s  %-16s  %-9s",
                                 absl::FormatTime("%H:%M:%S", sent, absl::LocalTimeZone()),
@@ -62,9 +63,9 @@ class LinePrinter : public UpdateSink {
     env_.out.flush();
   }
 
-  void StreamEnded(size_t /*index*/, const Board& board, const grpc::Status& status,
+  void StreamEnded(size_t /*index*/, const fleet::Board& board, const grpc::Status& status,
                    absl::Duration retry_in) override {
-    const std::string text = StreamEndedText(status, retry_in);
+    const std::string text = fleet::StreamEndedText(status, retry_in);
     absl::MutexLock lock(&mu_);
     if (env_.cancel.HasBeenNotified()) return;  // the user stopped the watch: no noise
     if (env_.format == OutputFormat::kJson) {
@@ -92,12 +93,14 @@ class LinePrinter : public UpdateSink {
 };
 
 // The fleet as a table redrawn in place on the terminal (client/fleet_table.h).
-class LiveTable : public UpdateSink {
+class LiveTable : public fleet::UpdateSink {
  public:
-  LiveTable(const std::vector<Board>& boards, SortKey sort, std::unique_ptr<TerminalScreen> screen)
+  LiveTable(const std::vector<fleet::Board>& boards, SortKey sort,
+            std::unique_ptr<TerminalScreen> screen)
       : table_(Names(boards)), sort_(sort), screen_(std::move(screen)) {}
 
-  void Update(size_t index, const Board& /*board*/, const v1::StatusUpdate& update) override {
+  void Update(size_t index, const fleet::Board& /*board*/,
+              const v1::StatusUpdate& update) override {
     absl::MutexLock lock(&mu_);
     if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) {
       table_.Heartbeat(index, absl::Now());
@@ -106,9 +109,9 @@ class LiveTable : public UpdateSink {
     }
     dirty_ = true;
   }
-  void StreamEnded(size_t index, const Board& /*board*/, const grpc::Status& status,
+  void StreamEnded(size_t index, const fleet::Board& /*board*/, const grpc::Status& status,
                    absl::Duration retry_in) override {
-    const std::string text = StreamEndedText(status, retry_in);
+    const std::string text = fleet::StreamEndedText(status, retry_in);
     absl::MutexLock lock(&mu_);
     table_.Problem(index, text, absl::Now());
     dirty_ = true;
@@ -131,9 +134,9 @@ class LiveTable : public UpdateSink {
   }
 
  private:
-  static std::vector<std::string> Names(const std::vector<Board>& boards) {
+  static std::vector<std::string> Names(const std::vector<fleet::Board>& boards) {
     std::vector<std::string> names;
-    for (const Board& board : boards) names.push_back(board.name);
+    for (const fleet::Board& board : boards) names.push_back(board.name);
     return names;
   }
 
@@ -153,7 +156,7 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
     *request.mutable_heartbeat_interval() = ToProtoDuration(watch.heartbeat);
   }
   for (const std::string& spec : watch.deadbands) {
-    if (absl::Status added = AddDeadband(spec, *request.mutable_deadbands()); !added.ok()) {
+    if (absl::Status added = fleet::AddDeadband(spec, *request.mutable_deadbands()); !added.ok()) {
       return added;
     }
   }
@@ -161,24 +164,24 @@ absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
   return request;
 }
 
-int Watch(const std::vector<Board>& boards, const WatchOptions& watch, CommandEnv& env) {
+int Watch(const std::vector<fleet::Board>& boards, const WatchOptions& watch, CommandEnv& env) {
   absl::StatusOr<v1::WatchStatusRequest> request = BuildRequest(watch);
   if (!request.ok()) return UsageError(env, request.status());
   absl::StatusOr<SortKey> sort = ParseSortKey(watch.sort);
   if (!sort.ok()) return UsageError(env, sort.status());
   // A person at a terminal gets the live table; pipes, files and JSON get lines.
-  std::unique_ptr<UpdateSink> sink;
+  std::unique_ptr<fleet::UpdateSink> sink;
   if (env.format == OutputFormat::kTable && env.terminal_width > 0 && !watch.lines) {
     absl::StatusOr<std::unique_ptr<TerminalScreen>> screen = TerminalScreen::Open();
     if (screen.ok()) sink = std::make_unique<LiveTable>(boards, *sort, std::move(*screen));
   }
   if (sink == nullptr) sink = std::make_unique<LinePrinter>(env);
-  FleetWatchOptions options;
+  fleet::FleetWatchOptions options;
   options.request = *request;
   options.channel = env.fanout.channel;
   options.count = watch.count;
   if (watch.duration > absl::ZeroDuration()) options.end = absl::Now() + watch.duration;
-  const std::vector<int> received = RunFleetWatch(boards, options, *sink, env.cancel);
+  const std::vector<int> received = fleet::RunFleetWatch(boards, options, *sink, env.cancel);
   sink.reset();  // the terminal back as it was before the summary is printed
   int silent = 0;
   for (int count : received) {
@@ -221,7 +224,7 @@ class WatchCommand : public FleetCommand {
   }
 
  private:
-  int RunOnBoards(const std::vector<Board>& boards, CommandEnv& env) override {
+  int RunOnBoards(const std::vector<fleet::Board>& boards, CommandEnv& env) override {
     watch_.interval = absl::Seconds(interval_seconds_);
     watch_.heartbeat = absl::Seconds(heartbeat_seconds_);
     watch_.duration = absl::Seconds(duration_seconds_);

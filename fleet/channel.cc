@@ -1,4 +1,4 @@
-#include "client/channel.h"
+#include "fleet/channel.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -9,7 +9,7 @@
 #include "base/file_contents.h"
 #include "proto/keepalive.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
@@ -66,7 +66,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   // Reconnect quickly after an agent restart rather than backing off for minutes.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5 * 1000);
-  // Neither is used (retries are client/retry_policy.h's, on whole calls; nothing serves
+  // Neither is used (retries are fleet/retry_policy.h's, on whole calls; nothing serves
   // channelz), and each costs memory on every channel and call: 9 KB a board of a
   // collector holding 300 streams.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
@@ -95,4 +95,4 @@ void ReadIntoSizedBuffers() {
   }
 }
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

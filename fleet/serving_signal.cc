@@ -1,9 +1,9 @@
-#include "client/serving_signal.h"
+#include "fleet/serving_signal.h"
 
 #include "absl/strings/str_cat.h"
-#include "client/status_cells.h"
+#include "fleet/error_text.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 ServingSignal SignalOf(const v1::ModemStatus& s) {
   ServingSignal out;
@@ -47,4 +47,4 @@ ServingSignal SignalOf(const v1::ModemStatus& s) {
   return out;
 }
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

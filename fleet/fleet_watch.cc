@@ -1,4 +1,4 @@
-#include "client/fleet_watch.h"
+#include "fleet/fleet_watch.h"
 
 #include <memory>
 
@@ -8,10 +8,10 @@
 #include "absl/synchronization/mutex.h"
 #include "base/duration_text.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
-#include "client/report.h"
-#include "client/retry_policy.h"
+#include "fleet/error_text.h"
+#include "fleet/retry_policy.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 // WatchStatus alone, registered on no channel: ModemAgent's generated stub registers
@@ -209,4 +209,4 @@ std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatc
   return received;
 }
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

@@ -1,8 +1,8 @@
-#include "client/retry_policy.h"
+#include "fleet/retry_policy.h"
 
 #include <algorithm>
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 bool Retryable(grpc::StatusCode code) {
   switch (code) {
@@ -28,4 +28,4 @@ absl::Duration Backoff::Next() {
   return wait;
 }
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

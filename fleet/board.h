@@ -1,6 +1,6 @@
 // A board the CLI talks to: a name, the agent's address, and labels for --select.
-#ifndef CELLFLEET_CLIENT_BOARD_H_
-#define CELLFLEET_CLIENT_BOARD_H_
+#ifndef CELLFLEET_FLEET_BOARD_H_
+#define CELLFLEET_FLEET_BOARD_H_
 
 #include <map>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 struct Board {
   std::string name;
@@ -39,6 +39,6 @@ absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(
 std::vector<Board> SelectBoards(const std::vector<Board>& boards,
                                 const std::map<std::string, std::string>& selectors);
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet
 
-#endif  // CELLFLEET_CLIENT_BOARD_H_
+#endif  // CELLFLEET_FLEET_BOARD_H_

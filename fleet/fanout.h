@@ -1,7 +1,7 @@
 // Runs one unary call on many boards: bounded concurrency, a deadline per board, and
 // exactly one result per board, in the boards' order, whatever happens to the others.
-#ifndef CELLFLEET_CLIENT_FANOUT_H_
-#define CELLFLEET_CLIENT_FANOUT_H_
+#ifndef CELLFLEET_FLEET_FANOUT_H_
+#define CELLFLEET_FLEET_FANOUT_H_
 
 #include <functional>
 #include <memory>
@@ -9,11 +9,11 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "client/board.h"
-#include "client/channel.h"
+#include "fleet/board.h"
+#include "fleet/channel.h"
 #include "grpcpp/grpcpp.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 template <typename Response>
 struct BoardResult {
@@ -106,6 +106,26 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
   return results;
 }
 
-}  // namespace cellfleet::client
+// A unary RPC in the stub's asynchronous form, e.g.
+// &v1::ModemAgent::StubInterface::async_interface::GetStatus.
+template <typename Request, typename Response>
+using AsyncMethod = void (v1::ModemAgent::StubInterface::async_interface::*)(
+    grpc::ClientContext*, const Request*, Response*, std::function<void(grpc::Status)>);
 
-#endif  // CELLFLEET_CLIENT_FANOUT_H_
+// Calls `method` with the same `request` on every board.
+template <typename Request, typename Response>
+std::vector<BoardResult<Response>> CallEach(const std::vector<Board>& boards,
+                                            const FanOutOptions& options,
+                                            AsyncMethod<Request, Response> method,
+                                            const Request& request) {
+  return FanOut<Response>(
+      boards, options,
+      [method, &request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                         Response* response, std::function<void(grpc::Status)> done) {
+        (stub->async()->*method)(context, &request, response, std::move(done));
+      });
+}
+
+}  // namespace cellfleet::fleet
+
+#endif  // CELLFLEET_FLEET_FANOUT_H_

@@ -4,14 +4,14 @@
 // Any other is retried with exponential backoff and jitter, up to minutes, so a board
 // that is down does not cost its metered link a reconnect every few seconds, and a
 // fleet that comes back does not reconnect all at once.
-#ifndef CELLFLEET_CLIENT_RETRY_POLICY_H_
-#define CELLFLEET_CLIENT_RETRY_POLICY_H_
+#ifndef CELLFLEET_FLEET_RETRY_POLICY_H_
+#define CELLFLEET_FLEET_RETRY_POLICY_H_
 
 #include "absl/random/random.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/status.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 bool Retryable(grpc::StatusCode code);
 
@@ -37,6 +37,6 @@ class Backoff {
   absl::InsecureBitGen random_;  // 16 bytes: a collector keeps one per board
 };
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet
 
-#endif  // CELLFLEET_CLIENT_RETRY_POLICY_H_
+#endif  // CELLFLEET_FLEET_RETRY_POLICY_H_

@@ -1,4 +1,4 @@
-#include "client/board.h"
+#include "fleet/board.h"
 
 #include <fstream>
 #include <set>
@@ -11,7 +11,7 @@
 #include "base/host_port.h"
 #include "yamlconf/yaml_reader.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 absl::Status ValidateAddress(absl::string_view address) {
   return base::ParseHostPort(address, "target", 1).status();
 }
@@ -108,4 +108,4 @@ std::vector<Board> SelectBoards(const std::vector<Board>& boards,
   return selected;
 }
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

@@ -1,9 +1,9 @@
 // One WatchStatus stream per board for as long as the caller wants: each update and
 // each problem goes to a sink as it happens; a stream that ends is opened again after a
-// backoff (client/retry_policy.h), or ends for good when asking again cannot help. The
+// backoff (fleet/retry_policy.h), or ends for good when asking again cannot help. The
 // CLI's `watch` and cellfleet-collector both run their streams here.
-#ifndef CELLFLEET_CLIENT_FLEET_WATCH_H_
-#define CELLFLEET_CLIENT_FLEET_WATCH_H_
+#ifndef CELLFLEET_FLEET_FLEET_WATCH_H_
+#define CELLFLEET_FLEET_FLEET_WATCH_H_
 
 #include <functional>
 #include <string>
@@ -14,11 +14,11 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "cellfleet/v1/agent_service.pb.h"
-#include "client/board.h"
-#include "client/channel.h"
+#include "fleet/board.h"
+#include "fleet/channel.h"
 #include "grpcpp/support/status.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 // Where updates go; called from many streams' threads at once, and never with a lock
 // of the watch's held.
@@ -53,6 +53,6 @@ absl::Status AddDeadband(absl::string_view spec, v1::Deadbands& deadbands);
 // "stream ended: UNAVAILABLE: ... (retrying in 2s)" or "(not retried: ...)".
 std::string StreamEndedText(const grpc::Status& status, absl::Duration retry_in);
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet
 
-#endif  // CELLFLEET_CLIENT_FLEET_WATCH_H_
+#endif  // CELLFLEET_FLEET_FLEET_WATCH_H_

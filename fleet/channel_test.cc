@@ -1,10 +1,10 @@
-#include "client/channel.h"
+#include "fleet/channel.h"
 
 #include <cstdlib>
 
 #include "gtest/gtest.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 // Each test runs in its own process (ctest), so the environment is the test's own.
@@ -29,4 +29,4 @@ TEST(ChannelTest, SizedReadsTurnOffGrpcsFixedChunksAndKeepTheUsersExperiments) {
 }
 
 }  // namespace
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

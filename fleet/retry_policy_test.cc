@@ -1,8 +1,8 @@
-#include "client/retry_policy.h"
+#include "fleet/retry_policy.h"
 
 #include "gtest/gtest.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 TEST(RetryPolicyTest, OnlyCodesThatAskingAgainCanChangeAreRetried) {
@@ -48,4 +48,4 @@ TEST(RetryPolicyTest, JitterSpreadsAFleetThatFailedTogether) {
 }
 
 }  // namespace
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

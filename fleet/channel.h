@@ -1,6 +1,6 @@
 // Channels to agents, with the options every command shares.
-#ifndef CELLFLEET_CLIENT_CHANNEL_H_
-#define CELLFLEET_CLIENT_CHANNEL_H_
+#ifndef CELLFLEET_FLEET_CHANNEL_H_
+#define CELLFLEET_FLEET_CHANNEL_H_
 
 #include <memory>
 #include <string>
@@ -9,7 +9,7 @@
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 struct ChannelOptions {
   // All empty: plaintext (loopback, or inside a tunnel such as WireGuard).
@@ -36,6 +36,6 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
 // user set.
 void ReadIntoSizedBuffers();
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet
 
-#endif  // CELLFLEET_CLIENT_CHANNEL_H_
+#endif  // CELLFLEET_FLEET_CHANNEL_H_

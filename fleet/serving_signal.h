@@ -1,15 +1,15 @@
 // The signal and identity of the cell a modem is served by, read alike for every radio
 // technology (LTE, EN-DC, 5G SA, WCDMA, GSM): the collector's gauges and the history
 // chart draw from this one reading.
-#ifndef CELLFLEET_CLIENT_SERVING_SIGNAL_H_
-#define CELLFLEET_CLIENT_SERVING_SIGNAL_H_
+#ifndef CELLFLEET_FLEET_SERVING_SIGNAL_H_
+#define CELLFLEET_FLEET_SERVING_SIGNAL_H_
 
 #include <optional>
 #include <string>
 
 #include "cellfleet/v1/modem_status.pb.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 struct ServingSignal {
   std::optional<double> rsrp, rsrq, sinr, rssi, rscp, ecio;  // as reported, or absent
@@ -18,6 +18,6 @@ struct ServingSignal {
 
 ServingSignal SignalOf(const v1::ModemStatus& s);
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet
 
-#endif  // CELLFLEET_CLIENT_SERVING_SIGNAL_H_
+#endif  // CELLFLEET_FLEET_SERVING_SIGNAL_H_

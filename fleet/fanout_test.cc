@@ -1,5 +1,5 @@
 // The fan-out: one result per board whatever happens, and progress once it takes long.
-#include "client/fanout.h"
+#include "fleet/fanout.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 // A loopback listener that never answers: connections wait in its backlog, so a call
@@ -72,4 +72,4 @@ TEST(FanOutTest, QuickFanOutsSayNothing) {
 }
 
 }  // namespace
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

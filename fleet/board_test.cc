@@ -1,4 +1,4 @@
-#include "client/board.h"
+#include "fleet/board.h"
 
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 using ::cellfleet::testing::IsOk;
@@ -109,4 +109,4 @@ TEST_F(InventoryTest, ErrorsCarryFileAndLine) {
 }
 
 }  // namespace
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

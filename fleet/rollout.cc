@@ -1,15 +1,14 @@
-#include "client/rollout.h"
+#include "fleet/rollout.h"
 
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "base/duration_text.h"
-#include "client/report.h"
-#include "client/status_cells.h"
+#include "fleet/error_text.h"
 #include "proto/time_convert.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 namespace {
 
 // Pushes to one board, start to end, on the calling thread.
@@ -224,4 +223,4 @@ std::vector<BoardOutcome> Rollout(const std::vector<Board>& boards, const Rollou
   return outcomes;
 }
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet

@@ -2,8 +2,8 @@
 // wait for each board to come back on its new link (a board that cannot reach us on the
 // new config never gets confirmed, and rolls itself back), then confirm. Canary boards
 // go first; if any of them fails, the rest are not touched.
-#ifndef CELLFLEET_CLIENT_ROLLOUT_H_
-#define CELLFLEET_CLIENT_ROLLOUT_H_
+#ifndef CELLFLEET_FLEET_ROLLOUT_H_
+#define CELLFLEET_FLEET_ROLLOUT_H_
 
 #include <functional>
 #include <string>
@@ -11,10 +11,10 @@
 
 #include "absl/time/time.h"
 #include "cellfleet/v1/agent_service.pb.h"
-#include "client/board.h"
-#include "client/fanout.h"
+#include "fleet/board.h"
+#include "fleet/fanout.h"
 
-namespace cellfleet::client {
+namespace cellfleet::fleet {
 
 enum class RolloutResult {
   kConfirmed,   // up on the new version and confirmed
@@ -51,6 +51,6 @@ struct RolloutOptions {
 // confirm window plus a few RPC timeouts.
 std::vector<BoardOutcome> Rollout(const std::vector<Board>& boards, const RolloutOptions& options);
 
-}  // namespace cellfleet::client
+}  // namespace cellfleet::fleet
 
-#endif  // CELLFLEET_CLIENT_ROLLOUT_H_
+#endif  // CELLFLEET_FLEET_ROLLOUT_H_
