@@ -7,10 +7,11 @@
 #include <memory>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "fleet/board.h"
 #include "fleet/channel.h"
+#include "fleet/run_each.h"
 #include "grpcpp/grpcpp.h"
 
 namespace cellfleet::fleet {
@@ -27,9 +28,7 @@ struct FanOutOptions {
   int concurrency = 32;
   absl::Duration deadline = absl::Seconds(5);
   ChannelOptions channel;
-  // Once the fan-out has taken a second: called on the caller's thread about five times
-  // a second with the boards finished so far, and once more at the end.
-  std::function<void(size_t finished, size_t total)> progress;
+  ProgressFn progress;  // see run_each.h
 };
 
 // `start` begins the call on `stub` with `context` (deadline already set), writing into
@@ -48,61 +47,23 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
   };
   std::vector<BoardResult<Response>> results(boards.size());
   std::vector<std::unique_ptr<Call>> calls(boards.size());
-  absl::Mutex mu;
-  size_t next = 0;
-  size_t in_flight = 0;
-  size_t finished = 0;
-  const size_t limit = static_cast<size_t>(std::max(1, options.concurrency));
-
-  // Launches calls while under the concurrency limit; mu must be held.
-  std::function<void()> launch = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-    while (next < boards.size() && in_flight < limit) {
-      const size_t i = next++;
-      ++in_flight;
-      results[i].board = boards[i];
-      auto call = std::make_unique<Call>();
-      call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i].address, options.channel));
-      call->context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
-      call->started = absl::Now();
-      Call* raw = call.get();
-      calls[i] = std::move(call);
-      // Started without the lock: gRPC may run `done` inline on this thread.
-      mu.Unlock();
-      start(raw->stub.get(), &raw->context, &results[i].response, [&, i, raw](grpc::Status status) {
-        absl::MutexLock lock(&mu);
-        results[i].status = std::move(status);
-        results[i].latency = absl::Now() - raw->started;
-        --in_flight;
-        ++finished;
-        launch();
-      });
-      mu.Lock();
-    }
-  };
-  struct AllFinished {
-    const size_t* finished;
-    size_t total;
-    bool Check() const { return *finished == total; }
-  } all_finished{&finished, boards.size()};
-  absl::MutexLock lock(&mu);
-  launch();
-  const absl::Time started = absl::Now();
-  bool reported = false;
-  while (
-      !mu.AwaitWithTimeout(absl::Condition(&all_finished, &AllFinished::Check),
-                           options.progress ? absl::Milliseconds(200) : absl::InfiniteDuration())) {
-    if (absl::Now() - started < absl::Seconds(1)) continue;
-    const size_t so_far = finished;
-    mu.Unlock();  // the callback prints; the calls go on meanwhile
-    options.progress(so_far, boards.size());
-    mu.Lock();
-    reported = true;
-  }
-  if (reported) {
-    mu.Unlock();
-    options.progress(boards.size(), boards.size());
-    mu.Lock();
-  }
+  // gRPC's deadlines are real time: so is a call's latency.
+  const base::Clock& clock = base::Clock::Real();
+  RunEach(boards.size(), options.concurrency, options.progress,
+          [&](size_t i, std::function<void()> done) {
+            results[i].board = boards[i];
+            calls[i] = std::make_unique<Call>();
+            Call* call = calls[i].get();
+            call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i].address, options.channel));
+            call->started = clock.Now();
+            call->context.set_deadline(absl::ToChronoTime(call->started + options.deadline));
+            start(call->stub.get(), &call->context, &results[i].response,
+                  [&results, &clock, i, call, done = std::move(done)](grpc::Status status) {
+                    results[i].status = std::move(status);
+                    results[i].latency = clock.Now() - call->started;
+                    done();
+                  });
+          });
   return results;
 }
 
