@@ -89,7 +89,7 @@ absl::Status Agent::Assemble() {
   // Before anything touches the state dir or the modem: a second agent started by mistake
   // beside a running one must not end that one's pppd before it finds the port taken.
   if (absl::Status free = base::CheckCanListen(*listen); !free.ok()) return free;
-  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(s.audit_log);
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(s.audit_log, *options_.clock);
   if (!audit.ok()) return audit.status();
   audit_ = std::move(*audit);
   if (s.audit_log.empty()) spdlog::warn("no --audit-log: mutating calls are not recorded");
@@ -99,7 +99,7 @@ absl::Status Agent::Assemble() {
     s.board_name = host;
   }
 
-  history_ = std::make_unique<HistoryStore>(s.history);
+  history_ = std::make_unique<HistoryStore>(s.history, *options_.clock);
   hub_.Subscribe([history = history_.get()](const StatusPtr& status) { history->Record(status); });
   s.link.clock = options_.clock;
   s.link.sysfs_net = options_.host.roots.sysfs + "/class/net";
@@ -142,6 +142,7 @@ absl::Status Agent::Assemble() {
   poller_options.serial.baud = s.baud;
   poller_options.serial.lock_dir = s.lock_dir;
   poller_options.on_cycle = options_.on_poll_cycle;
+  poller_options.clock = options_.clock;
   poller_options.add_local_state = [this](v1::ModemStatus& status) {
     *status.mutable_connection() = link_->Status();
     if (config_usable_) *status.mutable_config() = config_->State();
@@ -161,16 +162,19 @@ absl::Status Agent::Assemble() {
 
   authorizer_ = std::make_unique<Authorizer>(s.roles, s.unauthenticated_role);
   at_policy_ = std::make_unique<AtPolicy>(s.at_commands);
-  at_ = std::make_unique<AtPassthrough>(poller_.get(), link_.get());
+  at_ = std::make_unique<AtPassthrough>(poller_.get(), link_.get(), *options_.clock);
   DoctorOptions doctor_options;
   doctor_options.host = options_.host;
   doctor_options.at_port = s.at_port;
   doctor_options.version = options_.version;
   doctor_options.poll_interval = s.poll_interval;
   doctor_options.config_push = config_usable_;
+  doctor_options.clock = options_.clock;
+  doctor_options.started = options_.clock->Now();
   doctor_ = std::make_unique<Doctor>(doctor_options, poller_.get(), link_.get(), &hub_);
   recovery_ = std::make_unique<RecoveryManager>(s.recovery, RecoveryHardwareOf(s), poller_.get(),
-                                                link_.get(), at_.get(), &hub_, audit_.get());
+                                                link_.get(), at_.get(), &hub_, audit_.get(),
+                                                *options_.clock);
   ServiceParts parts;
   parts.hub = &hub_;
   parts.history = history_.get();
@@ -183,6 +187,7 @@ absl::Status Agent::Assemble() {
   parts.recovery = recovery_.get();
   parts.usage = usage_.get();
   parts.at_policy = at_policy_.get();
+  parts.clock = options_.clock;
   service_ = std::make_unique<AgentService>(
       parts, ServiceInfo{s.board_name, options_.version, s.poll_interval});
   grpc::ServerBuilder builder;
@@ -246,7 +251,7 @@ void Agent::OpenHistory(const std::string& state_dir) {
   v1::ModemEvent started;
   started.set_kind(v1::EVENT_KIND_AGENT_STARTED);
   started.set_detail(detail);
-  history_->RecordEvent(std::move(started), absl::Now());
+  history_->RecordEvent(std::move(started), options_.clock->Now());
   spdlog::info("history: {} entries read back from {}/history.log", loaded->entries, state_dir);
 }
 

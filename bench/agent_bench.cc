@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/service/agent_service.h"
 #include "agent/status/modem_poller.h"
+#include "base/clock.h"
 #include "bench/byte_counting_proxy.h"
 #include "convert/modem_to_proto.h"
 #include "fleet/channel.h"
@@ -90,9 +91,9 @@ void Latency(const std::string& dir, int rounds) {
     auto channel = OpenChannel(at, dir);
     (void)channel->Execute(modem::AtCommand::Action("ATE0"));  // as the driver sets it
     for (int i = 0; i < rounds + 20; ++i) {
-      const absl::Time start = absl::Now();
+      const absl::Time start = base::Clock::Real().Now();
       for (const modem::AtCommand& command : StatusCommands()) (void)channel->Execute(command);
-      if (i >= 20) bare.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
+      if (i >= 20) bare.push_back(absl::ToDoubleMicroseconds(base::Clock::Real().Now() - start));
     }
   }
   // 2. The agent's poll of the same port: driver, parsers and conversion to the proto.
@@ -102,11 +103,11 @@ void Latency(const std::string& dir, int rounds) {
     modem::QuectelModem modem(*channel);
     (void)modem.Initialize();
     for (int i = 0; i < rounds + 20; ++i) {
-      const absl::Time start = absl::Now();
+      const absl::Time start = base::Clock::Real().Now();
       absl::StatusOr<modem::ModemSnapshot> snapshot = modem.ReadStatus();
       v1::ModemStatus status;
       if (snapshot.ok()) convert::FillStatus(*snapshot, status);
-      if (i >= 20) driver.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
+      if (i >= 20) driver.push_back(absl::ToDoubleMicroseconds(base::Clock::Real().Now() - start));
     }
   }
   // 3. GetStatus over gRPC on loopback, served from the poller's latest sample.
@@ -142,9 +143,9 @@ void Latency(const std::string& dir, int rounds) {
     for (int i = 0; i < rounds * 5 + 50; ++i) {
       grpc::ClientContext context;
       v1::GetStatusResponse response;
-      const absl::Time start = absl::Now();
+      const absl::Time start = base::Clock::Real().Now();
       (void)stub->GetStatus(&context, v1::GetStatusRequest(), &response);
-      if (i >= 50) rpc.push_back(absl::ToDoubleMicroseconds(absl::Now() - start));
+      if (i >= 50) rpc.push_back(absl::ToDoubleMicroseconds(base::Clock::Real().Now() - start));
     }
     hub.Close();
     server->Shutdown();

@@ -24,6 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/clock.h"
 #include "fleet/board.h"
 #include "fleet/fanout.h"
 #include "modem/testing/process_stats.h"
@@ -112,8 +113,8 @@ std::string CliFigures(const CliRun& run, int boards) {
 
 // Until every board's modem is READY (bounded), so no figure includes start-up.
 void WaitReady(const std::string& inventory, int boards) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(120);
-  while (absl::Now() < deadline) {
+  const absl::Time deadline = base::Clock::Real().Now() + absl::Seconds(120);
+  while (base::Clock::Real().Now() < deadline) {
     absl::StatusOr<testing::CommandResult> r = testing::RunCommand(
         {CELLFLEET_CLI, "--concurrency", "256", "-o", "json", "status", "--inventory", inventory},
         absl::Seconds(60));
@@ -227,17 +228,17 @@ void Collector(const Options& o, int n, const std::string& inventory) {
     }
     return out;
   };
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   const std::string connected = absl::StrCat("cellfleet_collector_streams_connected ", n);
   bool all = false;
-  while (!all && absl::Now() - start < absl::Seconds(120)) {
+  while (!all && base::Clock::Real().Now() - start < absl::Seconds(120)) {
     absl::StatusOr<testing::CommandResult> r =
         testing::RunCommand({"/usr/bin/curl", "-s", url}, absl::Seconds(30));
     all = r.ok() && absl::StrContains(r->out, connected);
     if (!all) absl::SleepFor(absl::Milliseconds(200));
   }
   std::cout << absl::StrFormat("  collector: %s streams up in %.1f s\n", all ? "all" : "NOT all",
-                               absl::ToDoubleSeconds(absl::Now() - start));
+                               absl::ToDoubleSeconds(base::Clock::Real().Now() - start));
   std::vector<double> times;
   double bytes = 0;
   for (int i = 0; i < 20; ++i) {
@@ -337,7 +338,7 @@ void AtScale(const Options& o, int n) {
   options.agent_args = [](int) -> std::vector<std::string> {
     return {"--unauthenticated-role", "operator"};
   };
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
   if (!fleet.ok()) {
     std::cout << "  fleet did not start: " << fleet.status() << "\n";
@@ -346,7 +347,7 @@ void AtScale(const Options& o, int n) {
   absl::StatusOr<std::string> inventory = (*fleet)->WriteInventory();
   absl::StatusOr<std::vector<fleet::Board>> boards = fleet::LoadInventory(*inventory);
   std::cout << absl::StrFormat("  fleet up in %.1f s\n",
-                               absl::ToDoubleSeconds(absl::Now() - start));
+                               absl::ToDoubleSeconds(base::Clock::Real().Now() - start));
   WaitReady(*inventory, n);
   FanOuts(o, *boards, *inventory);
   // The status wall for the ratio: the CLI at the bench's concurrency, once more.
@@ -356,10 +357,10 @@ void AtScale(const Options& o, int n) {
   Watch(o, n, *inventory);
   Collector(o, n, *inventory);
   Agents(o, **fleet);
-  const absl::Time stopping = absl::Now();
+  const absl::Time stopping = base::Clock::Real().Now();
   (void)(*fleet)->Stop();
   std::cout << absl::StrFormat("  fleet stopped in %.1f s\n",
-                               absl::ToDoubleSeconds(absl::Now() - stopping));
+                               absl::ToDoubleSeconds(base::Clock::Real().Now() - stopping));
   if (o.ssh) Ssh(o, n, status.wall_s);
   std::filesystem::remove_all(dir);
 }

@@ -1,5 +1,6 @@
 #include "client/prometheus_range.h"
 
+#include "base/clock.h"
 #include "gtest/gtest.h"
 
 namespace cellfleet::client {
@@ -45,7 +46,7 @@ TEST(PrometheusRangeTest, NoPrometheusThereIsUnavailable) {
   RangeQuery query;
   query.prometheus = "http://127.0.0.1:1";  // nothing listens on port 1 of loopback
   query.promql = "up";
-  query.end = absl::Now();
+  query.end = base::Clock::Real().Now();
   query.start = query.end - absl::Minutes(5);
   query.timeout = absl::Seconds(5);
   EXPECT_EQ(QueryRange(query).status().code(), absl::StatusCode::kUnavailable);

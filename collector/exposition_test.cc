@@ -1,6 +1,7 @@
 #include "collector/exposition.h"
 
 #include "absl/strings/str_split.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/time_convert.h"
@@ -113,11 +114,12 @@ TEST(ExpositionTest, SilenceIsJudgedAtTheScrape) {
   v1::StatusUpdate heartbeat;
   heartbeat.set_kind(v1::UPDATE_KIND_HEARTBEAT);
   fleet.Update(0, {}, heartbeat);
-  EXPECT_EQ(fleet.Snapshot(absl::Now())[0].stream, StreamState::kConnected);
-  EXPECT_EQ(fleet.Snapshot(absl::Now() + absl::Seconds(31))[0].stream, StreamState::kSilent);
+  EXPECT_EQ(fleet.Snapshot(base::Clock::Real().Now())[0].stream, StreamState::kConnected);
+  EXPECT_EQ(fleet.Snapshot(base::Clock::Real().Now() + absl::Seconds(31))[0].stream,
+            StreamState::kSilent);
   fleet.StreamEnded(0, {}, grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "no"),
                     absl::InfiniteDuration());
-  EXPECT_EQ(fleet.Snapshot(absl::Now())[0].stream, StreamState::kRefused);
+  EXPECT_EQ(fleet.Snapshot(base::Clock::Real().Now())[0].stream, StreamState::kRefused);
 }
 
 TEST(ExpositionTest, ResetsAreCountedOnEntryIntoResetting) {
@@ -130,7 +132,7 @@ TEST(ExpositionTest, ResetsAreCountedOnEntryIntoResetting) {
     update.mutable_status()->set_modem_state(state);
     fleet.Update(0, {}, update);
   }
-  EXPECT_EQ(fleet.Snapshot(absl::Now())[0].modem_resets, 2u);
+  EXPECT_EQ(fleet.Snapshot(base::Clock::Real().Now())[0].modem_resets, 2u);
 }
 
 TEST(ExpositionTest, InventoryKeysBecomeLabelNames) {

@@ -20,15 +20,16 @@ const char* StreamStateName(StreamState state) {
   return "unknown";
 }
 
-FleetState::FleetState(std::vector<fleet::Board> boards, absl::Duration silence_bound)
-    : silence_bound_(silence_bound), size_(boards.size()) {
+FleetState::FleetState(std::vector<fleet::Board> boards, absl::Duration silence_bound,
+                       const base::Clock& clock)
+    : silence_bound_(silence_bound), clock_(clock), size_(boards.size()) {
   state_.resize(boards.size());
   for (size_t i = 0; i < boards.size(); ++i) state_[i].board = std::move(boards[i]);
 }
 
 void FleetState::Update(size_t index, const fleet::Board& /*board*/,
                         const v1::StatusUpdate& update) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
   BoardSnapshot& b = state_[index];
   b.stream = StreamState::kConnected;

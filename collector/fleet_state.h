@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "cellfleet/v1/modem_status.pb.h"
 #include "fleet/board.h"
 #include "fleet/fleet_watch.h"
@@ -58,7 +59,11 @@ class FleetState : public fleet::UpdateSink {
  public:
   // `silence_bound`: longer than this without any update (a heartbeat is due every
   // heartbeat interval) and a connected board counts as silent.
-  FleetState(std::vector<fleet::Board> boards, absl::Duration silence_bound);
+  // `clock` stamps updates and judges silence; must outlive the state.
+  FleetState(std::vector<fleet::Board> boards, absl::Duration silence_bound,
+             const base::Clock& clock = base::Clock::Real());
+
+  absl::Time Now() const { return clock_.Now(); }
 
   void Update(size_t index, const fleet::Board& board, const v1::StatusUpdate& update) override;
   void StreamEnded(size_t index, const fleet::Board& board, const grpc::Status& status,
@@ -75,6 +80,7 @@ class FleetState : public fleet::UpdateSink {
   StreamState StreamAt(const BoardSnapshot& b, absl::Time now) const;
 
   const absl::Duration silence_bound_;
+  const base::Clock& clock_;
   const size_t size_;
   mutable absl::Mutex mu_;
   std::vector<BoardSnapshot> state_ ABSL_GUARDED_BY(mu_);

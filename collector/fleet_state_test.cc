@@ -1,5 +1,6 @@
 #include "collector/fleet_state.h"
 
+#include "base/clock.h"
 #include "gtest/gtest.h"
 
 namespace cellfleet::collector {
@@ -23,13 +24,13 @@ TEST(FleetStateTest, AProbeCopiesOnlyItsBoardAndAnUnknownNameNone) {
   FleetState fleet(boards, kBound);
   fleet.Update(1, boards[1], Change(v1::MODEM_STATE_READY));
 
-  std::vector<BoardSnapshot> one = fleet.Snapshot(absl::Now(), "rock-002");
+  std::vector<BoardSnapshot> one = fleet.Snapshot(base::Clock::Real().Now(), "rock-002");
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].board.name, "rock-002");
   EXPECT_TRUE(one[0].up());
   EXPECT_EQ(one[0].status->modem_state(), v1::MODEM_STATE_READY);
-  EXPECT_TRUE(fleet.Snapshot(absl::Now(), "rock-404").empty());
-  EXPECT_EQ(fleet.Snapshot(absl::Now()).size(), 2u);
+  EXPECT_TRUE(fleet.Snapshot(base::Clock::Real().Now(), "rock-404").empty());
+  EXPECT_EQ(fleet.Snapshot(base::Clock::Real().Now()).size(), 2u);
 }
 
 TEST(FleetStateTest, SnapshotAndCountAgreeOnABoardGoneSilent) {
@@ -41,7 +42,7 @@ TEST(FleetStateTest, SnapshotAndCountAgreeOnABoardGoneSilent) {
                     absl::Seconds(1));
   fleet.Update(1, boards[1], Change(v1::MODEM_STATE_RESETTING));
 
-  const absl::Time now = absl::Now();
+  const absl::Time now = base::Clock::Real().Now();
   FleetCounts counts = fleet.Count(now);
   EXPECT_EQ(counts.boards, 2u);
   EXPECT_EQ(counts.connected, 2u);

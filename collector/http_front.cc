@@ -53,8 +53,9 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(const std::string& l
                         self->Serve(board, false, response);
                       });
   front->server_->Get("/targets", [self](const httplib::Request&, httplib::Response& response) {
-    response.set_content(RenderHttpSd(self->fleet_->Snapshot(absl::Now()), self->advertised_),
-                         "application/json");
+    response.set_content(
+        RenderHttpSd(self->fleet_->Snapshot(self->fleet_->Now()), self->advertised_),
+        "application/json");
   });
   front->server_->Get("/", [](const httplib::Request&, httplib::Response& response) {
     response.set_content(
@@ -86,7 +87,7 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(const std::string& l
 }
 
 void HttpFront::Serve(const std::string& only, bool self_metrics, httplib::Response& response) {
-  const absl::Time start = absl::Now();
+  const absl::Time start = fleet_->Now();
   // A probe copies its one board, not the fleet: Prometheus probes every board.
   std::vector<BoardSnapshot> boards = fleet_->Snapshot(start, only);
   if (boards.empty() && !only.empty() && only != kNoBoard) {
@@ -101,7 +102,7 @@ void HttpFront::Serve(const std::string& only, bool self_metrics, httplib::Respo
   stats.last_scrape_seconds = static_cast<double>(last_scrape_ns_.load()) / 1e9;
   response.set_content(RenderMetrics(boards, stats, self_metrics, start),
                        "text/plain; version=0.0.4; charset=utf-8");
-  last_scrape_ns_ = absl::ToInt64Nanoseconds(absl::Now() - start);
+  last_scrape_ns_ = absl::ToInt64Nanoseconds(fleet_->Now() - start);
 }
 
 HttpFront::~HttpFront() { Stop(); }

@@ -38,9 +38,15 @@ struct BoardState {
 
 class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
  public:
-  Stream(BoardState* state, const v1::WatchStatusRequest& request, int count, UpdateSink* sink,
-         absl::Mutex* mu, absl::CondVar* changed)
-      : state_(state), request_(request), count_(count), sink_(sink), mu_(mu), changed_(changed) {}
+  Stream(BoardState* state, const FleetWatchOptions& options, UpdateSink* sink, absl::Mutex* mu,
+         absl::CondVar* changed)
+      : state_(state),
+        request_(options.request),
+        count_(options.count),
+        clock_(*options.clock),
+        sink_(sink),
+        mu_(mu),
+        changed_(changed) {}
 
   void Start() {
     grpc::internal::ClientCallbackReaderFactory<v1::StatusUpdate>::Create(
@@ -87,7 +93,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
         report = true;
         if (Retryable(status.error_code())) {
           retry_in = state_->backoff.Next();
-          state_->retry_at = absl::Now() + retry_in;
+          state_->retry_at = clock_.Now() + retry_in;
         } else {
           state_->given_up = true;
         }
@@ -107,6 +113,7 @@ class Stream : public grpc::ClientReadReactor<v1::StatusUpdate> {
   BoardState* state_;
   v1::WatchStatusRequest request_;
   int count_;
+  const base::Clock& clock_;
   UpdateSink* sink_;
   absl::Mutex* mu_;
   absl::CondVar* changed_;
@@ -165,16 +172,15 @@ std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatc
 
   absl::MutexLock lock(&mu);
   while (true) {
-    const bool stopping = stop.HasBeenNotified() || absl::Now() >= options.end;
+    const bool stopping = stop.HasBeenNotified() || options.clock->Now() >= options.end;
     bool all_finished = true;
     for (auto& state : states) {
       const bool finished =
           state->given_up || (options.count > 0 && state->received >= options.count);
       if (!finished) all_finished = false;
-      if (!stopping && !finished && !state->active && absl::Now() >= state->retry_at) {
+      if (!stopping && !finished && !state->active && options.clock->Now() >= state->retry_at) {
         state->active = true;
-        streams.push_back(std::make_unique<Stream>(state.get(), options.request, options.count,
-                                                   &sink, &mu, &changed));
+        streams.push_back(std::make_unique<Stream>(state.get(), options, &sink, &mu, &changed));
         Stream* stream = streams.back().get();
         mu.Unlock();
         stream->Start();

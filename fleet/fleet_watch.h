@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "cellfleet/v1/agent_service.pb.h"
 #include "fleet/board.h"
 #include "fleet/channel.h"
@@ -37,8 +38,9 @@ class UpdateSink {
 struct FleetWatchOptions {
   v1::WatchStatusRequest request;
   ChannelOptions channel;
-  int count = 0;                            // updates per board, then its stream ends
-  absl::Time end = absl::InfiniteFuture();  // then every stream ends
+  int count = 0;                                    // updates per board, then its stream ends
+  absl::Time end = absl::InfiniteFuture();          // then every stream ends
+  const base::Clock* clock = &base::Clock::Real();  // for `end` and retry times
 };
 
 // Runs until `stop` is notified, `end` passes, the sink's Tick() says so, or every board

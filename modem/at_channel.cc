@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "base/clock.h"
 #include "base/duration_text.h"
 #include "base/thread_name.h"
 #include "modem/log_format.h"
@@ -21,6 +22,9 @@
 
 namespace cellfleet::modem {
 namespace {
+
+// A command's deadline is the modem's, on the serial line: real time.
+absl::Time RealNow() { return base::Clock::Real().Now(); }
 
 bool MatchesPrefix(absl::string_view line, const std::vector<std::string>& prefixes) {
   for (const std::string& prefix : prefixes) {
@@ -155,7 +159,7 @@ void AtChannel::Run() {
 
     int timeout_ms = -1;
     if (current_) {
-      absl::Duration left = current_->deadline - absl::Now();
+      absl::Duration left = current_->deadline - RealNow();
       timeout_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(left) + 1));
     }
     bool port_open;
@@ -174,7 +178,7 @@ void AtChannel::Run() {
       [[maybe_unused]] ssize_t n = ::read(wake_fd_, &count, sizeof(count));
     }
     if (port_open && fds[1].revents != 0) ReadAvailable();
-    if (current_ && absl::Now() >= current_->deadline) OnTimeout();
+    if (current_ && RealNow() >= current_->deadline) OnTimeout();
   }
   // Fail whatever is left.
   CloseWith(absl::CancelledError(absl::StrCat(port_name_, ": channel closed")));
@@ -211,7 +215,7 @@ void AtChannel::StartNext() {
       queue_.pop_front();
     }
   }
-  next.started = absl::Now();
+  next.started = RealNow();
   absl::Duration timeout =
       next.command.timeout.value_or(MaxResponseTime(next.command.text) + options_.timeout_margin);
   next.deadline = next.started + timeout;
@@ -240,7 +244,7 @@ void AtChannel::HandleLine(absl::string_view line) {
     AtResponse response;
     response.lines = std::move(cmd.lines);
     response.final = std::move(*final);
-    response.elapsed = absl::Now() - cmd.started;
+    response.elapsed = RealNow() - cmd.started;
     CompleteCurrent(std::move(response));
     return;
   }

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
 #include "base/status_macros.h"
 
 namespace cellfleet::modem {
@@ -139,7 +140,8 @@ absl::StatusOr<bool> SerialPort::WaitReadable(absl::Duration timeout) {
 }
 
 absl::Status SerialPort::WriteAll(absl::string_view data, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
+  const base::Clock& real = base::Clock::Real();  // the device drains in real time
+  const absl::Time deadline = real.Now() + timeout;
   while (!data.empty()) {
     ssize_t n = ::write(fd_, data.data(), data.size());
     if (n > 0) {
@@ -153,7 +155,7 @@ absl::Status SerialPort::WriteAll(absl::string_view data, absl::Duration timeout
       }
       return Errno("write", name_);
     }
-    absl::Duration left = deadline - absl::Now();
+    absl::Duration left = deadline - real.Now();
     if (left <= absl::ZeroDuration()) {
       return absl::DeadlineExceededError(absl::StrCat(name_, ": write did not drain in time"));
     }

@@ -84,7 +84,8 @@ SimulatedIdentity MakeIdentity(uint64_t seed, int index, const RadioProfile& pro
   return identity;
 }
 
-Ec25Responder::Ec25Responder(SimulatedModemState* modem) : modem_(modem) {}
+Ec25Responder::Ec25Responder(SimulatedModemState* modem, const base::Clock& clock)
+    : modem_(modem), clock_(clock) {}
 
 std::string Ec25Responder::Reset() {
   echo_ = true;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "simulator/radio_model.h"
 #include "simulator/scenario.h"
 
@@ -60,7 +61,9 @@ enum class PortRequest { kNone, kDataMode, kResumeData, kHangUp, kReboot, kPower
 class Ec25Responder {
  public:
   // `modem` is shared with the board's other port and must outlive this.
-  explicit Ec25Responder(SimulatedModemState* modem);
+  // `clock` times the SIM's busy spell after boot; must outlive the responder.
+  explicit Ec25Responder(SimulatedModemState* modem,
+                         const base::Clock& clock = base::Clock::Real());
 
   // Handles one command line (without CR); returns what the modem prints after the echo.
   std::string HandleLine(absl::string_view line);
@@ -114,9 +117,10 @@ class Ec25Responder {
   // modem keeps searching.
   int RegistrationStat() const;
   bool Registered() const;
-  bool SimBusy() const { return absl::Now() < modem_->sim_busy_until; }
+  bool SimBusy() const { return clock_.Now() < modem_->sim_busy_until; }
 
   SimulatedModemState* modem_;
+  const base::Clock& clock_;
   bool echo_ = true;  // factory default; comes back after every reset
   int cmee_ = 1;
   int creg_n_ = 0;

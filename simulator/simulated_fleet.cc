@@ -90,7 +90,7 @@ absl::StatusOr<std::unique_ptr<SimulatedFleet>> SimulatedFleet::Create(
       auto pty = PtyEndpoint::Create(port->link_path, options.port_group);
       if (!pty.ok()) return pty.status();
       port->pty = std::move(*pty);
-      port->responder = std::make_unique<Ec25Responder>(board.modem.get());
+      port->responder = std::make_unique<Ec25Responder>(board.modem.get(), fleet->clock_);
       port->modem = board.modem.get();
     }
   }
@@ -122,7 +122,7 @@ std::vector<SimulatedBoard> SimulatedFleet::boards() const {
 void SimulatedFleet::Start() {
   if (thread_.joinable()) return;
   stop_ = false;
-  const absl::Time start = absl::Now();
+  const absl::Time start = Now();
   for (const ScenarioEvent& event : options_.scenario.events) {
     At(start + event.at, [this, event] { Fire(event); });
   }
@@ -164,7 +164,7 @@ absl::Time SimulatedFleet::RunDueTasks() {
     std::optional<base::Task> task;
     {
       absl::MutexLock lock(&tasks_mu_);
-      task = tasks_.PopDue(absl::Now());
+      task = tasks_.PopDue(Now());
       if (!task) return tasks_.NextDue();
     }
     (*task)(absl::OkStatus());
@@ -184,10 +184,10 @@ void SimulatedFleet::ResetBoard(size_t index) {
 void SimulatedFleet::Reboot(Board& board, absl::Duration down) {
   if (board.modem_port.call_active) EndCall(board.modem_port, "");
   // The OK already queued goes out before USB goes away.
-  At(absl::Now() + absl::Milliseconds(100), [this, &board, down] {
+  At(Now() + absl::Milliseconds(100), [this, &board, down] {
     Vanish(board.at);
     Vanish(board.modem_port);
-    At(absl::Now() + down, [this, &board] { Boot(board); });
+    At(Now() + down, [this, &board] { Boot(board); });
   });
 }
 
@@ -196,10 +196,10 @@ void SimulatedFleet::Boot(Board& board) {
   board.modem->hung = false;
   board.modem->wedged = false;
   board.modem->sim_failed = false;
-  board.modem->sim_busy_until = absl::Now() + kBootUrcDelay + kSimBusyAfterBoot;
+  board.modem->sim_busy_until = Now() + kBootUrcDelay + kSimBusyAfterBoot;
   RadioModel& radio = *board.radio;
   radio.SetRegistration(2);  // searching, then registered as before
-  At(absl::Now() + kBootUrcDelay + kSearchAfterBoot,
+  At(Now() + kBootUrcDelay + kSearchAfterBoot,
      [&radio] { radio.SetRegistration(radio.home_stat()); });
   Return(board.at);
   Return(board.modem_port);
@@ -225,7 +225,7 @@ void SimulatedFleet::ResetUsb(size_t index) {
     Board& board = boards_[index];
     Vanish(board.at);
     Vanish(board.modem_port);
-    At(absl::Now() + kUsbResetTime, [this, &board] {
+    At(Now() + kUsbResetTime, [this, &board] {
       if (board.powered_down) return;
       Return(board.at);
       Return(board.modem_port);
@@ -242,9 +242,9 @@ void SimulatedFleet::ApplyEventNow(size_t index, ScenarioEvent event) {
 void SimulatedFleet::PowerDown(Board& board) {
   if (board.modem_port.call_active) EndCall(board.modem_port, "");
   board.powered_down = true;
-  At(absl::Now() + absl::Milliseconds(200), [this, &board] {
+  At(Now() + absl::Milliseconds(200), [this, &board] {
     if (board.at.pty) Queue(board.at, "\r\nPOWERED DOWN\r\n");
-    At(absl::Now() + absl::Milliseconds(100), [this, &board] {
+    At(Now() + absl::Milliseconds(100), [this, &board] {
       Vanish(board.at);
       Vanish(board.modem_port);
     });
@@ -265,7 +265,7 @@ void SimulatedFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
       break;
     case EventAction::kDeregister:
       radio.SetRegistration(2);
-      At(absl::Now() + event.duration, [&radio] { radio.SetRegistration(radio.home_stat()); });
+      At(Now() + event.duration, [&radio] { radio.SetRegistration(radio.home_stat()); });
       break;
     case EventAction::kSimRemoved:
       board.modem->sim = SimCardState::kNotInserted;
@@ -299,7 +299,7 @@ void SimulatedFleet::ApplyEvent(Board& board, const ScenarioEvent& event) {
     case EventAction::kPortVanish:
       Vanish(board.at);
       Vanish(board.modem_port);
-      At(absl::Now() + event.duration, [this, &board] {
+      At(Now() + event.duration, [this, &board] {
         Return(board.at);
         Return(board.modem_port);
       });
@@ -343,7 +343,7 @@ void SimulatedFleet::Return(Port& port) {
   // A re-enumerated modem starts from defaults, and says so a moment after its ports
   // appear (RDY first): an opener that is quick enough reads it.
   std::string boot = port.responder->Reset();
-  At(absl::Now() + kBootUrcDelay, [this, &port, boot = std::move(boot)] {
+  At(Now() + kBootUrcDelay, [this, &port, boot = std::move(boot)] {
     if (port.pty) Queue(port, boot);
   });
 }
@@ -411,7 +411,7 @@ void SimulatedFleet::OnCommandLine(Board& board, Port& port, const std::string& 
   if (const Fault* fault = FaultFor(board, command)) delay += fault->delay;
   // One command at a time, as the modem's AT task: each answered after its own latency,
   // with the state of that moment.
-  const absl::Time due = std::max(absl::Now(), port.reply_due) + delay;
+  const absl::Time due = std::max(Now(), port.reply_due) + delay;
   port.reply_due = due;
   At(due, [this, &board, &port, line] { Answer(board, port, line); });
 }
@@ -471,7 +471,7 @@ void SimulatedFleet::Fulfil(Board& board, Port& port, PortRequest request) {
       return;
     case PortRequest::kResumeData:
       port.data_mode = true;
-      port.escape.Restart(absl::Now());
+      port.escape.Restart(Now());
       port.pty->ReleaseHold();
       return;
     case PortRequest::kHangUp:
@@ -490,7 +490,7 @@ void SimulatedFleet::EnterDataMode(Port& port) {
   port.call_active = true;
   port.data_mode = true;
   port.modem->data_call_up = true;
-  port.escape.Restart(absl::Now());
+  port.escape.Restart(Now());
   port.pty->ReleaseHold();  // so the client closing the port reads as DTR drop
   const std::vector<std::string>& command = options_.scenario.data.network_command;
   if (command.empty()) return;  // a carrier with nothing behind it: bytes are dropped
@@ -505,13 +505,13 @@ void SimulatedFleet::EnterDataMode(Port& port) {
 }
 
 void SimulatedFleet::OnDataBytes(Port& port, absl::string_view bytes) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   const std::string data = port.escape.Feed(bytes, now);
   if (port.network) port.network->Send(data);
   if (!port.escape.Pending()) return;
   At(now + port.escape.guard_time(), [this, &port, now] {
     if (!port.escape.CompletedAfter(now) || !port.data_mode) return;
-    port.escape.Restart(absl::Now());
+    port.escape.Restart(Now());
     port.data_mode = false;  // online command mode: the call stays up
     port.pty->Hold();
     Queue(port, "\r\nOK\r\n");
@@ -531,7 +531,7 @@ void SimulatedFleet::OnNetworkReadable(Port& port) {
       EndCall(port, "\r\nNO CARRIER\r\n");  // the network side hung up
       if (options_.scenario.data.hangup_on_carrier_loss) {
         // A hang-up discards what the client has not read yet: let "NO CARRIER" land first.
-        At(absl::Now() + kCarrierDropDelay, [this, &port] { DropCarrier(port); });
+        At(Now() + kCarrierDropDelay, [this, &port] { DropCarrier(port); });
       }
     }
     return;
@@ -542,11 +542,11 @@ void SimulatedFleet::EndCall(Port& port, absl::string_view final_result) {
   if (!port.call_active) return;
   port.call_active = false;
   port.data_mode = false;
-  port.escape.Restart(absl::Now());
+  port.escape.Restart(Now());
   port.modem->data_call_up = false;
   if (port.network) {
     port.network->Stop();
-    reaper_.Add(port.network->pid(), absl::Now());
+    reaper_.Add(port.network->pid(), Now());
     port.network.reset();
   }
   if (port.pty) {
@@ -556,12 +556,12 @@ void SimulatedFleet::EndCall(Port& port, absl::string_view final_result) {
 }
 
 void SimulatedFleet::Run() {
-  absl::Time next_tick = absl::Now() + options_.tick;
+  absl::Time next_tick = Now() + options_.tick;
   std::vector<pollfd> fds;
   std::vector<std::pair<Board*, Port*>> owners;
   while (!stop_) {
     const absl::Time next_task = RunDueTasks();
-    const absl::Time now = absl::Now();
+    const absl::Time now = Now();
     reaper_.Reap(now);
     fds.clear();
     owners.clear();
@@ -583,7 +583,7 @@ void SimulatedFleet::Run() {
     absl::Time wake_at = std::min(next_tick, next_task);
     if (!reaper_.empty()) wake_at = std::min(wake_at, now + absl::Milliseconds(100));
     int timeout_ms =
-        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - absl::Now())));
+        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake_at - Now())));
     int rc = ::poll(fds.data(), fds.size(), timeout_ms);
     if (rc < 0 && errno != EINTR) {
       spdlog::error("simulator poll: {}", std::strerror(errno));
@@ -604,7 +604,7 @@ void SimulatedFleet::Run() {
       if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) OnReadable(*board, *port);
       if (port->pty && (fds[i].revents & POLLOUT)) Flush(*port);
     }
-    if (absl::Now() >= next_tick) {
+    if (Now() >= next_tick) {
       next_tick += options_.tick;
       for (Board& board : boards_) {
         board.radio->Step();

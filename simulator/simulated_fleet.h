@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "base/task_queue.h"
 #include "simulator/ec25_responder.h"
 #include "simulator/escape_sequence.h"
@@ -78,6 +79,11 @@ class SimulatedFleet {
   uint64_t commands_handled() const { return commands_handled_.load(); }
 
  private:
+  // The simulator serves real pseudo-terminals and a real pppd: its timeline is real time
+  // (its loop waits in poll()).
+  absl::Time Now() const { return clock_.Now(); }
+  const base::Clock& clock_ = base::Clock::Real();
+
   struct Port {
     std::string link_path;
     std::unique_ptr<PtyEndpoint> pty;  // null while the port has vanished

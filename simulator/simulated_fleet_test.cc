@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/at_channel.h"
@@ -67,9 +68,9 @@ class SimulatedFleetTest : public ::testing::Test {
 
   std::string ReadUntil(absl::string_view until, absl::Duration timeout = absl::Seconds(3)) {
     std::string got;
-    const absl::Time deadline = absl::Now() + timeout;
-    while (!absl::StrContains(got, until) && absl::Now() < deadline) {
-      absl::StatusOr<bool> readable = port_->WaitReadable(deadline - absl::Now());
+    const absl::Time deadline = base::Clock::Real().Now() + timeout;
+    while (!absl::StrContains(got, until) && base::Clock::Real().Now() < deadline) {
+      absl::StatusOr<bool> readable = port_->WaitReadable(deadline - base::Clock::Real().Now());
       if (!readable.ok()) break;
       char buffer[1024];
       absl::StatusOr<size_t> n = port_->ReadSome(buffer, sizeof(buffer));
@@ -151,9 +152,9 @@ TEST_F(SimulatedFleetTest, FaultsDelaySilenceAndGarble) {
 )");
   OpenPort(fleet_->boards()[0].at_path);
   Exchange("ATE0");
-  absl::Time start = absl::Now();
+  absl::Time start = base::Clock::Real().Now();
   EXPECT_THAT(Exchange("AT+CSQ"), HasSubstr("+CSQ:"));
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(290));
+  EXPECT_GE(base::Clock::Real().Now() - start, absl::Milliseconds(290));
   EXPECT_EQ(Exchange("AT+QCCID", "OK", absl::Milliseconds(500)), "");
   // The AT channel copes with garbage before the reply.
   port_.reset();
@@ -390,12 +391,12 @@ TEST_F(SimulatedFleetTest, RepliesTakeTheirLatency) {
   StartFleet("latency: {default: 0s, \"AT+CSQ\": 400ms}\n");
   OpenPort(fleet_->boards()[0].at_path);
   Exchange("ATE0");
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   EXPECT_EQ(Exchange("AT"), "\r\nOK\r\n");
-  const absl::Duration quick = absl::Now() - start;
-  const absl::Time sent = absl::Now();
+  const absl::Duration quick = base::Clock::Real().Now() - start;
+  const absl::Time sent = base::Clock::Real().Now();
   EXPECT_THAT(Exchange("AT+CSQ"), HasSubstr("+CSQ:"));
-  EXPECT_GE(absl::Now() - sent, absl::Milliseconds(400));  // the configured latency
+  EXPECT_GE(base::Clock::Real().Now() - sent, absl::Milliseconds(400));  // the configured latency
   EXPECT_LT(quick, absl::Milliseconds(400));
 }
 

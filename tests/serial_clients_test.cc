@@ -13,6 +13,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
 #include "base/spawn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -135,8 +136,8 @@ TEST_F(SerialClientsTest, PicocomShowsWhatAPersonSeesOnAnEc25) {
   };
   auto read_until = [&](absl::string_view needle, absl::Duration timeout = absl::Seconds(10)) {
     std::string seen;
-    const absl::Time deadline = absl::Now() + timeout;
-    while (!absl::StrContains(seen, needle) && absl::Now() < deadline) {
+    const absl::Time deadline = base::Clock::Real().Now() + timeout;
+    while (!absl::StrContains(seen, needle) && base::Clock::Real().Now() < deadline) {
       pollfd pfd{terminal, POLLIN, 0};
       if (::poll(&pfd, 1, 100) > 0) {
         char buffer[1024];
@@ -171,8 +172,9 @@ TEST_F(SerialClientsTest, PicocomShowsWhatAPersonSeesOnAnEc25) {
   type("\x18");
   bool exited = false;
   int status = 0;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!(exited = ::waitpid(pid, &status, WNOHANG) == pid) && absl::Now() < deadline) {
+  const absl::Time deadline = base::Clock::Real().Now() + absl::Seconds(10);
+  while (!(exited = ::waitpid(pid, &status, WNOHANG) == pid) &&
+         base::Clock::Real().Now() < deadline) {
     read_until("\n", absl::Milliseconds(100));  // keep the terminal drained while it exits
   }
   EXPECT_TRUE(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0)

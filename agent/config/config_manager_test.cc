@@ -135,7 +135,7 @@ class ConfigTest : public ::testing::Test {
 class ConfigOnSimulatedClockTest : public ConfigTest {
  protected:
   ConfigOnSimulatedClockTest() {
-    simulated_clock_ = std::make_unique<base::SimulatedClock>(absl::Now());
+    simulated_clock_ = std::make_unique<base::SimulatedClock>(base::Clock::Real().Now());
   }
   void Advance(absl::Duration by) { simulated_clock_->Advance(by); }
 };
@@ -337,7 +337,7 @@ TEST_F(ConfigTest, NoConfirmWithinTheWindowRollsBackAndRedials) {
 TEST_F(ConfigTest, AFailedRedialRollsBackAtOnce) {
   Dial();
   v1::ApplyConfigResponse applied;
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   ASSERT_TRUE(Apply(SetApn(kRefusedApn, 600), applied).ok());
   // Up on version 1 again *after* the rollback: a sample from before the apply shows
   // version 1 up too.
@@ -346,7 +346,7 @@ TEST_F(ConfigTest, AFailedRedialRollsBackAtOnce) {
            s.config().recent_steps().rbegin()->kind() == v1::CONFIG_STEP_KIND_ROLLED_BACK;
   });
   EXPECT_EQ(back.config().recent_steps().rbegin()->version(), 2u);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(60)) << "not the 10 min window";
+  EXPECT_LT(base::Clock::Real().Now() - start, absl::Seconds(60)) << "not the 10 min window";
   v1::GetConfigResponse config = Get();
   EXPECT_EQ(config.current().version(), 1u);
   EXPECT_THAT(config.previous(0).note(), HasSubstr("redial with version 2 failed"));

@@ -211,8 +211,9 @@ void LinkManager::EndStalePppd() {
     spdlog::warn("pppd pid {} from an earlier agent run still holds the modem port; ending it",
                  pid);
     ::kill(pid, SIGTERM);
-    const absl::Time deadline = absl::Now() + options_.stop_grace;  // real time: a process
-    while (::kill(pid, 0) == 0 && absl::Now() < deadline) {
+    const base::Clock& real = base::Clock::Real();  // a process ends in real time
+    const absl::Time deadline = real.Now() + options_.stop_grace;
+    while (::kill(pid, 0) == 0 && real.Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(50));  // not our child: no waitpid, poll its exit
     }
     if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
@@ -360,6 +361,7 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
   supervisor_options.pppd = options_.pppd;
   supervisor_options.args = modem::ppp::PppdArguments(paths, options_.peer);
   supervisor_options.stop_grace = options_.stop_grace;
+  supervisor_options.clock = options_.clock;
   {
     absl::MutexLock lock(&mu_);
     up_since_ = absl::InfinitePast();  // a new session: it has not been up yet

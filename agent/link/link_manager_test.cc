@@ -132,7 +132,7 @@ TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
   Start("flaky");  // every pppd run comes up and then loses the link
   v1::DialResponse dialed;
   ASSERT_TRUE(Dial(dialed).ok());
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   v1::ConnectionStatus link;
   cellfleet::testing::WaitFor(
       [&] {
@@ -144,7 +144,7 @@ TEST_F(LinkTest, KeepUpRedialsWithBackoffUpToItsLimit) {
   EXPECT_EQ(link.state(), v1::CONNECTION_STATE_FAILED);
   EXPECT_EQ(link.failure(), v1::CONNECTION_FAILURE_ECHO_TIMEOUT);
   // Backoff 100 + 200 + 400 ms (jitter 20 %) plus 0.3 s up each time: at least 1.4 s.
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(1400));
+  EXPECT_GE(base::Clock::Real().Now() - start, absl::Milliseconds(1400));
   // Then it gives up: no fourth attempt is scheduled.
   EXPECT_FALSE(link.has_next_redial_at());
   EXPECT_EQ(StatusConnection().redial_attempts(), 3u);
@@ -208,11 +208,12 @@ TEST_F(LinkTest, HangUpEndsADialInProgressAtOnce) {
   cellfleet::testing::WaitFor(
       [&] { return StatusConnection().state() == v1::CONNECTION_STATE_DIALING; }, absl::Seconds(5));
   ASSERT_EQ(StatusConnection().state(), v1::CONNECTION_STATE_DIALING);
-  const absl::Time hangup_at = absl::Now();
+  const absl::Time hangup_at = base::Clock::Real().Now();
   grpc::ClientContext context;
   v1::HangUpResponse hung_up;
   ASSERT_TRUE(agent_.stub().HangUp(&context, v1::HangUpRequest(), &hung_up).ok());
-  EXPECT_LT(absl::Now() - hangup_at, absl::Seconds(5)) << "not queued behind the dial";
+  EXPECT_LT(base::Clock::Real().Now() - hangup_at, absl::Seconds(5))
+      << "not queued behind the dial";
   ASSERT_TRUE(dial_done.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_EQ(dial_status.error_code(), grpc::StatusCode::CANCELLED) << dial_status.error_message();
   EXPECT_EQ(hung_up.connection().state(), v1::CONNECTION_STATE_DISCONNECTED);
@@ -245,7 +246,7 @@ TEST_F(LinkTest, HangUpDuringABackoffStopsKeepUp) {
   const std::string starts = ::testing::TempDir() + "/pppd-starts-" + std::to_string(::getpid());
   std::filesystem::remove(starts);
   ::setenv("FAKE_PPPD_STARTS", starts.c_str(), 1);
-  clock_ = std::make_unique<base::SimulatedClock>(absl::Now());
+  clock_ = std::make_unique<base::SimulatedClock>(base::Clock::Real().Now());
   KeepUpPolicy policy;
   policy.enabled = true;
   policy.initial_backoff = absl::Minutes(1);

@@ -11,7 +11,8 @@
 
 namespace cellfleet::agent {
 
-absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path,
+                                                         const base::Clock& clock) {
   std::FILE* file = nullptr;
   if (!path.empty()) {
     file = std::fopen(path.c_str(), "ae");  // append, close-on-exec
@@ -20,7 +21,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
           absl::StrCat("cannot open audit log ", path, ": ", std::strerror(errno)));
     }
   }
-  return std::unique_ptr<AuditLog>(new AuditLog(file));
+  return std::unique_ptr<AuditLog>(new AuditLog(file, clock));
 }
 
 AuditLog::~AuditLog() {
@@ -32,7 +33,7 @@ void AuditLog::Record(const Caller& caller, absl::string_view method, absl::stri
                       const grpc::Status& result, std::function<void()> then,
                       absl::string_view reply) {
   nlohmann::json line = {
-      {"time", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
+      {"time", absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone())},
       {"identity", caller.identity},
       {"role", std::string(RoleName(caller.role))},
       {"peer", caller.peer},

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "agent/security/authorizer.h"
+#include "base/clock.h"
 #include "base/serial_executor.h"
 
 namespace cellfleet::agent {
@@ -15,7 +16,9 @@ namespace cellfleet::agent {
 class AuditLog {
  public:
   // An empty path logs to nowhere (the agent warns at start-up).
-  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path);
+  // `clock` stamps the lines and must outlive the log.
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(
+      const std::string& path, const base::Clock& clock = base::Clock::Real());
   ~AuditLog();
 
   // One line, written, flushed and fsync'd on the log's own thread (never the caller's,
@@ -27,8 +30,9 @@ class AuditLog {
               absl::string_view reply = {});
 
  private:
-  explicit AuditLog(std::FILE* file) : file_(file) {}
-  std::FILE* const file_;  // written on executor_ (after its Stop, by the last callers)
+  AuditLog(std::FILE* file, const base::Clock& clock) : file_(file), clock_(clock) {}
+  std::FILE* const file_;
+  const base::Clock& clock_;  // written on executor_ (after its Stop, by the last callers)
   base::SerialExecutor executor_{"cf-audit"};
 };
 

@@ -59,7 +59,7 @@ grpc::ServerWriteReactor<v1::StatusUpdate>* AgentService::WatchStatus(
   if (!allowed.ok()) return new FailedWatch(allowed);
   absl::StatusOr<UpdateFilter> filter = UpdateFilter::Create(*request, info_.min_sample_interval);
   if (!filter.ok()) return new FailedWatch(ToGrpcStatus(filter.status()));
-  return new WatchReactor(hub_, std::move(*filter));
+  return new WatchReactor(hub_, std::move(*filter), clock_);
 }
 
 grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* context,
@@ -114,7 +114,8 @@ grpc::ServerUnaryReactor* AgentService::Dial(grpc::CallbackServerContext* contex
                                              v1::DialResponse* response) {
   // The call's own deadline bounds the dial, and the modem's own limit.
   const absl::Time deadline =
-      std::min(absl::FromChrono(context->deadline()), absl::Now() + modem::kDialTimeLimit);
+      std::min(absl::FromChrono(context->deadline()),
+               base::Clock::Real().Now() + modem::kDialTimeLimit);  // as gRPC's: real
   return Mutating(context, "Dial", *request, [this, response, deadline](Finisher finish) {
     if (link_ == nullptr) {
       finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
@@ -198,7 +199,7 @@ grpc::ServerUnaryReactor* AgentService::Diagnose(grpc::CallbackServerContext* co
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no status sampled yet; retry"));
     return reactor;
   }
-  *response = agent::Diagnose(*latest, absl::Now(), info_.min_sample_interval);
+  *response = agent::Diagnose(*latest, clock_.Now(), info_.min_sample_interval);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -263,7 +264,7 @@ grpc::ServerUnaryReactor* AgentService::GetUsage(grpc::CallbackServerContext* co
   }
   for (v1::SimUsage& account : usage_->Accounts()) *response->add_accounts() = std::move(account);
   response->set_board_name(info_.board_name);
-  *response->mutable_at() = ToProtoTime(absl::Now());
+  *response->mutable_at() = ToProtoTime(clock_.Now());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

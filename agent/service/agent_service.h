@@ -17,6 +17,7 @@
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "agent/usage/usage_meter.h"
+#include "base/clock.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 
 namespace cellfleet::agent {
@@ -41,6 +42,7 @@ struct ServiceParts {
   RecoveryManager* recovery = nullptr;  // optional: Recover
   UsageMeter* usage = nullptr;          // optional: GetUsage, OverrideDataCap
   const AtPolicy* at_policy = nullptr;  // required with `at`
+  const base::Clock* clock = &base::Clock::Real();
 };
 
 class AgentService final : public v1::ModemAgent::CallbackService {
@@ -54,6 +56,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
         config_(parts.config),
         at_(parts.at),
         at_policy_(parts.at_policy),
+        clock_(*parts.clock),
         doctor_(parts.doctor),
         recovery_(parts.recovery),
         usage_(parts.usage),
@@ -126,6 +129,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   ConfigManager* config_;
   AtPassthrough* at_;
   const AtPolicy* at_policy_;
+  const base::Clock& clock_;
   Doctor* doctor_;
   RecoveryManager* recovery_;
   UsageMeter* usage_;

@@ -37,7 +37,7 @@ void AtPassthrough::Run(modem::CommandLine line, std::optional<absl::Duration> t
     Send(std::move(line), timeout, false, std::move(done));
     return;
   }
-  const absl::Time hold_until = absl::Now() + kOutageHold;
+  const absl::Time hold_until = clock_.Now() + kOutageHold;
   poller_->ExpectOutage(absl::StrCat(requested_by, " ran ", line.text), hold_until);
   spdlog::warn("{} runs {}, which takes the modem away: link down, redials held for {}",
                requested_by, line.text, base::DurationText(kOutageHold));

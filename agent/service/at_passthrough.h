@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "agent/link/link_manager.h"
 #include "agent/status/modem_poller.h"
+#include "base/clock.h"
 #include "cellfleet/v1/agent_service.pb.h"
 #include "modem/replies/command_line.h"
 
@@ -25,7 +26,9 @@ class AtPassthrough {
   static constexpr absl::Duration kOutageHold = absl::Seconds(60);
 
   // `link` may be null (no PPP link on this agent). Both must outlive this.
-  AtPassthrough(ModemPoller* poller, LinkManager* link) : poller_(poller), link_(link) {}
+  AtPassthrough(ModemPoller* poller, LinkManager* link,
+                const base::Clock& clock = base::Clock::Real())
+      : poller_(poller), link_(link), clock_(clock) {}
 
   using Done = std::function<void(absl::StatusOr<v1::RunAtCommandResponse>)>;
   // Never blocks; `done` runs on the channel's or the link's thread, and must not block.
@@ -40,6 +43,7 @@ class AtPassthrough {
 
   ModemPoller* poller_;
   LinkManager* link_;
+  const base::Clock& clock_;
 };
 
 }  // namespace cellfleet::agent

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "agent/testing/in_process_agent.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
@@ -201,7 +202,7 @@ TEST_F(AtCommandTest, AConfiguredRebootEndsTheLinkFirstAndIsReportedAsResetting)
   const v1::ConnectionStatus link = State().connection();
   EXPECT_EQ(link.state(), v1::CONNECTION_STATE_DISCONNECTED);
   ASSERT_TRUE(link.has_next_redial_at());
-  EXPECT_GE(FromProtoTime(link.next_redial_at()) - absl::Now(), absl::Seconds(50));
+  EXPECT_GE(FromProtoTime(link.next_redial_at()) - base::Clock::Real().Now(), absl::Seconds(50));
   // While the modem is away, it is RESETTING by the operator's hand, not ABSENT.
   bool saw_resetting = false;
   ASSERT_TRUE(cellfleet::testing::WaitFor(

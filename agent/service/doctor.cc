@@ -156,7 +156,8 @@ void Doctor::Stop() { executor_.Stop(); }
 
 void Doctor::Run(absl::Time deadline, Done done) {
   auto run = std::make_shared<RunState>();
-  run->started = absl::Now();
+  // A run is bounded by its caller's gRPC deadline: real time, whatever the agent's clock.
+  run->started = base::Clock::Real().Now();
   // Done a moment before the caller's deadline, so that the answer still reaches it.
   run->deadline = std::min(deadline - absl::Milliseconds(500), run->started + kTimeLimit);
   run->done = std::move(done);
@@ -317,8 +318,9 @@ void Doctor::Finish(const std::shared_ptr<RunState>& run, const std::string& cut
     add(DnsCheck(with_link.connection(), ReadFile(options_.host.ppp_resolv_conf),
                  options_.host.ppp_resolv_conf));
   }
-  add(stopping ? Skipped("agent", cut_short) : AgentCheck(options_, hub_->Latest(), absl::Now()));
-  *response.mutable_elapsed() = ToProtoDuration(absl::Now() - run->started);
+  add(stopping ? Skipped("agent", cut_short)
+               : AgentCheck(options_, hub_->Latest(), options_.clock->Now()));
+  *response.mutable_elapsed() = ToProtoDuration(base::Clock::Real().Now() - run->started);
   Done done = std::move(run->done);
   done(std::move(response));
 }

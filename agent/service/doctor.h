@@ -14,6 +14,7 @@
 #include "agent/link/link_manager.h"
 #include "agent/status/modem_poller.h"
 #include "agent/status/status_hub.h"
+#include "base/clock.h"
 #include "base/serial_executor.h"
 #include "cellfleet/v1/agent_service.pb.h"
 #include "modem/discovery.h"
@@ -32,7 +33,8 @@ struct DoctorOptions {
   std::string at_port;  // as configured: a path or "auto"
   std::string version;
   absl::Duration poll_interval = absl::Seconds(10);
-  absl::Time started = absl::Now();  // the agent's start, for its uptime
+  const base::Clock* clock = &base::Clock::Real();  // must outlive the doctor
+  absl::Time started;                               // the agent's start, for its uptime
   bool config_push = false;
 };
 

@@ -19,7 +19,7 @@ constexpr absl::Duration kRadioOffTime = absl::Seconds(5);
 
 RecoveryManager::RecoveryManager(RecoveryPolicy policy, RecoveryHardware hardware,
                                  ModemPoller* poller, LinkManager* link, AtPassthrough* at,
-                                 StatusHub* hub, AuditLog* audit)
+                                 StatusHub* hub, AuditLog* audit, base::Clock& clock)
     : ladder_(policy),
       hardware_(std::move(hardware)),
       poller_(poller),
@@ -27,8 +27,9 @@ RecoveryManager::RecoveryManager(RecoveryPolicy policy, RecoveryHardware hardwar
       at_(at),
       hub_(hub),
       audit_(audit),
-      executor_("cf-recovery") {
-  status_ = ladder_.Status(absl::Now());
+      clock_(clock),
+      executor_("cf-recovery", clock) {
+  status_ = ladder_.Status(clock_.Now());
 }
 
 RecoveryManager::~RecoveryManager() { Stop(); }
@@ -55,14 +56,14 @@ v1::RecoveryStatus RecoveryManager::Status() const {
 
 void RecoveryManager::Observe(const StatusPtr& sample) {
   if (carrying_) return;  // a step's own effects are not evidence yet
-  const v1::RecoveryStatus before = ladder_.Status(absl::Now());
+  const v1::RecoveryStatus before = ladder_.Status(clock_.Now());
   std::optional<v1::RecoveryStep> step =
-      ladder_.Observe(*sample, LinkWanted(sample->connection()), absl::Now());
+      ladder_.Observe(*sample, LinkWanted(sample->connection()), clock_.Now());
   if (step) {
     Take(*step, kLadder, nullptr);
     return;
   }
-  const v1::RecoveryStatus after = ladder_.Status(absl::Now());
+  const v1::RecoveryStatus after = ladder_.Status(clock_.Now());
   // Only a change worth a sample: the outcome, what holds the ladder, the problem's start.
   if (after.last().outcome() != before.last().outcome() || after.held() != before.held() ||
       after.problem().empty() != before.problem().empty()) {
@@ -92,7 +93,7 @@ void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requeste
     if (carrying_) {
       done(absl::FailedPreconditionError(
           absl::StrCat("a recovery step is being carried out (",
-                       RecoveryStepName(ladder_.Status(absl::Now()).last().step()),
+                       RecoveryStepName(ladder_.Status(clock_.Now()).last().step()),
                        "); call again once it is done (cellfleet status shows it)")));
       return;
     }
@@ -110,7 +111,7 @@ void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requeste
 
 void RecoveryManager::Take(v1::RecoveryStep step, const std::string& requested_by, Done started) {
   carrying_ = true;
-  const v1::RecoveryAction action = ladder_.Taken(step, absl::Now(), requested_by);
+  const v1::RecoveryAction action = ladder_.Taken(step, clock_.Now(), requested_by);
   spdlog::warn("recovery: {}", DescribeRecoveryAction(action));
   if (requested_by == kLadder) {  // an operator's step is audited as the call it is
     audit_->Record(Caller{"cellfleet-agent", "local", Role::kOperator}, "Recover",
@@ -146,7 +147,7 @@ void RecoveryManager::Carry(v1::RecoveryStep step, std::function<void(absl::Stat
   // Every callback below comes back on the manager's thread.
   auto here = [this](std::function<void()> task) { return OnThread(std::move(task)); };
   auto dial = [this, finished, here] {
-    link_->Dial(absl::Now() + modem::kDialTimeLimit,
+    link_->Dial(clock_.Now() + modem::kDialTimeLimit,
                 [this, here, finished](const absl::StatusOr<v1::ConnectionStatus>& link) {
                   // A dial that fails is the step's outcome (not recovered, and why), not a
                   // step that could not be taken.
@@ -233,7 +234,7 @@ void RecoveryManager::SendAt(const std::string& command, std::function<void(absl
 
 void RecoveryManager::TakeModemAway(const std::string& why, absl::Duration hold,
                                     std::function<void()> then) {
-  const absl::Time until = absl::Now() + hold;
+  const absl::Time until = clock_.Now() + hold;
   poller_->ExpectOutage(why, until);
   if (link_ == nullptr) {
     then();
@@ -286,7 +287,7 @@ void RecoveryManager::CyclePower(std::function<void(absl::Status)> finished) {
 void RecoveryManager::Publish() {
   {
     absl::MutexLock lock(&mu_);
-    status_ = ladder_.Status(absl::Now());
+    status_ = ladder_.Status(clock_.Now());
   }
   poller_->RequestSample();
 }

@@ -18,6 +18,7 @@
 #include "agent/service/at_passthrough.h"
 #include "agent/status/modem_poller.h"
 #include "agent/status/status_hub.h"
+#include "base/clock.h"
 #include "base/serial_executor.h"
 #include "modem/hardware/power_switch.h"
 
@@ -40,7 +41,8 @@ class RecoveryManager {
   // `link` may be null (no PPP link: the link steps fail, saying so). All must outlive
   // the manager.
   RecoveryManager(RecoveryPolicy policy, RecoveryHardware hardware, ModemPoller* poller,
-                  LinkManager* link, AtPassthrough* at, StatusHub* hub, AuditLog* audit);
+                  LinkManager* link, AtPassthrough* at, StatusHub* hub, AuditLog* audit,
+                  base::Clock& clock = base::Clock::Real());
   RecoveryManager(const RecoveryManager&) = delete;
   RecoveryManager& operator=(const RecoveryManager&) = delete;
   ~RecoveryManager();  // Stop()
@@ -91,6 +93,7 @@ class RecoveryManager {
   int subscription_ = 0;
   mutable absl::Mutex mu_;
   v1::RecoveryStatus status_ ABSL_GUARDED_BY(mu_);
+  base::Clock& clock_;
   base::SerialExecutor executor_;
 };
 

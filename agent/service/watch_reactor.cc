@@ -4,8 +4,8 @@
 
 namespace cellfleet::agent {
 
-WatchReactor::WatchReactor(StatusHub* hub, UpdateFilter filter)
-    : hub_(hub), filter_(std::move(filter)) {
+WatchReactor::WatchReactor(StatusHub* hub, UpdateFilter filter, const base::Clock& clock)
+    : hub_(hub), clock_(clock), filter_(std::move(filter)) {
   // The latest sample goes out at once so a new watcher sees the board immediately.
   if (StatusPtr latest = hub_->Latest()) OnStatus(latest);
   subscription_ = hub_->Subscribe([this](const StatusPtr& status) { OnStatus(status); });
@@ -22,7 +22,7 @@ void WatchReactor::OnStatus(const StatusPtr& status) {
     FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "agent is shutting down"));
     return;
   }
-  std::optional<PlannedUpdate> update = filter_.Offer(status, absl::Now());
+  std::optional<PlannedUpdate> update = filter_.Offer(status, clock_.Now());
   if (!update) return;
   if (pending_) ++missed_;  // the client is behind: keep only the newest
   pending_ = std::move(update);
@@ -33,7 +33,7 @@ void WatchReactor::StartNextWriteLocked() {
   if (!pending_) return;
   in_flight_.Clear();
   in_flight_.set_sequence(++sequence_);
-  *in_flight_.mutable_sent_at() = ToProtoTime(absl::Now());
+  *in_flight_.mutable_sent_at() = ToProtoTime(clock_.Now());
   in_flight_.set_kind(pending_->kind);
   *in_flight_.mutable_status() = *pending_->status;
   in_flight_.set_missed_samples(missed_);

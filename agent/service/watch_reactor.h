@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "agent/status/status_hub.h"
 #include "agent/status/update_filter.h"
+#include "base/clock.h"
 #include "cellfleet/v1/agent_service.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -19,7 +20,7 @@ namespace cellfleet::agent {
 class WatchReactor : public grpc::ServerWriteReactor<v1::StatusUpdate> {
  public:
   // Deletes itself in OnDone.
-  WatchReactor(StatusHub* hub, UpdateFilter filter);
+  WatchReactor(StatusHub* hub, UpdateFilter filter, const base::Clock& clock);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -31,6 +32,7 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::StatusUpdate> {
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   StatusHub* hub_;
+  const base::Clock& clock_;
   int subscription_ = 0;
 
   absl::Mutex mu_;

@@ -145,7 +145,7 @@ void HistoryStore::RecordEvent(v1::ModemEvent event, absl::Time at) {
 void HistoryStore::Record(const StatusPtr& status) {
   if (status == nullptr) return;
   const absl::Time at =
-      status->has_sampled_at() ? FromProtoTime(status->sampled_at()) : absl::Now();
+      status->has_sampled_at() ? FromProtoTime(status->sampled_at()) : clock_.Now();
   absl::MutexLock lock(&mu_);
   for (v1::ModemEvent& event : DetectEvents(last_.get(), *status)) {
     Entry entry{at, {}};

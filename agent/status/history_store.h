@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/status/status_hub.h"
+#include "base/clock.h"
 #include "base/serial_executor.h"
 #include "cellfleet/v1/agent_service.pb.h"
 
@@ -41,7 +42,8 @@ struct HistoryLoaded {
 
 class HistoryStore {
  public:
-  explicit HistoryStore(HistoryRetention options) : options_(options) {}
+  explicit HistoryStore(HistoryRetention options, const base::Clock& clock = base::Clock::Real())
+      : options_(options), clock_(clock) {}
   ~HistoryStore();  // Stop()
 
   // Reads back what `file` holds (created 0600 if missing), then flushes to it every
@@ -76,6 +78,7 @@ class HistoryStore {
   void ScheduleFlush();
 
   const HistoryRetention options_;
+  const base::Clock& clock_;
   // The file's side: its path, bytes, the size it was last rewritten to, bytes written.
   std::string file_;
   size_t file_bytes_ = 0;

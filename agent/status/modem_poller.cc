@@ -10,6 +10,8 @@
 namespace cellfleet::agent {
 namespace {
 
+absl::Time RealNow() { return base::Clock::Real().Now(); }
+
 // A URC (registration, SIM) brings the next sample forward, but to no sooner than this
 // after the last one began, so that a burst of URCs costs one read.
 constexpr absl::Duration kMinGapAfterUrc = absl::Seconds(1);
@@ -67,7 +69,7 @@ void ModemPoller::ExpectOutage(std::string why, absl::Time until) {
 
 std::string ModemPoller::ExpectedOutage() {
   absl::MutexLock lock(&wake_mu_);
-  return absl::Now() < outage_until_ ? outage_reason_ : "";
+  return options_.clock->Now() < outage_until_ ? outage_reason_ : "";
 }
 
 void ModemPoller::EndExpectedOutage() {
@@ -136,7 +138,7 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
     status->set_modem_state_detail(detail);
   }
   status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
-  *status->mutable_sampled_at() = ToProtoTime(absl::Now());
+  *status->mutable_sampled_at() = ToProtoTime(options_.clock->Now());
   convert::FillIdentity(last_identity_, *status->mutable_identity());
   if (options_.add_local_state) options_.add_local_state(*status);
   Publish(std::move(status));
@@ -216,10 +218,10 @@ void ModemPoller::Run() {
     }
     if (options_.on_cycle) options_.on_cycle();
     if (!channel_ && !Attach()) {
-      if (WaitUntil(absl::Now() + options_.reattach_interval) == Wake::kStop) break;
+      if (WaitUntil(RealNow() + options_.reattach_interval) == Wake::kStop) break;
       continue;
     }
-    const absl::Time started = absl::Now();
+    const absl::Time started = RealNow();
     if (modem_->ConsumeResetEvent()) {
       // The modem restarted by itself (RDY): say so before re-initialising it.
       PublishState(v1::MODEM_STATE_RESETTING,

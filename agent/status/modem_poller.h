@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/status/status_hub.h"
+#include "base/clock.h"
 #include "modem/at_channel.h"
 #include "modem/discovery.h"
 #include "modem/quectel/quectel_modem.h"
@@ -36,6 +37,9 @@ struct PollerOptions {
   // Adds what is not the modem's to every sample: the PPP link (the LinkManager's) and
   // the connection config in force (the ConfigManager's). Must not block.
   std::function<void(v1::ModemStatus&)> add_local_state;
+  // Stamps samples and times expected outages; the polls' pacing is real time (the serial
+  // port's). Must outlive the poller.
+  const base::Clock* clock = &base::Clock::Real();
 };
 
 class ModemPoller {

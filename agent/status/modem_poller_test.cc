@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "agent/status/status_hub.h"
+#include "base/clock.h"
 #include "base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -52,15 +53,15 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   std::unique_ptr<ModemPoller> poller = StartPoller(**fleet, absl::Milliseconds(100), hub);
   // Initialised, then stuck on AT+COPS?: the simulator's command count stops moving.
   uint64_t seen = 0;
-  absl::Time last_change = absl::Now();
+  absl::Time last_change = base::Clock::Real().Now();
   (void)testing::WaitFor(
       [&] {
         const uint64_t now = (*fleet)->commands_handled();
         if (now != seen) {
           seen = now;
-          last_change = absl::Now();
+          last_change = base::Clock::Real().Now();
         }
-        return seen != 0 && absl::Now() - last_change >= absl::Seconds(1);
+        return seen != 0 && base::Clock::Real().Now() - last_change >= absl::Seconds(1);
       },
       absl::Seconds(10));
   ASSERT_GT(seen, 4u) << "the poller never got past initialisation";
@@ -68,9 +69,10 @@ TEST(ModemPollerTest, StopDoesNotWaitOutAHungCommand) {
   ASSERT_NE(latest, nullptr);
   EXPECT_NE(latest->modem_state(), v1::MODEM_STATE_READY) << "no sample can complete";
 
-  const absl::Time stopping = absl::Now();
+  const absl::Time stopping = base::Clock::Real().Now();
   poller->Stop();
-  EXPECT_LT(absl::Now() - stopping, absl::Seconds(2)) << "Stop waited for the hung command";
+  EXPECT_LT(base::Clock::Real().Now() - stopping, absl::Seconds(2))
+      << "Stop waited for the hung command";
   (*fleet)->Stop();
   std::filesystem::remove_all(dir);
 }
@@ -95,15 +97,15 @@ TEST(ModemPollerTest, ARegistrationUrcIsSampledWithoutWaitingForThePoll) {
   simulator::ScenarioEvent lose;
   lose.action = simulator::EventAction::kDeregister;
   lose.duration = absl::Seconds(3);
-  const absl::Time lost = absl::Now();
+  const absl::Time lost = base::Clock::Real().Now();
   (*fleet)->ApplyEventNow(0, lose);
   EXPECT_TRUE(testing::WaitFor([&] { return eps_state() == v1::REGISTRATION_STATE_SEARCHING; },
                                absl::Seconds(10)));
-  EXPECT_LT(absl::Now() - lost, absl::Seconds(5)) << "waited for the 60 s poll";
+  EXPECT_LT(base::Clock::Real().Now() - lost, absl::Seconds(5)) << "waited for the 60 s poll";
   // And back, the same way, when the modem registers again.
   EXPECT_TRUE(testing::WaitFor([&] { return eps_state() == v1::REGISTRATION_STATE_HOME; },
                                absl::Seconds(10)));
-  EXPECT_LT(absl::Now() - lost, absl::Seconds(10));
+  EXPECT_LT(base::Clock::Real().Now() - lost, absl::Seconds(10));
 
   poller->Stop();
   (*fleet)->Stop();

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "client/cli.h"
 #include "client/report.h"
 #include "fleet/board.h"
@@ -36,6 +37,7 @@ struct CommandEnv {
   fleet::FanOutOptions fanout;
   size_t terminal_width = 0;  // of stdout, when it is a terminal; 0 otherwise
   bool err_is_terminal = false;
+  const base::Clock* clock = &base::Clock::Real();  // ages, windows, the watch's end
 
   // A report in the chosen format on `out`, cut to the terminal's width.
   BoardReport Report(Row columns) const {

@@ -114,8 +114,9 @@ class ConsoleCommand : public FleetCommand {
     request.set_command(parsed->text);
     v1::RunAtCommandResponse response;
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(
-        absl::Now() + AtCallDeadline(parsed->MaxResponseTime(), env.fanout.deadline)));
+    context.set_deadline(
+        absl::ToChronoTime(base::Clock::Real().Now() +
+                           AtCallDeadline(parsed->MaxResponseTime(), env.fanout.deadline)));
     absl::Notification done;
     grpc::Status status;
     stub_->async()->RunAtCommand(&context, &request, &response, [&](grpc::Status s) {

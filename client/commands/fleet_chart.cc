@@ -35,7 +35,7 @@ class FleetChartCommand : public Command {
     RangeQuery query;
     query.prometheus = prometheus_;
     query.promql = query_;
-    query.end = absl::Now();
+    query.end = env.clock->Now();
     query.start = query.end - *window;
     query.step = std::max(absl::Seconds(1), *window / kPointsAcross);
     absl::StatusOr<std::vector<ChartSeries>> series = QueryRange(query);

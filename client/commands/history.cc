@@ -55,7 +55,7 @@ class HistoryCommand : public FleetCommand {
                                  "--events-only"));
     }
     v1::GetHistoryRequest request;
-    *request.mutable_start_time() = ToProtoTime(absl::Now() - *window);
+    *request.mutable_start_time() = ToProtoTime(env.clock->Now() - *window);
     request.set_events_only(events_only_);
     // A chart wants the whole window unless --max says otherwise.
     const int most = !chart_.empty() && max_option_->count() == 0 ? kMostEntries : max_entries_;

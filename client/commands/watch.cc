@@ -96,16 +96,16 @@ class LinePrinter : public fleet::UpdateSink {
 class LiveTable : public fleet::UpdateSink {
  public:
   LiveTable(const std::vector<fleet::Board>& boards, SortKey sort,
-            std::unique_ptr<TerminalScreen> screen)
-      : table_(Names(boards)), sort_(sort), screen_(std::move(screen)) {}
+            std::unique_ptr<TerminalScreen> screen, const base::Clock& clock)
+      : table_(Names(boards)), sort_(sort), screen_(std::move(screen)), clock_(clock) {}
 
   void Update(size_t index, const fleet::Board& /*board*/,
               const v1::StatusUpdate& update) override {
     absl::MutexLock lock(&mu_);
     if (update.kind() == v1::UPDATE_KIND_HEARTBEAT) {
-      table_.Heartbeat(index, absl::Now());
+      table_.Heartbeat(index, clock_.Now());
     } else {
-      table_.Update(index, update.status(), absl::Now());
+      table_.Update(index, update.status(), clock_.Now());
     }
     dirty_ = true;
   }
@@ -113,12 +113,12 @@ class LiveTable : public fleet::UpdateSink {
                    absl::Duration retry_in) override {
     const std::string text = fleet::StreamEndedText(status, retry_in);
     absl::MutexLock lock(&mu_);
-    table_.Problem(index, text, absl::Now());
+    table_.Problem(index, text, clock_.Now());
     dirty_ = true;
   }
   bool Tick() override {
     const bool quit = screen_->QuitRequested();
-    const absl::Time now = absl::Now();
+    const absl::Time now = clock_.Now();
     std::vector<std::string> lines;
     {
       absl::MutexLock lock(&mu_);
@@ -146,6 +146,7 @@ class LiveTable : public fleet::UpdateSink {
   absl::Time drawn_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   const SortKey sort_;
   const std::unique_ptr<TerminalScreen> screen_;  // the watch's own thread only
+  const base::Clock& clock_;
 };
 
 absl::StatusOr<v1::WatchStatusRequest> BuildRequest(const WatchOptions& watch) {
@@ -173,14 +174,15 @@ int Watch(const std::vector<fleet::Board>& boards, const WatchOptions& watch, Co
   std::unique_ptr<fleet::UpdateSink> sink;
   if (env.format == OutputFormat::kTable && env.terminal_width > 0 && !watch.lines) {
     absl::StatusOr<std::unique_ptr<TerminalScreen>> screen = TerminalScreen::Open();
-    if (screen.ok()) sink = std::make_unique<LiveTable>(boards, *sort, std::move(*screen));
+    if (screen.ok())
+      sink = std::make_unique<LiveTable>(boards, *sort, std::move(*screen), *env.clock);
   }
   if (sink == nullptr) sink = std::make_unique<LinePrinter>(env);
   fleet::FleetWatchOptions options;
   options.request = *request;
   options.channel = env.fanout.channel;
   options.count = watch.count;
-  if (watch.duration > absl::ZeroDuration()) options.end = absl::Now() + watch.duration;
+  if (watch.duration > absl::ZeroDuration()) options.end = env.clock->Now() + watch.duration;
   const std::vector<int> received = fleet::RunFleetWatch(boards, options, *sink, env.cancel);
   sink.reset();  // the terminal back as it was before the summary is printed
   int silent = 0;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "base/clock.h"
 #include "base/spawn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -244,9 +245,9 @@ TEST_F(PppFilesTest, TheRenderedDisconnectScriptEndsTheCallWithinTheStopGrace) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(RunChatOn(fd, paths_.connect, dir_ + "/chat.log"), 0) << Read(dir_ + "/chat.log");
   // The call is up; pppd would now run the disconnect script on the same open port.
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   EXPECT_EQ(RunChatOn(fd, paths_.disconnect, dir_ + "/chat.log"), 0) << Read(dir_ + "/chat.log");
-  const absl::Duration took = absl::Now() - start;
+  const absl::Duration took = base::Clock::Real().Now() - start;
   EXPECT_LT(took, absl::Seconds(5)) << "past the agent's stop grace: pppd would be killed";
   // The modem is back in command mode without a call: ATO has nothing to resume.
   std::ofstream(dir_ + "/ato.chat") << "TIMEOUT 3\n\"\" ATO\n\"NO CARRIER\" \"\"\n";

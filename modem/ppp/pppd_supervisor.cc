@@ -104,7 +104,7 @@ void PppdSupervisor::Follow(int fd) {
   // after the first other line or 200 ms of quiet, so the caller gets the DNS too.
   bool up_pending = false;
   auto declare_up = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    status_.connected_since = absl::Now();
+    status_.connected_since = options_.clock->Now();
     SetState(LinkState::kConnected);
   };
   while (true) {

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "modem/ppp/link_failure.h"
 #include "modem/ppp/pppd_log.h"
 
@@ -38,6 +39,7 @@ struct SupervisorOptions {
   std::string pppd = "/usr/sbin/pppd";
   std::vector<std::string> args;  // e.g. {"file", "/var/lib/cellfleet/ppp/options"}
   absl::Duration stop_grace = absl::Seconds(5);
+  const base::Clock* clock = &base::Clock::Real();  // stamps connected_since; must outlive it
 };
 
 class PppdSupervisor {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "base/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
@@ -169,15 +170,16 @@ TEST(PppdSupervisorTest, KillsAPppdThatIgnoresSigterm) {
   ASSERT_THAT(supervisor.Start(), IsOk());
   const pid_t pid = supervisor.pid();
   // Its first line comes after it set the trap: only then is SIGTERM really ignored.
-  const absl::Time ready_by = absl::Now() + absl::Seconds(10);
-  while (!supervisor.status().facts.interface_name && absl::Now() < ready_by) {
+  const absl::Time ready_by = base::Clock::Real().Now() + absl::Seconds(10);
+  while (!supervisor.status().facts.interface_name && base::Clock::Real().Now() < ready_by) {
     absl::SleepFor(absl::Milliseconds(10));  // re-check interval of a bounded wait
   }
   ASSERT_TRUE(supervisor.status().facts.interface_name.has_value());
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   LinkStatus down = supervisor.Stop();
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(450)) << "SIGTERM was given its grace period";
-  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_GE(base::Clock::Real().Now() - start, absl::Milliseconds(450))
+      << "SIGTERM was given its grace period";
+  EXPECT_LT(base::Clock::Real().Now() - start, absl::Seconds(5));
   EXPECT_EQ(down.state, LinkState::kDisconnected);
   EXPECT_EQ(down.exit_code, -1) << "ended by SIGKILL";
   EXPECT_FALSE(Running(pid));

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
 
 namespace cellfleet::testing {
 
@@ -47,14 +48,14 @@ void PtyPeer::Write(absl::string_view bytes) {
 }
 
 absl::StatusOr<std::string> PtyPeer::ReadUntil(absl::string_view needle, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
+  const absl::Time deadline = base::Clock::Real().Now() + timeout;
   while (true) {
     if (size_t pos = pending_.find(needle.data(), 0, needle.size()); pos != std::string::npos) {
       std::string out = pending_.substr(0, pos + needle.size());
       pending_.erase(0, pos + needle.size());
       return out;
     }
-    absl::Duration left = deadline - absl::Now();
+    absl::Duration left = deadline - base::Clock::Real().Now();
     if (left <= absl::ZeroDuration() || master_fd_ < 0) {
       return absl::DeadlineExceededError(
           absl::StrCat("peer did not see \"", needle, "\"; got \"", pending_, "\""));
@@ -69,9 +70,9 @@ absl::StatusOr<std::string> PtyPeer::ReadUntil(absl::string_view needle, absl::D
 }
 
 std::string PtyPeer::ReadFor(absl::Duration window) {
-  const absl::Time deadline = absl::Now() + window;
+  const absl::Time deadline = base::Clock::Real().Now() + window;
   while (master_fd_ >= 0) {
-    absl::Duration left = deadline - absl::Now();
+    absl::Duration left = deadline - base::Clock::Real().Now();
     if (left <= absl::ZeroDuration()) break;
     pollfd pfd{master_fd_, POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1) > 0) {

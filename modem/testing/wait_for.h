@@ -5,6 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 
 namespace cellfleet::testing {
 
@@ -12,10 +13,10 @@ namespace cellfleet::testing {
 template <typename Condition>
 bool WaitFor(Condition done, absl::Duration timeout,
              absl::Duration recheck = absl::Milliseconds(20)) {
-  const absl::Time deadline = absl::Now() + timeout;
+  const absl::Time deadline = base::Clock::Real().Now() + timeout;
   while (true) {
     if (done()) return true;
-    if (absl::Now() >= deadline) return false;
+    if (base::Clock::Real().Now() >= deadline) return false;
     absl::SleepFor(recheck);
   }
 }

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/clock.h"
 
 namespace cellfleet::testing {
 namespace {
@@ -170,11 +171,11 @@ absl::Status Fleet::StartAgents() {
     if (!agent.ok()) return agent.status();
     agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));
   }
-  const absl::Time deadline = absl::Now() + options_.start_timeout;
+  const absl::Time deadline = base::Clock::Real().Now() + options_.start_timeout;
   for (size_t i = 0; i < boards_.size(); ++i) {
     absl::StatusOr<std::string> address =
         WaitForFile(absl::StrCat(options_.dir, "/agent", i, ".ready"),
-                    std::max(deadline - absl::Now(), absl::Milliseconds(1)));
+                    std::max(deadline - base::Clock::Real().Now(), absl::Milliseconds(1)));
     if (!address.ok()) {
       return absl::DeadlineExceededError(absl::StrCat(
           "agent ", i, " did not start (see ", boards_[i].log, "): ", address.status().message()));

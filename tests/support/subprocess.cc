@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
 #include "base/spawn.h"
 
 namespace cellfleet::testing {
@@ -49,14 +50,14 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
   }
   ::close(in_pipe[1]);
   CommandResult result;
-  const absl::Time start = absl::Now();
+  const absl::Time start = base::Clock::Real().Now();
   const absl::Time deadline = start + timeout;
   bool out_open = true, err_open = true, killed = false;
   while (out_open || err_open) {
     pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0},
                      {err_open ? err_pipe[0] : -1, POLLIN, 0}};
-    int left_ms =
-        static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    int left_ms = static_cast<int>(
+        std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - base::Clock::Real().Now())));
     if (left_ms == 0 && !killed) {
       ::kill(pid, SIGKILL);
       killed = true;
@@ -82,7 +83,7 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
   result.cpu =
       absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
   result.peak_rss_kb = usage.ru_maxrss;
-  result.elapsed = absl::Now() - start;
+  result.elapsed = base::Clock::Real().Now() - start;
   if (killed) {
     return absl::DeadlineExceededError(absl::StrCat(argv[0], " did not finish within ",
                                                     absl::FormatDuration(timeout),
@@ -149,12 +150,12 @@ absl::StatusOr<std::string> WaitForFile(const std::string& path, absl::Duration 
   int inotify = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (inotify >= 0)
     ::inotify_add_watch(inotify, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
-  const absl::Time deadline = absl::Now() + timeout;
+  const absl::Time deadline = base::Clock::Real().Now() + timeout;
   std::string content = read();
-  while (content.empty() && absl::Now() < deadline) {
+  while (content.empty() && base::Clock::Real().Now() < deadline) {
     pollfd pfd{inotify, POLLIN, 0};
-    int left_ms =
-        static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    int left_ms = static_cast<int>(
+        std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - base::Clock::Real().Now())));
     ::poll(&pfd, 1, std::min(left_ms, 1000));  // re-check at least every second
     char events[4096];
     while (inotify >= 0 && ::read(inotify, events, sizeof(events)) > 0) {
