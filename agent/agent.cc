@@ -143,12 +143,6 @@ absl::Status Agent::Assemble() {
   poller_options.serial.lock_dir = s.lock_dir;
   poller_options.on_cycle = options_.on_poll_cycle;
   poller_options.clock = options_.clock;
-  poller_options.add_local_state = [this](v1::ModemStatus& status) {
-    *status.mutable_connection() = link_->Status();
-    if (config_usable_) *status.mutable_config() = config_->State();
-    *status.mutable_recovery() = recovery_->Status();
-    *status.mutable_usage() = usage_->Status();
-  };
   poller_ = std::make_unique<ModemPoller>(poller_options, &hub_);
   link_->SetOnChange([poller = poller_.get()] { poller->RequestSample(); });
   // Without a usable state dir the agent still serves status and dials with the settings
@@ -200,6 +194,11 @@ absl::Status Agent::Assemble() {
   if (server_ == nullptr || bound_port == 0) return base::ListenFailure(*listen);
   listen->port = bound_port;
   address_ = listen->ToString();
+  // Every sample carries what is not the modem's, each part written by its owner.
+  poller_->AddStatusPart(link_.get());
+  if (config_usable_) poller_->AddStatusPart(config_.get());
+  poller_->AddStatusPart(recovery_.get());
+  poller_->AddStatusPart(usage_.get());
   recovery_->Start();
   poller_->Start();
   spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, address_,

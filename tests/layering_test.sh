@@ -2,6 +2,7 @@
 # The house rules the build alone cannot see, checked on the tree and the binaries:
 #   - modem/ includes neither gRPC nor the generated protos;
 #   - fleet/ and collector/ include neither client/ (the CLI) nor agent/; client/ never agent/;
+#   - agent/status/ sees no other agent folder; agent/service/ is only the gRPC layer;
 #   - no absl::Now() outside base/ (time comes from base::Clock, injectable);
 #   - the daemons (cellfleet-agent, cellfleet-collector) link no terminal library.
 # Each rule is first shown to catch a planted breach (its positive control).
@@ -53,6 +54,10 @@ check "modem/ includes no gRPC or proto" "$(rule_includes "$src" modem 'grpc|cel
 check "fleet/ includes no client/ or agent/" "$(rule_includes "$src" fleet 'client/|agent/')"
 check "collector/ includes no client/ or agent/" "$(rule_includes "$src" collector 'client/|agent/')"
 check "client/ includes no agent/" "$(rule_includes "$src" client 'agent/')"
+check "agent/status/ includes no other agent folder" \
+  "$(rule_includes "$src" agent/status 'agent/(at|checks|config|link|recovery|security|service|settings|usage)/')"
+check "agent/service/ holds only the gRPC layer" \
+  "$(ls "$src/agent/service" | grep -vE '^(CMakeLists.txt|agent_service|watch_reactor|grpc_status)' || true)"
 check "no absl::Now() outside base/" "$(rule_now "$src")"
 for daemon in agent/cellfleet-agent collector/cellfleet-collector; do
   check "$(basename $daemon) links no terminal library" "$(rule_terminal "$build/$daemon")"

@@ -16,6 +16,7 @@
 #include "agent/config/config_store.h"
 #include "agent/config/connection_config.h"
 #include "agent/link/link_manager.h"
+#include "agent/status/status_part.h"
 #include "base/clock.h"
 #include "base/serial_executor.h"
 #include "cellfleet/v1/agent_service.pb.h"
@@ -40,7 +41,7 @@ struct ConfigManagerOptions {
   std::function<void(DataPlans)> on_plans;
 };
 
-class ConfigManager {
+class ConfigManager final : public StatusPart {
  public:
   // `link` must outlive the manager. `on_step` runs (on the manager's thread) after
   // every applied, confirmed or rolled-back version: a status sample follows at once, and
@@ -62,6 +63,8 @@ class ConfigManager {
 
   v1::GetConfigResponse Get(bool include_previous) const;
   v1::ConfigState State() const;
+  // status_part.h: the sample's `config`.
+  void FillStatus(v1::ModemStatus& status) const override { *status.mutable_config() = State(); }
 
   // `done` runs on the manager's thread. INVALID_ARGUMENT naming the field, ABORTED on
   // an expected_version mismatch, FAILED_PRECONDITION while another version awaits

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/byte_units.h"
 #include "base/duration_text.h"
+#include "convert/ppp_to_proto.h"
 #include "modem/replies/identity.h"
 #include "proto/time_convert.h"
 
@@ -17,60 +18,6 @@ using modem::ppp::PdpType;
 
 absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
-}
-
-absl::StatusOr<PdpType> PdpFromProto(v1::PdpType type) {
-  switch (type) {
-    case v1::PDP_TYPE_UNSPECIFIED:
-    case v1::PDP_TYPE_IP:
-      return PdpType::kIp;
-    case v1::PDP_TYPE_IPV6:
-      return PdpType::kIpv6;
-    case v1::PDP_TYPE_IPV4V6:
-      return PdpType::kIpv4v6;
-    default:
-      return Invalid("pdp_type", absl::StrCat("unknown PDP type ", static_cast<int>(type),
-                                              "; use IP, IPV6 or IPV4V6"));
-  }
-}
-
-absl::StatusOr<Auth> AuthFromProto(v1::AuthMethod method) {
-  switch (method) {
-    case v1::AUTH_METHOD_UNSPECIFIED:
-    case v1::AUTH_METHOD_NONE:
-      return Auth::kNone;
-    case v1::AUTH_METHOD_PAP:
-      return Auth::kPap;
-    case v1::AUTH_METHOD_CHAP:
-      return Auth::kChap;
-    default:
-      return Invalid("auth", absl::StrCat("unknown auth method ", static_cast<int>(method),
-                                          "; use NONE, PAP or CHAP"));
-  }
-}
-
-v1::PdpType PdpToProto(PdpType type) {
-  switch (type) {
-    case PdpType::kIp:
-      return v1::PDP_TYPE_IP;
-    case PdpType::kIpv6:
-      return v1::PDP_TYPE_IPV6;
-    case PdpType::kIpv4v6:
-      return v1::PDP_TYPE_IPV4V6;
-  }
-  return v1::PDP_TYPE_IP;
-}
-
-v1::AuthMethod AuthToProto(Auth auth) {
-  switch (auth) {
-    case Auth::kNone:
-      return v1::AUTH_METHOD_NONE;
-    case Auth::kPap:
-      return v1::AUTH_METHOD_PAP;
-    case Auth::kChap:
-      return v1::AUTH_METHOD_CHAP;
-  }
-  return v1::AUTH_METHOD_NONE;
 }
 
 // "PDP_TYPE_IPV6" -> "IPV6"; a number the enum does not know -> "unknown".
@@ -106,10 +53,10 @@ absl::StatusOr<LinkConfig> ToLinkConfig(const v1::ConnectionConfig& raw,
   link.settings = local;
   modem::ppp::ConnectionSettings& s = link.settings;
   s.apn = c.apn();
-  absl::StatusOr<PdpType> pdp = PdpFromProto(c.pdp_type());
+  absl::StatusOr<PdpType> pdp = convert::PdpFromProto(c.pdp_type());
   if (!pdp.ok()) return pdp.status();
   s.pdp_type = *pdp;
-  absl::StatusOr<Auth> auth = AuthFromProto(c.auth());
+  absl::StatusOr<Auth> auth = convert::AuthFromProto(c.auth());
   if (!auth.ok()) return auth.status();
   s.auth = *auth;
   s.username = c.username();
@@ -157,10 +104,10 @@ v1::ConnectionConfig FromLinkConfig(const LinkConfig& link) {
   const modem::ppp::ConnectionSettings& s = link.settings;
   v1::ConnectionConfig c;
   c.set_apn(s.apn);
-  c.set_pdp_type(PdpToProto(s.pdp_type));
+  c.set_pdp_type(convert::PdpToProto(s.pdp_type));
   c.set_username(s.username);
   c.set_password(s.password);
-  c.set_auth(AuthToProto(s.auth));
+  c.set_auth(convert::AuthToProto(s.auth));
   c.set_dial_string(s.dial_string);
   c.set_default_route(s.default_route);
   c.set_use_peer_dns(s.use_peer_dns);

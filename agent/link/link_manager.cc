@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "convert/ppp_to_proto.h"
 #include "modem/ppp/interface_counters.h"
 #include "modem/ppp/ppp_files.h"
 #include "modem/replies/command_timeouts.h"
@@ -18,69 +19,6 @@ namespace {
 
 using modem::ppp::LinkFailure;
 using modem::ppp::LinkState;
-
-v1::ConnectionFailure FailureToProto(LinkFailure failure) {
-  switch (failure) {
-    case LinkFailure::kNone:
-      return v1::CONNECTION_FAILURE_UNSPECIFIED;
-    case LinkFailure::kPortLocked:
-      return v1::CONNECTION_FAILURE_PORT_LOCKED;
-    case LinkFailure::kPortOpenFailed:
-      return v1::CONNECTION_FAILURE_PORT_OPEN_FAILED;
-    case LinkFailure::kChatTimeout:
-      return v1::CONNECTION_FAILURE_CHAT_TIMEOUT;
-    case LinkFailure::kNoCarrier:
-      return v1::CONNECTION_FAILURE_NO_CARRIER;
-    case LinkFailure::kModemError:
-      return v1::CONNECTION_FAILURE_MODEM_ERROR;
-    case LinkFailure::kBusy:
-      return v1::CONNECTION_FAILURE_BUSY;
-    case LinkFailure::kNoAnswer:
-      return v1::CONNECTION_FAILURE_NO_ANSWER;
-    case LinkFailure::kNoDialtone:
-      return v1::CONNECTION_FAILURE_NO_DIALTONE;
-    case LinkFailure::kConnectScriptFailed:
-      return v1::CONNECTION_FAILURE_CONNECT_SCRIPT_FAILED;
-    case LinkFailure::kNegotiationFailed:
-      return v1::CONNECTION_FAILURE_NEGOTIATION_FAILED;
-    case LinkFailure::kAuthRejected:
-      return v1::CONNECTION_FAILURE_AUTH_REJECTED;
-    case LinkFailure::kPeerAuthFailed:
-      return v1::CONNECTION_FAILURE_PEER_AUTH_FAILED;
-    case LinkFailure::kEchoTimeout:
-      return v1::CONNECTION_FAILURE_ECHO_TIMEOUT;
-    case LinkFailure::kModemHangup:
-      return v1::CONNECTION_FAILURE_MODEM_HANGUP;
-    case LinkFailure::kNoKernelSupport:
-      return v1::CONNECTION_FAILURE_NO_KERNEL_SUPPORT;
-    case LinkFailure::kNotPrivileged:
-      return v1::CONNECTION_FAILURE_NOT_PRIVILEGED;
-    case LinkFailure::kOptionError:
-      return v1::CONNECTION_FAILURE_OPTION_ERROR;
-    case LinkFailure::kPeerTerminated:
-      return v1::CONNECTION_FAILURE_PEER_TERMINATED;
-    case LinkFailure::kTerminated:
-    case LinkFailure::kInternal:
-      break;
-  }
-  return v1::CONNECTION_FAILURE_INTERNAL;
-}
-
-v1::ConnectionState StateToProto(LinkState state) {
-  switch (state) {
-    case LinkState::kDisconnected:
-      return v1::CONNECTION_STATE_DISCONNECTED;
-    case LinkState::kDialing:
-      return v1::CONNECTION_STATE_DIALING;
-    case LinkState::kConnected:
-      return v1::CONNECTION_STATE_CONNECTED;
-    case LinkState::kDisconnecting:
-      return v1::CONNECTION_STATE_DISCONNECTING;
-    case LinkState::kFailed:
-      return v1::CONNECTION_STATE_FAILED;
-  }
-  return v1::CONNECTION_STATE_UNSPECIFIED;
-}
 
 // What the caller should do about a failure (see Dial's comment).
 absl::Status FailureStatus(const modem::ppp::LinkStatus& link) {
@@ -109,9 +47,9 @@ absl::Status ShuttingDown() {
 
 v1::ConnectionStatus ToProto(const modem::ppp::LinkStatus& link) {
   v1::ConnectionStatus out;
-  out.set_state(StateToProto(link.state));
+  out.set_state(convert::StateToProto(link.state));
   if (link.state == LinkState::kFailed) {
-    out.set_failure(FailureToProto(link.failure));
+    out.set_failure(convert::FailureToProto(link.failure));
     out.set_failure_detail(link.detail);
   }
   if (link.facts.interface_name) out.set_interface_name(*link.facts.interface_name);

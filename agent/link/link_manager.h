@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/status/status_part.h"
 #include "base/callback_list.h"
 #include "base/clock.h"
 #include "base/serial_executor.h"
@@ -46,7 +47,7 @@ struct LinkOptions {
   std::string sysfs_net = "/sys/class/net";   // the interface's counters
 };
 
-class LinkManager {
+class LinkManager final : public StatusPart {
  public:
   explicit LinkManager(LinkOptions options);
   LinkManager(const LinkManager&) = delete;
@@ -87,6 +88,10 @@ class LinkManager {
 
   // The current link, for status samples; never blocks on pppd.
   v1::ConnectionStatus Status() const;
+  // status_part.h: the sample's `connection`.
+  void FillStatus(v1::ModemStatus& status) const override {
+    *status.mutable_connection() = Status();
+  }
   // The connection settings the next dial uses.
   modem::ppp::ConnectionSettings Settings() const;
 

@@ -14,7 +14,7 @@ namespace {
 // cure it: a link problem at a redial, a registration problem at the radio, a modem
 // that does not answer (or a failed SIM) at a reboot, a modem gone from USB at a USB
 // reset.
-constexpr v1::RecoveryStep kLadder[] = {
+constexpr v1::RecoveryStep kLadderSteps[] = {
     v1::RECOVERY_STEP_REDIAL,       v1::RECOVERY_STEP_PDP_RESET, v1::RECOVERY_STEP_RADIO_RESET,
     v1::RECOVERY_STEP_MODEM_REBOOT, v1::RECOVERY_STEP_USB_RESET, v1::RECOVERY_STEP_POWER_CYCLE};
 
@@ -44,24 +44,6 @@ bool ResetCannotFix(v1::ConnectionFailure failure) {
 }
 
 }  // namespace
-
-std::string RecoveryStepName(v1::RecoveryStep step) {
-  return std::string(absl::StripPrefix(v1::RecoveryStep_Name(step), "RECOVERY_STEP_"));
-}
-
-std::string RecoveryOutcomeName(v1::RecoveryOutcome outcome) {
-  return std::string(absl::StripPrefix(v1::RecoveryOutcome_Name(outcome), "RECOVERY_OUTCOME_"));
-}
-
-std::string DescribeRecoveryAction(const v1::RecoveryAction& action) {
-  std::string text =
-      absl::StrCat(RecoveryStepName(action.step()), " #", action.sequence(), " ",
-                   RecoveryOutcomeName(action.outcome()), " (", action.requested_by());
-  if (!action.problem().empty()) absl::StrAppend(&text, ", for: ", action.problem());
-  absl::StrAppend(&text, ")");
-  if (!action.detail().empty()) absl::StrAppend(&text, ": ", action.detail());
-  return text;
-}
 
 bool RecoveryLadder::Available(v1::RecoveryStep step) const {
   if (step == v1::RECOVERY_STEP_USB_RESET) return policy_.usb_reset;
@@ -186,7 +168,7 @@ std::optional<v1::RecoveryStep> RecoveryLadder::NextStep() const {
   if (problem_ == Problem::kLink) first = v1::RECOVERY_STEP_REDIAL;
   if (problem_ == Problem::kRegistration) first = v1::RECOVERY_STEP_RADIO_RESET;
   if (problem_ == Problem::kGone) first = v1::RECOVERY_STEP_USB_RESET;
-  for (v1::RecoveryStep step : kLadder) {
+  for (v1::RecoveryStep step : kLadderSteps) {
     if (step >= first && step > climbed_to_ && Available(step)) return step;
   }
   return std::nullopt;
@@ -229,7 +211,7 @@ std::optional<v1::RecoveryStep> RecoveryLadder::Observe(const v1::ModemStatus& s
     return std::nullopt;
   const std::optional<v1::RecoveryStep> next = NextStep();
   if (!next) {
-    held_ = absl::StrCat("the top of the ladder (", RecoveryStepName(climbed_to_),
+    held_ = absl::StrCat("the top of the ladder (", convert::RecoveryStepName(climbed_to_),
                          ") did not help: stopped; an operator must look (cellfleet doctor)");
     return std::nullopt;
   }

@@ -1,7 +1,7 @@
 // The recovery ladder's rules: from status samples, whether the board has lost data
 // service, and which step to take next, one at a time, each given time to show that it
 // worked before the next. Pure: the caller feeds samples and times and carries the steps
-// out (agent/service/recovery_manager.h).
+// out (agent/recovery/recovery_manager.h).
 #ifndef CELLFLEET_AGENT_RECOVERY_RECOVERY_LADDER_H_
 #define CELLFLEET_AGENT_RECOVERY_RECOVERY_LADDER_H_
 
@@ -12,14 +12,9 @@
 #include "absl/time/time.h"
 #include "cellfleet/v1/modem_status.pb.h"
 #include "cellfleet/v1/recovery.pb.h"
+#include "convert/recovery_words.h"
 
 namespace cellfleet::agent {
-
-// "MODEM_REBOOT", "RECOVERED": the names operators see in logs, events and diagnose.
-std::string RecoveryStepName(v1::RecoveryStep step);
-std::string RecoveryOutcomeName(v1::RecoveryOutcome outcome);
-// "RADIO_RESET #1 NOT_RECOVERED (recovery ladder, for: not registered (SEARCHING))".
-std::string DescribeRecoveryAction(const v1::RecoveryAction& action);
 
 struct RecoveryPolicy {
   bool enabled = true;

@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "agent/checks/diagnosis.h"
 #include "agent/config/connection_config.h"
-#include "agent/service/diagnosis.h"
 #include "agent/service/grpc_status.h"
 #include "agent/service/watch_reactor.h"
 #include "agent/status/update_filter.h"

@@ -6,14 +6,14 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "agent/at/at_passthrough.h"
+#include "agent/checks/doctor.h"
 #include "agent/config/config_manager.h"
 #include "agent/link/link_manager.h"
+#include "agent/recovery/recovery_manager.h"
 #include "agent/security/at_policy.h"
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
-#include "agent/service/at_passthrough.h"
-#include "agent/service/doctor.h"
-#include "agent/service/recovery_manager.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "agent/usage/usage_meter.h"
@@ -95,11 +95,11 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* RunAtCommand(grpc::CallbackServerContext* context,
                                          const v1::RunAtCommandRequest* request,
                                          v1::RunAtCommandResponse* response) override;
-  // Live checks (agent/service/doctor.h); a viewer's call, as Diagnose.
+  // Live checks (agent/checks/doctor.h); a viewer's call, as Diagnose.
   grpc::ServerUnaryReactor* RunDoctor(grpc::CallbackServerContext* context,
                                       const v1::RunDoctorRequest* request,
                                       v1::RunDoctorResponse* response) override;
-  // An operator's recovery step (agent/service/recovery_manager.h); audited.
+  // An operator's recovery step (agent/recovery/recovery_manager.h); audited.
   grpc::ServerUnaryReactor* Recover(grpc::CallbackServerContext* context,
                                     const v1::RecoverRequest* request,
                                     v1::RecoverResponse* response) override;

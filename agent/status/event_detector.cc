@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "agent/recovery/recovery_ladder.h"
 #include "base/byte_units.h"
+#include "convert/recovery_words.h"
 
 namespace cellfleet::agent {
 namespace {
@@ -68,7 +68,7 @@ void AddRecovery(const v1::ModemStatus* before, const v1::ModemStatus& after,
       }
     }
     if (seen) continue;
-    events.push_back(Event(v1::EVENT_KIND_RECOVERY, DescribeRecoveryAction(action)));
+    events.push_back(Event(v1::EVENT_KIND_RECOVERY, convert::DescribeRecoveryAction(action)));
   }
 }
 

@@ -118,10 +118,16 @@ void ModemPoller::Publish(std::shared_ptr<v1::ModemStatus> status) {
   hub_->Publish(std::move(status));
 }
 
+void ModemPoller::AddStatusPart(const StatusPart* part) { parts_.push_back(part); }
+
+void ModemPoller::AddParts(v1::ModemStatus& status) const {
+  for (const StatusPart* part : parts_) part->FillStatus(status);
+}
+
 void ModemPoller::PublishLocalChange() {
-  if (!last_published_ || !options_.add_local_state) return;
+  if (!last_published_ || parts_.empty()) return;
   auto status = std::make_shared<v1::ModemStatus>(*last_published_);
-  options_.add_local_state(*status);
+  AddParts(*status);
   Publish(std::move(status));
 }
 
@@ -140,7 +146,7 @@ void ModemPoller::PublishState(v1::ModemState state, const std::string& detail) 
   status->set_at_port(attached_port_.empty() ? options_.at_port : attached_port_);
   *status->mutable_sampled_at() = ToProtoTime(options_.clock->Now());
   convert::FillIdentity(last_identity_, *status->mutable_identity());
-  if (options_.add_local_state) options_.add_local_state(*status);
+  AddParts(*status);
   Publish(std::move(status));
 }
 
@@ -236,7 +242,7 @@ void ModemPoller::Run() {
       status->set_modem_state(v1::MODEM_STATE_READY);
       status->set_at_port(attached_port_);
       if (!snapshot->problems.empty()) status->set_modem_state_detail(snapshot->problems.front());
-      if (options_.add_local_state) options_.add_local_state(*status);
+      AddParts(*status);
       Publish(std::move(status));
     } else if (absl::IsCancelled(snapshot.status())) {
       break;  // Stop() closed the channel mid-command

@@ -9,11 +9,13 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/status/status_hub.h"
+#include "agent/status/status_part.h"
 #include "base/clock.h"
 #include "modem/at_channel.h"
 #include "modem/discovery.h"
@@ -34,9 +36,6 @@ struct PollerOptions {
   // Called once per loop turn (at least every poll or reattach interval): the
   // systemd watchdog ping, so a hung poller gets the agent restarted.
   std::function<void()> on_cycle;
-  // Adds what is not the modem's to every sample: the PPP link (the LinkManager's) and
-  // the connection config in force (the ConfigManager's). Must not block.
-  std::function<void(v1::ModemStatus&)> add_local_state;
   // Stamps samples and times expected outages; the polls' pacing is real time (the serial
   // port's). Must outlive the poller.
   const base::Clock* clock = &base::Clock::Real();
@@ -48,6 +47,10 @@ class ModemPoller {
   ModemPoller(const ModemPoller&) = delete;
   ModemPoller& operator=(const ModemPoller&) = delete;
   ~ModemPoller();
+
+  // Each sample gets `part` stamped in (status_part.h). Before Start(); `part` must
+  // outlive the poller.
+  void AddStatusPart(const StatusPart* part);
 
   void Start();
   // Returns once the port is closed; a command in flight is cancelled, not waited for.
@@ -69,6 +72,7 @@ class ModemPoller {
   const PollerOptions& options() const { return options_; }
 
  private:
+  void AddParts(v1::ModemStatus& status) const;
   void Run();
   // Opens the port and initialises the modem; false (after publishing why) on failure.
   bool Attach();
@@ -84,6 +88,7 @@ class ModemPoller {
   void PublishLocalChange();
 
   PollerOptions options_;
+  std::vector<const StatusPart*> parts_;  // fixed before Start()
   StatusHub* hub_;
   enum class Wake { kStop, kTime, kRequest, kModemChange };
   // Waits until `deadline`, Stop(), RequestSample() or a URC that announces a change.

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "agent/link/link_manager.h"
 #include "agent/status/status_hub.h"
+#include "agent/status/status_part.h"
 #include "agent/usage/usage_ledger.h"
 #include "base/clock.h"
 #include "base/serial_executor.h"
@@ -39,7 +40,7 @@ struct UsageMeterOptions {
   base::Clock* clock = &base::Clock::Real();  // must outlive the meter
 };
 
-class UsageMeter {
+class UsageMeter final : public StatusPart {
  public:
   // `hub` must outlive the meter.
   UsageMeter(UsageMeterOptions options, StatusHub* hub);
@@ -59,6 +60,8 @@ class UsageMeter {
 
   // The current SIM's account, for each sample; never waits.
   v1::SimUsage Status() const;
+  // status_part.h: the sample's `usage`.
+  void FillStatus(v1::ModemStatus& status) const override { *status.mutable_usage() = Status(); }
   std::vector<v1::SimUsage> Accounts() const;
   void SetPlans(DataPlans plans);
   // See UsageLedger::OverrideCap; `done` runs on the meter's thread once the ledger

@@ -1,8 +1,8 @@
 // Diagnose: what is wrong with a board, judged from its latest status sample (so the
 // call never touches the serial port), one check per layer from the modem up to the link,
 // each with what to do about it.
-#ifndef CELLFLEET_AGENT_SERVICE_DIAGNOSIS_H_
-#define CELLFLEET_AGENT_SERVICE_DIAGNOSIS_H_
+#ifndef CELLFLEET_AGENT_CHECKS_DIAGNOSIS_H_
+#define CELLFLEET_AGENT_CHECKS_DIAGNOSIS_H_
 
 #include "absl/time/time.h"
 #include "cellfleet/v1/agent_service.pb.h"
@@ -17,4 +17,4 @@ v1::DiagnoseResponse Diagnose(const v1::ModemStatus& latest, absl::Time now,
 
 }  // namespace cellfleet::agent
 
-#endif  // CELLFLEET_AGENT_SERVICE_DIAGNOSIS_H_
+#endif  // CELLFLEET_AGENT_CHECKS_DIAGNOSIS_H_

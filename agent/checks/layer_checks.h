@@ -1,8 +1,8 @@
 // The checks of a board, one per layer, each judging a status (as the poller samples it,
 // or as the doctor reads it live) and saying what to do. Diagnose and the doctor both
 // grade with these, so a board reads the same either way.
-#ifndef CELLFLEET_AGENT_SERVICE_LAYER_CHECKS_H_
-#define CELLFLEET_AGENT_SERVICE_LAYER_CHECKS_H_
+#ifndef CELLFLEET_AGENT_CHECKS_LAYER_CHECKS_H_
+#define CELLFLEET_AGENT_CHECKS_LAYER_CHECKS_H_
 
 #include <string>
 
@@ -41,4 +41,4 @@ v1::DiagnosticCheck UsageCheck(const v1::ModemStatus& s);
 
 }  // namespace cellfleet::agent
 
-#endif  // CELLFLEET_AGENT_SERVICE_LAYER_CHECKS_H_
+#endif  // CELLFLEET_AGENT_CHECKS_LAYER_CHECKS_H_

@@ -1,4 +1,4 @@
-#include "agent/service/at_passthrough.h"
+#include "agent/at/at_passthrough.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/duration_text.h"

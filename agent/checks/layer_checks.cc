@@ -1,4 +1,4 @@
-#include "agent/service/layer_checks.h"
+#include "agent/checks/layer_checks.h"
 
 #include <optional>
 #include <string>
@@ -8,8 +8,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "agent/recovery/recovery_ladder.h"
 #include "base/byte_units.h"
+#include "convert/recovery_words.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace cellfleet::agent {
@@ -368,9 +368,9 @@ v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s) {
   const v1::RecoveryAction& last = r.last();
   std::string last_text;
   if (last.sequence() > 0) {
-    last_text = absl::StrCat("last step ", RecoveryStepName(last.step()), " by ",
+    last_text = absl::StrCat("last step ", convert::RecoveryStepName(last.step()), " by ",
                              last.requested_by(), " at ", TimeUtil::ToString(last.started_at()),
-                             ": ", RecoveryOutcomeName(last.outcome()));
+                             ": ", convert::RecoveryOutcomeName(last.outcome()));
     if (!last.detail().empty()) absl::StrAppend(&last_text, " (", last.detail(), ")");
   }
   auto with_last = [&](std::string text) {
@@ -384,7 +384,8 @@ v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s) {
     if (!r.enabled()) {
       absl::StrAppend(&detail, "; the ladder is off (recovery.enabled)");
     } else if (r.next_step() != v1::RECOVERY_STEP_UNSPECIFIED) {
-      absl::StrAppend(&detail, "; next step if it lasts: ", RecoveryStepName(r.next_step()));
+      absl::StrAppend(&detail,
+                      "; next step if it lasts: ", convert::RecoveryStepName(r.next_step()));
     }
     return Warn("recovery", with_last(std::move(detail)));
   }

@@ -3,8 +3,8 @@
 // ip route, resolv.conf) run live on the board in one call. Its AT queries go through
 // the poller's channel (one owner of the port); its file reads run on its own thread,
 // never on a gRPC thread.
-#ifndef CELLFLEET_AGENT_SERVICE_DOCTOR_H_
-#define CELLFLEET_AGENT_SERVICE_DOCTOR_H_
+#ifndef CELLFLEET_AGENT_CHECKS_DOCTOR_H_
+#define CELLFLEET_AGENT_CHECKS_DOCTOR_H_
 
 #include <functional>
 #include <memory>
@@ -72,4 +72,4 @@ class Doctor {
 
 }  // namespace cellfleet::agent
 
-#endif  // CELLFLEET_AGENT_SERVICE_DOCTOR_H_
+#endif  // CELLFLEET_AGENT_CHECKS_DOCTOR_H_

@@ -1,4 +1,4 @@
-#include "agent/service/host_checks.h"
+#include "agent/checks/host_checks.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,4 +1,4 @@
-#include "agent/service/recovery_manager.h"
+#include "agent/recovery/recovery_manager.h"
 
 #include <algorithm>
 
@@ -11,7 +11,7 @@
 namespace cellfleet::agent {
 namespace {
 
-constexpr char kLadder[] = "recovery ladder";
+constexpr char kLadderCaller[] = "recovery ladder";
 // AT+CFUN=0 to AT+CFUN=1: long enough for the modem to detach from the network.
 constexpr absl::Duration kRadioOffTime = absl::Seconds(5);
 
@@ -60,7 +60,7 @@ void RecoveryManager::Observe(const StatusPtr& sample) {
   std::optional<v1::RecoveryStep> step =
       ladder_.Observe(*sample, LinkWanted(sample->connection()), clock_.Now());
   if (step) {
-    Take(*step, kLadder, nullptr);
+    Take(*step, kLadderCaller, nullptr);
     return;
   }
   const v1::RecoveryStatus after = ladder_.Status(clock_.Now());
@@ -68,7 +68,7 @@ void RecoveryManager::Observe(const StatusPtr& sample) {
   if (after.last().outcome() != before.last().outcome() || after.held() != before.held() ||
       after.problem().empty() != before.problem().empty()) {
     if (after.last().outcome() != before.last().outcome()) {
-      spdlog::warn("recovery: {}", DescribeRecoveryAction(after.last()));
+      spdlog::warn("recovery: {}", convert::DescribeRecoveryAction(after.last()));
     }
     Publish();
   } else {
@@ -93,14 +93,14 @@ void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requeste
     if (carrying_) {
       done(absl::FailedPreconditionError(
           absl::StrCat("a recovery step is being carried out (",
-                       RecoveryStepName(ladder_.Status(clock_.Now()).last().step()),
+                       convert::RecoveryStepName(ladder_.Status(clock_.Now()).last().step()),
                        "); call again once it is done (cellfleet status shows it)")));
       return;
     }
     const bool link_step = step == v1::RECOVERY_STEP_REDIAL || step == v1::RECOVERY_STEP_PDP_RESET;
     if (link_step && link_ != nullptr && !LinkWanted(link_->Status())) {
       done(absl::FailedPreconditionError(absl::StrCat(
-          RecoveryStepName(step),
+          convert::RecoveryStepName(step),
           " redials a link that should be up, and nobody wants this board's link up (never "
           "dialed, hung up, or held at its data cap): bring it up with cellfleet dial")));
       return;
@@ -112,8 +112,8 @@ void RecoveryManager::RunStep(v1::RecoveryStep step, const std::string& requeste
 void RecoveryManager::Take(v1::RecoveryStep step, const std::string& requested_by, Done started) {
   carrying_ = true;
   const v1::RecoveryAction action = ladder_.Taken(step, clock_.Now(), requested_by);
-  spdlog::warn("recovery: {}", DescribeRecoveryAction(action));
-  if (requested_by == kLadder) {  // an operator's step is audited as the call it is
+  spdlog::warn("recovery: {}", convert::DescribeRecoveryAction(action));
+  if (requested_by == kLadderCaller) {  // an operator's step is audited as the call it is
     audit_->Record(Caller{"cellfleet-agent", "local", Role::kOperator}, "Recover",
                    action.ShortDebugString(), grpc::Status::OK);
   }
@@ -122,12 +122,12 @@ void RecoveryManager::Take(v1::RecoveryStep step, const std::string& requested_b
   Carry(step, [this, step, requested_by](absl::Status carried) {
     carrying_ = false;
     if (!carried.ok()) {
-      spdlog::error("recovery: {} could not be carried out: {}", RecoveryStepName(step),
+      spdlog::error("recovery: {} could not be carried out: {}", convert::RecoveryStepName(step),
                     std::string(carried.message()));
       ladder_.Failed(std::string(carried.message()));
-      if (requested_by == kLadder) {
+      if (requested_by == kLadderCaller) {
         audit_->Record(Caller{"cellfleet-agent", "local", Role::kOperator}, "Recover",
-                       RecoveryStepName(step),
+                       convert::RecoveryStepName(step),
                        grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(carried.message())));
       }
     }
@@ -217,7 +217,7 @@ void RecoveryManager::SendAt(const std::string& command, std::function<void(absl
   }
   // Through the operators' path: a command that takes the modem away ends the link and
   // holds its redials first, and the poller reports RESETTING meanwhile.
-  at_->Run(*line, std::nullopt, kLadder,
+  at_->Run(*line, std::nullopt, kLadderCaller,
            [this, command, done](absl::StatusOr<v1::RunAtCommandResponse> reply) {
              absl::Status result = absl::OkStatus();
              if (!reply.ok()) {

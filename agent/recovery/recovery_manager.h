@@ -2,8 +2,8 @@
 // sample goes to the ladder on the manager's own thread; each step it asks for is taken
 // through the parts that own the resources (the link manager for the PPP link, the
 // poller's AT channel for the modem), audited, and shown in status and history.
-#ifndef CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_
-#define CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_
+#ifndef CELLFLEET_AGENT_RECOVERY_RECOVERY_MANAGER_H_
+#define CELLFLEET_AGENT_RECOVERY_RECOVERY_MANAGER_H_
 
 #include <functional>
 #include <memory>
@@ -12,12 +12,13 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "agent/at/at_passthrough.h"
 #include "agent/link/link_manager.h"
 #include "agent/recovery/recovery_ladder.h"
 #include "agent/security/audit_log.h"
-#include "agent/service/at_passthrough.h"
 #include "agent/status/modem_poller.h"
 #include "agent/status/status_hub.h"
+#include "agent/status/status_part.h"
 #include "base/clock.h"
 #include "base/serial_executor.h"
 #include "modem/hardware/power_switch.h"
@@ -36,7 +37,7 @@ struct RecoveryHardware {
   absl::Duration power_off_time = absl::Seconds(10);
 };
 
-class RecoveryManager {
+class RecoveryManager final : public StatusPart {
  public:
   // `link` may be null (no PPP link: the link steps fail, saying so). All must outlive
   // the manager.
@@ -53,6 +54,8 @@ class RecoveryManager {
 
   // For each sample; never waits on a step.
   v1::RecoveryStatus Status() const;
+  // status_part.h: the sample's `recovery`.
+  void FillStatus(v1::ModemStatus& status) const override { *status.mutable_recovery() = Status(); }
 
   using Done = std::function<void(absl::StatusOr<v1::RecoveryAction>)>;
   // An operator's step, taken now whatever the ladder's budget (it counts in it).
@@ -99,4 +102,4 @@ class RecoveryManager {
 
 }  // namespace cellfleet::agent
 
-#endif  // CELLFLEET_AGENT_SERVICE_RECOVERY_MANAGER_H_
+#endif  // CELLFLEET_AGENT_RECOVERY_RECOVERY_MANAGER_H_

@@ -1,4 +1,4 @@
-#include "agent/service/diagnosis.h"
+#include "agent/checks/diagnosis.h"
 
 #include <map>
 #include <string>

@@ -1,4 +1,4 @@
-#include "agent/service/doctor.h"
+#include "agent/checks/doctor.h"
 
 #include <filesystem>
 #include <fstream>
@@ -11,8 +11,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "agent/service/host_checks.h"
-#include "agent/service/layer_checks.h"
+#include "agent/checks/host_checks.h"
+#include "agent/checks/layer_checks.h"
 #include "base/duration_text.h"
 #include "convert/modem_to_proto.h"
 #include "convert/reply_to_status.h"

@@ -1,4 +1,4 @@
-#include "agent/service/host_checks.h"
+#include "agent/checks/host_checks.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "agent/service/layer_checks.h"
+#include "agent/checks/layer_checks.h"
 
 namespace cellfleet::agent {
 namespace {

@@ -1,6 +1,6 @@
-#include "agent/service/diagnosis.h"
+#include "agent/checks/diagnosis.h"
 
-#include "agent/service/layer_checks.h"
+#include "agent/checks/layer_checks.h"
 
 namespace cellfleet::agent {
 

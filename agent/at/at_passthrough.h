@@ -2,8 +2,8 @@
 // own commands: one owner of the port). A command that takes the modem away is announced
 // first: the link ends pppd and holds redials, the poller reports RESETTING. The reply
 // comes back raw, escaped where it is not text, and decoded where a parser knows it.
-#ifndef CELLFLEET_AGENT_SERVICE_AT_PASSTHROUGH_H_
-#define CELLFLEET_AGENT_SERVICE_AT_PASSTHROUGH_H_
+#ifndef CELLFLEET_AGENT_AT_AT_PASSTHROUGH_H_
+#define CELLFLEET_AGENT_AT_AT_PASSTHROUGH_H_
 
 #include <functional>
 #include <optional>
@@ -48,4 +48,4 @@ class AtPassthrough {
 
 }  // namespace cellfleet::agent
 
-#endif  // CELLFLEET_AGENT_SERVICE_AT_PASSTHROUGH_H_
+#endif  // CELLFLEET_AGENT_AT_AT_PASSTHROUGH_H_

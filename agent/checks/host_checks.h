@@ -2,8 +2,8 @@
 // against the ports the agent uses, ModemManager, and the PPP link's default route and
 // DNS. Each judges what was read (sysfs, /proc/net/route, pppd's resolv.conf) and says
 // what to do; the reading is the caller's.
-#ifndef CELLFLEET_AGENT_SERVICE_HOST_CHECKS_H_
-#define CELLFLEET_AGENT_SERVICE_HOST_CHECKS_H_
+#ifndef CELLFLEET_AGENT_CHECKS_HOST_CHECKS_H_
+#define CELLFLEET_AGENT_CHECKS_HOST_CHECKS_H_
 
 #include <optional>
 #include <string>
@@ -42,4 +42,4 @@ v1::DiagnosticCheck DnsCheck(const v1::ConnectionStatus& link,
 
 }  // namespace cellfleet::agent
 
-#endif  // CELLFLEET_AGENT_SERVICE_HOST_CHECKS_H_
+#endif  // CELLFLEET_AGENT_CHECKS_HOST_CHECKS_H_
