@@ -55,6 +55,7 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   CLI::App app{"cellfleet: manage a fleet of LTE modems through their cellfleet agents",
                "cellfleet"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("cellfleet ") + CELLFLEET_VERSION);
   std::string output = "table";
   double timeout_seconds = 5;
   int concurrency = 32;
@@ -90,6 +91,9 @@ int Run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
   } catch (const CLI::CallForHelp&) {
     out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForVersion& version) {
+    out << version.what() << "\n";
     return kExitOk;
   } catch (const CLI::CallForAllHelp&) {
     out << app.help("", CLI::AppFormatMode::All);

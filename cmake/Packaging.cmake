@@ -2,6 +2,7 @@
 # rules, example config, certificate script) and cellfleet (the CLI, the collector and
 # its Prometheus alert rules).
 include(GNUInstallDirs)
+include(${PROJECT_SOURCE_DIR}/cmake/ManPages.cmake)
 
 install(TARGETS cellfleet-agent cellfleet-modemsim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent)
 install(FILES deploy/systemd/cellfleet-agent.service DESTINATION lib/systemd/system COMPONENT agent)
@@ -15,6 +16,7 @@ install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DA
 
 install(TARGETS cellfleet cellfleet-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 install(FILES README.md deploy/inventory.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet COMPONENT cli)
+install(FILES deploy/bash-completion/cellfleet DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT cli)
 install(FILES deploy/prometheus/cellfleet-alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet/prometheus COMPONENT cli)
 
 set(CPACK_GENERATOR DEB)

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> deadbands = {"rsrp=2", "rsrq=2", "sinr=2", "rssi=2"};
   double heartbeat_seconds = absl::ToDoubleSeconds(cellfleet::kDefaultStreamHeartbeat);
   CLI::App app{"cellfleet-collector: the fleet's status streams as Prometheus metrics"};
+  app.set_version_flag("--version", std::string("cellfleet-collector ") + CELLFLEET_VERSION);
   app.add_option("--inventory", inventory, "YAML inventory of boards")->required();
   app.add_option("--select", selectors, "Only boards with this label (key=value); repeatable");
   app.add_option("--shard", shard_text, "i/n: hold the boards whose name hashes to shard i of n");

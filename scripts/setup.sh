@@ -36,6 +36,8 @@ packages=(
   gnuplot-nox libxml2-utils
   # The flash-wear benchmark counts the agent's writes with strace (bc scales them).
   strace bc gawk
+  # Man pages from the programs' --help (help2man), read back in their test with man.
+  help2man man-db
 )
 
 missing=()

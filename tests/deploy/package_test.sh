@@ -43,6 +43,13 @@ peers=/etc/ppp/peers/cellfleet
 grep -qx noauth "$peers" || fail "$peers lacks noauth"
 dpkg-query --showformat='${Conffiles}\n' --show cellfleet-agent | grep -q "$peers" || fail "$peers is not a conffile"
 [ -f /lib/modules-load.d/cellfleet.conf ] || fail "modules-load.d file missing"
+# What a Debian user expects of a command-line tool: man pages and completion.
+for page in man1/cellfleet.1.gz man1/cellfleet-collector.1.gz man8/cellfleet-agent.8.gz; do
+  [ -f "/usr/share/man/$page" ] || fail "man page /usr/share/man/$page missing"
+done
+man -l /usr/share/man/man1/cellfleet.1.gz 2>/dev/null | grep -q "cellfleet config apply" ||
+  fail "the installed cellfleet(1) does not describe config apply"
+[ -f /usr/share/bash-completion/completions/cellfleet ] || fail "bash completion missing"
 
 dpkg -r cellfleet-agent cellfleet >/dev/null || fail "dpkg -r failed"
 [ ! -e /usr/bin/cellfleet-agent ] || fail "binary left after dpkg -r"
