@@ -1,4 +1,4 @@
-// cellfleet-bench: measures the agent; never asserts a time. Figures go in the README.
+// cellfleet-bench: measures the agent; never asserts a time. Figures go in docs/measurements.md.
 //   latency: a status request through the agent vs the bare AT exchange, same port
 //   memory:  agent resident memory with 1 and 100 WatchStatus subscribers
 //   cpu:     agent CPU at 1 sample per 10 s

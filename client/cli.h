@@ -10,7 +10,7 @@
 
 namespace cellfleet::client {
 
-// Exit codes (documented in the README).
+// Exit codes (documented in docs/commands.md and cellfleet(1)).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed =
     1;  // a board failed or was unreachable; a pasted reply was malformed

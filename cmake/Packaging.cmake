@@ -8,14 +8,18 @@ install(TARGETS cellfleet-agent cellfleet-modemsim RUNTIME DESTINATION ${CMAKE_I
 install(FILES deploy/systemd/cellfleet-agent.service DESTINATION lib/systemd/system COMPONENT agent)
 install(FILES deploy/udev/70-cellfleet-quectel.rules DESTINATION lib/udev/rules.d COMPONENT agent)
 install(FILES deploy/agent.example.yaml DESTINATION /etc/cellfleet RENAME agent.yaml COMPONENT agent)
-# Root's pppd options for the link (README, "Dialing as the service user").
+# Root's pppd options for the link (docs/install.md, "Dialing as the service user").
 install(FILES deploy/ppp/cellfleet DESTINATION /etc/ppp/peers COMPONENT agent)
 install(FILES deploy/modules-load/cellfleet.conf DESTINATION lib/modules-load.d COMPONENT agent)
 install(PROGRAMS deploy/make-certs.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet COMPONENT agent)
 install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent COMPONENT agent)
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent/docs COMPONENT agent
+  FILES_MATCHING PATTERN "*.md" PATTERN "*.svg" PATTERN "man" EXCLUDE)
 
 install(TARGETS cellfleet cellfleet-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 install(FILES README.md deploy/inventory.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet COMPONENT cli)
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet/docs COMPONENT cli
+  FILES_MATCHING PATTERN "*.md" PATTERN "*.svg" PATTERN "man" EXCLUDE)
 install(FILES deploy/bash-completion/cellfleet DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT cli)
 install(FILES deploy/prometheus/cellfleet-alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet/prometheus COMPONENT cli)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmarks; figures go to the README. They measure and print;
+# Builds and runs the benchmarks; figures go to docs/measurements.md. They measure and print;
 # nothing is asserted.
 #   bash scripts/bench.sh [ARGS]          the agent: latency, memory, CPU, TCP payload
 #                                         (about 6 minutes)

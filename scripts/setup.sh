@@ -21,7 +21,7 @@ packages=(
   # CPack's Debian generator runs `file`; the package test verifies the unit with
   # systemd-analyze; the service-user tests switch ids with setpriv (util-linux).
   file systemd util-linux
-  # The PPP end-to-end tests boot a throwaway VM: this kernel has no PPP (README, "Proven
+  # The PPP end-to-end tests boot a throwaway VM: this kernel has no PPP (docs/install.md, "Proven
   # with the real pppd and chat"; tests/vm/run_in_vm.sh).
   libdtl-dev
   qemu-system-x86 linux-image-amd64 busybox-static cpio kmod iproute2 iputils-ping

@@ -1,6 +1,6 @@
 // Scenario files for cellfleet-modemsim (YAML): the initial state, timed events,
 // verbatim reply overrides, fault injection and data-mode behaviour. Documented in the
-// README; examples in tests/testdata/scenarios/.
+// docs/simulator.md; examples in tests/testdata/scenarios/.
 #ifndef CELLFLEET_SIMULATOR_SCENARIO_H_
 #define CELLFLEET_SIMULATOR_SCENARIO_H_
 

@@ -221,7 +221,7 @@ TEST_F(HistoryOnDiskTest, UsageSurvivesSigkillWithoutCountingTwiceAndCountsARese
 
 // The history drawn: a simulated board's signal fades, it loses the network and its
 // modem resets; `cellfleet history --chart` draws the three signals with those events
-// marked, as a valid SVG (kept in build/charts for the README).
+// marked, as a valid SVG (kept in build/charts for the docs).
 class HistoryChartTest : public HistoryOnDiskTest {
  protected:
   std::vector<std::string> SimulatorArgs() const override {

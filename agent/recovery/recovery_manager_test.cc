@@ -2,7 +2,7 @@
 // modem wedged until it reboots (the radio reset does not help, the reboot does), a SIM
 // that fails until the modem reboots, a refused APN that is reported and never reset
 // over, and an operator's step by hand. Short delays and waits, set here; the defaults
-// are minutes (README "Recovery ladder").
+// are minutes (docs/diagnosis-and-recovery.md, "Recovery ladder").
 #include <cstdlib>
 #include <fstream>
 #include <string>

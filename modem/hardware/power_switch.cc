@@ -51,8 +51,8 @@ absl::StatusOr<std::unique_ptr<PowerSwitch>> OpenGpioPowerSwitch(const PowerLine
     if (error == EACCES || error == EPERM) {
       return absl::PermissionDeniedError(absl::StrCat(
           "cannot open GPIO chip ", power.chip,
-          ": permission denied (give the chip to group cellfleet with a udev rule: README "
-          "\"Recovery ladder\")"));
+          ": permission denied (give the chip to group cellfleet with a udev rule: "
+          "/usr/share/doc/cellfleet-agent/docs/diagnosis-and-recovery.md, \"Recovery ladder\")"));
     }
     if (error == ENOENT || error == 0) {
       return absl::NotFoundError(absl::StrCat("no GPIO chip ", power.chip));

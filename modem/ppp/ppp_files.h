@@ -35,7 +35,7 @@ struct PppFiles {
 inline constexpr char kPeerName[] = "cellfleet";
 
 // pppd's command line: `call <peer> file <options>`. pppd reads the peers file as root's
-// and the agent's options as an ordinary user's (README, "Dialing as the service user").
+// and the agent's options as an ordinary user's (docs/install.md, "Dialing as the service user").
 std::vector<std::string> PppdArguments(const PppFilePaths& paths,
                                        const std::string& peer = kPeerName);
 

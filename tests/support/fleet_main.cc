@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   CLI::Option* trouble_option =
       app.add_option("--trouble", trouble, "fade=P% or drop=P% of the boards; repeatable");
   std::string scenario;
-  app.add_option("--scenario", scenario, "The simulator's scenario file (README \"Simulator\")")
+  app.add_option("--scenario", scenario, "The simulator's scenario file (docs/simulator.md)")
       ->check(CLI::ExistingFile)
       ->excludes(trouble_option);
   app.add_option("--simulator", options.simulator, "cellfleet-modemsim to run");
