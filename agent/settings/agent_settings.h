@@ -1,4 +1,5 @@
-// The agent's settings: defaults, then the YAML config file, then command-line flags.
+// The agent's settings: defaults, then the YAML config file, then command-line flags,
+// each setting described once in setting_table.h.
 #ifndef CELLFLEET_AGENT_SETTINGS_AGENT_SETTINGS_H_
 #define CELLFLEET_AGENT_SETTINGS_AGENT_SETTINGS_H_
 
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agent/link/link_manager.h"
 #include "agent/recovery/recovery_ladder.h"
@@ -61,6 +63,11 @@ struct AgentSettings {
 absl::Status LoadAgentSettings(const std::string& path, AgentSettings& settings);
 absl::Status ParseAgentSettings(const std::string& yaml, const std::string& name,
                                 AgentSettings& settings);
+// A flag's text into the setting `key` (setting_table.h); errors name the flag:
+// "--poll-interval must be at least 200ms".
+absl::Status ApplyFlag(const std::string& key, absl::string_view text, AgentSettings& settings);
+// The rules across settings (both TLS files or none, ...), once the flags are in.
+absl::Status CheckSectionRules(const AgentSettings& settings);
 
 }  // namespace cellfleet::agent
 

@@ -1,5 +1,13 @@
 #include "agent/settings/agent_settings.h"
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "agent/settings/setting_table.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
@@ -55,6 +63,74 @@ TEST(AgentConfigTest, ShippedExampleIsValid) {
   EXPECT_TRUE(s.recovery.enabled);
   EXPECT_EQ(s.recovery.unregistered_after, RecoveryPolicy().unregistered_after);
   EXPECT_EQ(s.recovery.max_steps_per_hour, RecoveryPolicy().max_steps_per_hour);
+}
+
+// The setting keys a config text names: each leaf the table knows, the settings
+// commented out as "# key: value" included (the example's way to show a setting that is
+// off by default).
+std::set<std::string> KeysNamedIn(std::string text) {
+  text = std::regex_replace(text, std::regex(R"(\n( *)# ([a-z_]+: ))"), "\n$1$2");
+  std::set<std::string> table;
+  for (const Setting& setting : SettingTable()) table.insert(setting.key);
+  std::set<std::string> named;
+  std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& map,
+                                                                        const std::string& path) {
+    for (const auto& entry : map) {
+      const std::string key = (path.empty() ? "" : path + ".") + entry.first.as<std::string>();
+      if (table.count(key) || !entry.second.IsMap()) {
+        named.insert(key);
+      } else {
+        walk(entry.second, key);
+      }
+    }
+  };
+  walk(YAML::Load(text), "");
+  return named;
+}
+
+TEST(AgentConfigTest, TheShippedExampleListsExactlyTheSettingsOfTheTable) {
+  std::ifstream file(CELLFLEET_EXAMPLE_CONFIG);
+  std::stringstream text;
+  text << file.rdbuf();
+  std::set<std::string> table;
+  for (const Setting& setting : SettingTable()) table.insert(setting.key);
+  const std::set<std::string> example = KeysNamedIn(text.str());
+  std::vector<std::string> missing, unknown;
+  std::set_difference(table.begin(), table.end(), example.begin(), example.end(),
+                      std::back_inserter(missing));
+  std::set_difference(example.begin(), example.end(), table.begin(), table.end(),
+                      std::back_inserter(unknown));
+  EXPECT_THAT(missing, ::testing::IsEmpty()) << "settings the example does not show";
+  EXPECT_THAT(unknown, ::testing::IsEmpty()) << "example keys the table lacks";
+  // Control: a setting left out of the example, and a key the table lacks, are seen.
+  std::set<std::string> named = KeysNamedIn(text.str() + "extra:\n  knob: 1\n");
+  EXPECT_EQ(named.count("extra.knob"), 1u);
+  named = KeysNamedIn(std::regex_replace(text.str(), std::regex(R"(\n  lock_dir: [^\n]*)"), ""));
+  EXPECT_EQ(named.count("modem.lock_dir"), 0u);
+}
+
+// One validation for the file and the flags: the same reason, named as each names it;
+// and every default the table shows in --help is a value it accepts.
+TEST(AgentConfigTest, FileAndFlagsShareEachSettingsRuleAndDefaults) {
+  AgentSettings from_file;
+  EXPECT_THAT(ParseAgentSettings("modem:\n  poll_interval: 50ms\n", "a.yaml", from_file),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("a.yaml:2: poll_interval must be at least 200ms")));
+  AgentSettings from_flag;
+  EXPECT_THAT(ApplyFlag("modem.poll_interval", "50ms", from_flag),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--poll-interval must be at least 200ms")));
+  EXPECT_THAT(ApplyFlag("modem.poll_interval", "0.5", from_flag), IsOk());  // bare seconds
+  EXPECT_EQ(from_flag.poll_interval, absl::Milliseconds(500));
+  for (const Setting& setting : SettingTable()) {
+    if (!setting.set) continue;
+    AgentSettings defaults;
+    const std::string shown = setting.show(defaults);
+    if (shown.empty()) continue;  // no default (board name, TLS files, ...)
+    AgentSettings again;
+    EXPECT_THAT(setting.set(shown, again), IsOk()) << setting.key << " = " << shown;
+    EXPECT_EQ(setting.show(again), shown) << setting.key;
+  }
 }
 
 TEST(AgentConfigTest, APowerLineAddsThePowerCycleToTheLadder) {
