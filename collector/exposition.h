@@ -12,26 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "collector/fleet_state.h"
+#include "collector/metric_families.h"
 
 namespace cellfleet::collector {
 
-// The collector's own figures, over every board it holds.
-struct CollectorStats {
-  FleetCounts fleet;
-  uint64_t scrapes = 0;
-  double last_scrape_seconds = 0;  // rendering time of the scrape before this one
-};
-
-// Every board of `boards`; with `self`, the collector's own metrics too.
+// Every board of `boards`, family by family (metric_families.h); with `self`, the
+// collector's own metrics too.
 std::string RenderMetrics(const std::vector<BoardSnapshot>& boards, const CollectorStats& stats,
                           bool self, absl::Time now);
-
-// An inventory label's key as a Prometheus label name: characters outside [a-zA-Z0-9_]
-// become '_', a leading digit gets '_' before it, and the collector's own names (board,
-// address) and reserved ones (__*) get "inventory_" before them.
-std::string PrometheusLabelName(absl::string_view key);
 
 // `value` for a label: backslash, double quote and newline escaped.
 std::string EscapeLabelValue(absl::string_view value);
