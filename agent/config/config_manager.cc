@@ -21,10 +21,10 @@ namespace {
 using google::protobuf::util::FieldMaskUtil;
 
 // The rendered pppd/chat files of a config with its secret masked, named for the diff.
-std::vector<v1::RenderedFile> RenderMasked(const LinkConfig& link, const std::string& ppp_dir) {
+std::vector<v1::RenderedFile> RenderMasked(const LinkConfig& link,
+                                           const modem::ppp::PppFilePaths& paths) {
   LinkConfig masked = link;
   if (!masked.settings.password.empty()) masked.settings.password = kMaskedSecret;
-  const modem::ppp::PppFilePaths paths = modem::ppp::PppFilePaths::InDirectory(ppp_dir);
   absl::StatusOr<modem::ppp::PppFiles> files = modem::ppp::RenderPppFiles(masked.settings, paths);
   std::vector<v1::RenderedFile> out;
   if (!files.ok()) return out;  // both sides were validated; cannot happen
@@ -251,11 +251,11 @@ absl::Status CheckApplicable(const v1::ApplyConfigRequest& request, const Stored
 // The config's and the rendered files' unified diff, and the new files (secret masked).
 void DescribeChange(const v1::ConnectionConfig& from, const absl::StatusOr<LinkConfig>& from_link,
                     const v1::ConnectionConfig& to, const LinkConfig& to_link,
-                    const std::string& ppp_dir, v1::ApplyConfigResponse& response) {
+                    const modem::ppp::PppFilePaths& paths, v1::ApplyConfigResponse& response) {
   std::string diff = UnifiedDiff("connection", ConfigText(from), ConfigText(to));
   const std::vector<v1::RenderedFile> old_files =
-      from_link.ok() ? RenderMasked(*from_link, ppp_dir) : std::vector<v1::RenderedFile>();
-  const std::vector<v1::RenderedFile> new_files = RenderMasked(to_link, ppp_dir);
+      from_link.ok() ? RenderMasked(*from_link, paths) : std::vector<v1::RenderedFile>();
+  const std::vector<v1::RenderedFile> new_files = RenderMasked(to_link, paths);
   for (size_t i = 0; i < new_files.size(); ++i) {
     absl::StrAppend(&diff, UnifiedDiff(absl::StripPrefix(new_files[i].path(), "/"),
                                        i < old_files.size() ? old_files[i].content() : "",
@@ -324,7 +324,7 @@ absl::StatusOr<v1::ApplyConfigResponse> ConfigManager::DoApply(
 
   v1::ApplyConfigResponse response;
   DescribeChange(current.current().config(), LinkConfigOf(current.current().config()), *candidate,
-                 *link, options_.state_dir + "/ppp", response);
+                 *link, link_->FilePaths(), response);
   v1::ConfigVersion next_version;
   *next_version.mutable_config() = *candidate;
   next_version.set_applied_by(applied_by);

@@ -83,6 +83,10 @@ class LinkManager final : public StatusPart {
 
   // Whether the link is wanted up: an operator's dial (or keep-up) and no hang-up since.
   bool WantsUp() const;
+  // Where the rendered pppd and chat files go (a config diff names them so).
+  modem::ppp::PppFilePaths FilePaths() const {
+    return modem::ppp::PppFilePaths::InDirectory(ppp_dir_);
+  }
   // Whether keep-up is on (it redials a dropped link, within its attempts).
   bool KeepUpEnabled() const;
 
@@ -118,7 +122,7 @@ class LinkManager final : public StatusPart {
   void EndStalePppd();
 
   const LinkOptions options_;  // settings and keep_up: the initial ones, see below
-  const std::string ppp_dir_;
+  const std::string ppp_dir_;  // <state_dir>/ppp: the one place it is derived
   const std::string pid_file_;
   std::shared_ptr<modem::ppp::PppdSupervisor> supervisor_;  // manager thread only
 
