@@ -41,8 +41,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const
 int Milliseconds(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
 void SetServerLimits(grpc::ServerBuilder& builder) {
-  // Cellular links (proto/keepalive.h, docs/history-and-usage.md, "Keepalive on cellular links"): a stream's
-  // heartbeats keep the carrier's NAT mapping; the agent's own pings are a rare safety
+  // Cellular links (proto/keepalive.h, docs/history-and-usage.md, "Keepalive on cellular links"): a
+  // stream's heartbeats keep the carrier's NAT mapping; the agent's own pings are a rare safety
   // net, also on connections with no call. No bandwidth-probe pings: each costs about
   // 300 IP bytes on a metered link, for a window status messages never fill.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Milliseconds(kAgentKeepaliveTime));

@@ -10,13 +10,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "agent/checks/doctor.h"
 #include "agent/config/config_manager.h"
 #include "agent/link/link_manager.h"
+#include "agent/recovery/recovery_manager.h"
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
 #include "agent/service/agent_service.h"
-#include "agent/checks/doctor.h"
-#include "agent/recovery/recovery_manager.h"
 #include "agent/settings/agent_settings.h"
 #include "agent/status/history_store.h"
 #include "agent/status/modem_poller.h"

@@ -1,6 +1,6 @@
 // How the agent and its clients keep a connection through a carrier's NAT alive for the
-// fewest billed bytes (docs/history-and-usage.md, "Keepalive on cellular links"): a watch stream's heartbeat
-// is the keepalive. Both ends read these, so the rule lives here once.
+// fewest billed bytes (docs/history-and-usage.md, "Keepalive on cellular links"): a watch stream's
+// heartbeat is the keepalive. Both ends read these, so the rule lives here once.
 #ifndef CELLFLEET_PROTO_KEEPALIVE_H_
 #define CELLFLEET_PROTO_KEEPALIVE_H_
 

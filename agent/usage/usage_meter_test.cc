@@ -117,8 +117,8 @@ TEST_F(UsageMeterTest, ACapHangsUpHoldsKeepUpOffAndAnOverrideRedials) {
   EXPECT_EQ(State().usage().iccid(), iccid);
   // The plan reaches the meter on its own thread after the apply returns; a sample taken
   // before says OK without a cap (an early read here failed once under ASan).
-  EXPECT_TRUE(WaitFor([&] { return State().usage().plan().cap_bytes() == 1'000'000u; },
-                      absl::Seconds(10)));
+  EXPECT_TRUE(
+      WaitFor([&] { return State().usage().plan().cap_bytes() == 1'000'000u; }, absl::Seconds(10)));
   SetCounters(500'000, 100'000);
   ASSERT_TRUE(WaitForUsage(v1::USAGE_STATE_WARNING, 600'000));
   EXPECT_EQ(State().connection().state(), v1::CONNECTION_STATE_CONNECTED) << "a warning only";

@@ -1,7 +1,7 @@
 // The USB reset's device lookup against fake sysfs trees and its ioctl against nodes that
 // are not USB devices; the power switch's libgpiod errors where no chip is. This kernel
-// has no gpio-sim or gpio-mockup (docs/diagnosis-and-recovery.md, "Recovery ladder"): the ladder's power-cycle
-// step is tested through a fake switch driving the simulator (recovery_manager_test).
+// has no gpio-sim or gpio-mockup (docs/diagnosis-and-recovery.md, "Recovery ladder"): the ladder's
+// power-cycle step is tested through a fake switch driving the simulator (recovery_manager_test).
 #include <fstream>
 #include <string>
 
