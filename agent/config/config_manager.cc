@@ -376,7 +376,8 @@ void ConfigManager::UseOnLink(const v1::ConfigVersion& version, bool redial) {
     options_.on_plans(std::move(plans));
   }
   link_->Reconfigure(
-      link->settings, link->keep_up, number, redial, Now() + options_.redial_timeout,
+      link->settings, link->keep_up, number, redial,
+      base::Clock::Real().Now() + options_.redial_timeout,  // a dial is real time
       [this, number, redial](absl::StatusOr<v1::ConnectionStatus> result) {
         if (!redial) return;
         if (result.ok()) {

@@ -125,7 +125,7 @@ void LinkManager::RedialIfDue() {
   }
   // A keep-up redial; a failure schedules the next one.
   absl::StatusOr<v1::ConnectionStatus> redialed =
-      DoDial(executor_.clock().Now() + modem::kDialTimeLimit);
+      DoDial(base::Clock::Real().Now() + modem::kDialTimeLimit);
   bool armed = false;
   {
     absl::MutexLock relock(&mu_);
@@ -315,7 +315,7 @@ absl::StatusOr<v1::ConnectionStatus> LinkManager::DoDial(absl::Time deadline) {
     absl::MutexLock lock(&mu_);
     dialing_ = supervisor_;
   }
-  modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - executor_.clock().Now());
+  modem::ppp::LinkStatus link = supervisor_->WaitUntilSettled(deadline - base::Clock::Real().Now());
   {
     absl::MutexLock lock(&mu_);
     dialing_.reset();

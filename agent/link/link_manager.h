@@ -56,15 +56,17 @@ class LinkManager final : public StatusPart {
   // gracefully and is reaped).
   ~LinkManager();
 
-  // Brings the link up by `deadline`. `done` runs on the manager's thread with the
-  // connection, or: INVALID_ARGUMENT (settings), FAILED_PRECONDITION (fix the board:
-  // port locked, no kernel PPP, credentials rejected...), UNAVAILABLE (retry: NO
-  // CARRIER, timeouts, negotiation), DEADLINE_EXCEEDED, CANCELLED (hung up meanwhile).
+  // Brings the link up by `deadline`, in real time (base::Clock::Real(): pppd and the
+  // modem settle in real time, whatever clock times the redials). `done` runs on the manager's
+  // thread with the connection, or: INVALID_ARGUMENT (settings), FAILED_PRECONDITION (fix the
+  // board: port locked, no kernel PPP, credentials rejected...), UNAVAILABLE (retry: NO CARRIER,
+  // timeouts, negotiation), DEADLINE_EXCEEDED, CANCELLED (hung up meanwhile).
   void Dial(absl::Time deadline, std::function<void(absl::StatusOr<v1::ConnectionStatus>)> done);
   void HangUp(std::function<void(v1::ConnectionStatus)> done);
 
   // Dials with `settings` and `keep_up` from now on; `version` tags the link in status.
-  // With `redial`, the link is (re)dialed with them by `deadline` and `done` gets the
+  // With `redial`, the link is (re)dialed with them by `deadline` (real time, as Dial's)
+  // and `done` gets the
   // outcome; without, `done` gets the current status.
   void Reconfigure(modem::ppp::ConnectionSettings settings, KeepUpPolicy keep_up, uint64_t version,
                    bool redial, absl::Time deadline,

@@ -147,7 +147,7 @@ void RecoveryManager::Carry(v1::RecoveryStep step, std::function<void(absl::Stat
   // Every callback below comes back on the manager's thread.
   auto here = [this](std::function<void()> task) { return OnThread(std::move(task)); };
   auto dial = [this, finished, here] {
-    link_->Dial(clock_.Now() + modem::kDialTimeLimit,
+    link_->Dial(base::Clock::Real().Now() + modem::kDialTimeLimit,  // a dial is real time
                 [this, here, finished](const absl::StatusOr<v1::ConnectionStatus>& link) {
                   // A dial that fails is the step's outcome (not recovered, and why), not a
                   // step that could not be taken.

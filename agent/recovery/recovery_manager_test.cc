@@ -20,6 +20,7 @@
 namespace cellfleet::agent {
 namespace {
 
+using ::cellfleet::testing::AdvanceUntil;
 using ::cellfleet::testing::BuildSysfsTree;
 using ::cellfleet::testing::IsOk;
 using ::cellfleet::testing::WaitFor;
@@ -78,6 +79,7 @@ class RecoveryTest : public ::testing::Test {
       p.radio_reset_wait = absl::Seconds(3);
       p.reboot_wait = absl::Seconds(30);  // the simulator's reboot, search and registration
       if (hardware_) hardware_(options);
+      if (clock_) options.clock = clock_.get();
     });
     ASSERT_THAT(agent_.Start(dir_, scenario, poll_interval), IsOk());
   }
@@ -119,6 +121,9 @@ class RecoveryTest : public ::testing::Test {
     return lines;
   }
 
+  // Set before Start: the agent's clock (else the real one). Declared before the agent,
+  // which must stop before its clock goes.
+  std::unique_ptr<base::SimulatedClock> clock_;
   InProcessAgent agent_;
   std::function<void(AgentOptions&)> hardware_;
   std::vector<std::string> usb_resets_;  // the nodes reset
@@ -239,16 +244,25 @@ TEST_F(RecoveryTest, ARefusedApnIsReportedAndNeverResetOver) {
   ::setenv("FAKE_PPPD_REFUSED_APN", "internet.example", 1);
   agent_.set_keep_up(
       KeepUpPolicy{true, absl::Milliseconds(200), absl::Milliseconds(400), 2, absl::Seconds(60)});
+  // The ladder's delays and the redials' backoff on a simulated clock: proving that no
+  // step is ever taken costs no real minutes.
+  clock_ = std::make_unique<base::SimulatedClock>();
   ASSERT_NO_FATAL_FAILURE(Start("initial: {radio_drift: false}\n"));
   ASSERT_TRUE(
       WaitFor([&] { return Status().modem_state() == v1::MODEM_STATE_READY; }, absl::Seconds(10)));
   grpc::ClientContext context;
   v1::DialResponse dialed;
   EXPECT_FALSE(agent_.stub().Dial(&context, v1::DialRequest(), &dialed).ok());
-  // Well past the link's 2 s delay: held, saying why, and no step taken.
-  ASSERT_TRUE(WaitFor([&] { return !Status().recovery().held().empty(); }, absl::Seconds(10)));
-  // Past the ladder's own delays (2 s, then 3 s a step), no step is taken.
-  EXPECT_FALSE(WaitFor([&] { return Status().recovery().steps_last_day() > 0; }, absl::Seconds(6)));
+  // Past the link's 2 s delay and keep-up's two redials: held, saying why.
+  ASSERT_TRUE(AdvanceUntil(
+      *clock_, [&] { return !Status().recovery().held().empty(); }, absl::Milliseconds(250),
+      absl::Minutes(1)))
+      << Status().recovery().DebugString();
+  // Half an hour of the clock, many times the ladder's delays (2 s, then 3 s a step): no
+  // step is taken.
+  EXPECT_FALSE(AdvanceUntil(
+      *clock_, [&] { return Status().recovery().steps_last_day() > 0; }, absl::Seconds(5),
+      absl::Minutes(30)));
   const v1::RecoveryStatus recovery = Status().recovery();
   EXPECT_THAT(recovery.held(), HasSubstr("NO_CARRIER"));
   EXPECT_THAT(recovery.held(), HasSubstr("no reset fixes it"));

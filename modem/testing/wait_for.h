@@ -21,6 +21,21 @@ bool WaitFor(Condition done, absl::Duration timeout,
   }
 }
 
+// For what a simulated clock times (a ladder's delays, a redial's backoff): moves `clock`
+// on by `step` at a time, each step followed by a moment of real time for the threads
+// that follow it to act, until `done()` holds (true) or the clock has moved `limit`
+// (false). Minutes of the clock pass in about a second.
+template <typename Condition>
+bool AdvanceUntil(base::SimulatedClock& clock, Condition done, absl::Duration step,
+                  absl::Duration limit, absl::Duration settle = absl::Milliseconds(5)) {
+  for (absl::Duration moved; moved < limit; moved += step) {
+    if (done()) return true;
+    clock.Advance(step);
+    absl::SleepFor(settle);
+  }
+  return done();
+}
+
 }  // namespace cellfleet::testing
 
 #endif  // CELLFLEET_MODEM_TESTING_WAIT_FOR_H_
