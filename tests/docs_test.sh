@@ -7,17 +7,8 @@
 # Each check is first shown to fail on a planted mistake (its control).
 # Usage: docs_test.sh SOURCE_DIR
 set -euo pipefail
+source "$(dirname "$0")/support/rules_lib.sh"
 cd "$1"
-failures=0
-report() {  # report NAME PROBLEMS
-  if [[ -n "$2" ]]; then
-    echo "FAIL: $1:"
-    echo "$2" | sed 's/^/  /'
-    failures=$((failures + 1))
-  else
-    echo "ok: $1"
-  fi
-}
 
 # GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens.
 anchors() {
@@ -94,4 +85,4 @@ folders=$(for d in */ agent/*/; do
 done | grep -vE '^(build|tests|bench)' | grep -vE '^(modem/|client/)[a-z]' || true)
 missing=$(for d in $folders; do grep -qE "^\| \`$d\` \|" docs/architecture.md || echo "$d"; done)
 report "every folder with sources has a row" "$missing"
-exit $((failures > 0))
+exit_with_failures

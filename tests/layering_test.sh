@@ -10,7 +10,7 @@
 set -euo pipefail
 src=$1
 build=$2
-failures=0
+source "$(dirname "$0")/support/rules_lib.sh"
 
 # rule_includes ROOT FOLDER PATTERN: files of FOLDER whose #include lines match PATTERN.
 rule_includes() {
@@ -24,16 +24,6 @@ rule_now() {
 # rule_terminal BINARY: the terminal libraries it needs.
 rule_terminal() {
   readelf -d "$1" | grep -oE 'lib(ncursesw?|edit|tinfo)\.so[.0-9]*' || true
-}
-
-check() {  # check NAME OUTPUT
-  if [[ -n "$2" ]]; then
-    echo "FAIL: $1:"
-    echo "$2" | sed 's/^/  /'
-    failures=$((failures + 1))
-  else
-    echo "ok: $1"
-  fi
 }
 
 # Positive controls: a planted breach of each rule is caught.
@@ -50,16 +40,16 @@ echo 'auto t = absl::Now();' >"$plant/base/clock.cc"
 [[ -n "$(rule_terminal "$build/client/cellfleet")" ]] || { echo "FAIL: control: the CLI links no terminal library"; exit 1; }
 echo "ok: each rule catches a planted breach (and the CLI, which may, links $(rule_terminal "$build/client/cellfleet" | tr '\n' ' '))"
 
-check "modem/ includes no gRPC or proto" "$(rule_includes "$src" modem 'grpc|cellfleet/v1/|proto/')"
-check "fleet/ includes no client/ or agent/" "$(rule_includes "$src" fleet 'client/|agent/')"
-check "collector/ includes no client/ or agent/" "$(rule_includes "$src" collector 'client/|agent/')"
-check "client/ includes no agent/" "$(rule_includes "$src" client 'agent/')"
-check "agent/status/ includes no other agent folder" \
+report "modem/ includes no gRPC or proto" "$(rule_includes "$src" modem 'grpc|cellfleet/v1/|proto/')"
+report "fleet/ includes no client/ or agent/" "$(rule_includes "$src" fleet 'client/|agent/')"
+report "collector/ includes no client/ or agent/" "$(rule_includes "$src" collector 'client/|agent/')"
+report "client/ includes no agent/" "$(rule_includes "$src" client 'agent/')"
+report "agent/status/ includes no other agent folder" \
   "$(rule_includes "$src" agent/status 'agent/(at|checks|config|link|recovery|security|service|settings|usage)/')"
-check "agent/service/ holds only the gRPC layer" \
+report "agent/service/ holds only the gRPC layer" \
   "$(ls "$src/agent/service" | grep -vE '^(CMakeLists.txt|agent_service|watch_reactor|grpc_status)' || true)"
-check "no absl::Now() outside base/" "$(rule_now "$src")"
+report "no absl::Now() outside base/" "$(rule_now "$src")"
 for daemon in agent/cellfleet-agent collector/cellfleet-collector; do
-  check "$(basename $daemon) links no terminal library" "$(rule_terminal "$build/$daemon")"
+  report "$(basename $daemon) links no terminal library" "$(rule_terminal "$build/$daemon")"
 done
-exit $((failures > 0))
+exit_with_failures

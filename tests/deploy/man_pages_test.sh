@@ -44,17 +44,11 @@ render "$build/man/cellfleet-agent.8.gz" "$work/cellfleet-agent"
   { echo "FAIL: control: the collector's page passed for the CLI's commands"; exit 1; }
 echo "ok: control: a page without the commands fails the check"
 
-failures=0
+source "$(dirname "$0")/../support/rules_lib.sh"
 for program in client/cellfleet collector/cellfleet-collector agent/cellfleet-agent; do
   name=$(basename "$program")
-  gaps=$(missing "$build/$program" "$work/$name")
   count=$(($(options "$build/$program" | wc -l) + $(subcommands "$build/$program" | wc -l)))
-  if [[ -n "$gaps" ]]; then
-    echo "FAIL: $name's man page lacks:"
-    echo "$gaps" | sed 's/^/  /'
-    failures=$((failures + 1))
-  else
-    echo "ok: $name: every command and option is in its man page ($count at the top level)"
-  fi
+  report "$name: every command and option is in its man page ($count at the top level)" \
+    "$(missing "$build/$program" "$work/$name")"
 done
-exit $((failures > 0))
+exit_with_failures
