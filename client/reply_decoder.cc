@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "client/report.h"
 #include "convert/modem_to_proto.h"
+#include "convert/reply_to_status.h"
 #include "modem/replies/carrier_aggregation.h"
 #include "modem/replies/final_result.h"
 #include "modem/replies/pdp_context.h"
@@ -27,18 +28,16 @@ json Reply(absl::string_view command, const char* key, const google::protobuf::M
   return {{"command", std::string(command)}, {key, ProtoToJson(message)}};
 }
 
-json IdentityReply(const char* command, const modem::ModemIdentity& identity) {
-  v1::Identity proto;
-  convert::FillIdentity(identity, proto);
-  return Reply(command, "identity", proto);
-}
-
-Decoded DecodeCsq(const std::string& line) {
-  absl::StatusOr<modem::CsqReading> csq = modem::ParseCsq(line);
-  if (!csq.ok()) return csq.status();
-  v1::SignalQuality signal;
-  convert::FillSignal(*csq, signal);
-  return Reply("+CSQ", "signal", signal);
+// A reply the status table knows: {"command": its name, and the status fields it fills}.
+Decoded StatusFieldsReply(const convert::StatusReply& reply,
+                          const std::vector<std::string>& lines) {
+  v1::ModemStatus status;
+  if (absl::Status filled = reply.fill(lines, status); !filled.ok()) return filled;
+  json j = ProtoToJson(status);
+  j["command"] = std::string(reply.name);
+  const std::string& imsi = status.identity().imsi();
+  if (imsi.size() >= 3) j["mcc"] = imsi.substr(0, 3);  // the country, for a reader of a paste
+  return j;
 }
 
 // +QCSQ has no field of its own in a status (the serving cell carries the same values).
@@ -55,14 +54,6 @@ Decoded DecodeQcsq(const std::string& line) {
   return j;
 }
 
-Decoded DecodeCops(const std::string& line) {
-  absl::StatusOr<modem::OperatorSelection> cops = modem::ParseCops(line);
-  if (!cops.ok()) return cops.status();
-  v1::Operator proto;
-  convert::FillOperator(*cops, proto);
-  return Reply("+COPS", "operator", proto);
-}
-
 Decoded DecodeRegistration(const std::string& line) {
   const bool solicited = modem::IsRegistrationReadReply(line);
   absl::StatusOr<modem::RegistrationInfo> info = modem::ParseRegistration(line, solicited);
@@ -72,13 +63,6 @@ Decoded DecodeRegistration(const std::string& line) {
   json j = Reply(modem::RegistrationPrefix(info->domain), "registration", proto);
   j["solicited"] = solicited;
   return j;
-}
-
-Decoded DecodeCpin(const std::string& line) {
-  absl::StatusOr<modem::SimState> sim = modem::ParseCpin(line);
-  if (!sim.ok()) return sim.status();
-  return json{{"command", "+CPIN"},
-              {"sim_state", v1::SimState_Name(convert::SimStateToProto(*sim))}};
 }
 
 Decoded DecodeError(const std::string& line) {
@@ -96,14 +80,6 @@ Decoded DecodeError(const std::string& line) {
     j["sim_state"] = v1::SimState_Name(convert::SimStateToProto(*sim));
   }
   return j;
-}
-
-Decoded DecodeIccid(const std::string& line) {
-  absl::StatusOr<std::string> iccid = modem::ParseIccid(line);
-  if (!iccid.ok()) return iccid.status();
-  modem::ModemIdentity identity;
-  identity.iccid = *iccid;
-  return IdentityReply("+QCCID", identity);
 }
 
 // The PDP context and carrier aggregation are not in a status: their own fields.
@@ -129,7 +105,9 @@ Decoded DecodeQcainfo(const std::string& line) {
   return j;
 }
 
-// Replies recognised by their own line: by a prefix, or by the parser's own rule.
+// Replies a status does not carry (or, for registration, also its events), recognised by
+// their own line: by a prefix, or by the parser's own rule. Those a status carries are
+// routed by convert/'s table.
 struct LineDecoder {
   std::vector<absl::string_view> prefixes;
   bool (*matches)(absl::string_view line);  // instead of prefixes, where set
@@ -145,32 +123,11 @@ struct LineDecoder {
 };
 
 const LineDecoder kLineDecoders[] = {
-    {{"+CSQ:"}, nullptr, DecodeCsq},
     {{"+QCSQ:"}, nullptr, DecodeQcsq},
-    {{"+COPS:"}, nullptr, DecodeCops},
     {{}, modem::IsRegistrationLine, DecodeRegistration},
-    {{"+CPIN:"}, nullptr, DecodeCpin},
     {{"+CME ERROR:", "+CMS ERROR:"}, nullptr, DecodeError},
-    {{"+QCCID:", "+CCID:", "+ICCID:"}, nullptr, DecodeIccid},
     {{"+CGDCONT:"}, nullptr, DecodeCgdcont},
     {{"+QCAINFO:"}, nullptr, DecodeQcainfo},
-};
-
-// Replies that are a bare value, recognised by the command echoed before them.
-struct EchoedDecoder {
-  std::vector<absl::string_view> commands;  // upper case, as echoed
-  const char* reply;
-  absl::StatusOr<std::string> (*parse)(absl::string_view line);
-  std::string modem::ModemIdentity::*field;
-};
-
-const EchoedDecoder kEchoedDecoders[] = {
-    {{"AT+CGSN", "AT+GSN"}, "+CGSN", modem::ParseImei, &modem::ModemIdentity::imei},
-    {{"AT+CIMI"}, "+CIMI", modem::ParseImsi, &modem::ModemIdentity::imsi},
-    {{"AT+QGMR", "AT+CGMR", "AT+GMR"},
-     "+QGMR",
-     modem::ParseRevision,
-     &modem::ModemIdentity::firmware_revision},
 };
 
 class Decoder {
@@ -185,7 +142,10 @@ class Decoder {
  private:
   void DecodeLine(const std::string& line) {
     if (absl::StartsWithIgnoreCase(line, "AT")) {
-      last_command_ = absl::AsciiStrToUpper(line);
+      absl::StatusOr<modem::CommandLine> echoed = modem::ParseCommandLine(line);
+      echoed_ = echoed.ok() && echoed->parts.size() == 1
+                    ? convert::StatusReplyAskedBy(echoed->parts[0])
+                    : nullptr;
       return;
     }
     if (line == "OK") return;
@@ -193,19 +153,11 @@ class Decoder {
     for (const LineDecoder& decoder : kLineDecoders) {
       if (decoder.Recognises(line)) return Add(decoder.decode(line));
     }
-    if (last_command_ == "ATI") return DecodeAti(line);
-    for (const EchoedDecoder& decoder : kEchoedDecoders) {
-      for (absl::string_view command : decoder.commands) {
-        if (last_command_ != command) continue;
-        absl::StatusOr<std::string> value = decoder.parse(line);
-        if (!value.ok()) return Add(value.status());
-        modem::ModemIdentity identity;
-        identity.*decoder.field = *value;
-        json reply = IdentityReply(decoder.reply, identity);
-        if (decoder.field == &modem::ModemIdentity::imsi) reply["mcc"] = value->substr(0, 3);
-        return Add(reply);
-      }
+    if (const convert::StatusReply* reply = convert::StatusReplyOfLine(line)) {
+      return Add(StatusFieldsReply(*reply, {line}));
     }
+    // A bare value (IMEI, IMSI, revision) or ATI's lines: known by the echo before them.
+    if (echoed_ != nullptr && echoed_->line_prefixes.empty()) return DecodeEchoed(line);
     if (std::optional<modem::FinalResult> final = modem::ParseFinalResult(line)) {
       return Add(json{{"command", final->line}});
     }
@@ -232,29 +184,22 @@ class Decoder {
            !absl::StrContains(absl::AsciiStrToLower(lines_[i_ + 1]), "neighbourcell")) {
       group.push_back(lines_[++i_]);
     }
-    absl::StatusOr<modem::ServingCellInfo> cell = modem::ParseServingCell(group);
-    if (!cell.ok()) return Add(cell.status());
-    v1::ServingCell proto;
-    convert::FillServingCell(*cell, proto);
-    Add(Reply("+QENG", "serving_cell", proto));
+    Add(StatusFieldsReply(*convert::StatusReplyOfLine(line), group));  // "+QENG:" is in it
   }
 
-  // ATI's lines up to OK, the next command or a +reply.
-  void DecodeAti(const std::string& line) {
+  // A bare value on one line; ATI's lines up to OK, the next command or a +reply.
+  void DecodeEchoed(const std::string& line) {
+    const convert::StatusReply& reply = *echoed_;
     std::vector<std::string> block = {line};
-    while (i_ + 1 < lines_.size() && lines_[i_ + 1] != "OK" &&
-           !absl::StartsWith(lines_[i_ + 1], "+") &&
-           !absl::StartsWithIgnoreCase(lines_[i_ + 1], "AT")) {
-      block.push_back(lines_[++i_]);
+    if (reply.name == "ATI") {
+      while (i_ + 1 < lines_.size() && lines_[i_ + 1] != "OK" &&
+             !absl::StartsWith(lines_[i_ + 1], "+") &&
+             !absl::StartsWithIgnoreCase(lines_[i_ + 1], "AT")) {
+        block.push_back(lines_[++i_]);
+      }
+      echoed_ = nullptr;
     }
-    last_command_.clear();
-    absl::StatusOr<modem::AtiInfo> ati = modem::ParseAti(block);
-    if (!ati.ok()) return Add(ati.status());
-    modem::ModemIdentity identity;
-    identity.manufacturer = ati->manufacturer;
-    identity.model = ati->model;
-    identity.firmware_revision = ati->revision;
-    Add(IdentityReply("ATI", identity));
+    Add(StatusFieldsReply(reply, block));
   }
 
   void Add(const Decoded& decoded) {
@@ -268,7 +213,8 @@ class Decoder {
 
   const std::vector<std::string> lines_;
   size_t i_ = 0;
-  std::string last_command_;  // the last echoed AT command, upper case
+  // The status reply the last echoed command asks for, if any.
+  const convert::StatusReply* echoed_ = nullptr;
   DecodeResult result_;
 };
 

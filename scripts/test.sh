@@ -28,7 +28,7 @@ cmake_generator build-asan
 cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_SANITIZE=ON -DCELLFLEET_FUZZ=ON -DCELLFLEET_WERROR=ON >/dev/null
-cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests ppp_tests agent_tests fleet_tests client_tests collector_tests \
+cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests ppp_tests convert_tests agent_tests fleet_tests client_tests collector_tests \
   at_replies_fuzzer
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300 -L 'unit|fuzz'
 
