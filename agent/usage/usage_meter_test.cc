@@ -1,6 +1,7 @@
 // The usage meter in the assembled agent (simulated EC25, fake pppd, a fake sysfs tree
 // whose ppp0 counters the test moves): counts, the warning, the cap's hang-up that
-// holds keep-up off, and the operator's override.
+// holds keep-up off, the operator's override, and the next cycle that lifts the cap
+// (on a simulated clock: hours of it in a second or two).
 #include <filesystem>
 #include <fstream>
 
@@ -14,6 +15,7 @@
 namespace cellfleet::agent {
 namespace {
 
+using ::cellfleet::testing::AdvanceUntil;
 using ::cellfleet::testing::IsOk;
 using ::cellfleet::testing::WaitFor;
 using ::testing::HasSubstr;
@@ -37,6 +39,7 @@ class UsageMeterTest : public ::testing::Test {
       options.host.roots.sysfs = dir_ + "-sys";
       options.settings.usage.save_interval = absl::Seconds(1);
       options.settings.audit_log = dir_ + "-audit.log";
+      if (clock_) options.clock = clock_.get();
     });
   }
   void Start(bool keep_up_enabled) {
@@ -95,6 +98,9 @@ class UsageMeterTest : public ::testing::Test {
   }
 
   std::string dir_, net_, starts_, diff_;
+  // Set before Start: the agent's clock (else the real one). Declared before the agent,
+  // which must stop before its clock goes.
+  std::unique_ptr<base::SimulatedClock> clock_;
   InProcessAgent agent_;
 };
 
@@ -194,6 +200,59 @@ TEST_F(UsageMeterTest, ACapHangsUpHoldsKeepUpOffAndAnOverrideRedials) {
   ASSERT_EQ(usage.accounts_size(), 1);
   EXPECT_EQ(usage.accounts(0).iccid(), iccid);
   EXPECT_EQ(usage.accounts(0).cycle().rx_bytes(), 1'000'000u);
+}
+
+TEST_F(UsageMeterTest, ACappedSimIsHeldForTheRestOfItsCycleAndDialsAgainInTheNext) {
+  // Two hours before a cycle that starts on day 1 ends.
+  const absl::Time cycle_end = absl::FromCivil(absl::CivilDay(2027, 2, 1), absl::UTCTimeZone());
+  clock_ = std::make_unique<base::SimulatedClock>(cycle_end - absl::Hours(2));
+  // The agent's polls, keep-up backoff and saves run on the simulated clock: every wait
+  // moves it. Small steps while pppd (real) dials, large ones across the hours.
+  auto advance = [&](auto done, absl::Duration step, absl::Duration limit) {
+    return AdvanceUntil(*clock_, done, step, limit);
+  };
+  Start(/*keep_up_enabled=*/true);
+  v1::DataPlan plan;
+  plan.set_cap_bytes(1'000'000);
+  plan.set_at_cap(v1::CAP_ACTION_HANG_UP);
+  ASSERT_TRUE(Apply(plan).ok());
+  ASSERT_TRUE(advance(
+      [&] {
+        return State().connection().state() == v1::CONNECTION_STATE_CONNECTED &&
+               State().usage().plan().cap_bytes() == 1'000'000u;
+      },
+      absl::Milliseconds(250), absl::Minutes(5)))
+      << State().ShortDebugString();
+  SetCounters(1'000'000, 150'000);
+  ASSERT_TRUE(advance(
+      [&] {
+        return State().usage().state() == v1::USAGE_STATE_BLOCKED &&
+               State().connection().state() == v1::CONNECTION_STATE_DISCONNECTED;
+      },
+      absl::Milliseconds(250), absl::Minutes(5)))
+      << "hung up at the cap";
+  SetCounters(0, 0);  // the next ppp0 counts from zero
+  const int starts = Starts();
+  // The rest of the cycle, with keep-up's backoff (1 s) passing many times: no dial.
+  EXPECT_FALSE(advance([&] { return Starts() > starts; }, absl::Seconds(10),
+                       cycle_end - clock_->Now() - absl::Seconds(10)));
+  EXPECT_EQ(State().usage().state(), v1::USAGE_STATE_BLOCKED);
+  // The next cycle starts from zero, the block lifts, and keep-up dials.
+  ASSERT_TRUE(advance(
+      [&] {
+        const v1::ModemStatus s = State();
+        return s.usage().state() == v1::USAGE_STATE_OK &&
+               s.connection().state() == v1::CONNECTION_STATE_CONNECTED;
+      },
+      absl::Milliseconds(250), absl::Minutes(5)))
+      << State().ShortDebugString();
+  const v1::SimUsage usage = State().usage();
+  EXPECT_EQ(usage.cycle().start().seconds(), absl::ToUnixSeconds(cycle_end));
+  EXPECT_EQ(usage.cycle().rx_bytes() + usage.cycle().tx_bytes(), 0u);
+  ASSERT_GE(usage.previous_size(), 1);
+  EXPECT_EQ(usage.previous(0).rx_bytes() + usage.previous(0).tx_bytes(), 1'150'000u);
+  EXPECT_EQ(Starts(), starts + 1);
+  EXPECT_EQ(State().connection().dial_blocked(), "");
 }
 
 TEST_F(UsageMeterTest, PppdsTotalsAtHangUpAreCountedAndBadPlansAreRefused) {
