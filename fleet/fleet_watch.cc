@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "base/backoff.h"
 #include "base/duration_text.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "fleet/error_text.h"
@@ -32,7 +33,7 @@ struct BoardState {
   bool active = false;
   bool given_up = false;  // the agent refused in a way asking again cannot change
   absl::Time retry_at = absl::InfinitePast();
-  Backoff backoff;
+  base::Backoff backoff;
   std::shared_ptr<grpc::Channel> channel;
 };
 

@@ -1,7 +1,5 @@
 #include "fleet/retry_policy.h"
 
-#include <algorithm>
-
 namespace cellfleet::fleet {
 
 bool Retryable(grpc::StatusCode code) {
@@ -18,14 +16,6 @@ bool Retryable(grpc::StatusCode code) {
     default:
       return true;
   }
-}
-
-absl::Duration Backoff::Next() {
-  const double factor =
-      absl::Uniform(absl::IntervalClosed, random_, 1 - options_.jitter, 1 + options_.jitter);
-  const absl::Duration wait = nominal_ * factor;
-  nominal_ = std::min(nominal_ * options_.multiplier, options_.max);
-  return wait;
 }
 
 }  // namespace cellfleet::fleet
