@@ -1,6 +1,7 @@
 #include "agent/security/authorizer.h"
 
 #include "absl/strings/str_cat.h"
+#include "proto/peer_identity.h"
 
 namespace cellfleet::agent {
 
@@ -27,11 +28,8 @@ absl::string_view RoleName(Role role) {
 Caller Authorizer::Identify(const grpc::ServerContextBase& context) const {
   Caller caller;
   caller.peer = context.peer();
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    for (const grpc::string_ref& cn : auth->FindPropertyValues("x509_common_name")) {
-      caller.identity.assign(cn.data(), cn.size());
-    }
+  if (std::optional<std::string> name = PeerCommonName(context)) {
+    caller.identity = *name;
     auto it = roles_.find(caller.identity);
     caller.role = it == roles_.end() ? Role::kNone : it->second;
   } else {

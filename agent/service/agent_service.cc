@@ -4,7 +4,7 @@
 #include "absl/strings/strip.h"
 #include "agent/checks/diagnosis.h"
 #include "agent/config/connection_config.h"
-#include "agent/service/grpc_status.h"
+#include "proto/grpc_status.h"
 #include "agent/service/watch_reactor.h"
 #include "agent/status/update_filter.h"
 #include "base/duration_text.h"

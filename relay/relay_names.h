@@ -1,0 +1,16 @@
+// The metadata both ends of a relayed connection agree on.
+#ifndef CELLFLEET_RELAY_RELAY_NAMES_H_
+#define CELLFLEET_RELAY_RELAY_NAMES_H_
+
+namespace cellfleet::relay {
+
+// On an operator's Connect: the board asked for (its certificate's name).
+inline constexpr char kBoardMetadata[] = "cellfleet-board";
+// On a board's Relay: the session the gateway offered on the attachment.
+inline constexpr char kSessionMetadata[] = "cellfleet-session";
+// The most bytes one RelayBytes message carries: a TLS record and its header.
+inline constexpr size_t kChunkBytes = 16 * 1024 + 64;
+
+}  // namespace cellfleet::relay
+
+#endif  // CELLFLEET_RELAY_RELAY_NAMES_H_
