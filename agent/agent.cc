@@ -38,6 +38,22 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const
   return grpc::SslServerCredentials(options);
 }
 
+absl::StatusOr<GatewayLinkOptions> DialOutOptions(const AgentSettings& s,
+                                                  const std::string& relay_socket,
+                                                  const std::string& version) {
+  GatewayLinkOptions o;
+  o.settings = s.gateway;
+  o.relay_socket = relay_socket;
+  o.agent_version = version;
+  for (auto [path, pem] : {std::pair{&s.tls.cert, &o.cert_pem}, std::pair{&s.tls.key, &o.key_pem},
+                           std::pair{&s.gateway.ca, &o.ca_pem}}) {
+    absl::StatusOr<std::string> text = base::ReadFileContents(*path);
+    if (!text.ok()) return text.status();
+    *pem = *std::move(text);
+  }
+  return o;
+}
+
 int Milliseconds(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
 void SetServerLimits(grpc::ServerBuilder& builder) {
@@ -187,6 +203,12 @@ absl::Status Agent::Assemble() {
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(listen->ToString(), *credentials, &bound_port);
+  // Relayed operators reach the same server, TLS and all, through a socket of its own.
+  const std::string relay_socket = s.link.state_dir + "/relay.sock";
+  if (!s.gateway.address.empty()) {
+    std::remove(relay_socket.c_str());  // a previous run's, if it ended without a word
+    builder.AddListeningPort("unix:" + relay_socket, *credentials);
+  }
   builder.RegisterService(service_.get());
   SetServerLimits(builder);
   RefuseSharedPort(builder);
@@ -201,6 +223,12 @@ absl::Status Agent::Assemble() {
   poller_->AddStatusPart(usage_.get());
   recovery_->Start();
   poller_->Start();
+  if (!s.gateway.address.empty()) {
+    absl::StatusOr<GatewayLinkOptions> dial_out = DialOutOptions(s, relay_socket, options_.version);
+    if (!dial_out.ok()) return dial_out.status();
+    gateway_ = std::make_unique<GatewayLink>(*std::move(dial_out));
+    gateway_->Start();
+  }
   spdlog::info("serving board \"{}\" (modem port {}) on {} ({})", s.board_name, s.at_port, address_,
                s.tls.cert.empty() ? "plaintext" : (s.tls.client_ca.empty() ? "TLS" : "mutual TLS"));
   return absl::OkStatus();
@@ -259,7 +287,8 @@ Agent::~Agent() { Stop(); }
 void Agent::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  hub_.Close();  // every stream ends with UNAVAILABLE "agent is shutting down"
+  if (gateway_) gateway_->Stop();  // no relayed session is left on the server
+  hub_.Close();                    // every stream ends with UNAVAILABLE "agent is shutting down"
   if (server_) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options_.shutdown_grace));
@@ -276,6 +305,7 @@ void Agent::Stop() {
   link_.reset();  // ...whose hang-up comes last: pppd ends gracefully, reaped
   config_.reset();
   server_.reset();
+  gateway_.reset();
   service_.reset();
   at_.reset();
   doctor_.reset();

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "agent/checks/doctor.h"
 #include "agent/config/config_manager.h"
+#include "agent/dialout/gateway_link.h"
 #include "agent/link/link_manager.h"
 #include "agent/recovery/recovery_manager.h"
 #include "agent/security/audit_log.h"
@@ -99,6 +100,7 @@ class Agent {
   std::unique_ptr<RecoveryManager> recovery_;  // follows the hub; steps via at_ and the link
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<GatewayLink> gateway_;  // dials out to serve through a gateway, if set
 };
 
 }  // namespace cellfleet::agent

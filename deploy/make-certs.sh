@@ -5,9 +5,10 @@
 #   make-certs.sh DIR ca
 #   make-certs.sh DIR agent NAME [SAN ...]   SAN: DNS:board.example or IP:10.8.0.11
 #   make-certs.sh DIR client IDENTITY        the identity (CN) that agent roles name
+#   make-certs.sh DIR gateway NAME [SAN ...] a cellfleet-gateway's (serves only)
 set -euo pipefail
 
-usage() { sed -n '2,8p' "$0" >&2; exit 2; }
+usage() { sed -n '2,9p' "$0" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 dir=$1 kind=$2
 shift 2
@@ -45,7 +46,20 @@ case "$kind" in
     sans="DNS:$name,DNS:localhost,IP:127.0.0.1,IP:::1"
     for san in "$@"; do sans="$sans,$san"; done
     make_ca
+    # clientAuth too: the board shows it to a gateway it dials out to (docs/gateway.md).
     issue "agent-$name" "$name" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=$sans"
+    ;;
+  gateway)
+    [ $# -ge 1 ] || usage
+    name=$1
+    shift
+    sans="DNS:$name"
+    for san in "$@"; do sans="$sans,$san"; done
+    make_ca
+    issue "gateway-$name" "$name" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth
 subjectAltName=$sans"

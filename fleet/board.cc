@@ -43,16 +43,24 @@ absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path) {
   std::vector<Board> boards;
   std::set<std::string> names;
   for (const YAML::Node& node : list) {
-    if (absl::Status keys = r.CheckKeys(node, {"name", "address", "labels"}); !keys.ok())
+    if (absl::Status keys = r.CheckKeys(node, {"name", "address", "via", "labels"}); !keys.ok())
       return keys;
     if (!node["name"]) return r.Error(node, "board has no \"name\"");
-    if (!node["address"]) return r.Error(node, "board has no \"address\"");
+    if (!node["address"] && !node["via"]) {
+      return r.Error(node,
+                     "board has no \"address\" (or \"via\": the gateway it is reached through)");
+    }
     Board board;
     if (absl::Status s = r.Get(node, "name", board.name); !s.ok()) return s;
-    if (absl::Status s = r.Get(node, "address", board.address); !s.ok()) return s;
-    if (absl::Status valid = ValidateAddress(board.address); !valid.ok()) {
-      return r.Error(node["address"], valid.message());
+    for (const char* key : {"address", "via"}) {
+      if (!node[key]) continue;
+      std::string& field = std::string(key) == "via" ? board.via : board.address;
+      if (absl::Status s = r.Get(node, key, field); !s.ok()) return s;
+      if (absl::Status valid = ValidateAddress(field); !valid.ok()) {
+        return r.Error(node[key], valid.message());
+      }
     }
+    if (!board.via.empty()) board.address = board.name + " via " + board.via;
     if (!names.insert(board.name).second) {
       return r.Error(node["name"], absl::StrCat("board name \"", board.name, "\" is used twice"));
     }

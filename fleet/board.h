@@ -13,8 +13,11 @@ namespace cellfleet::fleet {
 
 struct Board {
   std::string name;
-  std::string address;  // host:port or [v6]:port
+  std::string address;  // host:port or [v6]:port; "NAME via GATEWAY" for one behind a gateway
   std::map<std::string, std::string> labels;
+  // The gateway's operator address (host:port) a board behind carrier NAT is reached
+  // through, by its name; empty: dialed directly at `address`.
+  std::string via = "";
 };
 
 // "host:port,host:port" -> boards named by their address. Every entry is checked.
@@ -28,6 +31,8 @@ absl::Status ValidateAddress(absl::string_view address);
 //     - name: rock-001
 //       address: 10.8.0.11:50051
 //       labels: {region: north, site: depot-3}
+//     - name: rock-002            # behind carrier NAT: reached through a gateway
+//       via: gw.example:8444
 // Errors name the file and line.
 absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path);
 

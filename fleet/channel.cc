@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/file_contents.h"
+#include "fleet/gateway_relay.h"
 #include "proto/keepalive.h"
 
 namespace cellfleet::fleet {
@@ -50,8 +51,8 @@ absl::StatusOr<ChannelOptions> LoadChannelOptions(const std::string& ca_file,
   return options;
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
-                                           const ChannelOptions& options) {
+std::shared_ptr<grpc::Channel> MakeChannel(const Board& board, const ChannelOptions& options) {
+  std::string address = board.address;
   grpc::ChannelArguments args;
   // Stream heartbeats keep NAT mappings alive; pings only find a board gone silent
   // (proto/keepalive.h).
@@ -74,6 +75,19 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   // Where ReadIntoSizedBuffers() is in force: a status update fits, and gRPC grows the
   // next read when one fills (8 KB is gRPC's default).
   args.SetInt(GRPC_ARG_TCP_READ_CHUNK_SIZE, 512);
+  std::string server_name = options.server_name;
+  if (!board.via.empty()) {
+    absl::StatusOr<GatewayRelay*> relay = RelayTo(board.via, options);
+    if (!relay.ok()) {
+      // A channel that fails every call with the reason, as an unreachable board's does.
+      args.SetString(GRPC_ARG_HTTP_PROXY, "http://127.0.0.1:1");
+      return grpc::CreateCustomChannel(board.name + ":443", grpc::InsecureChannelCredentials(),
+                                       args);
+    }
+    args.SetString(GRPC_ARG_HTTP_PROXY, (*relay)->proxy_uri());
+    address = board.name + ":443";  // the CONNECT names the board; its certificate too
+    server_name.clear();
+  }
   if (options.ca_pem.empty()) {
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   }
@@ -81,7 +95,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
   ssl.pem_root_certs = options.ca_pem;
   ssl.pem_cert_chain = options.cert_pem;
   ssl.pem_private_key = options.key_pem;
-  if (!options.server_name.empty()) args.SetSslTargetNameOverride(options.server_name);
+  if (!server_name.empty()) args.SetSslTargetNameOverride(server_name);
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
 }
 

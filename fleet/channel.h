@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
+#include "fleet/board.h"
 #include "grpcpp/grpcpp.h"
 
 namespace cellfleet::fleet {
@@ -25,8 +26,9 @@ absl::StatusOr<ChannelOptions> LoadChannelOptions(const std::string& ca_file,
                                                   const std::string& key_file,
                                                   const std::string& server_name);
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
-                                           const ChannelOptions& options);
+// To `board.address`, or, for a board behind a gateway (`via`), through this process's
+// relay to that gateway (fleet/gateway_relay.h), the TLS checking the board's name.
+std::shared_ptr<grpc::Channel> MakeChannel(const Board& board, const ChannelOptions& options);
 
 // gRPC 1.51 reads every connection into fixed 8 KB pieces (its "tcp_read_chunks"
 // experiment) and keeps the unfilled rest of the last one for the next read: 8 KB held

@@ -54,7 +54,7 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
             results[i].board = boards[i];
             calls[i] = std::make_unique<Call>();
             Call* call = calls[i].get();
-            call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i].address, options.channel));
+            call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i], options.channel));
             call->started = clock.Now();
             call->context.set_deadline(absl::ToChronoTime(call->started + options.deadline));
             start(call->stub.get(), &call->context, &results[i].response,

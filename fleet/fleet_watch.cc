@@ -166,7 +166,7 @@ std::vector<int> RunFleetWatch(const std::vector<Board>& boards, const FleetWatc
     auto state = std::make_unique<BoardState>();
     state->index = states.size();
     state->board = &board;
-    state->channel = MakeChannel(board.address, options.channel);
+    state->channel = MakeChannel(board, options.channel);
     states.push_back(std::move(state));
   }
   std::vector<std::unique_ptr<Stream>> streams;  // kept until the end: reactors must outlive OnDone

@@ -29,7 +29,7 @@ class BoardPush {
         timer_(timer),
         progress_(std::move(progress)),
         finished_(std::move(finished)),
-        stub_(v1::ModemAgent::NewStub(MakeChannel(board.address, options.channel))),
+        stub_(v1::ModemAgent::NewStub(MakeChannel(board, options.channel))),
         started_(Now()) {}
 
   void Start() {

@@ -52,7 +52,7 @@ grpc::ServerBidiReactor<v1::RelayBytes, v1::RelayBytes>* BoardService::Relay(
         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                      "a relay needs the board's certificate and its session"));
   }
-  std::shared_ptr<RelayEnd> end = RelayEnd::Make();
+  std::shared_ptr<RelayEnd> end = RelayEnd::Make(nullptr);
   if (absl::Status joined = registry_->Answer(*name, session, end.get()); !joined.ok()) {
     end->FinishUnspliced(ToGrpcStatus(joined));
   }
@@ -87,7 +87,7 @@ grpc::ServerBidiReactor<v1::RelayBytes, v1::RelayBytes>* OperatorService::Connec
   }
   BoardRegistry* registry = registry_;
   std::shared_ptr<RelayEnd> end = RelayEnd::Make(
-      [registry, board](const RelayEnd* done) { registry->OperatorEnded(board, done); });
+      context, [registry, board](const RelayEnd* done) { registry->OperatorEnded(board, done); });
   if (absl::Status offered = registry_->Offer(board, end); !offered.ok()) {
     end->FinishUnspliced(ToGrpcStatus(offered));
   }

@@ -1,13 +1,17 @@
 #include "gateway/relay_splice.h"
 
+#include "relay/relay_names.h"
+
 namespace cellfleet::gateway {
 
 // Reactions run outside any of the caller's locks, and gRPC defers the reactions a Start*
 // call causes until the reaction that made it returns: Start* and Finish are called
 // under the splice's lock, which is what keeps a write from following a Finish.
 
-std::shared_ptr<RelayEnd> RelayEnd::Make(std::function<void(const RelayEnd*)> on_done) {
+std::shared_ptr<RelayEnd> RelayEnd::Make(grpc::CallbackServerContext* context,
+                                         std::function<void(const RelayEnd*)> on_done) {
   std::shared_ptr<RelayEnd> end(new RelayEnd());
+  end->context_ = context;
   end->on_done_ = std::move(on_done);
   end->self_ = end;
   return end;
@@ -84,6 +88,9 @@ bool Splice::Join(RelayEnd* operator_end, RelayEnd* board_end) {
     ends[side]->splice_ = splice;
     ends[side]->side_ = side;
     splice->ends_[side] = ends[side];
+  }
+  if (operator_end->context_ != nullptr) {
+    operator_end->context_->AddInitialMetadata(relay::kSplicedMetadata, "1");
   }
   operator_end->StartSendInitialMetadata();
   for (int side = 0; side < 2; ++side) ends[side]->StartRead(&splice->read_[side]);

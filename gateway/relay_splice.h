@@ -22,7 +22,10 @@ class Splice;
 class RelayEnd : public grpc::ServerBidiReactor<v1::RelayBytes, v1::RelayBytes> {
  public:
   // `on_done` (may be empty) runs once, when gRPC is done with the call.
-  static std::shared_ptr<RelayEnd> Make(std::function<void(const RelayEnd*)> on_done = nullptr);
+  // `context` is the call's, for the operator's end (the splice marks its initial
+  // metadata); null for a board's.
+  static std::shared_ptr<RelayEnd> Make(grpc::CallbackServerContext* context,
+                                        std::function<void(const RelayEnd*)> on_done = nullptr);
 
   // Ends the call with `status` unless it is spliced or has ended: for a session that
   // never got its board. Safe from any thread.
@@ -40,6 +43,7 @@ class RelayEnd : public grpc::ServerBidiReactor<v1::RelayBytes, v1::RelayBytes> 
   std::shared_ptr<Splice> splice_ ABSL_GUARDED_BY(mu_);
   int side_ ABSL_GUARDED_BY(mu_) = 0;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::CallbackServerContext* context_ = nullptr;
   std::function<void(const RelayEnd*)> on_done_;
   std::shared_ptr<RelayEnd> self_;  // until OnDone
 };

@@ -8,6 +8,9 @@ namespace cellfleet::relay {
 inline constexpr char kBoardMetadata[] = "cellfleet-board";
 // On a board's Relay: the session the gateway offered on the attachment.
 inline constexpr char kSessionMetadata[] = "cellfleet-session";
+// In the initial metadata of an operator's Connect once the board's end is joined (a
+// refused Connect has none): the relay may tell its caller the way is open.
+inline constexpr char kSplicedMetadata[] = "cellfleet-spliced";
 // The most bytes one RelayBytes message carries: a TLS record and its header.
 inline constexpr size_t kChunkBytes = 16 * 1024 + 64;
 

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "agent/dialout/gateway_link.h"
 #include "agent/link/link_manager.h"
 #include "agent/recovery/recovery_ladder.h"
 #include "agent/security/at_policy.h"
@@ -44,6 +45,8 @@ struct AgentSettings {
   Role unauthenticated_role = Role::kViewer;
   std::string audit_log;
   AtPolicySettings at_commands;
+  // dial-out to a gateway, for a board behind carrier NAT
+  DialOutSettings gateway;
   // history
   HistoryRetention history;
   // data usage per SIM (the plans come with the pushed config)

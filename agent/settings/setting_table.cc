@@ -233,6 +233,19 @@ std::vector<Setting> MakeTable() {
       Boolean("security.at_commands.allow_chained", "",
               "Several commands on one line (AT+CSQ;+COPS?), each checked on its own",
               CF_FIELD(at_commands.allow_chained)),
+      Text("gateway.address", "--gateway",
+           "A cellfleet-gateway's board address (host:port) to dial out to and serve through, "
+           "for a board behind carrier NAT",
+           CF_FIELD(gateway.address)),
+      Text("gateway.ca", "--gateway-ca", "CA of the gateway's certificate (PEM)",
+           CF_FIELD(gateway.ca)),
+      Text("gateway.server_name", "--gateway-server-name",
+           "Name expected in the gateway's certificate, if not the address's host",
+           CF_FIELD(gateway.server_name)),
+      Duration("gateway.keepalive", "--gateway-keepalive",
+               "Idle time before a keepalive ping to the gateway: below the carrier NAT's TCP "
+               "timeout",
+               CF_FIELD(gateway.keepalive), absl::Seconds(1), absl::Hours(2)),
       Text("connection.apn", "--apn", "APN to dial until a config is pushed",
            CF_FIELD(link.settings.apn)),
       Choice("connection.pdp_type", "", "The PDP context's type", CF_FIELD(link.settings.pdp_type),
@@ -335,6 +348,18 @@ const std::vector<SectionRule>& SectionRules() {
        [](const AgentSettings& s) {
          return s.tls.cert.empty() != s.tls.key.empty() ? Reason("tls needs both cert and key")
                                                         : absl::OkStatus();
+       }},
+      // The operator's TLS ends on the agent: without it, whoever the gateway admits would
+      // reach the board as an unauthenticated caller.
+      {"gateway",
+       [](const AgentSettings& s) {
+         if (s.gateway.address.empty()) return absl::OkStatus();
+         if (s.tls.cert.empty() || s.tls.client_ca.empty()) {
+           return Reason(
+               "a dial-out needs the agent's mutual TLS (security.tls cert, key and client_ca): "
+               "its certificate names the board at the gateway, and operators' TLS ends on it");
+         }
+         return s.gateway.ca.empty() ? Reason("a dial-out needs gateway.ca") : absl::OkStatus();
        }},
       {"recovery",
        [](const AgentSettings& s) {

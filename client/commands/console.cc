@@ -64,7 +64,7 @@ class ConsoleCommand : public FleetCommand {
                                  " match (name one: cellfleet console BOARD --inventory ...)")));
     }
     board_ = chosen.front();
-    stub_ = v1::ModemAgent::NewStub(fleet::MakeChannel(board_.address, env.fanout.channel));
+    stub_ = v1::ModemAgent::NewStub(fleet::MakeChannel(board_, env.fanout.channel));
     const bool terminal = &env.in == &std::cin && ::isatty(STDIN_FILENO) == 1;
     if (!terminal) return RunScript(env);
     env.out << "cellfleet console: " << board_.name << " (" << board_.address
