@@ -44,6 +44,7 @@ absl::StatusOr<GatewayLinkOptions> DialOutOptions(const AgentSettings& s,
   GatewayLinkOptions o;
   o.settings = s.gateway;
   o.relay_socket = relay_socket;
+  o.keepalive_file = s.link.state_dir + "/gateway-keepalive";
   o.agent_version = version;
   for (auto [path, pem] : {std::pair{&s.tls.cert, &o.cert_pem}, std::pair{&s.tls.key, &o.key_pem},
                            std::pair{&s.gateway.ca, &o.ca_pem}}) {

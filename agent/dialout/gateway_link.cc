@@ -7,8 +7,11 @@
 #include <climits>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "base/clock.h"
+#include "base/file_contents.h"
 #include "relay/relay_names.h"
 #include "relay/socket_pump.h"
 #include "spdlog/spdlog.h"
@@ -59,11 +62,58 @@ int ConnectUnix(const std::string& path) {
 // The link's times are the network's: real time, as a dial's deadline.
 absl::Time Now() { return base::Clock::Real().Now(); }
 
+KeepaliveBounds BoundsOf(const DialOutSettings& s) {
+  return KeepaliveBounds{s.keepalive, s.keepalive_min, s.keepalive_max};
+}
+
+// What an earlier run learned of the carrier, or a fresh start.
+KeepaliveLearner ReadLearner(const GatewayLinkOptions& o) {
+  const KeepaliveBounds bounds = BoundsOf(o.settings);
+  if (o.keepalive_file.empty()) return KeepaliveLearner(bounds);
+  absl::StatusOr<std::string> text = base::ReadFileContents(o.keepalive_file);
+  if (!text.ok()) return KeepaliveLearner(bounds);  // none yet
+  absl::StatusOr<KeepaliveLearner> learned =
+      KeepaliveLearner::Restore(std::string(absl::StripAsciiWhitespace(*text)), bounds);
+  if (!learned.ok()) {
+    spdlog::warn("gateway: {}: {}; learning the keepalive afresh", o.keepalive_file,
+                 std::string(learned.status().message()));
+    return KeepaliveLearner(bounds);
+  }
+  spdlog::info("gateway: keepalive every {} (learned: {})",
+               absl::FormatDuration(learned->interval()), learned->Save());
+  return *learned;
+}
+
+// The first reconnect after a loss waits anywhere in [0, 10 s): a fleet whose gateway
+// restarted comes back spread over that window, not in one instant.
+constexpr base::BackoffOptions kReconnect{absl::Seconds(5), absl::Minutes(5), 2, 1.0};
+
 }  // namespace
 
 GatewayLink::GatewayLink(GatewayLinkOptions options)
-    : options_(std::move(options)),
-      backoff_(base::BackoffOptions{absl::Seconds(1), absl::Minutes(5), 2, 0.5}) {}
+    : options_(std::move(options)), backoff_(kReconnect), learner_(ReadLearner(options_)) {}
+
+absl::Duration GatewayLink::keepalive_interval() const {
+  absl::MutexLock lock(&mu_);
+  return learner_.interval();
+}
+
+void GatewayLink::Learned(bool survived, absl::Duration idle) {
+  if (survived) {
+    learner_.Survived(idle);
+  } else {
+    learner_.Dropped(idle);
+  }
+  spdlog::info("gateway: a keepalive after {} idle was {}; next after {}",
+               absl::FormatDuration(idle), survived ? "answered" : "not answered",
+               absl::FormatDuration(learner_.interval()));
+  if (options_.keepalive_file.empty()) return;
+  if (absl::Status saved =
+          base::WriteFileAtomically(options_.keepalive_file, learner_.Save() + "\n");
+      !saved.ok()) {
+    spdlog::warn("gateway: cannot keep what the keepalive learned: {}", std::string(saved.message()));
+  }
+}
 
 GatewayLink::~GatewayLink() { Stop(); }
 
@@ -165,9 +215,11 @@ void GatewayLink::KeepAlive(grpc::ClientContext& context, AttachStream& stream) 
   const DialOutSettings& s = options_.settings;
   absl::MutexLock lock(&mu_);
   uint64_t sequence = 0;
+  // A silence found after the link was opened again is the carrier's word on the new
+  // mapping too; the learner hears only pings that follow a full interval of idleness.
   auto over = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return attachment_over_ || stopping_; };
   while (!over()) {
-    const absl::Time due = last_activity_ + s.keepalive;
+    const absl::Time due = last_activity_ + learner_.interval();
     if (Now() < due) {
       mu_.AwaitWithDeadline(absl::Condition(&over), due);
       continue;
@@ -182,7 +234,12 @@ void GatewayLink::KeepAlive(grpc::ClientContext& context, AttachStream& stream) 
     if (!sent) return;  // the reader sees the attachment's end
     auto answered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pongs_ > pongs || over(); };
     mu_.AwaitWithTimeout(absl::Condition(&answered), s.keepalive_timeout);
-    if (over() || pongs_ > pongs) continue;
+    if (pongs_ > pongs) {
+      Learned(/*survived=*/true, idle);
+      continue;
+    }
+    if (over()) return;
+    Learned(/*survived=*/false, idle);
     // Silence after an idle spell: the carrier's NAT forgot the connection, and nothing
     // from the gateway can reach the board any more. Attach again at once.
     spdlog::warn("gateway: no answer to a keepalive within {} after {} idle: attaching again",

@@ -14,6 +14,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/dialout/keepalive_learner.h"
 #include "base/backoff.h"
 #include "cellfleet/v1/gateway.grpc.pb.h"
 
@@ -23,8 +24,11 @@ struct DialOutSettings {
   std::string address;      // the gateway's board listener, host:port; empty: no dial-out
   std::string ca;           // CA of the gateway's certificate (PEM file)
   std::string server_name;  // name expected in it, if not the address's host
-  // Idle time before a ping: below the shortest NAT timeout of TCP mappings planned for.
+  // Idle time before a ping, where the learning starts: below the shortest NAT timeout of
+  // TCP mappings planned for; it then lengthens to what the carrier keeps, within these.
   absl::Duration keepalive = absl::Minutes(4);
+  absl::Duration keepalive_min = absl::Seconds(15);
+  absl::Duration keepalive_max = absl::Hours(1);
   absl::Duration keepalive_timeout = absl::Seconds(20);  // LTE round trips spike to seconds
   int max_sessions = 8;                                  // relayed at once
 };
@@ -34,6 +38,7 @@ struct GatewayLinkOptions {
   std::string cert_pem, key_pem;  // the board's certificate: its name at the gateway
   std::string ca_pem;             // read from settings.ca
   std::string relay_socket;       // the agent's own TLS listener, a unix socket path
+  std::string keepalive_file;     // what the keepalive learned, kept across restarts
   std::string agent_version;
 };
 
@@ -48,6 +53,7 @@ class GatewayLink {
 
   bool attached() const;
   uint64_t attachments() const;  // how many times it attached (reconnects + 1)
+  absl::Duration keepalive_interval() const;
 
  private:
   struct Session;
@@ -63,6 +69,9 @@ class GatewayLink {
                    const v1::BoardToGateway& message);
   void ReapSessions() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // What a ping found: the learner's new interval, saved.
+  void Learned(bool survived, absl::Duration idle) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const GatewayLinkOptions options_;
   base::Backoff backoff_;
   std::thread thread_;
@@ -76,6 +85,7 @@ class GatewayLink {
   absl::Time last_activity_ ABSL_GUARDED_BY(mu_);  // the attachment's last read or write
   uint64_t pongs_ ABSL_GUARDED_BY(mu_) = 0;
   std::list<std::unique_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+  KeepaliveLearner learner_ ABSL_GUARDED_BY(mu_);
   absl::Mutex write_mu_;  // one writer at a time on the attachment
 };
 

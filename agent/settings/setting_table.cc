@@ -243,9 +243,17 @@ std::vector<Setting> MakeTable() {
            "Name expected in the gateway's certificate, if not the address's host",
            CF_FIELD(gateway.server_name)),
       Duration("gateway.keepalive", "--gateway-keepalive",
-               "Idle time before a keepalive ping to the gateway: below the carrier NAT's TCP "
-               "timeout",
+               "Idle time before the first keepalive ping to the gateway; it then learns what "
+               "the carrier's NAT keeps, within keepalive_min and keepalive_max",
                CF_FIELD(gateway.keepalive), absl::Seconds(1), absl::Hours(2)),
+      Duration("gateway.keepalive_min", "", "The shortest keepalive interval learned",
+               CF_FIELD(gateway.keepalive_min), absl::Seconds(1), absl::Hours(2)),
+      Duration("gateway.keepalive_max", "",
+               "The longest keepalive interval learned: a dropped mapping is found within it",
+               CF_FIELD(gateway.keepalive_max), absl::Seconds(1), absl::Hours(2)),
+      Duration("gateway.keepalive_timeout", "",
+               "How long a keepalive ping may go unanswered before the mapping counts as gone",
+               CF_FIELD(gateway.keepalive_timeout), absl::Seconds(1), absl::Minutes(5)),
       Text("connection.apn", "--apn", "APN to dial until a config is pushed",
            CF_FIELD(link.settings.apn)),
       Choice("connection.pdp_type", "", "The PDP context's type", CF_FIELD(link.settings.pdp_type),
@@ -358,6 +366,9 @@ const std::vector<SectionRule>& SectionRules() {
            return Reason(
                "a dial-out needs the agent's mutual TLS (security.tls cert, key and client_ca): "
                "its certificate names the board at the gateway, and operators' TLS ends on it");
+         }
+         if (s.gateway.keepalive_min > s.gateway.keepalive_max) {
+           return Reason("keepalive_min must not exceed keepalive_max");
          }
          return s.gateway.ca.empty() ? Reason("a dial-out needs gateway.ca") : absl::OkStatus();
        }},

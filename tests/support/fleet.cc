@@ -156,10 +156,21 @@ absl::Status Fleet::StartAgents() {
     board.log = absl::StrCat(options_.dir, "/agent", i, ".log");
     const std::string ready = absl::StrCat(options_.dir, "/agent", i, ".ready");
     if (absl::Status removed = RemoveStaleReadyFile(ready); !removed.ok()) return removed;
-    std::vector<std::string> argv = {
-        options_.agent, "--at-port",   board.at_path,   "--modem-port", board.modem_path,
-        "--listen",     "127.0.0.1:0", "--board-name",  board.name,     "--lock-dir",
-        options_.dir,   "--state-dir", board.state_dir, "--ready-file", ready};
+    std::vector<std::string> argv = {options_.agent,
+                                     "--at-port",
+                                     board.at_path,
+                                     "--modem-port",
+                                     board.modem_path,
+                                     "--listen",
+                                     absl::StrCat(options_.listen_host, ":0"),
+                                     "--board-name",
+                                     board.name,
+                                     "--lock-dir",
+                                     options_.dir,
+                                     "--state-dir",
+                                     board.state_dir,
+                                     "--ready-file",
+                                     ready};
     if (!options_.poll_interval.empty()) {
       argv.insert(argv.end(), {"--poll-interval", options_.poll_interval});
     }

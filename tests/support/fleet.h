@@ -43,6 +43,8 @@ struct FleetOptions {
   // More agent flags for board `index` (TLS, pppd, roles...).
   std::function<std::vector<std::string>(int index)> agent_args;
   bool start_agents = true;  // false: the simulator only
+  // Where the agents listen (port 0 each); another host's address needs their TLS.
+  std::string listen_host = "127.0.0.1";
   absl::Duration start_timeout = absl::Seconds(20);
 };
 

@@ -8,6 +8,8 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "base/atomic_file.h"
 #include "base/stop_signals.h"
 #include "tests/support/fleet.h"
@@ -43,7 +45,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> agent_args;
   app.add_option("--agent-arg", agent_args,
                  "An argument for every agent, e.g. --agent-arg=--unauthenticated-role=operator; "
-                 "repeatable");
+                 "{name} in it is the board's name (board-00...); repeatable");
+  app.add_option("--listen-host", options.listen_host,
+                 "The agents' listen address (default 127.0.0.1; another needs their TLS)");
   CLI11_PARSE(app, argc, argv);
   for (const std::string& text : trouble) {
     absl::StatusOr<cellfleet::testing::FleetTrouble> parsed =
@@ -56,7 +60,12 @@ int main(int argc, char** argv) {
   }
   if (!scenario.empty()) options.simulator_args = {"--scenario", scenario};
   if (!agent_args.empty()) {
-    options.agent_args = [agent_args](int) { return agent_args; };
+    options.agent_args = [agent_args](int index) {
+      std::vector<std::string> args = agent_args;
+      const std::string name = absl::StrFormat("board-%02d", index);
+      for (std::string& arg : args) absl::StrReplaceAll({{"{name}", name}}, &arg);
+      return args;
+    };
   }
   // Agents start in parallel; a large fleet on a small machine needs longer.
   options.start_timeout = start_seconds > 0
