@@ -38,6 +38,9 @@ packages=(
   strace bc gawk
   # Man pages from the programs' --help (help2man), read back in their test with man.
   help2man man-db
+  # The carrier's NAT in front of boards that dial out to a gateway (tests/nat): nftables
+  # masquerade in a network namespace, and conntrack to drop its mappings.
+  nftables conntrack
 )
 
 missing=()
