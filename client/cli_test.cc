@@ -65,12 +65,24 @@ TEST(CliTest, UsageErrorsAreOneLineAndExitTwo) {
            {"at", "AT+CSQ\x1b", "--targets", "127.0.0.1:1"},
            {"at", "--targets", "127.0.0.1:1"},
            {"at", "AT+COPS=?", "--command-timeout", "600", "--targets", "127.0.0.1:1"},
-           {"console", "--targets", "127.0.0.1:1,127.0.0.1:2"}}) {
+           {"console", "--targets", "127.0.0.1:1,127.0.0.1:2"},
+           // Boards behind a gateway: names, a gateway address, and the certificates.
+           {"status", "--gateway", "127.0.0.1:1", "--targets", "127.0.0.1:9"},
+           {"status", "--gateway", "nowhere", "--targets", "rock-001"},
+           {"status", "--gateway", "127.0.0.1:1", "--inventory", "x.yaml"},
+           {"status", "--gateway", "127.0.0.1:1", "--targets", "rock-001"}}) {
     CliResult r = RunCli(args);
     EXPECT_EQ(r.code, kExitUsage) << args[0] << " " << (args.size() > 1 ? args[1] : "");
     EXPECT_EQ(CountLines(r.err), 1) << r.err;
     EXPECT_THAT(r.err, HasSubstr("cellfleet"));
   }
+}
+
+TEST(CliTest, BoardsBehindAGatewayNeedTheOperatorsCertificate) {
+  CliResult r = RunCli({"status", "--gateway", "127.0.0.1:1", "--targets", "rock-001"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("board rock-001 is reached through the gateway 127.0.0.1:1"));
+  EXPECT_THAT(r.err, HasSubstr("--ca, --cert, --key"));
 }
 
 TEST(CliTest, UnreachableBoardIsReportedWithinTheDeadline) {

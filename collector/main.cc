@@ -87,6 +87,10 @@ int main(int argc, char** argv) {
   absl::StatusOr<cellfleet::fleet::ChannelOptions> channel =
       cellfleet::fleet::LoadChannelOptions(ca, cert, key, server_name);
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
+  if (absl::Status reachable = cellfleet::fleet::CheckGatewayCredentials(boards, *channel);
+      !reachable.ok()) {
+    return Fail(std::string(reachable.message()));
+  }
 
   cellfleet::fleet::FleetWatchOptions watch;
   watch.channel = *channel;

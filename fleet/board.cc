@@ -78,6 +78,28 @@ absl::StatusOr<std::vector<Board>> LoadInventory(const std::string& path) {
   return boards;
 }
 
+absl::StatusOr<std::vector<Board>> BoardsVia(absl::string_view names, absl::string_view gateway) {
+  if (absl::Status valid = ValidateAddress(gateway); !valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--gateway: ", valid.message()));
+  }
+  std::vector<Board> boards;
+  std::set<std::string> seen;
+  for (absl::string_view name : absl::StrSplit(names, ',')) {
+    if (name.empty() || absl::StrContains(name, ':') || absl::StrContains(name, ' ')) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--targets with --gateway are board names (as their certificates name them), not \"",
+          name, "\""));
+    }
+    if (!seen.insert(std::string(name)).second) continue;
+    Board board;
+    board.name = std::string(name);
+    board.via = std::string(gateway);
+    board.address = absl::StrCat(name, " via ", gateway);
+    boards.push_back(std::move(board));
+  }
+  return boards;
+}
+
 absl::StatusOr<std::map<std::string, std::string>> ParseSelectors(
     const std::vector<std::string>& selectors) {
   std::map<std::string, std::string> parsed;

@@ -23,6 +23,10 @@ struct Board {
 // "host:port,host:port" -> boards named by their address. Every entry is checked.
 absl::StatusOr<std::vector<Board>> ParseTargets(absl::string_view targets);
 
+// "rock-001,rock-002" reached through the gateway at `gateway` (host:port): boards by
+// their names, as their certificates name them.
+absl::StatusOr<std::vector<Board>> BoardsVia(absl::string_view names, absl::string_view gateway);
+
 // Checks one "host:port" / "[v6]:port".
 absl::Status ValidateAddress(absl::string_view address);
 

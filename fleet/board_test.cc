@@ -26,6 +26,17 @@ TEST(TargetsTest, ParsesListsOfAddresses) {
   EXPECT_EQ((*boards)[2].name, "board.example:1");
 }
 
+TEST(TargetsTest, BoardsBehindAGatewayAreNamesReachedThroughIt) {
+  absl::StatusOr<std::vector<Board>> boards = BoardsVia("rock-001,rock-002,rock-001", "gw:8444");
+  ASSERT_TRUE(boards.ok()) << boards.status();
+  ASSERT_EQ(boards->size(), 2u);
+  EXPECT_EQ((*boards)[1].name, "rock-002");
+  EXPECT_EQ((*boards)[1].via, "gw:8444");
+  EXPECT_EQ((*boards)[1].address, "rock-002 via gw:8444");
+  EXPECT_THAT(BoardsVia("10.0.0.1:50051", "gw:8444").status().message(), HasSubstr("board names"));
+  EXPECT_THAT(BoardsVia("rock-001", "gw").status().message(), HasSubstr("--gateway"));
+}
+
 TEST(TargetsTest, MalformedTargetsNameTheCulprit) {
   EXPECT_THAT(ParseTargets("127.0.0.1"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"127.0.0.1\"")));
@@ -83,6 +94,24 @@ TEST_F(InventoryTest, LoadsAndSelectsByLabels) {
   EXPECT_EQ(by_name[0].name, "rock-003");
   EXPECT_TRUE(SelectBoards(*boards, *ParseSelectors({"name=rock-003", "region=south"})).empty());
   EXPECT_TRUE(SelectBoards(*boards, *ParseSelectors({"name=rock-999"})).empty());
+}
+
+TEST_F(InventoryTest, ABoardBehindAGatewayIsListedByNameAndVia) {
+  absl::StatusOr<std::vector<Board>> boards = LoadInventory(Write(R"(boards:
+  - name: rock-001
+    address: 10.8.0.11:50051
+  - name: rock-002
+    via: gw.example:8444
+)"));
+  ASSERT_THAT(boards, IsOk());
+  ASSERT_EQ(boards->size(), 2u);
+  EXPECT_EQ((*boards)[0].via, "");
+  EXPECT_EQ((*boards)[1].via, "gw.example:8444");
+  EXPECT_EQ((*boards)[1].address, "rock-002 via gw.example:8444");
+  EXPECT_THAT(LoadInventory(Write("boards:\n  - name: a\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"via\"")));
+  EXPECT_THAT(LoadInventory(Write("boards:\n  - name: a\n    via: gw\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(":3:")));
 }
 
 TEST_F(InventoryTest, ErrorsCarryFileAndLine) {

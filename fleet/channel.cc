@@ -99,6 +99,18 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Board& board, const ChannelOpti
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
 }
 
+absl::Status CheckGatewayCredentials(const std::vector<Board>& boards,
+                                     const ChannelOptions& options) {
+  for (const Board& board : boards) {
+    if (board.via.empty() || (!options.ca_pem.empty() && !options.cert_pem.empty())) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "board ", board.name, " is reached through the gateway ", board.via,
+        ": that needs TLS and a client certificate (--ca, --cert, --key), which the gateway "
+        "admits operators by and the board's agent checks"));
+  }
+  return absl::OkStatus();
+}
+
 void ReadIntoSizedBuffers() {
   constexpr absl::string_view kExperiment = "tcp_read_chunks";
   const char* set = std::getenv("GRPC_EXPERIMENTS");

@@ -30,6 +30,11 @@ absl::StatusOr<ChannelOptions> LoadChannelOptions(const std::string& ca_file,
 // relay to that gateway (fleet/gateway_relay.h), the TLS checking the board's name.
 std::shared_ptr<grpc::Channel> MakeChannel(const Board& board, const ChannelOptions& options);
 
+// OK, or why boards behind a gateway cannot be reached with `options`: the gateway admits
+// operators by their client certificate, and the boards' agents end the TLS.
+absl::Status CheckGatewayCredentials(const std::vector<Board>& boards,
+                                     const ChannelOptions& options);
+
 // gRPC 1.51 reads every connection into fixed 8 KB pieces (its "tcp_read_chunks"
 // experiment) and keeps the unfilled rest of the last one for the next read: 8 KB held
 // by each idle stream. A program holding many mostly idle streams (the collector) calls

@@ -10,18 +10,24 @@
 namespace cellfleet::client {
 namespace {
 
-// Boards from --targets or --inventory (+ --select); errors are one line each.
+// Boards from --targets (names with --gateway) or --inventory (+ --select); errors are
+// one line each.
 absl::StatusOr<std::vector<fleet::Board>> ResolveBoards(const std::string& targets,
+                                                        const std::string& gateway,
                                                         const std::string& inventory,
                                                         const std::vector<std::string>& selectors) {
   if (targets.empty() == inventory.empty()) {
     return absl::InvalidArgumentError(
         "give exactly one of --targets host:port,... or --inventory FILE");
   }
+  if (!gateway.empty() && targets.empty()) {
+    return absl::InvalidArgumentError(
+        "--gateway goes with --targets NAME,... (an inventory names each board's via:)");
+  }
   if (!targets.empty()) {
     if (!selectors.empty())
       return absl::InvalidArgumentError("--select needs --inventory (targets carry no labels)");
-    return fleet::ParseTargets(targets);
+    return gateway.empty() ? fleet::ParseTargets(targets) : fleet::BoardsVia(targets, gateway);
   }
   absl::StatusOr<std::vector<fleet::Board>> all = fleet::LoadInventory(inventory);
   if (!all.ok()) return all.status();
@@ -35,7 +41,11 @@ absl::StatusOr<std::vector<fleet::Board>> ResolveBoards(const std::string& targe
 }  // namespace
 
 void FleetCommand::AddBoardOptions(CLI::App* command) {
-  command->add_option("--targets", targets_, "Agents to talk to: host:port,host:port,...");
+  command->add_option("--targets", targets_,
+                      "Agents to talk to: host:port,host:port,... (with --gateway: board names)");
+  command->add_option("--gateway", gateway_,
+                      "A cellfleet-gateway's operator address (host:port): --targets are then "
+                      "the names of boards behind carrier NAT, reached through it");
   command->add_option("--inventory", inventory_,
                       "YAML inventory of boards (name, address, labels)");
   command->add_option("--select", selectors_,
@@ -45,8 +55,12 @@ void FleetCommand::AddBoardOptions(CLI::App* command) {
 
 int FleetCommand::Run(CommandEnv& env) {
   absl::StatusOr<std::vector<fleet::Board>> boards =
-      ResolveBoards(targets_, inventory_, selectors_);
+      ResolveBoards(targets_, gateway_, inventory_, selectors_);
   if (!boards.ok()) return UsageError(env, boards.status());
+  if (absl::Status reachable = fleet::CheckGatewayCredentials(*boards, env.fanout.channel);
+      !reachable.ok()) {
+    return UsageError(env, reachable);
+  }
   return RunOnBoards(*boards, env);
 }
 

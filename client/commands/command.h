@@ -65,6 +65,7 @@ class FleetCommand : public Command {
 
  private:
   std::string targets_;
+  std::string gateway_;
   std::string inventory_;
   std::vector<std::string> selectors_;
 };

@@ -160,7 +160,11 @@ grep -q '"board-05"' "$dir/status.out" || fail "board-05 missing from the report
 jq -e 'select(.board == "board-05") | .error.message | test("404")' "$dir/status.out" >/dev/null ||
   fail "board-05 (another CA) is not refused as unattached: $(grep board-05 "$dir/status.out")"
 grep -q "cannot attach" "$dir/fleet/agent5.log" || fail "board-05's agent does not say it cannot attach"
-echo "ok: status of 5 boards through the gateway; board-05 (another CA's certificate) refused"
+fine status --gateway "$operator_listen" --targets board-03,board-04 >"$dir/by-name.out" ||
+  fail "status --gateway --targets NAMES: $(cat "$dir/by-name.out")"
+[ "$(jq -s '[.[] | select(.status.identity.imei != null)] | length' "$dir/by-name.out")" = 2 ] ||
+  fail "status --gateway --targets NAMES: $(cat "$dir/by-name.out")"
+echo "ok: status of 5 boards through the gateway (by inventory and by --gateway with names); board-05 (another CA's certificate) refused"
 
 fine watch "${via[@]}" --count 1 >"$dir/watch.out" || fail "watch: $(cat "$dir/watch.out")"
 [ "$(jq -s 'length' "$dir/watch.out")" -ge 5 ] || fail "watch through the gateway: $(cat "$dir/watch.out")"
