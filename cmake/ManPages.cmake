@@ -30,5 +30,7 @@ cellfleet_man_page(cellfleet cellfleet 1 cli
   "manage a fleet of LTE modems through their cellfleet agents")
 cellfleet_man_page(cellfleet-collector cellfleet-collector 1 cli
   "the fleet's status streams as Prometheus metrics")
+cellfleet_man_page(cellfleet-gateway cellfleet-gateway 8 gateway
+  "relay operators to boards behind carrier NAT that dial out to it")
 cellfleet_man_page(cellfleet-agent cellfleet-agent 8 agent
   "serve an LTE modem's status and control over gRPC")

@@ -39,13 +39,15 @@ render() { MANWIDTH=200 man -l "$1" 2>/dev/null | col -b >"$2"; }
 render "$build/man/cellfleet.1.gz" "$work/cellfleet"
 render "$build/man/cellfleet-collector.1.gz" "$work/cellfleet-collector"
 render "$build/man/cellfleet-agent.8.gz" "$work/cellfleet-agent"
+render "$build/man/cellfleet-gateway.8.gz" "$work/cellfleet-gateway"
 
 [[ -n "$(missing "$build/client/cellfleet" "$work/cellfleet-collector")" ]] ||
   { echo "FAIL: control: the collector's page passed for the CLI's commands"; exit 1; }
 echo "ok: control: a page without the commands fails the check"
 
 source "$(dirname "$0")/../support/rules_lib.sh"
-for program in client/cellfleet collector/cellfleet-collector agent/cellfleet-agent; do
+for program in client/cellfleet collector/cellfleet-collector agent/cellfleet-agent \
+  gateway/cellfleet-gateway; do
   name=$(basename "$program")
   count=$(($(options "$build/$program" | wc -l) + $(subcommands "$build/$program" | wc -l)))
   report "$name: every command and option is in its man page ($count at the top level)" \

@@ -10,13 +10,14 @@ if dpkg-query -W cellfleet-agent >/dev/null 2>&1; then
 fi
 out=$(mktemp -d)
 cleanup() {
-  dpkg -P cellfleet-agent cellfleet >/dev/null 2>&1 || true
+  dpkg -P cellfleet-agent cellfleet cellfleet-gateway >/dev/null 2>&1 || true
   rm -rf "$out"
 }
 trap cleanup EXIT
 (cd "$build_dir" && cpack -G DEB -B "$out" >/dev/null)
 agent_deb=$(ls "$out"/cellfleet-agent_*.deb)
 cli_deb=$(ls "$out"/cellfleet_*.deb)
+gateway_deb=$(ls "$out"/cellfleet-gateway_*.deb)
 
 fail() { echo "FAIL: $*"; exit 1; }
 dpkg -i "$agent_deb" "$cli_deb" >/dev/null || fail "dpkg -i failed"
@@ -60,4 +61,40 @@ dpkg -P cellfleet-agent >/dev/null || fail "dpkg -P failed"
 [ ! -e /etc/ppp/peers/cellfleet ] || fail "peers file left after purge"
 [ ! -d /var/lib/cellfleet ] || fail "state dir left after purge"
 ! getent passwd cellfleet >/dev/null || fail "service user left after purge"
+
+# The gateway's package: its unit verifies, its settings are a conffile only its user
+# reads, and the installed gateway serves as that user from the shipped settings (with a
+# test PKI in place of the operator's).
+dpkg -i "$gateway_deb" >/dev/null || fail "dpkg -i cellfleet-gateway failed"
+/usr/bin/cellfleet-gateway --version | grep -q "cellfleet-gateway" || fail "cellfleet-gateway --version"
+getent passwd cellfleet-gateway >/dev/null || fail "service user cellfleet-gateway missing"
+settings=/etc/cellfleet/gateway.yaml
+[ "$(stat -c '%U:%G %a' "$settings")" = "root:cellfleet-gateway 640" ] ||
+  fail "$settings is not root:cellfleet-gateway 640: $(stat -c '%U:%G %a' "$settings")"
+dpkg-query --showformat='${Conffiles}\n' --show cellfleet-gateway | grep -q "$settings" ||
+  fail "$settings is not a conffile"
+gateway_unit=/lib/systemd/system/cellfleet-gateway.service
+verify=$(systemd-analyze verify "$gateway_unit" 2>&1) || fail "systemd-analyze verify: $verify"
+if echo "$verify" | grep -q "cellfleet-gateway.service"; then fail "systemd-analyze verify: $verify"; fi
+[ -f /usr/share/man/man8/cellfleet-gateway.8.gz ] || fail "cellfleet-gateway(8) missing"
+pki=$out/pki
+bash /usr/share/cellfleet-gateway/make-certs.sh "$pki" gateway localhost IP:127.0.0.1 >/dev/null
+chgrp -R cellfleet-gateway "$pki" && chmod 750 "$pki" && chmod 640 "$pki"/*.key
+chmod 755 "$out"
+sed -e "s#/etc/cellfleet/gateway.crt#$pki/gateway-localhost.crt#; s#/etc/cellfleet/gateway.key#$pki/gateway-localhost.key#" \
+  -e "s#/etc/cellfleet/ca.crt#$pki/ca.crt#g" -e 's#"\[::\]:844[34]"#"127.0.0.1:0"#' "$settings" >"$out/gateway.yaml"
+chmod 644 "$out/gateway.yaml"
+user=(setpriv --reuid=cellfleet-gateway --regid=cellfleet-gateway --clear-groups --inh-caps=-all)
+install -d -o cellfleet-gateway -m 700 "$out/run"
+"${user[@]}" /usr/bin/cellfleet-gateway --config "$out/gateway.yaml" --ready-file "$out/run/ready" \
+  >"$out/gateway.out" 2>&1 &
+gateway_pid=$!
+for _ in $(seq 1 100); do [ -s "$out/run/ready" ] && break; sleep 0.1; done
+kill -TERM "$gateway_pid" 2>/dev/null || true
+wait "$gateway_pid" 2>/dev/null || true
+[ "$(grep -c '^127.0.0.1:' "$out/run/ready" 2>/dev/null)" = 2 ] ||
+  fail "the installed gateway did not serve as its user: $(cat "$out/gateway.out")"
+dpkg -P cellfleet-gateway >/dev/null || fail "dpkg -P cellfleet-gateway failed"
+[ ! -e /usr/bin/cellfleet-gateway ] || fail "gateway binary left after purge"
+! getent passwd cellfleet-gateway >/dev/null || fail "service user cellfleet-gateway left after purge"
 echo "package test: 1 passed, 0 failed"
