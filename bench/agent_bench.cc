@@ -285,8 +285,9 @@ void Wire(const std::string& dir, int seconds) {
                                             pki + "/client-grafana.key", "board-00");
   for (bool on_change : {false, true}) {
     ByteCountingProxy proxy(agent_port);
-    auto stub = v1::ModemAgent::NewStub(
-        fleet::MakeChannel(absl::StrCat("127.0.0.1:", proxy.port()), connect));
+    fleet::Board through_proxy;
+    through_proxy.address = absl::StrCat("127.0.0.1:", proxy.port());
+    auto stub = v1::ModemAgent::NewStub(fleet::MakeChannel(through_proxy, connect));
     v1::WatchStatusRequest request;
     request.mutable_sample_interval()->set_seconds(10);
     request.set_on_change(on_change);
