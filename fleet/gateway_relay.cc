@@ -20,8 +20,6 @@ namespace cellfleet::fleet {
 struct GatewayRelay::Connection {
   int fd = -1;
   grpc::ClientContext context;
-  std::thread thread;
-  std::atomic<bool> done{false};
 };
 
 namespace {
@@ -112,19 +110,16 @@ GatewayRelay::~GatewayRelay() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    for (const auto& connection : connections_) {
+    for (Connection* connection : connections_) {
       connection->context.TryCancel();
       ::shutdown(connection->fd, SHUT_RDWR);
     }
   }
   ::shutdown(listen_fd_, SHUT_RDWR);
   if (acceptor_.joinable()) acceptor_.join();
-  std::list<std::unique_ptr<Connection>> connections;
-  {
-    absl::MutexLock lock(&mu_);
-    connections.swap(connections_);
-  }
-  for (const auto& connection : connections) connection->thread.join();
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](std::set<Connection*>* open) { return open->empty(); }, &connections_));
   ::close(listen_fd_);
 }
 
@@ -140,12 +135,12 @@ void GatewayRelay::AcceptLoop() {
       if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
       return;
     }
-    Reap();
-    auto connection = std::make_unique<Connection>();
+    // Each connection's thread ends on its own (its connection removes itself): the
+    // relay lives as long as the process, and holds no finished thread meanwhile.
+    auto* connection = new Connection();
     connection->fd = fd;
-    Connection* raw = connection.get();
-    connection->thread = std::thread([this, raw] { Serve(raw); });
-    connections_.push_back(std::move(connection));
+    connections_.insert(connection);
+    std::thread([this, connection] { Serve(connection); }).detach();
   }
 }
 
@@ -176,18 +171,9 @@ void GatewayRelay::Serve(Connection* connection) {
     }
   }
   ::close(fd);
-  connection->done = true;
-}
-
-void GatewayRelay::Reap() {
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    if (!(*it)->done) {
-      ++it;
-      continue;
-    }
-    (*it)->thread.join();
-    it = connections_.erase(it);
-  }
+  absl::MutexLock lock(&mu_);
+  connections_.erase(connection);
+  delete connection;
 }
 
 absl::StatusOr<GatewayRelay*> RelayTo(const std::string& gateway, const ChannelOptions& options) {

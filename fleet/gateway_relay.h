@@ -6,8 +6,8 @@
 #ifndef CELLFLEET_FLEET_GATEWAY_RELAY_H_
 #define CELLFLEET_FLEET_GATEWAY_RELAY_H_
 
-#include <list>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -32,14 +32,13 @@ class GatewayRelay {
   GatewayRelay(int listen_fd, int port, std::shared_ptr<grpc::Channel> gateway);
   void AcceptLoop();
   void Serve(Connection* connection);
-  void Reap() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int listen_fd_;
   const int port_;
   std::unique_ptr<v1::OperatorGateway::Stub> stub_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::list<std::unique_ptr<Connection>> connections_ ABSL_GUARDED_BY(mu_);
+  std::set<Connection*> connections_ ABSL_GUARDED_BY(mu_);  // open; each freed by its thread
   std::thread acceptor_;
 };
 

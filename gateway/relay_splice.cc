@@ -79,21 +79,22 @@ void RelayEnd::OnDone() {
 bool Splice::Join(RelayEnd* operator_end, RelayEnd* board_end) {
   auto splice = std::make_shared<Splice>();
   absl::MutexLock lock(&splice->mu_);
-  RelayEnd* ends[2] = {operator_end, board_end};
   // Both ends' locks, in this order only here: neither may finish while they are joined.
   absl::MutexLock operator_lock(&operator_end->mu_);
   absl::MutexLock board_lock(&board_end->mu_);
   if (operator_end->finished_ || board_end->finished_) return false;
-  for (int side = 0; side < 2; ++side) {
-    ends[side]->splice_ = splice;
-    ends[side]->side_ = side;
-    splice->ends_[side] = ends[side];
-  }
+  operator_end->splice_ = splice;
+  operator_end->side_ = 0;
+  board_end->splice_ = splice;
+  board_end->side_ = 1;
+  splice->ends_[0] = operator_end;
+  splice->ends_[1] = board_end;
   if (operator_end->context_ != nullptr) {
     operator_end->context_->AddInitialMetadata(relay::kSplicedMetadata, "1");
   }
   operator_end->StartSendInitialMetadata();
-  for (int side = 0; side < 2; ++side) ends[side]->StartRead(&splice->read_[side]);
+  operator_end->StartRead(&splice->read_[0]);
+  board_end->StartRead(&splice->read_[1]);
   return true;
 }
 

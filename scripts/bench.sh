@@ -8,6 +8,9 @@
 #                                         (about 25 minutes; the ssh part needs root)
 #   bash scripts/bench.sh wire [SECONDS]  bytes a carrier bills, at the IP level on a veth
 #                                         pair into a network namespace (root; 20 minutes)
+#   bash scripts/bench.sh wire-gateway [SECONDS] [PINGS]
+#                                         the same for a board behind a NAT that dials out
+#                                         to cellfleet-gateway (root; 22 minutes)
 #   bash scripts/bench.sh wear [SECONDS]  bytes the agent writes to flash a day at the
 #                                         default settings, link up (2 minutes)
 set -euo pipefail
@@ -23,6 +26,11 @@ case "${1:-}" in
     shift
     bash scripts/build.sh cellfleet cellfleet-agent cellfleet-modemsim
     bash bench/wire_ip.sh build "$@"
+    ;;
+  wire-gateway)
+    shift
+    bash scripts/build.sh cellfleet cellfleet-agent cellfleet-modemsim cellfleet-gateway
+    bash bench/wire_gateway.sh build "$@"
     ;;
   wear)
     shift

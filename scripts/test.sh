@@ -28,7 +28,7 @@ cmake_generator build-asan
 cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_SANITIZE=ON -DCELLFLEET_FUZZ=ON -DCELLFLEET_WERROR=ON >/dev/null
-cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests ppp_tests convert_tests agent_tests fleet_tests client_tests collector_tests \
+cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests ppp_tests convert_tests relay_tests dialout_tests agent_tests fleet_tests client_tests collector_tests \
   at_replies_fuzzer
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300 -L 'unit|fuzz'
 
@@ -38,6 +38,7 @@ cmake -S . -B build-tsan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_TSAN=ON -DCELLFLEET_WERROR=ON >/dev/null
 cmake --build build-tsan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests \
-  ppp_tests agent_tests fleet_tests client_tests collector_tests e2e_tests config_push_e2e_tests history_e2e_tests security_e2e_tests \
+  ppp_tests convert_tests relay_tests dialout_tests agent_tests fleet_tests client_tests collector_tests e2e_tests config_push_e2e_tests \
+  history_e2e_tests security_e2e_tests gateway_e2e_tests \
   serial_clients_tests cellfleet-agent cellfleet-modemsim cellfleet tsan_annotations_selftest
 ctest --test-dir build-tsan --output-on-failure -j 2 --timeout 300 -L 'unit|integration|e2e'
