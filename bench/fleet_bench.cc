@@ -7,7 +7,11 @@
 //     then `--duration` of it: the CLI's CPU per update and peak memory;
 //   agents: resident and private memory per agent process; the fleet's CPU at idle;
 //   ssh: the same six status queries by an ssh fan-out (bench/ssh_fanout.sh: pssh, a
-//     new connection per board) to the same simulated ports, and the ratio.
+//     new connection per board) to the same simulated ports, and the ratio;
+//   gateway (--gateway): N agents with mutual TLS that also dial out to one
+//     cellfleet-gateway; `status` to all N directly and through the gateway in the same
+//     run (CLI wall, per-board p50/p99), the gateway's memory per attached board and its
+//     idle CPU.
 #include <signal.h>
 
 #include <algorithm>
@@ -42,6 +46,7 @@ struct Options {
   int idle_seconds = 30;
   int ssh_parallel = 256;
   bool ssh = true;
+  bool gateway_only = false;
   std::string dir;
 };
 
@@ -323,6 +328,137 @@ void Ssh(const Options& o, int n, double status_wall) {
   (void)(*fleet)->Stop();
 }
 
+// Lines that contain `needle` in the file at `path`.
+int CountLines(const std::string& path, absl::string_view needle) {
+  std::ifstream in(path);
+  int count = 0;
+  for (std::string line; std::getline(in, line);) count += absl::StrContains(line, needle) ? 1 : 0;
+  return count;
+}
+
+void GatewayColumn(const Options& o, int n) {
+  std::cout << "N = " << n << " boards, direct and through one gateway (mutual TLS)\n"
+            << std::flush;
+  const std::string dir = absl::StrCat(o.dir, "/gateway", n);
+  const std::string pki = dir + "/pki";
+  std::filesystem::create_directories(dir);
+  auto certs = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"/bin/bash", CELLFLEET_MAKE_CERTS, pki});
+    return testing::RunCommand(args, absl::Seconds(30)).ok();
+  };
+  // Each board's certificate names it and, on this one machine, 127.0.0.1 (for the
+  // direct calls); the gateway's names 127.0.0.1.
+  bool made = certs({"client", "ops"}) && certs({"gateway", "gw", "IP:127.0.0.1"});
+  for (int i = 0; i < n && made; ++i) {
+    made = certs({"agent", absl::StrFormat("board-%02d", i), "IP:127.0.0.1"});
+  }
+  if (!made) {
+    std::cout << "  certificates could not be made\n";
+    return;
+  }
+  absl::StatusOr<testing::Subprocess> gateway = testing::Subprocess::Start(
+      {CELLFLEET_GATEWAY, "--board-listen", "127.0.0.1:0", "--operator-listen", "127.0.0.1:0",
+       "--cert", pki + "/gateway-gw.crt", "--key", pki + "/gateway-gw.key", "--boards-ca",
+       pki + "/ca.crt", "--operators-ca", pki + "/ca.crt", "--operator", "ops", "--ready-file",
+       dir + "/gateway.ready"},
+      dir + "/gateway.log");
+  if (!gateway.ok() || !testing::WaitForFile(dir + "/gateway.ready", absl::Seconds(20)).ok()) {
+    std::cout << "  the gateway did not start\n";
+    return;
+  }
+  std::ifstream ready(dir + "/gateway.ready");
+  std::string board_listen, operator_listen;
+  ready >> board_listen >> operator_listen;
+  const double gateway_kib_empty = static_cast<double>(testing::ResidentKib(gateway->pid()));
+  for (int i = 0; i < n; ++i) {
+    const std::string name = absl::StrFormat("board-%02d", i);
+    std::ofstream(absl::StrCat(dir, "/", name, ".yaml"))
+        << "security:\n  tls: {cert: " << pki << "/agent-" << name << ".crt, key: " << pki
+        << "/agent-" << name << ".key, client_ca: " << pki << "/ca.crt}\n"
+        << "  roles: {ops: operator}\n"
+        << "gateway: {address: '" << board_listen << "', ca: " << pki
+        << "/ca.crt, server_name: gw}\n";
+  }
+  testing::FleetOptions options;
+  options.simulator = CELLFLEET_MODEMSIM;
+  options.agent = CELLFLEET_AGENT;
+  options.dir = dir;
+  options.boards = n;
+  options.poll_interval = o.poll_interval;
+  options.start_timeout = absl::Seconds(20) + absl::Milliseconds(100) * n;
+  options.agent_args = [dir](int i) -> std::vector<std::string> {
+    return {"--config", absl::StrFormat("%s/board-%02d.yaml", dir, i)};
+  };
+  absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
+  if (!fleet.ok()) {
+    std::cout << "  fleet did not start: " << fleet.status() << "\n";
+    return;
+  }
+  const absl::Time deadline = base::Clock::Real().Now() + absl::Seconds(120);
+  while (CountLines(dir + "/gateway.log", "attached from") < n &&
+         base::Clock::Real().Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  const int attached = CountLines(dir + "/gateway.log", "attached from");
+  absl::SleepFor(absl::Seconds(2));
+  const double gateway_kib_attached = static_cast<double>(testing::ResidentKib(gateway->pid()));
+  // Both inventories: the boards' own addresses, and their names through the gateway.
+  std::ofstream direct(dir + "/direct.yaml"), via(dir + "/via.yaml");
+  direct << "boards:\n";
+  via << "boards:\n";
+  for (const testing::FleetBoard& board : (*fleet)->boards()) {
+    direct << "  - {name: " << board.name << ", address: '" << board.address << "'}\n";
+    via << "  - {name: " << board.name << ", via: '" << operator_listen << "'}\n";
+  }
+  direct.close();
+  via.close();
+  const std::vector<std::string> tls = {
+      "--ca", pki + "/ca.crt", "--cert", pki + "/client-ops.crt", "--key", pki + "/client-ops.key"};
+  auto cli = [&](const std::string& inventory) {
+    std::vector<std::string> args = tls;
+    args.insert(args.end(), {"--concurrency", std::to_string(o.concurrency), "-o", "json", "status",
+                             "--inventory", inventory});
+    return RunCli(args, absl::Seconds(120));
+  };
+  absl::SleepFor(absl::Seconds(5));  // every modem has answered its first poll
+  absl::StatusOr<fleet::ChannelOptions> channel = fleet::LoadChannelOptions(
+      pki + "/ca.crt", pki + "/client-ops.crt", pki + "/client-ops.key", "");
+  fleet::FanOutOptions fanout;
+  fanout.concurrency = o.concurrency;
+  fanout.deadline = absl::Seconds(30);
+  fanout.channel = *channel;
+  for (const char* way : {"direct", "via"}) {
+    (void)cli(absl::StrCat(dir, "/", way, ".yaml"));  // warm: the relay, the sessions' paths
+    const CliRun run = cli(absl::StrCat(dir, "/", way, ".yaml"));
+    absl::StatusOr<std::vector<fleet::Board>> boards =
+        fleet::LoadInventory(absl::StrCat(dir, "/", way, ".yaml"));
+    auto latency = fleet::FanOut<v1::GetStatusResponse>(
+        *boards, fanout, [](auto* stub, auto* context, auto* response, auto done) {
+          static const v1::GetStatusRequest kRequest;
+          stub->async()->GetStatus(context, &kRequest, response, std::move(done));
+        });
+    std::cout << "  status " << (std::string(way) == "via" ? "through the gateway" : "direct")
+              << absl::StrFormat(": CLI wall %.2f s, %d lines, exit %d; ", run.wall_s, run.lines,
+                                 run.exit_code)
+              << LatencyFigures(latency) << "\n";
+  }
+  const double gateway_kib = static_cast<double>(testing::ResidentKib(gateway->pid()));
+  const double cpu_before = testing::CpuSeconds(gateway->pid());
+  absl::SleepFor(absl::Seconds(o.idle_seconds));
+  const double cpu = testing::CpuSeconds(gateway->pid()) - cpu_before;
+  std::cout << absl::StrFormat(
+      "  gateway: %d of %d boards attached; RSS %.1f MB empty, %.1f MB with the boards attached "
+      "(%.1f KB a board), %.1f MB after the status calls (%.1f KB a board); idle CPU %.2f s in "
+      "%d s = %.2f %% of a core\n",
+      attached, n, gateway_kib_empty / 1024, gateway_kib_attached / 1024,
+      (gateway_kib_attached - gateway_kib_empty) / std::max(1, attached), gateway_kib / 1024,
+      (gateway_kib - gateway_kib_empty) / std::max(1, attached), cpu, o.idle_seconds,
+      100 * cpu / o.idle_seconds);
+  (void)(*fleet)->Stop();
+  (void)gateway->Stop();
+  std::filesystem::remove_all(dir);
+}
+
 void AtScale(const Options& o, int n) {
   std::cout << "N = " << n << " boards\n" << std::flush;
   const std::string dir = absl::StrCat(o.dir, "/fleet", n);
@@ -379,10 +515,18 @@ int main(int argc, char** argv) {
   app.add_option("--idle-seconds", o.idle_seconds, "Window of the idle CPU measurement");
   app.add_option("--ssh-parallel", o.ssh_parallel, "pssh's -p");
   app.add_flag("!--no-ssh", o.ssh, "Skip the ssh fan-out comparison");
+  app.add_flag("--gateway", o.gateway_only,
+               "Only the comparison of status direct and through one gateway");
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
   o.dir = cellfleet::testing::MakeTempDir("cellfleet-fleet-bench");
-  for (int n : o.boards) cellfleet::bench::AtScale(o, n);
+  for (int n : o.boards) {
+    if (o.gateway_only) {
+      cellfleet::bench::GatewayColumn(o, n);
+    } else {
+      cellfleet::bench::AtScale(o, n);
+    }
+  }
   std::filesystem::remove_all(o.dir);
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "fleet/channel.h"
 #include "fleet/fleet_watch.h"
 #include "proto/keepalive.h"
+#include "proto/read_buffers.h"
 #include "proto/time_convert.h"
 
 namespace {
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   // snapshot go back to the system after each scrape; glibc's default raises it to the
   // largest block freed, and then keeps those in the heap (3 MB at 1,000 boards).
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-  cellfleet::fleet::ReadIntoSizedBuffers();         // 4 KB a board less (fleet/channel.h)
+  cellfleet::ReadIntoSizedBuffers();                // 4 KB a board less (proto/read_buffers.h)
   const cellfleet::base::StopSignals stop_signals;  // before any thread
   std::string inventory, shard_text = "0/1", listen = "127.0.0.1:9470", advertise, ready_file;
   std::string ca, cert, key, server_name;

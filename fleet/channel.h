@@ -35,13 +35,6 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Board& board, const ChannelOpti
 absl::Status CheckGatewayCredentials(const std::vector<Board>& boards,
                                      const ChannelOptions& options);
 
-// gRPC 1.51 reads every connection into fixed 8 KB pieces (its "tcp_read_chunks"
-// experiment) and keeps the unfilled rest of the last one for the next read: 8 KB held
-// by each idle stream. A program holding many mostly idle streams (the collector) calls
-// this first in main, before gRPC starts, so that reads are sized by what arrives
-// instead (MakeChannel's first read size; gRPC adapts it). Keeps GRPC_EXPERIMENTS the
-// user set.
-void ReadIntoSizedBuffers();
 
 }  // namespace cellfleet::fleet
 

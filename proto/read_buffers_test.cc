@@ -1,10 +1,10 @@
-#include "fleet/channel.h"
+#include "proto/read_buffers.h"
 
 #include <cstdlib>
 
 #include "gtest/gtest.h"
 
-namespace cellfleet::fleet {
+namespace cellfleet {
 namespace {
 
 // Each test runs in its own process (ctest), so the environment is the test's own.
@@ -19,7 +19,7 @@ std::string ExperimentsAfter(const char* set) {
   return now == nullptr ? "(unset)" : now;
 }
 
-TEST(ChannelTest, SizedReadsTurnOffGrpcsFixedChunksAndKeepTheUsersExperiments) {
+TEST(ReadBuffersTest, SizedReadsTurnOffGrpcsFixedChunksAndKeepTheUsersExperiments) {
   EXPECT_EQ(ExperimentsAfter(nullptr), "-tcp_read_chunks");
   EXPECT_EQ(ExperimentsAfter(""), "-tcp_read_chunks");
   EXPECT_EQ(ExperimentsAfter("tcp_rcv_lowat"), "tcp_rcv_lowat,-tcp_read_chunks");
@@ -29,4 +29,4 @@ TEST(ChannelTest, SizedReadsTurnOffGrpcsFixedChunksAndKeepTheUsersExperiments) {
 }
 
 }  // namespace
-}  // namespace cellfleet::fleet
+}  // namespace cellfleet
