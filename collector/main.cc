@@ -2,14 +2,13 @@
 // of its shard of it), served to Prometheus at /metrics. Runs until SIGINT or SIGTERM.
 //   cellfleet-collector --inventory fleet.yaml --listen 127.0.0.1:9470 [--shard 0/4]
 //     [--ca ca.crt --cert c.crt --key c.key] [--heartbeat 240] [--deadband rsrp=2]
-#include <malloc.h>
-
 #include <iostream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
 #include "base/atomic_file.h"
 #include "base/lock_order_checks.h"
+#include "base/malloc_tuning.h"
 #include "base/stop_signals.h"
 #include "collector/fleet_state.h"
 #include "collector/http_front.h"
@@ -32,16 +31,7 @@ int Fail(const std::string& what) {
 
 int main(int argc, char** argv) {
   cellfleet::base::SkipLockOrderChecks();
-  // One malloc arena, not one per thread that ever allocated: each scrape builds the
-  // fleet's page (MBs at 1,000 boards) on whichever HTTP thread serves it, and glibc
-  // kept every such thread's freed pages (60 MB against 43 at 300 boards after 20
-  // scrapes). A collector is mostly idle between streamed updates: with one arena it
-  // used 1.9 % of a core over 1,000 boards.
-  mallopt(M_ARENA_MAX, 1);
-  // A fixed threshold above which blocks are mapped, so that the page and the fleet's
-  // snapshot go back to the system after each scrape; glibc's default raises it to the
-  // largest block freed, and then keeps those in the heap (3 MB at 1,000 boards).
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+  cellfleet::base::TuneMallocForManyConnections();
   cellfleet::ReadIntoSizedBuffers();                // 4 KB a board less (proto/read_buffers.h)
   const cellfleet::base::StopSignals stop_signals;  // before any thread
   std::string inventory, shard_text = "0/1", listen = "127.0.0.1:9470", advertise, ready_file;

@@ -35,7 +35,6 @@ std::shared_ptr<grpc::Channel> MakeChannel(const Board& board, const ChannelOpti
 absl::Status CheckGatewayCredentials(const std::vector<Board>& boards,
                                      const ChannelOptions& options);
 
-
 }  // namespace cellfleet::fleet
 
 #endif  // CELLFLEET_FLEET_CHANNEL_H_

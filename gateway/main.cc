@@ -4,13 +4,12 @@
 //   cellfleet-gateway [--config /etc/cellfleet/gateway.yaml] [--board-listen [::]:8443]
 //     [--operator-listen [::]:8444] [--cert g.crt --key g.key --boards-ca b.crt
 //     --operators-ca o.crt] [--operator NAME ...]
-#include <malloc.h>
-
 #include <iostream>
 
 #include "CLI/CLI.hpp"
 #include "base/atomic_file.h"
 #include "base/lock_order_checks.h"
+#include "base/malloc_tuning.h"
 #include "base/stop_signals.h"
 #include "gateway/gateway.h"
 #include "proto/read_buffers.h"
@@ -26,11 +25,8 @@ int Fail(const std::string& what) {
 
 int main(int argc, char** argv) {
   cellfleet::base::SkipLockOrderChecks();
-  // Many mostly idle connections, as the collector holds: one malloc arena and mapped
-  // large blocks (collector/main.cc says why), and reads sized by what arrives.
-  mallopt(M_ARENA_MAX, 1);
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-  cellfleet::ReadIntoSizedBuffers();
+  cellfleet::base::TuneMallocForManyConnections();
+  cellfleet::ReadIntoSizedBuffers();                // an idle attachment holds no 8 KB read
   const cellfleet::base::StopSignals stop_signals;  // before any thread
   std::string config, ready_file;
   cellfleet::gateway::GatewaySettings flags;

@@ -27,34 +27,23 @@ void RelayEnd::FinishUnspliced(const grpc::Status& status) {
   Finish(status);
 }
 
+std::pair<std::shared_ptr<Splice>, int> RelayEnd::Joined() {
+  absl::MutexLock lock(&mu_);
+  return {splice_, side_};
+}
+
 void RelayEnd::OnReadDone(bool ok) {
-  std::shared_ptr<Splice> splice;
-  int side;
-  {
-    absl::MutexLock lock(&mu_);
-    splice = splice_;
-    side = side_;
-  }
+  auto [splice, side] = Joined();
   if (splice != nullptr) splice->ReadDone(side, ok);
 }
 
 void RelayEnd::OnWriteDone(bool ok) {
-  std::shared_ptr<Splice> splice;
-  int side;
-  {
-    absl::MutexLock lock(&mu_);
-    splice = splice_;
-    side = side_;
-  }
+  auto [splice, side] = Joined();
   if (splice != nullptr) splice->WriteDone(side, ok);
 }
 
 void RelayEnd::OnCancel() {
-  std::shared_ptr<Splice> splice;
-  {
-    absl::MutexLock lock(&mu_);
-    splice = splice_;
-  }
+  std::shared_ptr<Splice> splice = Joined().first;
   if (splice != nullptr) {
     splice->EndBoth(grpc::Status::CANCELLED);
   } else {

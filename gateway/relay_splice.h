@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "absl/synchronization/mutex.h"
 #include "cellfleet/v1/gateway.pb.h"
@@ -39,6 +40,8 @@ class RelayEnd : public grpc::ServerBidiReactor<v1::RelayBytes, v1::RelayBytes> 
  private:
   friend class Splice;
   RelayEnd() = default;
+  // The splice this end is part of (null before it is joined) and its side in it.
+  std::pair<std::shared_ptr<Splice>, int> Joined();
   absl::Mutex mu_;
   std::shared_ptr<Splice> splice_ ABSL_GUARDED_BY(mu_);
   int side_ ABSL_GUARDED_BY(mu_) = 0;

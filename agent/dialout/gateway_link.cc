@@ -111,7 +111,8 @@ void GatewayLink::Learned(bool survived, absl::Duration idle) {
   if (absl::Status saved =
           base::WriteFileAtomically(options_.keepalive_file, learner_.Save() + "\n");
       !saved.ok()) {
-    spdlog::warn("gateway: cannot keep what the keepalive learned: {}", std::string(saved.message()));
+    spdlog::warn("gateway: cannot keep what the keepalive learned: {}",
+                 std::string(saved.message()));
   }
 }
 

@@ -4,12 +4,12 @@
 #include "absl/strings/strip.h"
 #include "agent/checks/diagnosis.h"
 #include "agent/config/connection_config.h"
-#include "proto/grpc_status.h"
 #include "agent/service/watch_reactor.h"
 #include "agent/status/update_filter.h"
 #include "base/duration_text.h"
 #include "modem/operator_command.h"
 #include "modem/replies/command_timeouts.h"
+#include "proto/grpc_status.h"
 #include "proto/time_convert.h"
 
 namespace cellfleet::agent {
