@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cross-builds the agent, the CLI and the simulator for arm64 into build-arm64/ and makes
-# their .deb packages. Installs the cross toolchain and arm64 libraries when missing.
+# Cross-builds the agent, the CLI, the collector, the gateway and the simulator for arm64
+# into build-arm64/ and makes their .deb packages. Installs the cross toolchain and arm64
+# libraries when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,6 @@ source scripts/cmake_generator.sh
 cmake_generator build-arm64
 cmake -S . -B build-arm64 "${generator[@]}" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
   -DCELLFLEET_BUILD_TESTS=OFF -DCELLFLEET_WERROR=ON >/dev/null
-cmake --build build-arm64 -j "$(nproc)" --target cellfleet cellfleet-collector cellfleet-agent cellfleet-modemsim
+cmake --build build-arm64 -j "$(nproc)" --target cellfleet cellfleet-collector cellfleet-gateway cellfleet-agent cellfleet-modemsim
 (cd build-arm64 && cpack -G DEB -B packages >/dev/null)
 ls build-arm64/packages/*.deb
