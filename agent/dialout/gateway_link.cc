@@ -135,6 +135,9 @@ void GatewayLink::Stop() {
   {
     absl::MutexLock lock(&mu_);
     sessions.swap(sessions_);
+    // Offered before the attachment saw the cancel: cut them too, or their join would
+    // wait for the operator to hang up.
+    for (const std::unique_ptr<Session>& session : sessions) session->context.TryCancel();
   }
   for (const std::unique_ptr<Session>& session : sessions) session->thread.join();
 }
@@ -257,7 +260,9 @@ void GatewayLink::Offered(const std::shared_ptr<v1::BoardGateway::Stub>& stub, u
   {
     absl::MutexLock lock(&mu_);
     ReapSessions();
-    if (static_cast<int>(sessions_.size()) >= options_.settings.max_sessions) {
+    if (stopping_) {
+      refusal = "the agent is stopping";
+    } else if (static_cast<int>(sessions_.size()) >= options_.settings.max_sessions) {
       refusal = absl::StrCat("the board relays ", sessions_.size(), " sessions, its most");
     } else {
       auto relayed = std::make_unique<Session>();
