@@ -34,6 +34,8 @@ Decoded StatusFieldsReply(const convert::StatusReply& reply,
   v1::ModemStatus status;
   if (absl::Status filled = reply.fill(lines, status); !filled.ok()) return filled;
   json j = ProtoToJson(status);
+  // Bytes that are not UTF-8 (a garbled operator name) make no JSON text.
+  if (!j.is_object()) return absl::InvalidArgumentError("the reply is not UTF-8 text");
   j["command"] = std::string(reply.name);
   const std::string& imsi = status.identity().imsi();
   if (imsi.size() >= 3) j["mcc"] = imsi.substr(0, 3);  // the country, for a reader of a paste

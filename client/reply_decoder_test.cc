@@ -89,6 +89,20 @@ TEST(ReplyDecoderTest, EveryCaptureDecodesWithoutParseErrors) {
   }
 }
 
+TEST(ReplyDecoderTest, AReplyThatIsNotUtf8IsAProblemNotACrash) {
+  // Found by the fuzzer: an operator name with bytes that are not UTF-8 made the JSON
+  // conversion throw. Now a problem of its line; the line beside it still decodes.
+  const std::string garbled =
+      "+COPS: 0,0,W\"CHINA "
+      "MOBIL\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0"
+      "\xe0\x93\x93\x93\x93\x93\x93\x93\x93\xe0\x93\x93\x93\xe0\xe0\xe0\xe0\xe0\xe0\xe0\x1e\","
+      "7\x0d\x0a";
+  DecodeResult result;
+  ASSERT_NO_THROW(result = DecodeModemOutput(garbled + "+COPS: 0,0,\"CHN\",7\r\n"));
+  ASSERT_EQ(result.replies.size() + result.problems.size(), 2u);
+  EXPECT_EQ(result.replies.back()["operator"]["name"], "CHN");
+}
+
 TEST(ReplyDecoderTest, GarbageIsReportedNotFatal) {
   DecodeResult result = DecodeModemOutput("hello world\n\x01\x02\n+CSQ: banana\n");
   EXPECT_TRUE(result.replies.empty());
