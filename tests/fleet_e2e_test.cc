@@ -94,6 +94,11 @@ class FleetEndToEndTest : public ::testing::Test {
     for (absl::string_view line : absl::StrSplit(result->out, '\n', absl::SkipEmpty())) {
       lines.push_back(nlohmann::json::parse(line));
     }
+    // Every board gets a line, answered or not: none at all means the CLI itself failed.
+    if (lines.empty()) {
+      ADD_FAILURE() << "status printed nothing; exit code " << result->exit_code
+                    << " (-1: killed by a signal), stderr: " << result->err;
+    }
     return lines;
   }
 
