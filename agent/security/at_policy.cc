@@ -7,9 +7,22 @@
 namespace cellfleet::agent {
 namespace {
 
-bool AnyMatches(const std::vector<std::string>& patterns, absl::string_view command) {
+// A pattern names a command when its text before any '*' spells the whole command
+// name: AT+CRSM=* names +CRSM; AT+C*, AT* and AT+CRS* do not.
+bool NamesCommand(absl::string_view pattern, const modem::CommandPart& part) {
+  const std::string named = "AT" + part.name;
+  const absl::string_view literal = pattern.substr(0, pattern.find('*'));
+  if (!absl::StartsWithIgnoreCase(literal, named)) return false;
+  return literal.size() > named.size() || pattern.size() == literal.size();
+}
+
+// Whether a pattern of `patterns` allows `part`; one with a hazard only by a pattern
+// that names it.
+bool AnyMatches(const std::vector<std::string>& patterns, const modem::CommandPart& part) {
+  const std::string command = part.AsCommand();
   for (const std::string& pattern : patterns) {
-    if (MatchesAtPattern(pattern, command)) return true;
+    if (!MatchesAtPattern(pattern, command)) continue;
+    if (part.hazard.empty() || NamesCommand(pattern, part)) return true;
   }
   return false;
 }
@@ -54,10 +67,9 @@ bool MatchesAtPattern(absl::string_view pattern, absl::string_view command) {
 }
 
 bool AtPolicy::Allows(Role role, const modem::CommandPart& part) const {
-  const std::string command = part.AsCommand();
-  if (role >= Role::kViewer && AnyMatches(settings_.viewer_allow, command)) return true;
+  if (role >= Role::kViewer && AnyMatches(settings_.viewer_allow, part)) return true;
   if (role >= Role::kOperator) {
-    return part.query || AnyMatches(settings_.operator_allow, command);
+    return part.query || AnyMatches(settings_.operator_allow, part);
   }
   return false;
 }
@@ -74,6 +86,12 @@ absl::Status AtPolicy::Check(Role role, const modem::CommandLine& line) const {
   for (const modem::CommandPart& part : line.parts) {
     if (Allows(role, part)) continue;
     const std::string command = part.AsCommand();
+    if (role >= Role::kViewer && !part.hazard.empty()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          command, " ", part.hazard, "; only a pattern naming ", part.name, " (e.g. AT", part.name,
+          "=*) in security.at_commands.", role == Role::kOperator ? "operator" : "viewer",
+          " allows it, never a broad one"));
+    }
     if (role == Role::kOperator) {
       return absl::PermissionDeniedError(absl::StrCat(
           "operators may run queries only (read forms, test forms and known reads); ", command,

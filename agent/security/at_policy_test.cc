@@ -65,6 +65,34 @@ TEST(AtPolicyTest, ConfigAllowsMorePerRoleButNeverTheForbidden) {
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("no agent config can")));
 }
 
+// A broad pattern lets through what an operator meant to allow; not a command that can
+// strand a remote SIM or modem: that needs a pattern naming it.
+TEST(AtPolicyTest, HazardsNeedAPatternNamingThem) {
+  AtPolicySettings broad;
+  broad.operator_allow = {"AT*", "AT+C*", "AT+CRS*", "AT&*"};
+  for (absl::string_view text : {"AT+CRSM=176,28539,0,0,12", "AT+CSIM=10,\"0020000100\"", "AT&W",
+                                 "AT+QNVFW=\"/nv/x\",01", "AT+QPRTPARA=3"}) {
+    EXPECT_THAT(AtPolicy(broad).Check(Role::kOperator, Line(text)),
+                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("only a pattern naming")))
+        << text;
+  }
+  EXPECT_THAT(AtPolicy(broad).Check(Role::kOperator, Line("AT+CRSM=176,28539,0,0,12")),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("lock the SIM")));
+  // Positive controls: the broad pattern still allows the ordinary, and a pattern naming
+  // the command allows it.
+  EXPECT_THAT(AtPolicy(broad).Check(Role::kOperator, Line("AT+CFUN=1,1")), IsOk());
+  AtPolicySettings named;
+  named.operator_allow = {"AT+CRSM=*", "AT&W", "AT+QPRTPARA=1"};
+  AtPolicy policy(named);
+  EXPECT_THAT(policy.Check(Role::kOperator, Line("AT+CRSM=176,28539,0,0,12")), IsOk());
+  EXPECT_THAT(policy.Check(Role::kOperator, Line("AT&W")), IsOk());
+  EXPECT_THAT(policy.Check(Role::kOperator, Line("AT+QPRTPARA=1")), IsOk());
+  EXPECT_THAT(policy.Check(Role::kOperator, Line("AT+QPRTPARA=3")),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(policy.Check(Role::kViewer, Line("AT+CRSM=176,28539,0,0,12")),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
 TEST(AtPolicyTest, ChainsOnlyWhereAllowedAndThenEachPartIsChecked) {
   AtPolicySettings settings;
   EXPECT_THAT(AtPolicy(settings).Check(Role::kOperator, Line("AT+CSQ;+COPS?")),

@@ -74,6 +74,12 @@ constexpr absl::string_view kResultFormat =
 constexpr absl::string_view kRestoresProfile =
     "restores stored or factory settings (echo, error reporting, URC routing) under the "
     "agent; reboot the modem with AT+CFUN=1,1 instead";
+constexpr absl::string_view kPrompt =
+    "waits at a '>' prompt for text ended by Ctrl-Z, which a command line cannot carry: "
+    "the AT channel would hang until the modem gives up";
+constexpr absl::string_view kLineSettings =
+    "changes the character that ends command lines or replies, so the agent could no "
+    "longer tell where a reply ends";
 constexpr absl::string_view kSerialSettings = "changes the serial settings of the agent's port";
 constexpr absl::string_view kFileSystem =
     "writes, erases or streams the modem's file system (binary transfers the AT channel "
@@ -86,6 +92,7 @@ std::string ForbiddenExtended(absl::string_view name, absl::string_view args) {
   if (name == "+CMUX") return "starts the multiplexer, which takes the port from the agent";
   if (name == "+QURCCFG") return "moves unsolicited result codes off the port the agent reads";
   if (name == "+QFOTADL") return "flashes the modem's firmware";
+  if (name == "+CMGS" || name == "+CMGW" || name == "+CMGC") return std::string(kPrompt);
   if (absl::StartsWith(name, "+QF") && name != "+QFLST" && name != "+QFLDS") {
     return std::string(kFileSystem);
   }
@@ -98,13 +105,41 @@ std::string ForbiddenExtended(absl::string_view name, absl::string_view args) {
   return "";
 }
 
+// Extended commands only a pattern naming them allows (CommandPart::hazard).
+std::string HazardousExtended(absl::string_view name) {
+  if (name == "+CRSM" || name == "+CSIM") {
+    return "reads and writes the SIM's files directly: a wrong write or a wrong PIN "
+           "count can lock the SIM of a board no one can visit";
+  }
+  if (name == "+QNVFW" || name == "+QNVW") {
+    return "writes the modem's non-volatile items: a wrong item can leave the modem "
+           "unable to register until it is reflashed";
+  }
+  if (name == "+QPRTPARA") {
+    return "backs up or restores the modem's stored parameters: a restore resets them "
+           "under the agent";
+  }
+  return "";
+}
+
+// A numeric parameter as the modem reads it: "01", " 1 " and "\"1\"" are all 1; -1 if
+// it is not a number.
+int NumericParameter(absl::string_view value) {
+  const std::string text = Unquoted(value);
+  if (text.empty() || text.size() > 6 || !std::all_of(text.begin(), text.end(), ::isdigit)) {
+    return -1;
+  }
+  return std::stoi(text);
+}
+
 bool TakesModemAway(absl::string_view name, absl::string_view args) {
   if (name == "+QPOWD" || name == "+QRST") return true;
   if (name != "+CFUN") return false;
-  // AT+CFUN=1 turns the radio on; any other level, or a reset, takes the modem away.
+  // AT+CFUN=1 turns the radio on; any other level, or a reset (1,1 01,1 1,"1"), takes
+  // the modem away.
   std::vector<std::string> params = Parameters(args);
-  const bool reset = params.size() > 1 && Unquoted(params[1]) == "1";
-  return Unquoted(params[0]) != "1" || reset;
+  const bool reset = params.size() > 1 && NumericParameter(params[1]) != 0;
+  return NumericParameter(params[0]) != 1 || reset;
 }
 
 // An extended command: name, then nothing (execute), '?', "=?" or '=' and parameters.
@@ -132,6 +167,7 @@ absl::StatusOr<CommandPart> ParseExtended(absl::string_view text, size_t column)
       (SettingByName().contains(part.name) && !form.empty() && Parameters(args).size() == 1);
   if (!part.query) {
     part.forbidden = ForbiddenExtended(part.name, args);
+    part.hazard = HazardousExtended(part.name);
     part.takes_modem_away = TakesModemAway(part.name, args);
   }
   return part;
@@ -165,6 +201,10 @@ absl::Status ParsePiece(absl::string_view piece, size_t column, std::vector<Comm
         ++end;
         while (end < piece.size() && absl::ascii_isdigit(piece[end])) ++end;
       }
+      // S3 ends command lines and replies, S4 formats replies (V.250 6.2.1, 6.2.2).
+      if (!part.query && (part.name == "S3" || part.name == "S4")) {
+        part.forbidden = std::string(kLineSettings);
+      }
     } else if (c == '&' || absl::ascii_isalpha(c)) {
       if (c == '&') {
         if (end >= piece.size() || !absl::ascii_isalpha(piece[end])) {
@@ -184,6 +224,11 @@ absl::Status ParsePiece(absl::string_view piece, size_t column, std::vector<Comm
         part.forbidden = std::string(kResultFormat);
       }
       if (n == "Z" || n == "&F") part.forbidden = std::string(kRestoresProfile);
+      if (n == "&W") {
+        part.hazard =
+            "stores this session's settings as the modem's power-up profile, which every "
+            "later start of the agent inherits";
+      }
     } else {
       return absl::InvalidArgumentError(
           absl::StrFormat("column %d: unexpected '%c'", column + i + 1, piece[i]));
@@ -250,7 +295,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::string_view text) {
   line.text = std::string(text);
   absl::string_view body = text.substr(2);
   if (body.empty()) {  // bare AT: "are you there?"
-    line.parts.push_back(CommandPart{"", "", true, false, ""});
+    line.parts.push_back(CommandPart{"", "", true, false, "", ""});
     return line;
   }
   // Split on ';' outside strings; one ';' may end the line.

@@ -23,6 +23,9 @@ struct CommandPart {
   bool query = false;             // only reads (a `?` or `=?` form, or a known read)
   bool takes_modem_away = false;  // reboot, radio off, power down
   std::string forbidden;          // why no policy may allow it; empty if none may refuse
+  // Why only a pattern naming this command allows it (AT+CRSM=*), never a broad one
+  // (AT+C*, AT*): it can strand a remote modem or SIM. Empty for most commands.
+  std::string hazard;
 
   // "AT" + text: what a policy pattern is matched against.
   std::string AsCommand() const { return "AT" + text; }

@@ -61,29 +61,67 @@ TEST(CommandLineTest, ChainedCommandsAreSplitOutsideStrings) {
 }
 
 TEST(CommandLineTest, ForbiddenWhateverThePolicy) {
-  for (absl::string_view text :
-       {"ATD*99#", "ATDT#777", "ATA", "ATO", "AT+CGDATA=\"PPP\",1", "ATV0", "ATV", "ATQ1", "ATZ",
-        "AT&F", "AT+IPR=9600", "AT+CMUX=0", "AT+QURCCFG=\"urcport\",\"uart1\"",
-        "AT+QCFG=\"usbnet\",1", "AT+QCFG=\"USBCFG\",0x2C7C,0x0125,1,1,1,1,1,0,0",
-        "AT+QFOTADL=\"http://example.invalid/fw.zip\"", "AT+QFDEL=\"*\"", "AT+QFUPL=\"a.txt\",10",
-        "AT+CSQ;+IPR=9600"}) {
+  for (absl::string_view text : {"ATD*99#",
+                                 "ATDT#777",
+                                 "ATA",
+                                 "ATO",
+                                 "AT+CGDATA=\"PPP\",1",
+                                 "ATV0",
+                                 "ATV",
+                                 "ATQ1",
+                                 "ATZ",
+                                 "AT&F",
+                                 "AT+IPR=9600",
+                                 "AT+CMUX=0",
+                                 "AT+QURCCFG=\"urcport\",\"uart1\"",
+                                 "AT+QCFG=\"usbnet\",1",
+                                 "AT+QCFG=\"USBCFG\",0x2C7C,0x0125,1,1,1,1,1,0,0",
+                                 "AT+QFOTADL=\"http://example.invalid/fw.zip\"",
+                                 "AT+QFDEL=\"*\"",
+                                 "AT+QFUPL=\"a.txt\",10",
+                                 "AT+CSQ;+IPR=9600",
+                                 "AT+CMGS=\"+15550100\"",
+                                 "AT+CMGW",
+                                 "ATS3=10",
+                                 "ATS4=13"}) {
     EXPECT_THAT(Parsed(text).forbidden(), Not(IsEmpty())) << text;
   }
+  EXPECT_THAT(Parsed("AT+CMGS=\"+15550100\"").forbidden(), HasSubstr("'>' prompt"));
+  EXPECT_THAT(Parsed("ATS3=10").forbidden(), HasSubstr("ends command lines or replies"));
   // Reading the same settings is fine.
   for (absl::string_view text : {"AT+IPR?", "AT+QCFG=\"usbnet\"", "AT+QFLST=\"*\"", "ATV1", "ATQ0",
-                                 "AT+QURCCFG=\"urcport\""}) {
+                                 "AT+QURCCFG=\"urcport\"", "ATS3?", "AT+CMGS=?"}) {
     EXPECT_THAT(Parsed(text).forbidden(), IsEmpty()) << text;
   }
   EXPECT_THAT(Parsed("AT+QFDEL=\"*\"").forbidden(), HasSubstr("file system"));
   EXPECT_THAT(Parsed("ATD*99#").forbidden(), HasSubstr("with `cellfleet dial`"));
 }
 
+TEST(CommandLineTest, HazardsAreNamedAndOnlyInTheirWritingForms) {
+  for (absl::string_view text : {"AT+CRSM=176,28539,0,0,12", "AT+CSIM=10,\"0020000100\"",
+                                 "AT+QNVFW=\"/nv/item_files/modem/mmode/ue_usage_setting\",01",
+                                 "AT&W", "AT&W0", "AT+QPRTPARA=3"}) {
+    const CommandLine line = Parsed(text);
+    ASSERT_EQ(line.parts.size(), 1u) << text;
+    EXPECT_THAT(line.parts[0].hazard, Not(IsEmpty())) << text;
+    EXPECT_THAT(line.forbidden(), IsEmpty()) << text;  // an explicit pattern may allow it
+  }
+  EXPECT_THAT(Parsed("AT+CRSM=176,28539,0,0,12").parts[0].hazard, HasSubstr("lock the SIM"));
+  for (absl::string_view text : {"AT+CRSM=?", "AT+CSQ", "AT+QPRTPARA?"}) {
+    EXPECT_THAT(Parsed(text).parts[0].hazard, IsEmpty()) << text;
+  }
+}
+
 TEST(CommandLineTest, CommandsThatTakeTheModemAway) {
+  // Every spelling of a reset the modem reads as one: leading zeros, quotes, blanks.
   for (absl::string_view text :
-       {"AT+CFUN=1,1", "AT+CFUN=0", "AT+CFUN=4", "AT+QPOWD", "AT+QPOWD=1", "AT+CSQ;+CFUN=0"}) {
+       {"AT+CFUN=1,1", "AT+CFUN=1,01", "AT+CFUN=01,1", "AT+CFUN=1,\"1\"", "AT+CFUN= 1 , 1",
+        "at+cfun=1,1", "AT+CFUN=0", "AT+CFUN=00", "AT+CFUN=4", "AT+CFUN=7", "AT+CFUN=1,x",
+        "AT+QPOWD", "AT+QPOWD=1", "AT+QRST=1,0", "AT+CSQ;+CFUN=0"}) {
     EXPECT_TRUE(Parsed(text).takes_modem_away()) << text;
   }
-  for (absl::string_view text : {"AT+CFUN=1", "AT+CFUN?", "AT+CFUN=?", "AT+CSQ"}) {
+  for (absl::string_view text : {"AT+CFUN=1", "AT+CFUN=01", "AT+CFUN=1,0", "AT+CFUN=1,00",
+                                 "AT+CFUN?", "AT+CFUN=?", "AT+CSQ"}) {
     EXPECT_FALSE(Parsed(text).takes_modem_away()) << text;
   }
 }
