@@ -2,12 +2,17 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/debugging/failure_signal_handler.h"
+#include "absl/debugging/symbolize.h"
 #include "base/lock_order_checks.h"
 #include "base/stop_signals.h"
 #include "client/cli.h"
 
 int main(int argc, char** argv) {
   cellfleet::base::SkipLockOrderChecks();
+  // A crash says where, on stderr: a user's report, or a test's failure, carries it.
+  absl::InitializeSymbolizer(argv[0]);
+  absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
   // SIGINT/SIGTERM end long-running commands cleanly (streams cancelled, exit code kept).
   const cellfleet::base::StopSignals stop_signals;
   cellfleet::client::CancelSignal cancel;

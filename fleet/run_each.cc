@@ -20,7 +20,7 @@ class Run {
     // Progress is about people waiting: real time, like the calls' own deadlines.
     const absl::Time started = base::Clock::Real().Now();
     bool reported = false;
-    while (!mu_.AwaitWithTimeout(absl::Condition(this, &Run::AllFinished),
+    while (!mu_.AwaitWithTimeout(absl::Condition(this, &Run::Over),
                                  progress ? absl::Milliseconds(200) : absl::InfiniteDuration())) {
       if (base::Clock::Real().Now() - started < absl::Seconds(1)) continue;
       const size_t so_far = finished_;
@@ -37,13 +37,19 @@ class Run {
   }
 
  private:
-  bool AllFinished() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finished_ == count_; }
+  // Every task finished, and no thread between starting one and taking mu_ back: a task
+  // started from another's `done` may finish before that thread returns to mu_, and the
+  // run must outlive it.
+  bool Over() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return finished_ == count_ && starting_ == 0;
+  }
 
   // Starts tasks while under the limit.
   void Launch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (next_ < count_ && in_flight_ < limit_) {
       const size_t index = next_++;
       ++in_flight_;
+      ++starting_;
       // Started without the lock: a task may finish inline, on this thread.
       mu_.Unlock();
       start_(index, [this] {
@@ -53,6 +59,7 @@ class Run {
         Launch();
       });
       mu_.Lock();
+      --starting_;
     }
   }
 
@@ -63,6 +70,7 @@ class Run {
   size_t next_ ABSL_GUARDED_BY(mu_) = 0;
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   size_t finished_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t starting_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
