@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,8 @@
 #include "base/file_contents.h"
 #include "base/host_port.h"
 #include "base/listen_check.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
 #include "modem/log_format.h"
 #include "proto/keepalive.h"
 #include "proto/listener.h"
@@ -54,6 +57,20 @@ absl::StatusOr<GatewayLinkOptions> DialOutOptions(const AgentSettings& s,
   }
   return o;
 }
+
+// Reflection lists every method to whoever asks. gRPC's plugin joins every server of a
+// process it is linked into; this option takes it off one.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+                                    return plugin->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
 
 int Milliseconds(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
@@ -101,12 +118,21 @@ absl::Status Agent::Assemble() {
         "; configure TLS (--tls-cert/--tls-key), or --insecure if the network is otherwise "
         "protected"));
   }
+  // Deny by default: a caller without a certificate from another host gets no role.
+  if (!listen->loopback && s.tls.client_ca.empty() && s.unauthenticated_role != Role::kNone) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing unauthenticated_role ", RoleName(s.unauthenticated_role), " on ", s.listen,
+        ", which other hosts reach: any of them would have that role without a certificate; "
+        "give roles by client certificate (security.tls.client_ca and security.roles) and "
+        "keep unauthenticated_role none, or listen on loopback"));
+  }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(s.tls);
   if (!credentials.ok()) return credentials.status();
   // Before anything touches the state dir or the modem: a second agent started by mistake
   // beside a running one must not end that one's pppd before it finds the port taken.
   if (absl::Status free = base::CheckCanListen(*listen); !free.ok()) return free;
-  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(s.audit_log, *options_.clock);
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(
+      AuditLogOptions{s.audit_log, int64_t{s.audit_log_max_mb} << 20}, *options_.clock);
   if (!audit.ok()) return audit.status();
   audit_ = std::move(*audit);
   if (s.audit_log.empty()) spdlog::warn("no --audit-log: mutating calls are not recorded");
@@ -213,6 +239,7 @@ absl::Status Agent::Assemble() {
   builder.RegisterService(service_.get());
   SetServerLimits(builder);
   RefuseSharedPort(builder);
+  if (!s.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || bound_port == 0) return base::ListenFailure(*listen);
   listen->port = bound_port;

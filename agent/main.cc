@@ -133,6 +133,9 @@ int main(int argc, char** argv) {
   SetUpLogging(s);
 
   const cellfleet::base::StopSignals stop_signals;  // before any thread starts
+  // A file-size limit (systemd's LimitFSIZE=, ulimit -f) fails the write with EFBIG, as a
+  // full disk does, rather than killing the agent mid-line.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   cellfleet::agent::AgentOptions options;
   options.version = kVersion;
@@ -146,7 +149,7 @@ int main(int argc, char** argv) {
   }
   options.settings = std::move(s);
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();  // served where configured
   absl::StatusOr<std::unique_ptr<cellfleet::agent::Agent>> agent =
       cellfleet::agent::Agent::Start(std::move(options));
   if (!agent.ok()) {

@@ -66,6 +66,7 @@ for drift in false true; do
   wait_file "$dir/sim.ready"
   read -r _ at _ <"$dir/sim.ready"
   build/agent/cellfleet-agent --at-port "${at#at=}" --listen 127.0.0.1:0 --lock-dir "$dir" \
+    --unauthenticated-role viewer \
     --state-dir "$dir/state" --ready-file "$dir/agent.ready" ${poll:+--poll-interval "$poll"} \
     >"$dir/agent.log" 2>&1 &
   agent=$!

@@ -43,6 +43,11 @@ class FleetEndToEndTest : public ::testing::Test {
     options.agent = CELLFLEET_AGENT;
     options.dir = dir_;
     options.boards = kBoards;
+    // Reflection only where configured: the last board has it, the others not.
+    options.agent_args = [](int index) {
+      return index == kBoards - 1 ? std::vector<std::string>{"--reflection"}
+                                  : std::vector<std::string>{};
+    };
     Customize(options);
     options_ = options;
     absl::StatusOr<std::unique_ptr<testing::Fleet>> fleet = testing::Fleet::Start(options);
@@ -293,8 +298,7 @@ TEST_F(FleetEndToEndTest, RecoverIsAnOperatorsCallAndNamesItsSteps) {
     EXPECT_THAT(std::string(refusal["message"]),
                 HasSubstr("Recover needs the operator role; callers without a client "
                           "certificate have viewer"));
-    EXPECT_THAT(std::string(refusal["message"]),
-                HasSubstr("--agent-arg=--unauthenticated-role=operator"));
+    EXPECT_THAT(std::string(refusal["message"]), HasSubstr("--unauthenticated-role=operator"));
   }
   auto unknown =
       RunCommand({CELLFLEET_CLI, "recover", "--step", "reflash", "--targets", addresses_[0]},
@@ -386,7 +390,7 @@ class OneShotBidi : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteB
   grpc::ByteBuffer request_, response_;
 };
 
-TEST_F(FleetEndToEndTest, HealthAndReflectionServeGenericTools) {
+TEST_F(FleetEndToEndTest, HealthServesEveryProbeAndReflectionOnlyWhereConfigured) {
   auto channel = grpc::CreateChannel(addresses_[0], grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   // grpc.health.v1.Health/Check with an empty request: SERVING is field 1 = 1.
@@ -404,17 +408,27 @@ TEST_F(FleetEndToEndTest, HealthAndReflectionServeGenericTools) {
   ASSERT_TRUE(health_status.ok()) << health_status.error_message();
   EXPECT_EQ(ToString(response), std::string("\x08\x01", 2));
 
-  // Server reflection: list_services (field 7) names our service.
-  grpc::ClientContext reflection_context;
-  reflection_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  OneShotBidi call(std::string("\x3a\x00", 2));
-  stub.PrepareBidiStreamingCall(&reflection_context,
-                                "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                                grpc::StubOptions(), &call);
-  call.Start();
-  ASSERT_TRUE(call.done_.WaitForNotificationWithTimeout(absl::Seconds(10)));
-  EXPECT_TRUE(call.status_.ok()) << call.status_.error_message();
-  EXPECT_THAT(call.got_, HasSubstr("cellfleet.v1.ModemAgent"));
+  // Server reflection, where configured: list_services (field 7) names our service; an
+  // agent not configured for it does not serve it.
+  for (const int board : {kBoards - 1, 0}) {
+    SCOPED_TRACE(board == 0 ? "reflection not configured" : "--reflection");
+    grpc::GenericStub board_stub(
+        grpc::CreateChannel(addresses_[board], grpc::InsecureChannelCredentials()));
+    grpc::ClientContext reflection_context;
+    reflection_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    OneShotBidi call(std::string("\x3a\x00", 2));
+    board_stub.PrepareBidiStreamingCall(
+        &reflection_context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        grpc::StubOptions(), &call);
+    call.Start();
+    ASSERT_TRUE(call.done_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    if (board == 0) {
+      EXPECT_EQ(call.status_.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    } else {
+      EXPECT_TRUE(call.status_.ok()) << call.status_.error_message();
+      EXPECT_THAT(call.got_, HasSubstr("cellfleet.v1.ModemAgent"));
+    }
+  }
 }
 
 TEST_F(FleetEndToEndTest, DialAndHangUpGiveOneLinePerBoard) {

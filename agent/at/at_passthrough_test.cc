@@ -123,11 +123,17 @@ TEST_F(AtCommandTest, OperatorsRunQueriesDecodedAndAuditedWithTheFirstReplyLine)
   EXPECT_THAT(neighbours.lines(0), HasSubstr("neighbourcell"));
   EXPECT_FALSE(neighbours.has_decoded());
 
+  // Each command ran after its begin line was on disk; its outcome follows.
   std::vector<nlohmann::json> audit = AuditLines();
-  ASSERT_EQ(audit.size(), 3u);
-  EXPECT_EQ(audit[0]["result"], "OK");
-  EXPECT_EQ(audit[0]["reply"], csq.lines(0));
-  EXPECT_EQ(audit[0]["role"], "operator");
+  ASSERT_EQ(audit.size(), 6u);
+  for (size_t i = 0; i < audit.size(); i += 2) {
+    EXPECT_EQ(audit[i]["phase"], "begin");
+    EXPECT_FALSE(audit[i].contains("result"));
+    EXPECT_EQ(audit[i]["request"], audit[i + 1]["request"]);
+  }
+  EXPECT_EQ(audit[1]["result"], "OK");
+  EXPECT_EQ(audit[1]["reply"], csq.lines(0));
+  EXPECT_EQ(audit[1]["role"], "operator");
   // The poller's own commands went on meanwhile.
   EXPECT_EQ(State().modem_state(), v1::MODEM_STATE_READY);
 }

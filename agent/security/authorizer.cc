@@ -41,8 +41,11 @@ Caller Authorizer::Identify(const grpc::ServerContextBase& context) const {
 grpc::Status Authorizer::Check(const Caller& caller, Role needed, absl::string_view method) const {
   if (static_cast<int>(caller.role) >= static_cast<int>(needed)) return grpc::Status::OK;
   if (caller.identity.empty() && caller.role == Role::kNone) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        absl::StrCat(method, " needs a client certificate (mutual TLS)"));
+    return grpc::Status(
+        grpc::StatusCode::UNAUTHENTICATED,
+        absl::StrCat(method,
+                     " needs a client certificate (mutual TLS): this agent gives callers "
+                     "without one no role (security.unauthenticated_role: none)"));
   }
   // Says how to get the role, so that a refused user is not left guessing.
   const std::string how =
@@ -52,7 +55,7 @@ grpc::Status Authorizer::Check(const Caller& caller, Role needed, absl::string_v
                          "that the agent's roles: gives ",
                          RoleName(needed),
                          ", or, on a simulated fleet on loopback, start it with "
-                         "--agent-arg=--unauthenticated-role=operator")
+                         "--unauthenticated-role=operator")
           : absl::StrCat("the certificate \"", caller.identity, "\" has ", RoleName(caller.role),
                          "; the agent's roles: must give that name ", RoleName(needed));
   return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,

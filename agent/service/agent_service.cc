@@ -93,19 +93,25 @@ bool AgentService::Allowed(grpc::CallbackServerContext* context, grpc::ServerUna
 grpc::ServerUnaryReactor* AgentService::Mutating(grpc::CallbackServerContext* context,
                                                  absl::string_view method,
                                                  const google::protobuf::Message& request,
-                                                 const std::function<void(Finisher)>& call) {
+                                                 std::function<void(Finisher)> call) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const Caller caller = authorizer_->Identify(*context);
+  const std::string what = request.ShortDebugString();
   Finisher finish = [this, reactor, caller, method = std::string(method),
-                     what = request.ShortDebugString()](grpc::Status result) {
+                     what](grpc::Status result) {
     audit_->Record(caller, method, what, result, [reactor, result] { reactor->Finish(result); });
   };
   grpc::Status allowed = authorizer_->Check(caller, Role::kOperator, method);
   if (!allowed.ok()) {
     finish(allowed);
-  } else {
-    call(std::move(finish));
+    return reactor;
   }
+  // Fail closed: nothing changes on the board until its begin line is on disk.
+  audit_->Begin(caller, method, what,
+                [finish = std::move(finish), call = std::move(call)](absl::Status written) {
+                  if (!written.ok()) return finish(ToGrpcStatus(written));
+                  call(finish);
+                });
   return reactor;
 }
 
@@ -340,15 +346,21 @@ grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext
       return reactor;
     }
   }
-  at_->Run(*std::move(line), timeout, CallerName(caller),
-           [this, response, finish](absl::StatusOr<v1::RunAtCommandResponse> reply) {
-             if (!reply.ok()) return finish(ToGrpcStatus(reply.status()), "");
-             const std::string first =
-                 reply->lines().empty() ? reply->final_result() : reply->lines(0);
-             *response = *std::move(reply);
-             response->set_board_name(info_.board_name);
-             finish(grpc::Status::OK, first);
-           });
+  // Fail closed, as every call that can change the board: it runs once audited.
+  audit_->Begin(
+      caller, "RunAtCommand", request->ShortDebugString(),
+      [this, response, finish, caller, line = *std::move(line), timeout](absl::Status written) {
+        if (!written.ok()) return finish(ToGrpcStatus(written), "");
+        at_->Run(line, timeout, CallerName(caller),
+                 [this, response, finish](absl::StatusOr<v1::RunAtCommandResponse> reply) {
+                   if (!reply.ok()) return finish(ToGrpcStatus(reply.status()), "");
+                   const std::string first =
+                       reply->lines().empty() ? reply->final_result() : reply->lines(0);
+                   *response = *std::move(reply);
+                   response->set_board_name(info_.board_name);
+                   finish(grpc::Status::OK, first);
+                 });
+      });
   return reactor;
 }
 

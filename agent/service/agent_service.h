@@ -114,12 +114,12 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
   bool Allowed(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Role needed,
                absl::string_view method) const;
-  // Authorizes, starts `call` (which finishes through the callback it is given, on any
-  // thread) and writes the audit line with the outcome.
+  // Authorizes, writes the begin line, starts `call` once it is on disk (which finishes
+  // through the callback it is given, on any thread) and writes the line with the outcome.
   using Finisher = std::function<void(grpc::Status)>;
   grpc::ServerUnaryReactor* Mutating(grpc::CallbackServerContext* context, absl::string_view method,
                                      const google::protobuf::Message& request,
-                                     const std::function<void(Finisher)>& call);
+                                     std::function<void(Finisher)> call);
 
   StatusHub* hub_;
   const HistoryStore* history_;

@@ -237,6 +237,53 @@ TEST(AgentDegradedTest, AnUnusableStateDirTurnsConfigPushOffAndStatusIsStillServ
   agent.Stop();
 }
 
+// A full disk under the audit log: every call that could change the board is refused
+// saying why, reads go on. /dev/full fails every write with ENOSPC, as a full disk does.
+TEST(AgentDegradedTest, AnAuditLogThatCannotBeWrittenRefusesEveryChangeButNoRead) {
+  const std::string dir = ::testing::TempDir() + "/audit-full-" + std::to_string(::getpid());
+  for (const bool full : {false, true}) {  // the first round is the positive control
+    SCOPED_TRACE(full ? "audit log on a full disk" : "audit log writable");
+    InProcessAgent agent;
+    agent.set_customize(
+        [&](AgentOptions& o) { o.settings.audit_log = full ? "/dev/full" : dir + "-audit.log"; });
+    ASSERT_THAT(agent.Start(dir, "", absl::Milliseconds(200)), IsOk());
+    v1::GetStatusResponse sample;
+    EXPECT_TRUE(cellfleet::testing::WaitFor(
+        [&] {
+          grpc::ClientContext context;
+          return agent.stub().GetStatus(&context, v1::GetStatusRequest(), &sample).ok() &&
+                 sample.status().modem_state() == v1::MODEM_STATE_READY;
+        },
+        absl::Seconds(10)));
+    v1::RunAtCommandRequest at;
+    at.set_command("AT+CSQ");
+    v1::RunAtCommandResponse at_reply;
+    grpc::ClientContext at_context;
+    const grpc::Status ran = agent.stub().RunAtCommand(&at_context, at, &at_reply);
+    v1::HangUpResponse hung_up;
+    grpc::ClientContext hang_up_context;
+    const grpc::Status hang_up =
+        agent.stub().HangUp(&hang_up_context, v1::HangUpRequest(), &hung_up);
+    if (full) {
+      for (const grpc::Status& refused : {ran, hang_up}) {
+        EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+        EXPECT_THAT(refused.error_message(),
+                    ::testing::HasSubstr("the audit log cannot be written (/dev/full: No space "
+                                         "left on device); calls that change the board are "
+                                         "refused until it can"));
+      }
+      EXPECT_TRUE(at_reply.lines().empty()) << "the modem was never asked";
+    } else {
+      EXPECT_TRUE(ran.ok()) << ran.error_message();
+      EXPECT_THAT(at_reply.lines(0), ::testing::StartsWith("+CSQ: "));
+      EXPECT_THAT(hang_up.error_message(), ::testing::Not(::testing::HasSubstr("audit")));
+    }
+    grpc::ClientContext read_context;
+    EXPECT_TRUE(agent.stub().GetStatus(&read_context, v1::GetStatusRequest(), &sample).ok());
+    agent.Stop();
+  }
+}
+
 TEST(AgentDegradedTest, SettingsThatCannotBeServedAreRefusedBeforeAnythingStarts) {
   const std::string dir = ::testing::TempDir() + "/refused-" + std::to_string(::getpid());
   for (const auto& [what, customize] :

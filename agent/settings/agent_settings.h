@@ -42,8 +42,10 @@ struct AgentSettings {
   // security
   TlsFiles tls;
   std::map<std::string, Role> roles;
-  Role unauthenticated_role = Role::kViewer;
+  Role unauthenticated_role = Role::kNone;  // deny by default
+  bool reflection = false;                  // gRPC server reflection, for grpcurl
   std::string audit_log;
+  int audit_log_max_mb = 16;  // then rotated to <audit_log>.1
   AtPolicySettings at_commands;
   // dial-out to a gateway, for a board behind carrier NAT
   DialOutSettings gateway;

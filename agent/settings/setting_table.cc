@@ -210,6 +210,10 @@ std::vector<Setting> MakeTable() {
            CF_FIELD(board_name)),
       Boolean("server.insecure", "--insecure", "Allow plaintext gRPC on a non-loopback address",
               CF_FIELD(insecure)),
+      Boolean("server.reflection", "--reflection",
+              "Serve gRPC server reflection (grpcurl, grpcui): it lists every method to any "
+              "caller that reaches the agent",
+              CF_FIELD(reflection)),
       Text("security.tls.cert", "--tls-cert", "The agent's TLS certificate (PEM)",
            CF_FIELD(tls.cert)),
       Text("security.tls.key", "--tls-key", "The agent's TLS private key (PEM)", CF_FIELD(tls.key)),
@@ -218,10 +222,16 @@ std::vector<Setting> MakeTable() {
       Structured("security.roles", "Client certificate common name -> viewer or operator",
                  ReadRoles),
       Choice("security.unauthenticated_role", "--unauthenticated-role",
-             "Role of callers without a client certificate", CF_FIELD(unauthenticated_role),
+             "Role of callers without a client certificate (default none; above none only on "
+             "loopback or with mutual TLS, where no such caller can come from elsewhere)",
+             CF_FIELD(unauthenticated_role),
              {{"none", Role::kNone}, {"viewer", Role::kViewer}, {"operator", Role::kOperator}}),
       Text("security.audit_log", "--audit-log", "Append a JSON line per mutating call here",
            CF_FIELD(audit_log)),
+      Integer("security.audit_log_max_mb", "--audit-log-max-mb",
+              "Size of the audit log, in MiB, past which it is rotated to <audit_log>.1 (the "
+              "one before is dropped)",
+              CF_FIELD(audit_log_max_mb), 1, 4096),
       Structured("security.at_commands.viewer", "AT command patterns viewers may run",
                  [](const yamlconf::YamlReader& r, const YAML::Node& n, AgentSettings& s) {
                    return ReadAtPatterns(r, n, "viewer", s.at_commands.viewer_allow);

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -174,10 +175,15 @@ absl::Status Fleet::StartAgents() {
     if (!options_.poll_interval.empty()) {
       argv.insert(argv.end(), {"--poll-interval", options_.poll_interval});
     }
-    if (options_.agent_args) {
-      std::vector<std::string> more = options_.agent_args(static_cast<int>(i));
-      argv.insert(argv.end(), more.begin(), more.end());
+    std::vector<std::string> more;
+    if (options_.agent_args) more = options_.agent_args(static_cast<int>(i));
+    const bool role_given = std::any_of(more.begin(), more.end(), [](const std::string& arg) {
+      return absl::StartsWith(arg, "--unauthenticated-role");
+    });
+    if (!role_given && !options_.unauthenticated_role.empty()) {
+      argv.insert(argv.end(), {"--unauthenticated-role", options_.unauthenticated_role});
     }
+    argv.insert(argv.end(), more.begin(), more.end());
     absl::StatusOr<Subprocess> agent = Subprocess::Start(argv, board.log);
     if (!agent.ok()) return agent.status();
     agents_.push_back(std::make_unique<Subprocess>(std::move(*agent)));

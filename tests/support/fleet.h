@@ -42,6 +42,10 @@ struct FleetOptions {
   std::string poll_interval = "0.5";        // the agents' --poll-interval; "": theirs
   // More agent flags for board `index` (TLS, pppd, roles...).
   std::function<std::vector<std::string>(int index)> agent_args;
+  // What a caller without a certificate may do on these loopback agents (the agent's own
+  // default is none): a simulated fleet answers `cellfleet status` as it comes. An
+  // --unauthenticated-role among agent_args wins; "" passes none.
+  std::string unauthenticated_role = "viewer";
   bool start_agents = true;  // false: the simulator only
   // Where the agents listen (port 0 each); another host's address needs their TLS.
   std::string listen_host = "127.0.0.1";

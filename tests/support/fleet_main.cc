@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   app.add_option("--agent-arg", agent_args,
                  "An argument for every agent, e.g. --agent-arg=--unauthenticated-role=operator; "
                  "{name} in it is the board's name (board-00...); repeatable");
+  app.add_option("--unauthenticated-role", options.unauthenticated_role,
+                 "What the agents give callers without a certificate (default viewer: this "
+                 "fleet is on loopback; an --agent-arg of it wins)");
   app.add_option("--listen-host", options.listen_host,
                  "The agents' listen address (default 127.0.0.1; another needs their TLS)");
   CLI11_PARSE(app, argc, argv);
