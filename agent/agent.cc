@@ -86,6 +86,8 @@ void SetServerLimits(grpc::ServerBuilder& builder) {
                              Milliseconds(kMinClientPingInterval));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  // Calls at once on one connection; per client, streams and modem calls are CallLimits'.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 32);
   // Status messages are a few KB; 1 MiB bounds a hostile or broken client.
   builder.SetMaxReceiveMessageSize(1 << 20);
   builder.SetMaxSendMessageSize(4 << 20);
@@ -198,6 +200,7 @@ absl::Status Agent::Assemble() {
   }
 
   authorizer_ = std::make_unique<Authorizer>(s.roles, s.unauthenticated_role);
+  limits_ = std::make_unique<CallLimits>(CallLimitSettings{}, *options_.clock);
   at_policy_ = std::make_unique<AtPolicy>(s.at_commands);
   at_ = std::make_unique<AtPassthrough>(poller_.get(), link_.get(), *options_.clock);
   DoctorOptions doctor_options;
@@ -216,6 +219,7 @@ absl::Status Agent::Assemble() {
   parts.hub = &hub_;
   parts.history = history_.get();
   parts.authorizer = authorizer_.get();
+  parts.limits = limits_.get();
   parts.audit = audit_.get();
   parts.link = link_.get();
   parts.config = config_usable_ ? config_.get() : nullptr;

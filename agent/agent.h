@@ -17,6 +17,7 @@
 #include "agent/recovery/recovery_manager.h"
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
+#include "agent/security/call_limits.h"
 #include "agent/service/agent_service.h"
 #include "agent/settings/agent_settings.h"
 #include "agent/status/history_store.h"
@@ -94,6 +95,7 @@ class Agent {
   std::unique_ptr<ConfigManager> config_;
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<CallLimits> limits_;  // its slots are held by calls: outlives the server
   std::unique_ptr<AtPolicy> at_policy_;
   std::unique_ptr<AtPassthrough> at_;          // runs on the poller's channel and the link
   std::unique_ptr<Doctor> doctor_;             // likewise, and reads the link

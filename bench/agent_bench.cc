@@ -121,10 +121,12 @@ void Latency(const std::string& dir, int rounds) {
     agent::ModemPoller poller(poller_options, &hub);
     poller.Start();
     agent::Authorizer authorizer({}, agent::Role::kViewer);
-    auto audit = *agent::AuditLog::Open("");
+    auto audit = *agent::AuditLog::Open(agent::AuditLogOptions{});
+    agent::CallLimits limits(agent::CallLimitSettings{});
     agent::ServiceParts parts;
     parts.hub = &hub;
     parts.authorizer = &authorizer;
+    parts.limits = &limits;
     parts.audit = audit.get();
     agent::AgentService service(parts, agent::ServiceInfo{"b", "bench", absl::Seconds(1)});
     grpc::ServerBuilder builder;

@@ -230,5 +230,16 @@ TEST_F(AtCommandTest, AConfiguredRebootEndsTheLinkFirstAndIsReportedAsResetting)
   EXPECT_TRUE(Run("AT+CSQ", csq).ok());
 }
 
+// 30 commands a minute per client: the 31st is refused saying so, before the modem hears it.
+TEST_F(AtCommandTest, SoManyCommandsAMinutePerClient) {
+  Start(Role::kOperator);
+  v1::RunAtCommandResponse response;
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(Run("AT+CSQ", response).ok()) << i;
+  const grpc::Status refused = Run("AT+CSQ", response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("made 30 calls on the modem's AT channel in the last minute"));
+}
+
 }  // namespace
 }  // namespace cellfleet::agent

@@ -1,9 +1,13 @@
 // RunDoctor through the real agent over loopback gRPC, on a simulated EC25 on a
 // pseudo-terminal: a healthy board's checklist, a missing SIM, a query that gets no
 // answer, and the caller's deadline.
+#include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "agent/testing/in_process_agent.h"
 #include "base/clock.h"
 #include "gmock/gmock.h"
@@ -157,6 +161,53 @@ TEST_F(DoctorTest, ASlowModemIsCutAtTheCallersDeadline) {
   }
   EXPECT_THAT(cut, HasSubstr("operator")) << response.DebugString();
   EXPECT_NE(Find(response, "agent").result(), v1::CHECK_RESULT_SKIPPED);
+}
+
+// A viewer floods the doctor from 12 threads for 8 s: runs past one at a time per client
+// are refused, naming the limit, and the poller keeps its share of the AT channel: the
+// modem never looks UNRESPONSIVE (which would start the recovery ladder).
+TEST_F(DoctorTest, AFloodOfRunsIsLimitedAndThePollerKeepsItsShareOfTheChannel) {
+  Start("");
+  std::atomic<int> ran{0}, limited{0}, other{0};
+  std::atomic<bool> stop{false};
+  absl::Mutex reason_mu;
+  std::string reason;
+  std::vector<std::thread> flood;
+  for (int t = 0; t < 12; ++t) {
+    flood.emplace_back([&] {
+      while (!stop) {
+        v1::RunDoctorResponse response;
+        const grpc::Status status = RunDoctor(response, absl::Seconds(20));
+        if (status.ok()) {
+          ++ran;
+        } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+          ++limited;
+          absl::MutexLock lock(&reason_mu);
+          reason = status.error_message();
+        } else {
+          ++other;
+        }
+        absl::SleepFor(absl::Milliseconds(5));
+      }
+    });
+  }
+  std::set<int> states;
+  for (const absl::Time end = base::Clock::Real().Now() + absl::Seconds(8);
+       base::Clock::Real().Now() < end;) {
+    grpc::ClientContext context;
+    v1::GetStatusResponse response;
+    if (agent_.stub().GetStatus(&context, v1::GetStatusRequest(), &response).ok()) {
+      states.insert(response.status().modem_state());
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  stop = true;
+  for (std::thread& thread : flood) thread.join();
+  EXPECT_GE(ran.load(), 1) << "the doctor still runs, one at a time";
+  EXPECT_GE(limited.load(), 50);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_THAT(reason, HasSubstr("already has a call on the modem's AT channel; one at a time"));
+  EXPECT_EQ(states, std::set<int>{v1::MODEM_STATE_READY});
 }
 
 }  // namespace

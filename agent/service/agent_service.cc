@@ -54,12 +54,14 @@ grpc::ServerUnaryReactor* AgentService::GetStatus(grpc::CallbackServerContext* c
 
 grpc::ServerWriteReactor<v1::StatusUpdate>* AgentService::WatchStatus(
     grpc::CallbackServerContext* context, const v1::WatchStatusRequest* request) {
-  grpc::Status allowed =
-      authorizer_->Check(authorizer_->Identify(*context), Role::kViewer, "WatchStatus");
+  const Caller caller = authorizer_->Identify(*context);
+  grpc::Status allowed = authorizer_->Check(caller, Role::kViewer, "WatchStatus");
   if (!allowed.ok()) return new FailedWatch(allowed);
   absl::StatusOr<UpdateFilter> filter = UpdateFilter::Create(*request, info_.min_sample_interval);
   if (!filter.ok()) return new FailedWatch(ToGrpcStatus(filter.status()));
-  return new WatchReactor(hub_, std::move(*filter), clock_);
+  absl::StatusOr<CallLimits::Slot> slot = limits_->OpenStream(caller);
+  if (!slot.ok()) return new FailedWatch(ToGrpcStatus(slot.status()));
+  return new WatchReactor(hub_, std::move(*filter), clock_, *std::move(slot));
 }
 
 grpc::ServerUnaryReactor* AgentService::GetHistory(grpc::CallbackServerContext* context,
@@ -220,8 +222,14 @@ grpc::ServerUnaryReactor* AgentService::RunDoctor(grpc::CallbackServerContext* c
         grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent runs no doctor"));
     return reactor;
   }
+  absl::StatusOr<CallLimits::Slot> slot =
+      limits_->UseModem(authorizer_->Identify(*context), "RunDoctor");
+  if (!slot.ok()) {
+    reactor->Finish(ToGrpcStatus(slot.status()));
+    return reactor;
+  }
   doctor_->Run(absl::FromChrono(context->deadline()),
-               [this, reactor, response](v1::RunDoctorResponse result) {
+               [this, reactor, response, slot = *std::move(slot)](v1::RunDoctorResponse result) {
                  *response = std::move(result);
                  response->set_board_name(info_.board_name);
                  reactor->Finish(grpc::Status::OK);
@@ -346,13 +354,19 @@ grpc::ServerUnaryReactor* AgentService::RunAtCommand(grpc::CallbackServerContext
       return reactor;
     }
   }
+  absl::StatusOr<CallLimits::Slot> slot = limits_->UseModem(caller, "RunAtCommand");
+  if (!slot.ok()) {
+    finish(ToGrpcStatus(slot.status()), "");
+    return reactor;
+  }
   // Fail closed, as every call that can change the board: it runs once audited.
   audit_->Begin(
       caller, "RunAtCommand", request->ShortDebugString(),
-      [this, response, finish, caller, line = *std::move(line), timeout](absl::Status written) {
+      [this, response, finish, caller, line = *std::move(line), timeout,
+       slot = *std::move(slot)](absl::Status written) {
         if (!written.ok()) return finish(ToGrpcStatus(written), "");
         at_->Run(line, timeout, CallerName(caller),
-                 [this, response, finish](absl::StatusOr<v1::RunAtCommandResponse> reply) {
+                 [this, response, finish, slot](absl::StatusOr<v1::RunAtCommandResponse> reply) {
                    if (!reply.ok()) return finish(ToGrpcStatus(reply.status()), "");
                    const std::string first =
                        reply->lines().empty() ? reply->final_result() : reply->lines(0);

@@ -14,6 +14,7 @@
 #include "agent/security/at_policy.h"
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
+#include "agent/security/call_limits.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "agent/usage/usage_meter.h"
@@ -34,6 +35,7 @@ struct ServiceParts {
   StatusHub* hub = nullptr;
   const HistoryStore* history = nullptr;  // optional: no history kept
   const Authorizer* authorizer = nullptr;
+  CallLimits* limits = nullptr;
   AuditLog* audit = nullptr;
   LinkManager* link = nullptr;          // optional: Dial and HangUp
   ConfigManager* config = nullptr;      // optional: the config calls
@@ -51,6 +53,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
       : hub_(parts.hub),
         history_(parts.history),
         authorizer_(parts.authorizer),
+        limits_(parts.limits),
         audit_(parts.audit),
         link_(parts.link),
         config_(parts.config),
@@ -124,6 +127,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   StatusHub* hub_;
   const HistoryStore* history_;
   const Authorizer* authorizer_;
+  CallLimits* limits_;
   AuditLog* audit_;
   LinkManager* link_;
   ConfigManager* config_;

@@ -4,8 +4,9 @@
 
 namespace cellfleet::agent {
 
-WatchReactor::WatchReactor(StatusHub* hub, UpdateFilter filter, const base::Clock& clock)
-    : hub_(hub), clock_(clock), filter_(std::move(filter)) {
+WatchReactor::WatchReactor(StatusHub* hub, UpdateFilter filter, const base::Clock& clock,
+                           std::shared_ptr<void> slot)
+    : hub_(hub), clock_(clock), slot_(std::move(slot)), filter_(std::move(filter)) {
   // The latest sample goes out at once so a new watcher sees the board immediately.
   if (StatusPtr latest = hub_->Latest()) OnStatus(latest);
   subscription_ = hub_->Subscribe([this](const StatusPtr& status) { OnStatus(status); });

@@ -5,6 +5,7 @@
 #define CELLFLEET_AGENT_SERVICE_WATCH_REACTOR_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "absl/base/thread_annotations.h"
@@ -20,7 +21,9 @@ namespace cellfleet::agent {
 class WatchReactor : public grpc::ServerWriteReactor<v1::StatusUpdate> {
  public:
   // Deletes itself in OnDone.
-  WatchReactor(StatusHub* hub, UpdateFilter filter, const base::Clock& clock);
+  // `slot` is the caller's place among its streams (CallLimits), given back in OnDone.
+  WatchReactor(StatusHub* hub, UpdateFilter filter, const base::Clock& clock,
+               std::shared_ptr<void> slot = nullptr);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -34,6 +37,7 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::StatusUpdate> {
   StatusHub* hub_;
   const base::Clock& clock_;
   int subscription_ = 0;
+  std::shared_ptr<void> slot_;
 
   absl::Mutex mu_;
   UpdateFilter filter_ ABSL_GUARDED_BY(mu_);
