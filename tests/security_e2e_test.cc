@@ -7,8 +7,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
@@ -164,20 +166,138 @@ TEST_F(SecurityTest, ViewerReadsButCannotDial) {
   EXPECT_EQ(lines[1]["result"], GrpcCodeName(operator_dial.error_code()));
 }
 
-TEST_F(SecurityTest, CertificateFromAnUnknownCaIsRefused) {
-  grpc::Status status = GetStatus(*Stub(other_pki_, "ops"));
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+// Every RPC against every kind of caller, each refusal with its exact code and reason,
+// each allowance a positive control: the call gets past authorization (its own answer
+// may still be an error, e.g. INVALID_ARGUMENT for an empty request).
+struct Rpc {
+  const char* method;
+  const char* role;  // the least role that may call it
+};
+constexpr Rpc kRpcs[] = {
+    {"GetStatus", "viewer"},     {"WatchStatus", "viewer"},       {"GetHistory", "viewer"},
+    {"Dial", "operator"},        {"HangUp", "operator"},          {"GetConfig", "viewer"},
+    {"ApplyConfig", "operator"}, {"ConfirmConfig", "operator"},   {"Diagnose", "viewer"},
+    {"RunDoctor", "viewer"},     {"RunAtCommand", "viewer"},      {"Recover", "operator"},
+    {"GetUsage", "viewer"},      {"OverrideDataCap", "operator"},
+};
+
+// One call of `method` on `channel`: WatchStatus until its first message, the rest unary
+// with an empty request (RunAtCommand: AT+CSQ), so an allowed call changes nothing.
+grpc::Status CallRpc(const std::shared_ptr<grpc::Channel>& channel, const std::string& method) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+  if (method == "WatchStatus") {
+    auto reader = v1::ModemAgent::NewStub(channel)->WatchStatus(&context, {});
+    v1::StatusUpdate update;
+    if (reader->Read(&update)) return grpc::Status::OK;
+    return reader->Finish();
+  }
+  std::string request;
+  if (method == "RunAtCommand") {
+    v1::RunAtCommandRequest at;
+    at.set_command("AT+CSQ");
+    request = at.SerializeAsString();
+  }
+  grpc::GenericStub stub(channel);
+  grpc::ByteBuffer send, reply;
+  grpc::Slice slice(request);
+  send = grpc::ByteBuffer(&slice, 1);
+  grpc::Status result;
+  absl::Notification done;
+  stub.UnaryCall(&context, "/cellfleet.v1.ModemAgent/" + method, grpc::StubOptions(), &send, &reply,
+                 [&](grpc::Status status) {
+                   result = std::move(status);
+                   done.Notify();
+                 });
+  done.WaitForNotification();  // bounded by the call's deadline
+  return result;
 }
 
-TEST_F(SecurityTest, ClientWithoutCertificateIsRefused) {
-  grpc::Status status = GetStatus(*Stub(pki_, ""));
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
-}
+TEST_F(SecurityTest, EveryRpcAgainstEveryKindOfCaller) {
+  // A board with a first sample, so that reads answer rather than say "retry".
+  auto viewer = Stub(pki_, "grafana");
+  for (int attempt = 0; attempt < 50 && !GetStatus(*viewer).ok(); ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  auto channel = [&](const std::string& pki, const std::string& client) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = Read(pki_ + "/ca.crt");
+    if (!client.empty()) {
+      ssl.pem_cert_chain = Read(pki + "/client-" + client + ".crt");
+      ssl.pem_private_key = Read(pki + "/client-" + client + ".key");
+    }
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("board-00");
+    return grpc::CreateCustomChannel(address_, grpc::SslCredentials(ssl), args);
+  };
+  // The same board's agent once more, plaintext on loopback with the defaults.
+  testing::FleetOptions plain_options;
+  plain_options.simulator = CELLFLEET_MODEMSIM;
+  plain_options.agent = CELLFLEET_AGENT;
+  plain_options.dir = dir_ + "/plain";
+  plain_options.boards = 1;
+  plain_options.unauthenticated_role = "";  // the agent's own default: none
+  std::filesystem::create_directories(plain_options.dir);
+  absl::StatusOr<std::unique_ptr<testing::Fleet>> plain = testing::Fleet::Start(plain_options);
+  ASSERT_THAT(plain, IsOk());
+  const auto plaintext =
+      grpc::CreateChannel((*plain)->boards()[0].address, grpc::InsecureChannelCredentials());
 
-TEST_F(SecurityTest, PlaintextClientIsRefused) {
-  auto stub =
-      v1::ModemAgent::NewStub(grpc::CreateChannel(address_, grpc::InsecureChannelCredentials()));
-  EXPECT_EQ(GetStatus(*stub).error_code(), grpc::StatusCode::UNAVAILABLE);
+  struct Caller {
+    std::string name;
+    std::shared_ptr<grpc::Channel> channel;
+    std::string role;  // "": not even a connection
+  };
+  const std::vector<Caller> callers = {
+      {"operator", channel(pki_, "ops"), "operator"},
+      {"viewer", channel(pki_, "grafana"), "viewer"},
+      {"a certificate of a name with no role", channel(pki_, "nobody"), "none"},
+      {"no certificate", plaintext, "none"},
+      {"a certificate of another CA", channel(other_pki_, "ops"), ""},
+      {"TLS without a certificate", channel(pki_, ""), ""},
+  };
+  const auto rank = [](const std::string& role) {
+    return role == "operator" ? 2 : role == "viewer" ? 1 : 0;
+  };
+  for (const Rpc& rpc : kRpcs) {
+    for (const Caller& caller : callers) {
+      SCOPED_TRACE(absl::StrCat(rpc.method, " by ", caller.name));
+      const grpc::Status status = CallRpc(caller.channel, rpc.method);
+      const std::string method = rpc.method;
+      if (caller.role.empty()) {
+        // Mutual TLS refuses the certificate: under TLS 1.3 the client has sent its last
+        // handshake message when the agent checks it, so it sees the socket close.
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+        EXPECT_THAT(status.error_message(), HasSubstr("Socket closed"));
+      } else if (caller.channel == plaintext) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+        EXPECT_EQ(status.error_message(),
+                  method +
+                      " needs a client certificate (mutual TLS): this agent gives "
+                      "callers without one no role (security.unauthenticated_role: none)");
+      } else if (rank(caller.role) < rank(rpc.role)) {
+        const std::string name = caller.role == "viewer" ? "grafana" : "nobody";
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+        EXPECT_EQ(status.error_message(),
+                  absl::StrCat(method, " needs the ", rpc.role, " role; the certificate \"", name,
+                               "\" has ", caller.role,
+                               "; the agent's roles: must give "
+                               "that name ",
+                               rpc.role));
+      } else if (method == "RunAtCommand" && caller.role == "viewer") {
+        // Past the role, the AT policy: viewers run no AT commands unless configured.
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+        EXPECT_THAT(status.error_message(), HasSubstr("role viewer may not run AT+CSQ"));
+      } else {  // positive control: past authorization
+        EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << status.error_message();
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << status.error_message();
+        EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("Socket closed")));
+      }
+    }
+  }
+  EXPECT_THAT((*plain)->Stop(), IsOk());
 }
 
 TEST_F(SecurityTest, CliSpeaksMutualTls) {
@@ -275,6 +395,31 @@ TEST(AgentStartupTest, RefusesPlaintextOnNonLoopbackAndBadConfig) {
   EXPECT_EQ(plaintext->exit_code, 2);
   EXPECT_THAT(plaintext->err,
               HasSubstr("refusing plaintext gRPC on non-loopback address 0.0.0.0:0"));
+
+  // Deny by default: a role for callers without a certificate, where other hosts reach
+  // the agent and nothing asks for a certificate, is refused; on loopback it is not.
+  const std::string state = testing::MakeTempDir("cellfleet-deny");
+  const std::vector<std::string> open_door = {"--insecure",    "--unauthenticated-role",
+                                              "viewer",        "--at-port",
+                                              "/nonexistent",  "--state-dir",
+                                              state,           "--lock-dir",
+                                              state,           "--ready-file",
+                                              state + "/ready"};
+  std::vector<std::string> argv = {CELLFLEET_AGENT, "--listen", "0.0.0.0:0"};
+  argv.insert(argv.end(), open_door.begin(), open_door.end());
+  auto refused = RunCommand(argv, absl::Seconds(10));
+  ASSERT_THAT(refused, IsOk());
+  EXPECT_EQ(refused->exit_code, 2);
+  EXPECT_THAT(refused->err,
+              HasSubstr("refusing unauthenticated_role viewer on 0.0.0.0:0, which other hosts "
+                        "reach: any of them would have that role without a certificate"));
+  argv[2] = "127.0.0.1:0";  // positive control
+  auto started = Subprocess::Start(argv, state + "/agent.log");
+  ASSERT_THAT(started, IsOk());
+  EXPECT_THAT(WaitForFile(state + "/ready", absl::Seconds(10)), IsOk())
+      << Read(state + "/agent.log");
+  EXPECT_THAT(started->Stop(), IsOk());
+  std::filesystem::remove_all(state);
 
   const std::string dir = testing::MakeTempDir("cellfleet-badconf");
   std::ofstream(dir + "/bad.yaml") << "modem:\n  at_port: /dev/ttyUSB2\n  pol_interval: 2s\n";
