@@ -29,7 +29,7 @@ cmake -S . -B build-asan "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_
   -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
   -DCELLFLEET_SANITIZE=ON -DCELLFLEET_FUZZ=ON -DCELLFLEET_WERROR=ON >/dev/null
 cmake --build build-asan -j "$(nproc)" --target base_tests modem_tests hardware_tests replies_tests quectel_tests simulator_tests ppp_tests convert_tests relay_tests dialout_tests agent_tests fleet_tests client_tests collector_tests \
-  at_replies_fuzzer
+  at_replies_fuzzer agent_inputs_fuzzer
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300 -L 'unit|fuzz'
 
 # -O1 -g1: TSan needs some optimisation to run at speed and line tables for its reports.
