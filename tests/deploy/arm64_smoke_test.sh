@@ -33,7 +33,7 @@ imei=$(sed -n 's/.* imei=\([0-9]*\).*/\1/p' "$dir/sim.ready")
 unset QEMU_LD_PREFIX
 timeout -s KILL 60 "$qemu" "$agent" --version | grep -q cellfleet-agent || { echo "FAIL: arm64 agent --version"; exit 1; }
 "$qemu" "$agent" --at-port "$dir/sim/board-00/at" --lock-dir "$dir" --listen 127.0.0.1:0 \
-  --ready-file "$dir/agent.ready" >"$dir/agent.log" 2>&1 &
+  --unauthenticated-role viewer --ready-file "$dir/agent.ready" >"$dir/agent.log" 2>&1 &
 pids+=($!)
 wait_for "$dir/agent.ready" 60 || { echo "FAIL: arm64 agent did not start"; cat "$dir/agent.log"; exit 1; }
 address=$(cat "$dir/agent.ready")
