@@ -4,16 +4,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "agent/security/revocation_list.h"
 #include "agent/status/run_marker.h"
 #include "base/file_contents.h"
 #include "base/host_port.h"
 #include "base/listen_check.h"
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/impl/server_builder_plugin.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "modem/log_format.h"
 #include "proto/keepalive.h"
 #include "proto/listener.h"
@@ -22,23 +26,43 @@
 namespace cellfleet::agent {
 namespace {
 
-// TLS when configured (mutual when a client CA is given), else plaintext.
+// TLS when configured (mutual when a client CA is given), else plaintext. The files are
+// watched: a renewed certificate or CA is served to new connections without a restart.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const TlsFiles& tls) {
   if (tls.cert.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert = base::ReadFileContents(tls.cert);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = base::ReadFileContents(tls.key);
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options(
-      tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  if (!tls.client_ca.empty()) {
-    absl::StatusOr<std::string> ca = base::ReadFileContents(tls.client_ca);
-    if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *ca;
+  // Read once here for a clear error at start-up; the watcher reads them from then on.
+  for (const std::string* path : {&tls.cert, &tls.key, &tls.client_ca}) {
+    if (path->empty()) continue;
+    if (absl::StatusOr<std::string> text = base::ReadFileContents(*path); !text.ok()) {
+      return text.status();
+    }
   }
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  return grpc::SslServerCredentials(options);
+  if (!tls.crl_dir.empty() && !std::filesystem::is_directory(tls.crl_dir)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("crl_dir ", tls.crl_dir, " is not a directory"));
+  }
+  const auto seconds = static_cast<unsigned int>(absl::ToInt64Seconds(tls.reload_interval));
+  auto provider = tls.client_ca.empty()
+                      ? std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+                            tls.key, tls.cert, seconds)
+                      : std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+                            tls.key, tls.cert, tls.client_ca, seconds);
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  if (!tls.crl_dir.empty()) {
+    // Checked after the handshake, from lists read again whenever the directory changes
+    // (gRPC's own crl_directory keeps what it read first: a revocation would wait for a
+    // restart).
+    options.set_certificate_verifier(
+        RevocationVerifier(std::make_shared<RevocationList>(tls.crl_dir, tls.client_ca)));
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 absl::StatusOr<GatewayLinkOptions> DialOutOptions(const AgentSettings& s,

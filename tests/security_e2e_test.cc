@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
 #include "nlohmann/json.hpp"
+#include "proto/time_convert.h"
 #include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
 
@@ -46,6 +47,7 @@ class SecurityTest : public ::testing::Test {
                                                {pki_, "client", "ops"},
                                                {pki_, "client", "grafana"},
                                                {pki_, "client", "nobody"},
+                                               {pki_, "client", "stolen-laptop"},
                                                {other_pki_, "client", "ops"}}) {
       std::vector<std::string> argv = {"/bin/bash", CELLFLEET_MAKE_CERTS};
       argv.insert(argv.end(), args.begin(), args.end());
@@ -64,8 +66,9 @@ class SecurityTest : public ::testing::Test {
     std::ofstream(dir_ + "/agent.yaml")
         << "security:\n"
         << "  tls: {cert: " << pki_ << "/agent-board-00.crt, key: " << pki_
-        << "/agent-board-00.key, client_ca: " << pki_ << "/ca.crt}\n"
-        << "  roles: {ops: operator, grafana: viewer}\n"
+        << "/agent-board-00.key, client_ca: " << pki_ << "/ca.crt, crl_dir: " << pki_
+        << "/crl, reload_interval: 1s}\n"
+        << "  roles: {ops: operator, grafana: viewer, stolen-laptop: operator}\n"
         << "  audit_log: " << dir_ << "/audit.log\n"
         << "  at_commands: {operator: ['AT+CFUN=1']}\n";
     testing::FleetOptions options;
@@ -298,6 +301,79 @@ TEST_F(SecurityTest, EveryRpcAgainstEveryKindOfCaller) {
     }
   }
   EXPECT_THAT((*plain)->Stop(), IsOk());
+}
+
+// The certificate a board serves, as a new connection sees it.
+std::string ServedCertificate(v1::ModemAgent::Stub& stub) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::GetStatusResponse response;
+  stub.GetStatus(&context, v1::GetStatusRequest(), &response);
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  std::vector<grpc::string_ref> pem =
+      auth ? auth->FindPropertyValues("x509_pem_cert") : std::vector<grpc::string_ref>{};
+  return pem.empty() ? "" : std::string(pem[0].data(), pem[0].size());
+}
+
+// A laptop is lost: its certificate is revoked with make-certs.sh and the new list put in
+// the agent's crl_dir; the agent refuses it from then on, without a restart, and every
+// other certificate of the same name's CA still works.
+TEST_F(SecurityTest, ARevokedCertificateIsRefusedWithoutARestart) {
+  auto stolen = [&] { return Stub(pki_, "stolen-laptop"); };
+  grpc::Status before = GetStatus(*stolen());
+  for (int attempt = 0; attempt < 50 && !before.ok(); ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));
+    before = GetStatus(*stolen());
+  }
+  ASSERT_TRUE(before.ok()) << before.error_message();  // positive control
+  auto revoked =
+      RunCommand({"/bin/bash", CELLFLEET_MAKE_CERTS, pki_, "revoke", "client-stolen-laptop"},
+                 absl::Seconds(30));
+  ASSERT_THAT(revoked, IsOk());
+  ASSERT_EQ(revoked->exit_code, 0) << revoked->err;
+  grpc::Status after = GetStatus(*stolen());
+  for (int attempt = 0; attempt < 50 && after.ok(); ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));
+    after = GetStatus(*stolen());
+  }
+  EXPECT_EQ(after.error_code(), grpc::StatusCode::UNAVAILABLE) << after.error_message();
+  EXPECT_THAT(after.error_message(), HasSubstr("Socket closed"));
+  EXPECT_TRUE(GetStatus(*Stub(pki_, "ops")).ok()) << "others of the same CA are not revoked";
+}
+
+// The agent's certificate is renewed in place (make-certs.sh renew, as a timer would run
+// it): new connections get the new one within the reload interval, and a stream opened
+// before goes on.
+TEST_F(SecurityTest, ARenewedCertificateIsServedWithoutARestartOrADroppedStream) {
+  auto viewer = Stub(pki_, "grafana");
+  for (int attempt = 0; attempt < 50 && !GetStatus(*viewer).ok(); ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  const std::string old_certificate = ServedCertificate(*Stub(pki_, "grafana"));
+  ASSERT_THAT(old_certificate, HasSubstr("BEGIN CERTIFICATE"));
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::WatchStatusRequest request;
+  *request.mutable_heartbeat_interval() = ToProtoDuration(absl::Seconds(1));
+  auto stream = viewer->WatchStatus(&watch_context, request);
+  v1::StatusUpdate update;
+  ASSERT_TRUE(stream->Read(&update));
+
+  auto renewed = RunCommand({"/bin/bash", CELLFLEET_MAKE_CERTS, pki_, "renew", "agent-board-00"},
+                            absl::Seconds(30));
+  ASSERT_THAT(renewed, IsOk());
+  ASSERT_EQ(renewed->exit_code, 0) << renewed->err;
+  std::string served = ServedCertificate(*Stub(pki_, "grafana"));
+  for (int attempt = 0; attempt < 100 && served == old_certificate; ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));
+    served = ServedCertificate(*Stub(pki_, "grafana"));
+  }
+  EXPECT_NE(served, old_certificate) << "still the old certificate after 10 s";
+  EXPECT_THAT(served, HasSubstr("BEGIN CERTIFICATE"));
+  // The stream opened before the renewal still delivers.
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(stream->Read(&update)) << "the stream ended";
+  watch_context.TryCancel();
+  stream->Finish();
 }
 
 TEST_F(SecurityTest, CliSpeaksMutualTls) {

@@ -25,6 +25,10 @@ struct TlsFiles {
   std::string cert;       // the agent's certificate (PEM)
   std::string key;        // its private key (PEM)
   std::string client_ca;  // if set: mutual TLS, clients must present a cert from this CA
+  std::string crl_dir;    // if set: client certificates revoked by its CRLs are refused
+  // The three files are read again this often: a renewed certificate or CA is served
+  // without a restart, and connections made before keep theirs.
+  absl::Duration reload_interval = absl::Minutes(1);
 };
 
 struct AgentSettings {

@@ -219,6 +219,14 @@ std::vector<Setting> MakeTable() {
       Text("security.tls.key", "--tls-key", "The agent's TLS private key (PEM)", CF_FIELD(tls.key)),
       Text("security.tls.client_ca", "--tls-client-ca",
            "CA of client certificates: turns on mutual TLS", CF_FIELD(tls.client_ca)),
+      Text("security.tls.crl_dir", "--tls-crl-dir",
+           "Directory of the client CA's revocation lists, by hash name (make-certs.sh writes "
+           "DIR/crl/): a revoked client certificate is refused",
+           CF_FIELD(tls.crl_dir)),
+      Duration("security.tls.reload_interval", "",
+               "How often the TLS files are read again: a renewed certificate is served "
+               "without a restart",
+               CF_FIELD(tls.reload_interval), absl::Seconds(1), absl::Hours(24)),
       Structured("security.roles", "Client certificate common name -> viewer or operator",
                  ReadRoles),
       Choice("security.unauthenticated_role", "--unauthenticated-role",
