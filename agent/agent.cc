@@ -277,6 +277,10 @@ absl::Status Agent::Assemble() {
   if (config_usable_) poller_->AddStatusPart(config_.get());
   poller_->AddStatusPart(recovery_.get());
   poller_->AddStatusPart(usage_.get());
+  if (!s.tls.cert.empty()) {
+    certificate_ = std::make_unique<CertificateStatus>(s.tls.cert);
+    poller_->AddStatusPart(certificate_.get());
+  }
   recovery_->Start();
   poller_->Start();
   if (!s.gateway.address.empty()) {

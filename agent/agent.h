@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "agent/certificate_status.h"
 #include "agent/checks/doctor.h"
 #include "agent/config/config_manager.h"
 #include "agent/dialout/gateway_link.h"
@@ -93,6 +94,7 @@ class Agent {
   std::unique_ptr<UsageMeter> usage_;
   std::unique_ptr<LinkManager> link_;
   std::unique_ptr<ConfigManager> config_;
+  std::unique_ptr<CertificateStatus> certificate_;  // a part of every sample: outlives the poller
   std::unique_ptr<ModemPoller> poller_;
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<CallLimits> limits_;  // its slots are held by calls: outlives the server

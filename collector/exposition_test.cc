@@ -44,6 +44,8 @@ BoardSnapshot UpBoard() {
   usage.mutable_plan()->set_cap_bytes(1'000'000'000);
   usage.set_projected_bytes(1'200'000'000);
   usage.set_state(v1::USAGE_STATE_WARNING);
+  *s.mutable_agent_certificate()->mutable_not_after() =
+      ToProtoTime(absl::FromUnixSeconds(1'870'000'000));
   b.status = std::move(status);
   return b;
 }
@@ -87,6 +89,8 @@ TEST(ExpositionTest, AnUpBoardHasItsValuesWithAgeAndInfoLabels) {
                               "89860000000000000001\",state=\"WARNING\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_sim_usage_state{board=\"rock-001\",iccid=\""
                               "89860000000000000001\",state=\"BLOCKED\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_agent_certificate_expiry_timestamp_seconds{board="
+                              "\"rock-001\"} 1870000000\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE cellfleet_board_updates_total counter\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_collector_streams_connected 1\n"));
 }

@@ -255,6 +255,16 @@ std::vector<MetricFamily> MakeBoardFamilies() {
                         FromProtoTime(Sample(r).config().pending().deadline()))));
          }
        }},
+      {"cellfleet_agent_certificate_expiry_timestamp_seconds", "gauge",
+       "When the TLS certificate the board's agent serves expires (Unix time); absent for a "
+       "plaintext agent. A fleet issued together expires together: alert well before.",
+       Covers::kUpBoards,
+       [](const BoardReading& r, EmitSeries emit) {
+         const v1::ModemStatus& s = Sample(r);
+         if (!s.has_agent_certificate() || !s.agent_certificate().has_not_after()) return;
+         emit({}, absl::ToDoubleSeconds(FromProtoTime(s.agent_certificate().not_after()) -
+                                        absl::UnixEpoch()));
+       }},
   };
 }
 

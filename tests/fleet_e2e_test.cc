@@ -235,8 +235,9 @@ TEST_F(FleetEndToEndTest, DiagnoseJudgesEveryBoardAndNamesTheUnreachable) {
     EXPECT_EQ(results["sim"], "CHECK_RESULT_PASS");
     EXPECT_EQ(results["link"], "CHECK_RESULT_PASS");  // not dialed
     EXPECT_EQ(results["recovery"], "CHECK_RESULT_PASS");
-    EXPECT_EQ(results["usage"], "CHECK_RESULT_PASS");  // the SIM's account, no plan
-    EXPECT_EQ(results.size(), 9u);
+    EXPECT_EQ(results["usage"], "CHECK_RESULT_PASS");           // the SIM's account, no plan
+    EXPECT_EQ(results["certificate"], "CHECK_RESULT_SKIPPED");  // plaintext on loopback
+    EXPECT_EQ(results.size(), 10u);
   }
   EXPECT_EQ(nlohmann::json::parse(lines[1])["ok"], false);
 
@@ -266,7 +267,7 @@ TEST_F(FleetEndToEndTest, DoctorRunsTheChecklistLiveOnEveryBoard) {
     EXPECT_EQ(board["ok"], true);
     std::map<std::string, std::string> results;
     for (const nlohmann::json& check : board["checks"]) results[check["name"]] = check["result"];
-    EXPECT_EQ(results.size(), 14u);
+    EXPECT_EQ(results.size(), 15u);
     EXPECT_EQ(results["at_port"], "CHECK_RESULT_PASS");
     EXPECT_EQ(results["sim"], "CHECK_RESULT_PASS");
     EXPECT_EQ(results["usb"], "CHECK_RESULT_SKIPPED");  // a pseudo-terminal, not USB

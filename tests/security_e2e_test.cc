@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "base/clock.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -351,6 +352,17 @@ TEST_F(SecurityTest, ARenewedCertificateIsServedWithoutARestartOrADroppedStream)
   }
   const std::string old_certificate = ServedCertificate(*Stub(pki_, "grafana"));
   ASSERT_THAT(old_certificate, HasSubstr("BEGIN CERTIFICATE"));
+  // Every sample says which certificate the board serves, and until when.
+  {
+    grpc::ClientContext context;
+    v1::GetStatusResponse status;
+    ASSERT_TRUE(viewer->GetStatus(&context, v1::GetStatusRequest(), &status).ok());
+    const v1::AgentCertificate& served = status.status().agent_certificate();
+    EXPECT_EQ(served.subject(), "CN=board-00");
+    const absl::Duration left = FromProtoTime(served.not_after()) - base::Clock::Real().Now();
+    EXPECT_GT(left, absl::Hours(24 * 823));
+    EXPECT_LT(left, absl::Hours(24 * 826));
+  }
   grpc::ClientContext watch_context;
   watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   v1::WatchStatusRequest request;

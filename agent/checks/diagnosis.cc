@@ -26,6 +26,7 @@ v1::DiagnoseResponse Diagnose(const v1::ModemStatus& latest, absl::Time now,
   }
   add(LinkCheck(latest));
   add(UsageCheck(latest));
+  add(CertificateCheck(latest, now));
   add(ConfigCheck(latest));
   add(RecoveryCheck(latest));
   return response;

@@ -23,6 +23,12 @@ v1::ModemStatus Healthy() {
   *s.mutable_sampled_at() = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kNow) - 2);
   s.set_modem_state(v1::MODEM_STATE_READY);
   s.set_at_port("/dev/ttyUSB2");
+  // Issued 100 days ago for 825: far from its last third.
+  s.mutable_agent_certificate()->set_subject("CN=board-07");
+  *s.mutable_agent_certificate()->mutable_not_before() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kNow - absl::Hours(24 * 100)));
+  *s.mutable_agent_certificate()->mutable_not_after() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kNow + absl::Hours(24 * 725)));
   s.mutable_identity()->set_manufacturer("Quectel");
   s.mutable_identity()->set_model("EC25");
   v1::SimUsage& usage = *s.mutable_usage();
@@ -72,6 +78,26 @@ TEST(DiagnosisTest, ASimBlockedAtItsCapFailsWithTheWayOut) {
   EXPECT_THAT(Detail(r, "usage"), HasSubstr("cellfleet usage override"));
 }
 
+// A fleet issued together expires together: each board says so before its clients do.
+TEST(DiagnosisTest, TheAgentsCertificateWarnsInItsLastThirdAndFailsOnceExpired) {
+  v1::ModemStatus s = Healthy();
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["certificate"], v1::CHECK_RESULT_PASS);
+  EXPECT_THAT(Detail(Diagnose(s, kNow, kPoll), "certificate"),
+              HasSubstr("CN=board-07, valid until"));
+  const absl::Time late = kNow + absl::Hours(24 * 700);  // 25 days left of 825
+  EXPECT_EQ(Results(Diagnose(s, late, kPoll))["certificate"], v1::CHECK_RESULT_WARN);
+  EXPECT_THAT(Detail(Diagnose(s, late, kPoll), "certificate"),
+              HasSubstr("(25 days left): in the last third of its life, renew it"));
+  const absl::Time after = kNow + absl::Hours(24 * 726);
+  EXPECT_EQ(Results(Diagnose(s, after, kPoll))["certificate"], v1::CHECK_RESULT_FAIL);
+  EXPECT_THAT(Detail(Diagnose(s, after, kPoll), "certificate"), HasSubstr("expired"));
+  s.mutable_agent_certificate()->Clear();
+  s.mutable_agent_certificate()->set_error("/etc/cellfleet/agent.crt: no PEM certificate");
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["certificate"], v1::CHECK_RESULT_FAIL);
+  s.clear_agent_certificate();  // a plaintext agent
+  EXPECT_EQ(Results(Diagnose(s, kNow, kPoll))["certificate"], v1::CHECK_RESULT_SKIPPED);
+}
+
 TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
   const v1::DiagnoseResponse r = Diagnose(Healthy(), kNow, kPoll);
   std::vector<std::string> names;
@@ -80,7 +106,7 @@ TEST(DiagnosisTest, AHealthyBoardPassesEveryCheckInLayerOrder) {
     EXPECT_EQ(check.result(), v1::CHECK_RESULT_PASS) << check.name() << ": " << check.detail();
   }
   EXPECT_THAT(names, ElementsAre("sample", "modem", "sim", "registration", "signal", "link",
-                                 "usage", "config", "recovery"));
+                                 "usage", "certificate", "config", "recovery"));
   EXPECT_THAT(Detail(r, "usage"), HasSubstr("420 MB this cycle"));
   EXPECT_THAT(Detail(r, "signal"),
               HasSubstr("LTE: RSRP -88 dBm (good), RSRQ -9 dB (good), SINR 16.4 dB (good)"));

@@ -320,6 +320,9 @@ void Doctor::Finish(const std::shared_ptr<RunState>& run, const std::string& cut
   }
   add(stopping ? Skipped("agent", cut_short)
                : AgentCheck(options_, hub_->Latest(), options_.clock->Now()));
+  if (StatusPtr latest = hub_->Latest(); !stopping && latest != nullptr) {
+    add(CertificateCheck(*latest, options_.clock->Now()));
+  }
   *response.mutable_elapsed() = ToProtoDuration(base::Clock::Real().Now() - run->started);
   Done done = std::move(run->done);
   done(std::move(response));

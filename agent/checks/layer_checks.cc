@@ -11,6 +11,7 @@
 #include "base/byte_units.h"
 #include "convert/recovery_words.h"
 #include "google/protobuf/util/time_util.h"
+#include "proto/time_convert.h"
 
 namespace cellfleet::agent {
 
@@ -327,6 +328,28 @@ v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s) {
     }
   }
   return Pass("config", absl::StrCat("version ", config.version()));
+}
+
+v1::DiagnosticCheck CertificateCheck(const v1::ModemStatus& s, absl::Time now) {
+  if (!s.has_agent_certificate()) return Skipped("certificate", "plaintext: no TLS certificate");
+  const v1::AgentCertificate& c = s.agent_certificate();
+  if (!c.error().empty()) return Fail("certificate", absl::StrCat("cannot be read: ", c.error()));
+  const absl::Time start = FromProtoTime(c.not_before()), end = FromProtoTime(c.not_after());
+  const std::string until =
+      absl::StrCat(c.subject(), ", valid until ", TimeUtil::ToString(c.not_after()));
+  if (now >= end) {
+    return Fail("certificate",
+                absl::StrCat(until,
+                             ": expired; clients refuse it. Renew it "
+                             "(make-certs.sh DIR renew agent-NAME) and copy it here"));
+  }
+  const absl::Duration left = end - now;
+  if (left < (end - start) / 3) {
+    return Warn("certificate",
+                absl::StrCat(until, " (", absl::ToInt64Hours(left) / 24,
+                             " days left): in the last third of its life, renew it"));
+  }
+  return Pass("certificate", until);
 }
 
 v1::DiagnosticCheck UsageCheck(const v1::ModemStatus& s) {

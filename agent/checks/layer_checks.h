@@ -38,6 +38,9 @@ v1::DiagnosticCheck ConfigCheck(const v1::ModemStatus& s);
 v1::DiagnosticCheck RecoveryCheck(const v1::ModemStatus& s);
 // The SIM's data this cycle against its plan: FAIL while blocked at the cap.
 v1::DiagnosticCheck UsageCheck(const v1::ModemStatus& s);
+// The agent's TLS certificate: fails when expired or unreadable, warns in the last third
+// of its life (when make-certs.sh renews), and on a plaintext agent is skipped.
+v1::DiagnosticCheck CertificateCheck(const v1::ModemStatus& s, absl::Time now);
 
 }  // namespace cellfleet::agent
 

@@ -39,7 +39,8 @@ void CallLimits::Forget(const std::string& key) {
   while (!client.modem_starts.empty() && client.modem_starts.front() <= minute_ago) {
     client.modem_starts.pop_front();
   }
-  if (client.streams == 0 && !client.on_modem && client.modem_starts.empty()) clients_.erase(it);
+  if (client.streams == 0 && client.on_modem == 0 && client.modem_starts.empty())
+    clients_.erase(it);
 }
 
 CallLimits::Slot CallLimits::Hold(std::string key, Held what) {
@@ -55,7 +56,7 @@ void CallLimits::Release(const std::string& key, Held what) {
   if (what == Held::kStream) {
     --client.streams;
   } else {
-    client.on_modem = false;
+    --client.on_modem;
     --modem_calls_;
   }
   Forget(key);
@@ -87,10 +88,10 @@ absl::StatusOr<CallLimits::Slot> CallLimits::UseModem(const Caller& caller,
     client.modem_starts.pop_front();
   }
   absl::Status refused;
-  if (client.on_modem) {
+  if (client.on_modem >= settings_.modem_calls_per_client) {
     refused = absl::ResourceExhaustedError(
-        absl::StrCat(method, ": ", key,
-                     " already has a call on the modem's AT channel; one at a time per client"));
+        absl::StrCat(method, ": ", key, " already has ", client.on_modem,
+                     " calls on the modem's AT channel, the most one client may at once"));
   } else if (static_cast<int>(client.modem_starts.size()) >= settings_.modem_calls_per_minute) {
     refused = absl::ResourceExhaustedError(
         absl::StrCat(method, ": ", key, " made ", settings_.modem_calls_per_minute,
@@ -105,7 +106,7 @@ absl::StatusOr<CallLimits::Slot> CallLimits::UseModem(const Caller& caller,
     Forget(key);
     return refused;
   }
-  client.on_modem = true;
+  ++client.on_modem;
   client.modem_starts.push_back(now);
   ++modem_calls_;
   return Hold(key, Held::kModemCall);

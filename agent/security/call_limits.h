@@ -1,7 +1,8 @@
 // What one client may hold at once, so that no caller can crowd out the others or the
 // poller: streams per client, and calls that put commands on the modem's AT channel (the
-// doctor, AT commands) one at a time per client, so many a minute, and few at once in
-// all, so the poller's own commands always keep their share of the channel.
+// doctor, AT commands) two at a time per client (one may be a command its caller gave up
+// on, which the modem still runs), so many a minute, and few at once in all, so the
+// poller's own commands always keep their share of the channel.
 #ifndef CELLFLEET_AGENT_SECURITY_CALL_LIMITS_H_
 #define CELLFLEET_AGENT_SECURITY_CALL_LIMITS_H_
 
@@ -21,10 +22,11 @@ namespace cellfleet::agent {
 
 struct CallLimitSettings {
   int streams_per_client = 8;
+  int modem_calls_per_client = 2;   // at once
   int modem_calls_per_minute = 30;  // per client: doctor runs and AT commands
   // In all, from every client: each is queued behind the poller's commands, so the
   // poller keeps at least 1 / (1 + this) of the channel.
-  int modem_calls_at_once = 2;
+  int modem_calls_at_once = 3;
   int clients = 1024;  // tracked at once; more are refused rather than remembered
 };
 
@@ -47,7 +49,7 @@ class CallLimits {
  private:
   struct Client {
     int streams = 0;
-    bool on_modem = false;
+    int on_modem = 0;                     // modem calls running
     std::deque<absl::Time> modem_starts;  // within the last minute
   };
 

@@ -156,9 +156,10 @@ TEST_F(ServiceTest, DiagnoseJudgesTheLatestSample) {
   EXPECT_EQ(results["sim"], v1::CHECK_RESULT_PASS);
   EXPECT_EQ(results["link"], v1::CHECK_RESULT_PASS);  // not dialed
   EXPECT_EQ(results["config"], v1::CHECK_RESULT_PASS);
-  EXPECT_EQ(results["recovery"], v1::CHECK_RESULT_PASS);  // no loss of service
-  EXPECT_NE(results["usage"], v1::CHECK_RESULT_FAIL);     // no plan: nothing to judge
-  EXPECT_EQ(results.size(), 9u);
+  EXPECT_EQ(results["recovery"], v1::CHECK_RESULT_PASS);        // no loss of service
+  EXPECT_NE(results["usage"], v1::CHECK_RESULT_FAIL);           // no plan: nothing to judge
+  EXPECT_EQ(results["certificate"], v1::CHECK_RESULT_SKIPPED);  // plaintext
+  EXPECT_EQ(results.size(), 10u);
 }
 
 TEST(ServiceFallbackTest, DiagnosePassesA3gFallbackOnItsCsRegistration) {
