@@ -41,4 +41,5 @@ cmake --build build-tsan -j "$(nproc)" --target base_tests modem_tests hardware_
   ppp_tests convert_tests relay_tests dialout_tests agent_tests fleet_tests client_tests collector_tests e2e_tests config_push_e2e_tests \
   history_e2e_tests security_e2e_tests gateway_e2e_tests \
   serial_clients_tests cellfleet-agent cellfleet-modemsim cellfleet tsan_annotations_selftest
-ctest --test-dir build-tsan --output-on-failure -j 2 --timeout 300 -L 'unit|integration|e2e'
+TSAN_OPTIONS="suppressions=$PWD/tests/tsan/suppressions.txt ${TSAN_OPTIONS:-}" \
+  ctest --test-dir build-tsan --output-on-failure -j 2 --timeout 300 -L 'unit|integration|e2e'
