@@ -93,7 +93,8 @@ class SecurityTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  std::unique_ptr<v1::ModemAgent::Stub> Stub(const std::string& pki, const std::string& client) {
+  // A TLS channel to the board with `client`'s certificate from `pki` ("" for none).
+  std::shared_ptr<grpc::Channel> Channel(const std::string& pki, const std::string& client) {
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = Read(pki_ + "/ca.crt");
     if (!client.empty()) {
@@ -102,8 +103,11 @@ class SecurityTest : public ::testing::Test {
     }
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("board-00");
-    return v1::ModemAgent::NewStub(
-        grpc::CreateCustomChannel(address_, grpc::SslCredentials(ssl), args));
+    return grpc::CreateCustomChannel(address_, grpc::SslCredentials(ssl), args);
+  }
+
+  std::unique_ptr<v1::ModemAgent::Stub> Stub(const std::string& pki, const std::string& client) {
+    return v1::ModemAgent::NewStub(Channel(pki, client));
   }
 
   grpc::Status Dial(v1::ModemAgent::Stub& stub) {
@@ -223,17 +227,6 @@ TEST_F(SecurityTest, EveryRpcAgainstEveryKindOfCaller) {
   for (int attempt = 0; attempt < 50 && !GetStatus(*viewer).ok(); ++attempt) {
     absl::SleepFor(absl::Milliseconds(100));
   }
-  auto channel = [&](const std::string& pki, const std::string& client) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = Read(pki_ + "/ca.crt");
-    if (!client.empty()) {
-      ssl.pem_cert_chain = Read(pki + "/client-" + client + ".crt");
-      ssl.pem_private_key = Read(pki + "/client-" + client + ".key");
-    }
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("board-00");
-    return grpc::CreateCustomChannel(address_, grpc::SslCredentials(ssl), args);
-  };
   // The same board's agent once more, plaintext on loopback with the defaults.
   testing::FleetOptions plain_options;
   plain_options.simulator = CELLFLEET_MODEMSIM;
@@ -253,12 +246,12 @@ TEST_F(SecurityTest, EveryRpcAgainstEveryKindOfCaller) {
     std::string role;  // "": not even a connection
   };
   const std::vector<Caller> callers = {
-      {"operator", channel(pki_, "ops"), "operator"},
-      {"viewer", channel(pki_, "grafana"), "viewer"},
-      {"a certificate of a name with no role", channel(pki_, "nobody"), "none"},
+      {"operator", Channel(pki_, "ops"), "operator"},
+      {"viewer", Channel(pki_, "grafana"), "viewer"},
+      {"a certificate of a name with no role", Channel(pki_, "nobody"), "none"},
       {"no certificate", plaintext, "none"},
-      {"a certificate of another CA", channel(other_pki_, "ops"), ""},
-      {"TLS without a certificate", channel(pki_, ""), ""},
+      {"a certificate of another CA", Channel(other_pki_, "ops"), ""},
+      {"TLS without a certificate", Channel(pki_, ""), ""},
   };
   const auto rank = [](const std::string& role) {
     return role == "operator" ? 2 : role == "viewer" ? 1 : 0;
