@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/security/revocation_list.h"
+#include "agent/server_options.h"
 #include "agent/status/run_marker.h"
 #include "base/file_contents.h"
 #include "base/host_port.h"
@@ -73,6 +74,8 @@ absl::StatusOr<GatewayLinkOptions> DialOutOptions(const AgentSettings& s,
   o.relay_socket = relay_socket;
   o.keepalive_file = s.link.state_dir + "/gateway-keepalive";
   o.agent_version = version;
+  o.cert_file = s.tls.cert;
+  o.key_file = s.tls.key;
   for (auto [path, pem] : {std::pair{&s.tls.cert, &o.cert_pem}, std::pair{&s.tls.key, &o.key_pem},
                            std::pair{&s.gateway.ca, &o.ca_pem}}) {
     absl::StatusOr<std::string> text = base::ReadFileContents(*path);
@@ -80,45 +83,6 @@ absl::StatusOr<GatewayLinkOptions> DialOutOptions(const AgentSettings& s,
     *pem = *std::move(text);
   }
   return o;
-}
-
-// Reflection lists every method to whoever asks. gRPC's plugin joins every server of a
-// process it is linked into; this option takes it off one.
-class WithoutReflection final : public grpc::ServerBuilderOption {
- public:
-  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
-  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
-                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
-                                    return plugin->name() == "proto_server_reflection";
-                                  }),
-                   plugins->end());
-  }
-};
-
-int Milliseconds(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
-
-void SetServerLimits(grpc::ServerBuilder& builder) {
-  // Cellular links (proto/keepalive.h, docs/history-and-usage.md, "Keepalive on cellular links"): a
-  // stream's heartbeats keep the carrier's NAT mapping; the agent's own pings are a rare safety
-  // net, also on connections with no call. No bandwidth-probe pings: each costs about
-  // 300 IP bytes on a metered link, for a window status messages never fill.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, Milliseconds(kAgentKeepaliveTime));
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, Milliseconds(kKeepaliveTimeout));
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             Milliseconds(kMinClientPingInterval));
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  // Calls at once on one connection; per client, streams and modem calls are CallLimits'.
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 32);
-  // Status messages are a few KB; 1 MiB bounds a hostile or broken client.
-  builder.SetMaxReceiveMessageSize(1 << 20);
-  builder.SetMaxSendMessageSize(4 << 20);
-  // The one synchronous service (gRPC's default health check) polls its queue with this
-  // timeout: at gRPC's 1 s it woke the agent once a second for nothing. Shutdown wakes
-  // it at once whatever the timeout.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 60'000);
 }
 
 }  // namespace
@@ -253,6 +217,11 @@ absl::Status Agent::Assemble() {
   parts.usage = usage_.get();
   parts.at_policy = at_policy_.get();
   parts.clock = options_.clock;
+  if (!s.tls.cert.empty()) {
+    certificates_ = std::make_unique<CertificateStore>(
+        CertificatePaths{s.tls.cert, s.tls.key, s.tls.client_ca, s.tls.crl_dir});
+    parts.certificates = certificates_.get();
+  }
   service_ = std::make_unique<AgentService>(
       parts, ServiceInfo{s.board_name, options_.version, s.poll_interval});
   grpc::ServerBuilder builder;
@@ -267,7 +236,7 @@ absl::Status Agent::Assemble() {
   builder.RegisterService(service_.get());
   SetServerLimits(builder);
   RefuseSharedPort(builder);
-  if (!s.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+  if (!s.reflection) builder.SetOption(WithoutReflection());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || bound_port == 0) return base::ListenFailure(*listen);
   listen->port = bound_port;
@@ -353,10 +322,11 @@ void Agent::Stop() {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options_.shutdown_grace));
   }
-  if (config_) config_->Stop();            // nothing new reaches the link or the poller
-  if (doctor_) doctor_->Stop();            // a run in flight answers with what it has
-  if (recovery_) recovery_->Stop();        // no step starts; one under way runs out alone
-  if (link_) link_->SetOnChange(nullptr);  // the poller goes before the link...
+  if (certificates_) certificates_->Stop();  // a call it was given ends UNAVAILABLE
+  if (config_) config_->Stop();              // nothing new reaches the link or the poller
+  if (doctor_) doctor_->Stop();              // a run in flight answers with what it has
+  if (recovery_) recovery_->Stop();          // no step starts; one under way runs out alone
+  if (link_) link_->SetOnChange(nullptr);    // the poller goes before the link...
   if (poller_) poller_->Stop();
   if (history_) history_->Stop();  // no sample comes any more: what is pending goes to disk
   if (usage_) usage_->Stop();      // likewise: the ledger is saved

@@ -99,9 +99,10 @@ class Agent {
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<CallLimits> limits_;  // its slots are held by calls: outlives the server
   std::unique_ptr<AtPolicy> at_policy_;
-  std::unique_ptr<AtPassthrough> at_;          // runs on the poller's channel and the link
-  std::unique_ptr<Doctor> doctor_;             // likewise, and reads the link
-  std::unique_ptr<RecoveryManager> recovery_;  // follows the hub; steps via at_ and the link
+  std::unique_ptr<AtPassthrough> at_;               // runs on the poller's channel and the link
+  std::unique_ptr<Doctor> doctor_;                  // likewise, and reads the link
+  std::unique_ptr<RecoveryManager> recovery_;       // follows the hub; steps via at_ and the link
+  std::unique_ptr<CertificateStore> certificates_;  // its calls' work: stopped before service_
   std::unique_ptr<AgentService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<GatewayLink> gateway_;  // dials out to serve through a gateway, if set

@@ -12,6 +12,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "agent/agent.h"
+#include "agent/enrollment.h"
 #include "agent/settings/agent_settings.h"
 #include "agent/settings/setting_table.h"
 #include "base/atomic_file.h"
@@ -67,6 +68,44 @@ void SetUpLogging(const AgentSettings& s) {
   }
   logger->set_level(spdlog::level::from_str(s.log_level));
   spdlog::set_default_logger(logger);
+}
+
+void WriteReadyFile(const std::string& path, const std::string& address) {
+  if (path.empty()) return;
+  if (absl::Status written = cellfleet::base::WriteFileAtomically(path, address + "\n");
+      !written.ok()) {
+    spdlog::error("cannot write ready file: {}", written.message());
+  }
+}
+
+// A board with no certificate yet serves its enrollment calls until an operator installs
+// one. True to go on serving; false when a stop signal came first or enrollment cannot run
+// (`exit_code` says which).
+bool EnrollFirst(const AgentSettings& s, const std::string& ready_file,
+                 const cellfleet::base::StopSignals& stop_signals, bool watchdog, int& exit_code) {
+  absl::StatusOr<std::unique_ptr<cellfleet::agent::EnrollmentServer>> server =
+      cellfleet::agent::EnrollmentServer::Start(s);
+  if (!server.ok()) {
+    std::cerr << "cellfleet-agent: " << server.status().message() << "\n";
+    exit_code = absl::IsUnavailable(server.status()) ? 1 : 2;
+    return false;
+  }
+  WriteReadyFile(ready_file, (*server)->address());
+  // Started, as systemd counts it: enrollment may wait for days.
+  sd_notify(
+      0, absl::StrCat("READY=1\nSTATUS=waiting to be enrolled on ", (*server)->address()).c_str());
+  while (!(*server)->WaitForCertificate(absl::Milliseconds(500))) {
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+    if (const int signal_number = stop_signals.WaitFor(absl::Milliseconds(500))) {
+      spdlog::info("signal {} while waiting to be enrolled: stopping", signal_number);
+      exit_code = 0;
+      return false;
+    }
+  }
+  (*server)->Stop();
+  if (!ready_file.empty()) std::remove(ready_file.c_str());  // written again once serving
+  spdlog::info("enrolled: serving with the installed certificate");
+  return true;
 }
 
 }  // namespace
@@ -147,9 +186,15 @@ int main(int argc, char** argv) {
     if (s.poll_interval > period) s.poll_interval = period;  // the loop must turn often enough
     options.on_poll_cycle = [] { sd_notify(0, "WATCHDOG=1"); };
   }
-  options.settings = std::move(s);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();  // served where configured
+  if (cellfleet::agent::NeedsEnrollment(s)) {
+    int exit_code = 0;
+    if (!EnrollFirst(s, ready_file, stop_signals, options.on_poll_cycle != nullptr, exit_code)) {
+      return exit_code;
+    }
+  }
+  options.settings = std::move(s);
   absl::StatusOr<std::unique_ptr<cellfleet::agent::Agent>> agent =
       cellfleet::agent::Agent::Start(std::move(options));
   if (!agent.ok()) {
@@ -157,12 +202,7 @@ int main(int argc, char** argv) {
     return absl::IsUnavailable(agent.status()) ? 1 : 2;
   }
   const std::string& bound = (*agent)->address();
-  if (!ready_file.empty()) {
-    if (absl::Status written = cellfleet::base::WriteFileAtomically(ready_file, bound + "\n");
-        !written.ok()) {
-      spdlog::error("cannot write ready file: {}", written.message());
-    }
-  }
+  WriteReadyFile(ready_file, bound);
   sd_notify(0,
             absl::StrCat("READY=1\nSTATUS=serving on ", bound).c_str());  // no-op outside systemd
 

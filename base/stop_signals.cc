@@ -18,4 +18,10 @@ int StopSignals::Wait() const {
   return signal_number;
 }
 
+int StopSignals::WaitFor(absl::Duration timeout) const {
+  const timespec limit = absl::ToTimespec(timeout);
+  const int signal_number = sigtimedwait(&signals_, nullptr, &limit);
+  return signal_number > 0 ? signal_number : 0;  // EAGAIN: none; EINTR: none yet
+}
+
 }  // namespace cellfleet::base

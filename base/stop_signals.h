@@ -7,6 +7,8 @@
 
 #include <signal.h>
 
+#include "absl/time/time.h"
+
 namespace cellfleet::base {
 
 class StopSignals {
@@ -14,6 +16,8 @@ class StopSignals {
   StopSignals();
   // Blocks until SIGINT or SIGTERM arrives; returns which.
   int Wait() const;
+  // The same, for at most `timeout`: 0 when none came.
+  int WaitFor(absl::Duration timeout) const;
 
  private:
   sigset_t signals_;

@@ -45,6 +45,9 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   // `usage override` before `usage`: the group counts as chosen with its subcommand.
   commands.push_back(MakeUsageOverrideCommand());
   commands.push_back(MakeUsageCommand());
+  commands.push_back(MakeCertEnrollCommand());
+  commands.push_back(MakeCertRenewCommand());
+  commands.push_back(MakeCertCrlCommand());
   return commands;
 }
 

@@ -1,7 +1,8 @@
 # Debian packages with CPack: cellfleet-agent (agent, simulator, systemd unit, udev
-# rules, example config, certificate script), cellfleet (the CLI, the collector and
-# its Prometheus alert rules) and cellfleet-gateway (the gateway, its unit and example
-# settings).
+# rules, example config), cellfleet (the CLI, the collector and its Prometheus alert
+# rules, and the certificate script: the CA stays on the operator's machine, where
+# `cellfleet cert` signs with it) and cellfleet-gateway (the gateway, its unit and
+# example settings).
 include(GNUInstallDirs)
 include(${PROJECT_SOURCE_DIR}/cmake/ManPages.cmake)
 
@@ -12,7 +13,6 @@ install(FILES deploy/agent.example.yaml DESTINATION /etc/cellfleet RENAME agent.
 # Root's pppd options for the link (docs/install.md, "Dialing as the service user").
 install(FILES deploy/ppp/cellfleet DESTINATION /etc/ppp/peers COMPONENT agent)
 install(FILES deploy/modules-load/cellfleet.conf DESTINATION lib/modules-load.d COMPONENT agent)
-install(PROGRAMS deploy/make-certs.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet COMPONENT agent)
 install(FILES README.md deploy/agent.example.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent COMPONENT agent)
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet-agent/docs COMPONENT agent
   FILES_MATCHING PATTERN "*.md" PATTERN "*.svg" PATTERN "man" EXCLUDE)
@@ -23,6 +23,7 @@ install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/cellfleet/docs 
   FILES_MATCHING PATTERN "*.md" PATTERN "*.svg" PATTERN "man" EXCLUDE)
 install(FILES deploy/bash-completion/cellfleet DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT cli)
 install(FILES deploy/prometheus/cellfleet-alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet/prometheus COMPONENT cli)
+install(PROGRAMS deploy/make-certs.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/cellfleet COMPONENT cli)
 
 install(TARGETS cellfleet-gateway RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT gateway)
 install(FILES deploy/systemd/cellfleet-gateway.service DESTINATION lib/systemd/system COMPONENT gateway)

@@ -9,10 +9,13 @@
 #   make-certs.sh DIR gateway NAME [SAN ...] a cellfleet-gateway's (serves only)
 #   make-certs.sh DIR renew FILE             re-issue DIR/FILE.crt now (e.g. client-ops)
 #   make-certs.sh DIR revoke FILE            revoke DIR/FILE.crt: DIR/crl/ is what agents'
-#                                            security.tls.crl_dir holds (copy it to them)
+#                                            security.tls.crl_dir holds (cellfleet cert crl)
+#   make-certs.sh DIR token NAME             a one-time enrollment token for board NAME
+#   make-certs.sh DIR sign NAME CSR          DIR/agent-NAME.crt for a key made on the board
+#                                            (its CSR; cellfleet cert enroll/renew run this)
 set -euo pipefail
 
-usage() { sed -n '2,13p' "$0" >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 dir=$1 kind=$2
 shift 2
@@ -63,6 +66,26 @@ make_ca() {
   write_crl  # empty: a board checking revocation needs its CA's list, even with nothing in it
 }
 
+agent_extensions() {
+  local name=$1 sans="DNS:$1"
+  shift
+  for san in "$@"; do sans="$sans,$san"; done
+  # clientAuth too: the board shows it to a gateway it dials out to (docs/gateway.md).
+  printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
+    "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=$sans"
+}
+
+# sign_request CSR NAME CN EXTENSIONS: DIR/NAME.crt for the CSR's key, named CN whatever
+# the CSR says (the operator names boards, not the boards themselves).
+sign_request() {
+  local csr=$1 name=$2 cn=$3 ext=$4
+  printf '%s\n' "$ext" >"$dir/$name.ext"
+  printf '%s\n' "$cn" >"$dir/$name.cn"
+  openssl x509 -req -in "$csr" -CA "$ca_crt" -CAkey "$ca_key" -CAcreateserial -sha256 \
+    -subj "/CN=$cn" -days "$lifetime_days" -extfile "$dir/$name.ext" -out "$dir/$name.crt.new" 2>/dev/null
+  chmod 644 "$dir/$name.crt.new" "$dir/$name.ext" "$dir/$name.cn"
+}
+
 # issue NAME CN EXTENSIONS [force]: a new key and certificate, unless one is kept. The
 # extensions are kept beside it, so that `renew` can issue the same again.
 issue() {
@@ -74,14 +97,10 @@ issue() {
     fi
     echo "renewing $dir/$name.crt: it expires within a third of its life"
   fi
-  printf '%s\n' "$ext" >"$dir/$name.ext"
-  printf '%s\n' "$cn" >"$dir/$name.cn"
   openssl ecparam -name prime256v1 -genkey -noout -out "$dir/$name.key.new"
   openssl req -new -key "$dir/$name.key.new" -subj "/CN=$cn" -out "$dir/$name.csr"
-  openssl x509 -req -in "$dir/$name.csr" -CA "$ca_crt" -CAkey "$ca_key" -CAcreateserial -sha256 \
-    -days "$lifetime_days" -extfile "$dir/$name.ext" -out "$dir/$name.crt.new" 2>/dev/null
+  sign_request "$dir/$name.csr" "$name" "$cn" "$ext"
   rm -f "$dir/$name.csr"
-  chmod 644 "$dir/$name.crt.new" "$dir/$name.ext" "$dir/$name.cn"
   # Key first, then certificate, each by rename: a reader sees the old pair or the new.
   mv "$dir/$name.key.new" "$dir/$name.key"
   mv "$dir/$name.crt.new" "$dir/$name.crt"
@@ -96,14 +115,8 @@ case "$kind" in
     shift
     # Its own name only (and any SAN given): a certificate that also named localhost would
     # pass for any board to a client that asked for localhost.
-    sans="DNS:$name"
-    for san in "$@"; do sans="$sans,$san"; done
     make_ca
-    # clientAuth too: the board shows it to a gateway it dials out to (docs/gateway.md).
-    issue "agent-$name" "$name" "basicConstraints=CA:FALSE
-keyUsage=critical,digitalSignature
-extendedKeyUsage=serverAuth,clientAuth
-subjectAltName=$sans"
+    issue "agent-$name" "$name" "$(agent_extensions "$name" "$@")"
     ;;
   gateway)
     [ $# -ge 1 ] || usage
@@ -133,6 +146,25 @@ extendedKeyUsage=clientAuth"
     openssl ca -config "$(ca_config)" -revoke "$dir/$1.crt" 2>/dev/null || true  # again: no-op
     write_crl
     echo "revoked $dir/$1.crt; copy $dir/crl/ to the agents' security.tls.crl_dir"
+    ;;
+  token)
+    [ $# -eq 1 ] || usage
+    make_ca
+    mkdir -p "$dir/tokens"
+    openssl rand -hex 32 >"$dir/tokens/$1.token.new"
+    mv "$dir/tokens/$1.token.new" "$dir/tokens/$1.token"
+    rm -f "$dir/tokens/$1.spent"
+    echo "token for board $1 in $dir/tokens/$1.token: put it on the board (security.tls.enrollment_token), then run cellfleet cert enroll" >&2
+    cat "$dir/tokens/$1.token"
+    ;;
+  sign)
+    [ $# -eq 2 ] || usage
+    name=$1 csr=$2
+    [ -s "$ca_key" ] || { echo "make-certs.sh: no CA in $dir" >&2; exit 2; }
+    openssl req -in "$csr" -verify -noout 2>/dev/null || { echo "make-certs.sh: $csr is not a signed certificate request" >&2; exit 2; }
+    sign_request "$csr" "agent-$name" "$name" "$(agent_extensions "$name")"
+    mv "$dir/agent-$name.crt.new" "$dir/agent-$name.crt"
+    echo "issued $dir/agent-$name.crt (CN=$name) for a key kept on the board" >&2
     ;;
   *) usage ;;
 esac

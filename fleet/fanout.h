@@ -37,9 +37,16 @@ template <typename Response>
 using StartCall = std::function<void(v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
                                      Response* response, std::function<void(grpc::Status)> done)>;
 
+// The same, told which board (its index in `boards`) the call is for.
 template <typename Response>
-std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
-                                          const FanOutOptions& options, StartCall<Response> start) {
+using StartBoardCall =
+    std::function<void(size_t board, v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                       Response* response, std::function<void(grpc::Status)> done)>;
+
+template <typename Response>
+std::vector<BoardResult<Response>> FanOutEach(const std::vector<Board>& boards,
+                                              const FanOutOptions& options,
+                                              StartBoardCall<Response> start) {
   struct Call {
     std::unique_ptr<v1::ModemAgent::Stub> stub;
     grpc::ClientContext context;
@@ -57,7 +64,7 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
             call->stub = v1::ModemAgent::NewStub(MakeChannel(boards[i], options.channel));
             call->started = clock.Now();
             call->context.set_deadline(absl::ToChronoTime(call->started + options.deadline));
-            start(call->stub.get(), &call->context, &results[i].response,
+            start(i, call->stub.get(), &call->context, &results[i].response,
                   [&results, &clock, i, call, done = std::move(done)](grpc::Status status) {
                     results[i].status = std::move(status);
                     results[i].latency = clock.Now() - call->started;
@@ -65,6 +72,17 @@ std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
                   });
           });
   return results;
+}
+
+template <typename Response>
+std::vector<BoardResult<Response>> FanOut(const std::vector<Board>& boards,
+                                          const FanOutOptions& options, StartCall<Response> start) {
+  return FanOutEach<Response>(
+      boards, options,
+      [&start](size_t /*board*/, v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+               Response* response, std::function<void(grpc::Status)> done) {
+        start(stub, context, response, std::move(done));
+      });
 }
 
 // A unary RPC in the stub's asynchronous form, e.g.
@@ -84,6 +102,20 @@ std::vector<BoardResult<Response>> CallEach(const std::vector<Board>& boards,
       [method, &request](v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
                          Response* response, std::function<void(grpc::Status)> done) {
         (stub->async()->*method)(context, &request, response, std::move(done));
+      });
+}
+
+// Calls `method` on every board with its own request: `requests[i]` for `boards[i]`.
+template <typename Request, typename Response>
+std::vector<BoardResult<Response>> CallEach(const std::vector<Board>& boards,
+                                            const FanOutOptions& options,
+                                            AsyncMethod<Request, Response> method,
+                                            const std::vector<Request>& requests) {
+  return FanOutEach<Response>(
+      boards, options,
+      [method, &requests](size_t board, v1::ModemAgent::Stub* stub, grpc::ClientContext* context,
+                          Response* response, std::function<void(grpc::Status)> done) {
+        (stub->async()->*method)(context, &requests[board], response, std::move(done));
       });
 }
 

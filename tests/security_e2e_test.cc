@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "cellfleet/v1/agent_service.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -182,11 +183,23 @@ struct Rpc {
   const char* role;  // the least role that may call it
 };
 constexpr Rpc kRpcs[] = {
-    {"GetStatus", "viewer"},     {"WatchStatus", "viewer"},       {"GetHistory", "viewer"},
-    {"Dial", "operator"},        {"HangUp", "operator"},          {"GetConfig", "viewer"},
-    {"ApplyConfig", "operator"}, {"ConfirmConfig", "operator"},   {"Diagnose", "viewer"},
-    {"RunDoctor", "viewer"},     {"RunAtCommand", "viewer"},      {"Recover", "operator"},
-    {"GetUsage", "viewer"},      {"OverrideDataCap", "operator"},
+    {"GetStatus", "viewer"},
+    {"WatchStatus", "viewer"},
+    {"GetHistory", "viewer"},
+    {"Dial", "operator"},
+    {"HangUp", "operator"},
+    {"GetConfig", "viewer"},
+    {"ApplyConfig", "operator"},
+    {"ConfirmConfig", "operator"},
+    {"Diagnose", "viewer"},
+    {"RunDoctor", "viewer"},
+    {"RunAtCommand", "viewer"},
+    {"Recover", "operator"},
+    {"GetUsage", "viewer"},
+    {"OverrideDataCap", "operator"},
+    {"CreateCertificateRequest", "operator"},
+    {"InstallCertificate", "operator"},
+    {"InstallRevocationList", "operator"},
 };
 
 // One call of `method` on `channel`: WatchStatus until its first message, the rest unary
@@ -222,6 +235,14 @@ grpc::Status CallRpc(const std::shared_ptr<grpc::Channel>& channel, const std::s
 }
 
 TEST_F(SecurityTest, EveryRpcAgainstEveryKindOfCaller) {
+  // Every method of the service is in the table: a new one cannot be left out.
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          v1::ModemAgent::service_full_name());
+  ASSERT_NE(service, nullptr);
+  ASSERT_EQ(service->method_count(), static_cast<int>(std::size(kRpcs)));
+  for (const Rpc& rpc : kRpcs)
+    EXPECT_NE(service->FindMethodByName(rpc.method), nullptr) << rpc.method;
   // A board with a first sample, so that reads answer rather than say "retry".
   auto viewer = Stub(pki_, "grafana");
   for (int attempt = 0; attempt < 50 && !GetStatus(*viewer).ok(); ++attempt) {

@@ -29,11 +29,13 @@ struct GatewayLink::Session {
 
 namespace {
 
-std::shared_ptr<grpc::Channel> GatewayChannel(const GatewayLinkOptions& o) {
+std::shared_ptr<grpc::Channel> GatewayChannel(const GatewayLinkOptions& o,
+                                              const std::string& cert_pem,
+                                              const std::string& key_pem) {
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = o.ca_pem;
-  ssl.pem_cert_chain = o.cert_pem;
-  ssl.pem_private_key = o.key_pem;
+  ssl.pem_cert_chain = cert_pem;
+  ssl.pem_private_key = key_pem;
   grpc::ChannelArguments args;
   // The link's own pings (KeepAlive) keep the carrier's mapping, timed to what it keeps;
   // gRPC's would cost the metered link again, and its bandwidth probes more.
@@ -153,9 +155,18 @@ uint64_t GatewayLink::attachments() const {
 }
 
 void GatewayLink::Run() {
+  std::string cert_pem = options_.cert_pem, key_pem = options_.key_pem;
   for (;;) {
+    if (!options_.cert_file.empty()) {  // on the link's own thread: a disk read is fine here
+      absl::StatusOr<std::string> cert = base::ReadFileContents(options_.cert_file);
+      absl::StatusOr<std::string> key = base::ReadFileContents(options_.key_file);
+      if (cert.ok() && key.ok()) {
+        cert_pem = *std::move(cert);
+        key_pem = *std::move(key);
+      }
+    }
     auto stub = std::shared_ptr<v1::BoardGateway::Stub>(
-        v1::BoardGateway::NewStub(GatewayChannel(options_)));
+        v1::BoardGateway::NewStub(GatewayChannel(options_, cert_pem, key_pem)));
     if (Attach(stub)) backoff_.Reset();
     absl::MutexLock lock(&mu_);
     if (stopping_) return;

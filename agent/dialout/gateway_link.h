@@ -36,6 +36,9 @@ struct DialOutSettings {
 struct GatewayLinkOptions {
   DialOutSettings settings;
   std::string cert_pem, key_pem;  // the board's certificate: its name at the gateway
+  // If set, read again before each connection (a renewed certificate is used from the
+  // next one on; the PEMs above stay in use while the files cannot be read).
+  std::string cert_file, key_file;
   std::string ca_pem;             // read from settings.ca
   std::string relay_socket;       // the agent's own TLS listener, a unix socket path
   std::string keepalive_file;     // what the keepalive learned, kept across restarts

@@ -15,6 +15,7 @@
 #include "agent/security/audit_log.h"
 #include "agent/security/authorizer.h"
 #include "agent/security/call_limits.h"
+#include "agent/security/certificate_store.h"
 #include "agent/status/history_store.h"
 #include "agent/status/status_hub.h"
 #include "agent/usage/usage_meter.h"
@@ -37,13 +38,14 @@ struct ServiceParts {
   const Authorizer* authorizer = nullptr;
   CallLimits* limits = nullptr;
   AuditLog* audit = nullptr;
-  LinkManager* link = nullptr;          // optional: Dial and HangUp
-  ConfigManager* config = nullptr;      // optional: the config calls
-  AtPassthrough* at = nullptr;          // optional: RunAtCommand
-  Doctor* doctor = nullptr;             // optional: RunDoctor
-  RecoveryManager* recovery = nullptr;  // optional: Recover
-  UsageMeter* usage = nullptr;          // optional: GetUsage, OverrideDataCap
-  const AtPolicy* at_policy = nullptr;  // required with `at`
+  LinkManager* link = nullptr;               // optional: Dial and HangUp
+  ConfigManager* config = nullptr;           // optional: the config calls
+  AtPassthrough* at = nullptr;               // optional: RunAtCommand
+  Doctor* doctor = nullptr;                  // optional: RunDoctor
+  RecoveryManager* recovery = nullptr;       // optional: Recover
+  UsageMeter* usage = nullptr;               // optional: GetUsage, OverrideDataCap
+  const AtPolicy* at_policy = nullptr;       // required with `at`
+  CertificateStore* certificates = nullptr;  // optional: the certificate calls (TLS only)
   const base::Clock* clock = &base::Clock::Real();
 };
 
@@ -63,6 +65,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
         doctor_(parts.doctor),
         recovery_(parts.recovery),
         usage_(parts.usage),
+        certificates_(parts.certificates),
         info_(std::move(info)) {}
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -112,6 +115,17 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   grpc::ServerUnaryReactor* OverrideDataCap(grpc::CallbackServerContext* context,
                                             const v1::OverrideDataCapRequest* request,
                                             v1::OverrideDataCapResponse* response) override;
+  // The board's certificate (certificate_calls.cc): operator calls, audited, their work on
+  // the certificate store's own thread.
+  grpc::ServerUnaryReactor* CreateCertificateRequest(
+      grpc::CallbackServerContext* context, const v1::CreateCertificateRequestRequest* request,
+      v1::CreateCertificateRequestResponse* response) override;
+  grpc::ServerUnaryReactor* InstallCertificate(grpc::CallbackServerContext* context,
+                                               const v1::InstallCertificateRequest* request,
+                                               v1::InstallCertificateResponse* response) override;
+  grpc::ServerUnaryReactor* InstallRevocationList(
+      grpc::CallbackServerContext* context, const v1::InstallRevocationListRequest* request,
+      v1::InstallRevocationListResponse* response) override;
 
  private:
   // Finishes with PERMISSION_DENIED / UNAUTHENTICATED unless the caller has `needed`.
@@ -137,6 +151,7 @@ class AgentService final : public v1::ModemAgent::CallbackService {
   Doctor* doctor_;
   RecoveryManager* recovery_;
   UsageMeter* usage_;
+  CertificateStore* certificates_;
   ServiceInfo info_;
 };
 

@@ -26,6 +26,8 @@ struct TlsFiles {
   std::string key;        // its private key (PEM)
   std::string client_ca;  // if set: mutual TLS, clients must present a cert from this CA
   std::string crl_dir;    // if set: client certificates revoked by its CRLs are refused
+  // If set and `cert` does not exist: enroll first (agent/enrollment.h).
+  std::string enrollment_token;
   // The three files are read again this often: a renewed certificate or CA is served
   // without a restart, and connections made before keep theirs.
   absl::Duration reload_interval = absl::Minutes(1);

@@ -227,6 +227,11 @@ std::vector<Setting> MakeTable() {
                "How often the TLS files are read again: a renewed certificate is served "
                "without a restart",
                CF_FIELD(tls.reload_interval), absl::Seconds(1), absl::Hours(24)),
+      Text("security.tls.enrollment_token", "--tls-enrollment-token",
+           "A one-time token file (make-certs.sh DIR token NAME): while security.tls.cert "
+           "does not exist, the agent serves only its enrollment calls until an operator "
+           "installs one (docs/security.md)",
+           CF_FIELD(tls.enrollment_token)),
       Structured("security.roles", "Client certificate common name -> viewer or operator",
                  ReadRoles),
       Choice("security.unauthenticated_role", "--unauthenticated-role",
@@ -372,8 +377,10 @@ const std::vector<SectionRule>& SectionRules() {
   static const std::vector<SectionRule>* const kRules = new std::vector<SectionRule>{
       {"security.tls",
        [](const AgentSettings& s) {
-         return s.tls.cert.empty() != s.tls.key.empty() ? Reason("tls needs both cert and key")
-                                                        : absl::OkStatus();
+         if (s.tls.cert.empty() != s.tls.key.empty()) return Reason("tls needs both cert and key");
+         return !s.tls.enrollment_token.empty() && s.tls.cert.empty()
+                    ? Reason("enrollment_token needs cert and key: where the certificate goes")
+                    : absl::OkStatus();
        }},
       // The operator's TLS ends on the agent: without it, whoever the gateway admits would
       // reach the board as an unauthenticated caller.

@@ -104,6 +104,9 @@ std::unique_ptr<Command> MakeConfigConfirmCommand();
 std::unique_ptr<Command> MakeApnSetCommand();
 std::unique_ptr<Command> MakeUsageCommand();
 std::unique_ptr<Command> MakeUsageOverrideCommand();
+std::unique_ptr<Command> MakeCertEnrollCommand();
+std::unique_ptr<Command> MakeCertRenewCommand();
+std::unique_ptr<Command> MakeCertCrlCommand();
 
 }  // namespace cellfleet::client
 

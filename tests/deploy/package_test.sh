@@ -52,6 +52,60 @@ man -l /usr/share/man/man1/cellfleet.1.gz 2>/dev/null | grep -q "cellfleet confi
   fail "the installed cellfleet(1) does not describe config apply"
 [ -f /usr/share/bash-completion/completions/cellfleet ] || fail "bash completion missing"
 
+# The installed agent as its service user (the unit's user, groups and umask), its TLS
+# files in its state dir: enrolled from nothing with a one-time token by the installed CLI
+# and make-certs.sh (the CA key staying on the operator's side), then renewed and given a
+# revocation list, each written by the agent itself.
+make_certs=/usr/share/cellfleet/make-certs.sh
+[ -f "$make_certs" ] || fail "$make_certs missing"
+ops=$out/ops
+bash "$make_certs" "$ops" client ops >/dev/null
+bash "$make_certs" "$ops" client lost-laptop >/dev/null
+bash "$make_certs" "$ops" token board-pkg >/dev/null 2>&1
+install -o root -g cellfleet -m 640 "$ops/tokens/board-pkg.token" /etc/cellfleet/enrollment-token
+chmod 755 "$out"
+tls=/var/lib/cellfleet/tls
+cat >"$out/agent.yaml" <<YAML
+server: {listen: "127.0.0.1:0", board_name: board-pkg}
+security:
+  tls: {cert: $tls/agent.crt, key: $tls/agent.key, client_ca: $tls/ca.crt, crl_dir: $tls/crl,
+        enrollment_token: /etc/cellfleet/enrollment-token, reload_interval: 1s}
+  roles: {ops: operator}
+YAML
+chmod 644 "$out/agent.yaml"
+unit_groups=$(sed -n 's/^SupplementaryGroups=//p' "$unit" | tr ' ' ',')
+unit_umask=$(sed -n 's/^UMask=//p' "$unit")
+ready=/var/lib/cellfleet/ready
+(umask "$unit_umask" && exec setpriv --reuid=cellfleet --regid=cellfleet --groups="$unit_groups" \
+  --inh-caps=-all /usr/bin/cellfleet-agent --config "$out/agent.yaml" --ready-file "$ready") \
+  >"$out/agent.out" 2>&1 &
+agent_pid=$!
+stop_agent() { kill -TERM "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; }
+wait_ready() { for _ in $(seq 1 100); do [ -s "$ready" ] && return 0; sleep 0.1; done; stop_agent; fail "$1: $(cat "$out/agent.out")"; }
+wait_ready "the installed agent did not wait to be enrolled"
+enroll_address=$(cat "$ready")
+rm -f "$ready"
+/usr/bin/cellfleet cert enroll --address "$enroll_address" --name board-pkg --pki "$ops" >"$out/enroll.out" 2>&1 ||
+  { stop_agent; fail "cert enroll: $(cat "$out/enroll.out") $(cat "$out/agent.out")"; }
+wait_ready "the enrolled agent did not serve"
+address=$(cat "$ready")
+as_ops=(/usr/bin/cellfleet --ca "$ops/ca.crt" --cert "$ops/client-ops.crt" --key "$ops/client-ops.key" --tls-server-name board-pkg)
+"${as_ops[@]}" -o json status --targets "$address" >"$out/status.out" 2>&1 ||
+  { stop_agent; fail "status after enrollment: $(cat "$out/status.out")"; }
+grep -q '"subject":"CN=board-pkg"' "$out/status.out" || { stop_agent; fail "not serving its certificate: $(cat "$out/status.out")"; }
+[ "$(stat -c '%U %a' "$tls/agent.key")" = "cellfleet 600" ] || { stop_agent; fail "$tls/agent.key: $(stat -c '%U %a' "$tls/agent.key")"; }
+[ ! -e "$ops/agent-board-pkg.key" ] || { stop_agent; fail "a board key on the operator's side"; }
+first_key=$(md5sum <"$tls/agent.key")
+"${as_ops[@]}" cert renew --force --targets "$address" --pki "$ops" >"$out/renew.out" 2>&1 ||
+  { stop_agent; fail "cert renew: $(cat "$out/renew.out")"; }
+[ "$(md5sum <"$tls/agent.key")" != "$first_key" ] || { stop_agent; fail "renewal kept the key"; }
+bash "$make_certs" "$ops" revoke client-lost-laptop >/dev/null
+"${as_ops[@]}" -o json cert crl --targets "$address" --pki "$ops" >"$out/crl.out" 2>&1 ||
+  { stop_agent; fail "cert crl: $(cat "$out/crl.out")"; }
+grep -q '"revoked":1' "$out/crl.out" || { stop_agent; fail "cert crl: $(cat "$out/crl.out")"; }
+stop_agent
+rm -f /etc/cellfleet/enrollment-token
+
 dpkg -r cellfleet-agent cellfleet >/dev/null || fail "dpkg -r failed"
 [ ! -e /usr/bin/cellfleet-agent ] || fail "binary left after dpkg -r"
 [ ! -e "$unit" ] || fail "unit left after dpkg -r"
