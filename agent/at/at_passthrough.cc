@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/duration_text.h"
 #include "convert/reply_to_status.h"
+#include "convert/valid_utf8.h"
 #include "modem/operator_command.h"
 #include "proto/time_convert.h"
 #include "spdlog/spdlog.h"
@@ -26,6 +27,7 @@ v1::RunAtCommandResponse ToResponse(const modem::CommandLine& line,
     *out.mutable_decoded() = std::move(decoded);
   }
   *out.mutable_elapsed() = ToProtoDuration(reply.elapsed);
+  convert::MakeStringsValidUtf8(out);  // the final result line is the modem's, as it came
   return out;
 }
 

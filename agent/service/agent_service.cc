@@ -7,6 +7,7 @@
 #include "agent/service/watch_reactor.h"
 #include "agent/status/update_filter.h"
 #include "base/duration_text.h"
+#include "convert/valid_utf8.h"
 #include "modem/operator_command.h"
 #include "modem/replies/command_timeouts.h"
 #include "proto/grpc_status.h"
@@ -232,6 +233,7 @@ grpc::ServerUnaryReactor* AgentService::RunDoctor(grpc::CallbackServerContext* c
                [this, reactor, response, slot = *std::move(slot)](v1::RunDoctorResponse result) {
                  *response = std::move(result);
                  response->set_board_name(info_.board_name);
+                 convert::MakeStringsValidUtf8(*response);  // checks quote the modem's text
                  reactor->Finish(grpc::Status::OK);
                });
   return reactor;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/thread_name.h"
 #include "convert/modem_to_proto.h"
+#include "convert/valid_utf8.h"
 #include "modem/log_format.h"
 #include "proto/time_convert.h"
 #include "spdlog/spdlog.h"
@@ -114,6 +115,7 @@ bool ModemPoller::WaitForNextSample(absl::Time started) {
 }
 
 void ModemPoller::Publish(std::shared_ptr<v1::ModemStatus> status) {
+  convert::MakeStringsValidUtf8(*status);  // modem text may hold any byte
   last_published_ = status;
   hub_->Publish(std::move(status));
 }
