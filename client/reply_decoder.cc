@@ -7,6 +7,7 @@
 #include "client/report.h"
 #include "convert/modem_to_proto.h"
 #include "convert/reply_to_status.h"
+#include "convert/valid_utf8.h"
 #include "modem/replies/carrier_aggregation.h"
 #include "modem/replies/final_result.h"
 #include "modem/replies/pdp_context.h"
@@ -33,8 +34,10 @@ Decoded StatusFieldsReply(const convert::StatusReply& reply,
                           const std::vector<std::string>& lines) {
   v1::ModemStatus status;
   if (absl::Status filled = reply.fill(lines, status); !filled.ok()) return filled;
+  // Bytes that are not UTF-8 (a garbled operator name) become U+FFFD, as in the agent's
+  // status: the decoder shows what a status would.
+  convert::MakeStringsValidUtf8(status);
   json j = ProtoToJson(status);
-  // Bytes that are not UTF-8 (a garbled operator name) make no JSON text.
   if (!j.is_object()) return absl::InvalidArgumentError("the reply is not UTF-8 text");
   j["command"] = std::string(reply.name);
   const std::string& imsi = status.identity().imsi();

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/strings/match.h"
 
 namespace cellfleet::client {
 namespace {
@@ -89,9 +90,10 @@ TEST(ReplyDecoderTest, EveryCaptureDecodesWithoutParseErrors) {
   }
 }
 
-TEST(ReplyDecoderTest, AReplyThatIsNotUtf8IsAProblemNotACrash) {
+TEST(ReplyDecoderTest, AReplyThatIsNotUtf8IsDecodedAsTheAgentShowsIt) {
   // Found by the fuzzer: an operator name with bytes that are not UTF-8 made the JSON
-  // conversion throw. Now a problem of its line; the line beside it still decodes.
+  // conversion throw. Now each such byte is U+FFFD, as in the agent's status; the line
+  // beside it decodes as before.
   const std::string garbled =
       "+COPS: 0,0,W\"CHINA "
       "MOBIL\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0"
@@ -99,7 +101,9 @@ TEST(ReplyDecoderTest, AReplyThatIsNotUtf8IsAProblemNotACrash) {
       "7\x0d\x0a";
   DecodeResult result;
   ASSERT_NO_THROW(result = DecodeModemOutput(garbled + "+COPS: 0,0,\"CHN\",7\r\n"));
-  ASSERT_EQ(result.replies.size() + result.problems.size(), 2u);
+  ASSERT_EQ(result.replies.size(), 2u) << (result.problems.empty() ? "" : result.problems[0]);
+  const std::string name = result.replies.front()["operator"]["name"];
+  EXPECT_TRUE(absl::StartsWith(name, "WCHINA MOBIL\xEF\xBF\xBD")) << name;
   EXPECT_EQ(result.replies.back()["operator"]["name"], "CHN");
 }
 
