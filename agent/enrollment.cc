@@ -162,7 +162,7 @@ absl::StatusOr<std::unique_ptr<EnrollmentServer>> EnrollmentServer::Start(const 
       CertificatePaths{s.tls.cert, s.tls.key, s.tls.client_ca, s.tls.crl_dir});
   absl::StatusOr<std::string> key = server->store_->PendingKey();  // main thread, at start
   if (!key.ok()) return key.status();
-  absl::StatusOr<std::string> self_signed = SelfSignedCertificate(*key, "cellfleet enrollment");
+  absl::StatusOr<std::string> self_signed = SelfSignedCertificate(*key, pki::kEnrollmentServerName);
   if (!self_signed.ok()) return self_signed.status();
   grpc::SslServerCredentialsOptions tls(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   tls.pem_key_cert_pairs.push_back({*key, *self_signed});

@@ -13,6 +13,10 @@
 
 namespace cellfleet::pki {
 
+// The name in the self-signed certificate a board not yet enrolled serves (and the name
+// the CLI asks for): identity comes from the token's proofs, not from this certificate.
+inline constexpr char kEnrollmentServerName[] = "cellfleet enrollment";
+
 // What a proof is about: one purpose per message, so a proof of one is no proof of another.
 enum class ProofOf {
   kCertificateRequest,  // the board's CSR, sent to the operator

@@ -266,6 +266,12 @@ TEST_F(EnrollmentTest, RenewedThroughTheCliWhileAStreamRuns) {
   EXPECT_FALSE(now->serial().empty());
   EXPECT_EQ(now->subject(), "CN=board-00");
   EXPECT_FALSE(std::filesystem::exists(Board("agent.key.pending")));
+  const std::string audit = Read(dir_ + "/audit.log");
+  EXPECT_THAT(audit,
+              HasSubstr("\"identity\":\"ops\",\"message\":\"\",\"method\":\"InstallCertificate\""));
+  EXPECT_THAT(
+      audit,
+      HasSubstr("\"identity\":\"ops\",\"message\":\"\",\"method\":\"CreateCertificateRequest\""));
   watch_context.TryCancel();
   (void)stream->Finish();
 }

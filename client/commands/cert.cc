@@ -172,7 +172,9 @@ class EnrollCommand : public Command {
     options.set_check_call_host(false);
     options.set_certificate_verifier(
         std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
-    return grpc::CreateChannel(address_, grpc::experimental::TlsCredentials(options));
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride(pki::kEnrollmentServerName);
+    return grpc::CreateCustomChannel(address_, grpc::experimental::TlsCredentials(options), args);
   }
 
   template <typename CallFn>

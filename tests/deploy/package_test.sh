@@ -71,6 +71,7 @@ security:
   tls: {cert: $tls/agent.crt, key: $tls/agent.key, client_ca: $tls/ca.crt, crl_dir: $tls/crl,
         enrollment_token: /etc/cellfleet/enrollment-token, reload_interval: 1s}
   roles: {ops: operator}
+  audit_log: /var/lib/cellfleet/audit.log
 YAML
 chmod 644 "$out/agent.yaml"
 unit_groups=$(sed -n 's/^SupplementaryGroups=//p' "$unit" | tr ' ' ',')
@@ -104,6 +105,17 @@ bash "$make_certs" "$ops" revoke client-lost-laptop >/dev/null
   { stop_agent; fail "cert crl: $(cat "$out/crl.out")"; }
 grep -q '"revoked":1' "$out/crl.out" || { stop_agent; fail "cert crl: $(cat "$out/crl.out")"; }
 stop_agent
+# Each step in the audit log the agent wrote as its user: enrollment by the token, the
+# operator's renewal and list, begin lines before each.
+audit=/var/lib/cellfleet/audit.log
+[ "$(stat -c '%U %a' "$audit")" = "cellfleet 640" ] || fail "$audit: $(stat -c '%U %a' "$audit")"
+for step in '"identity":"enrollment token".*"method":"InstallCertificate".*"result":"OK"' \
+  '"identity":"ops".*"method":"CreateCertificateRequest".*"result":"OK"' \
+  '"identity":"ops".*"method":"InstallCertificate".*"result":"OK"' \
+  '"method":"InstallRevocationList".*"phase":"begin"' \
+  '"identity":"ops".*"method":"InstallRevocationList".*"result":"OK"'; do
+  grep -Eq "$step" "$audit" || fail "audit log lacks $step: $(cat "$audit") agent: $(cat "$out/agent.out")"
+done
 rm -f /etc/cellfleet/enrollment-token
 
 dpkg -r cellfleet-agent cellfleet >/dev/null || fail "dpkg -r failed"
