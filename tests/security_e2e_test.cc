@@ -20,6 +20,7 @@
 #include "proto/time_convert.h"
 #include "tests/support/fleet.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_pki.h"
 
 namespace cellfleet {
 namespace {
@@ -333,6 +334,35 @@ std::string ServedCertificate(v1::ModemAgent::Stub& stub) {
 // A laptop is lost: its certificate is revoked with make-certs.sh and the new list put in
 // the agent's crl_dir; the agent refuses it from then on, without a restart, and every
 // other certificate of the same name's CA still works.
+// An operator's certificate out of its validity gets no call at all; the same name, the
+// same CA, in its validity, does (the positive control).
+TEST_F(SecurityTest, AnExpiredOrNotYetValidCertificateIsRefused) {
+  absl::StatusOr<testing::TestCa> ca =
+      testing::TestCa::Load(Read(pki_ + "/ca.crt"), Read(pki_ + "/ca.key"));
+  ASSERT_THAT(ca, IsOk());
+  const auto status_with = [&](long from_days, long to_days) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = Read(pki_ + "/ca.crt");
+    ssl.pem_private_key = testing::NewKeyPem();
+    ssl.pem_cert_chain = ca->Issue(ssl.pem_private_key, "ops", from_days, to_days, "clientAuth");
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("board-00");
+    auto stub = v1::ModemAgent::NewStub(
+        grpc::CreateCustomChannel(address_, grpc::SslCredentials(ssl), args));
+    return GetStatus(*stub);
+  };
+  grpc::Status valid;
+  for (int attempt = 0; attempt < 50 && !(valid = status_with(-1, 30)).ok(); ++attempt) {
+    absl::SleepFor(absl::Milliseconds(100));  // until the first sample
+  }
+  EXPECT_TRUE(valid.ok()) << valid.error_message();
+  for (const auto& [from, to] : {std::pair{-30L, -1L}, std::pair{2L, 30L}}) {
+    const grpc::Status refused = status_with(from, to);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << from;
+    EXPECT_THAT(refused.error_message(), HasSubstr("Socket closed")) << from;
+  }
+}
+
 TEST_F(SecurityTest, ARevokedCertificateIsRefusedWithoutARestart) {
   auto stolen = [&] { return Stub(pki_, "stolen-laptop"); };
   grpc::Status before = GetStatus(*stolen());

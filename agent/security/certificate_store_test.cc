@@ -1,10 +1,5 @@
 #include "agent/security/certificate_store.h"
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include <filesystem>
 #include <fstream>
 
@@ -13,134 +8,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "modem/testing/status_matchers.h"
+#include "tests/support/test_pki.h"
 
 namespace cellfleet::agent {
 namespace {
 
 using ::cellfleet::testing::IsOk;
+using ::cellfleet::testing::NewKeyPem;
+using ::cellfleet::testing::TestCa;
 using ::testing::HasSubstr;
-
-// A PKI made here, with validity and usage chosen per certificate (expired ones too).
-struct Issued {
-  std::string cert_pem;
-  std::string key_pem;
-};
-
-std::string Pem(int (*write)(BIO*, const X509*), const X509* x) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  write(bio, x);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(size));
-  BIO_free(bio);
-  return pem;
-}
-
-std::string KeyPem(EVP_PKEY* key) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(size));
-  BIO_free(bio);
-  return pem;
-}
-
-EVP_PKEY* ReadKey(const std::string& pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  return key;
-}
-
-void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
-  X509V3_CTX context;
-  X509V3_set_ctx(&context, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
-  X509_add_ext(cert, extension, -1);
-  X509_EXTENSION_free(extension);
-}
-
-class Ca {
- public:
-  explicit Ca(const std::string& name) : key_(EVP_EC_gen("P-256")), cert_(X509_new()) {
-    Fill(cert_, name, key_, 0, 3650, cert_);
-    AddExtension(cert_, cert_, NID_basic_constraints, "critical,CA:TRUE");
-    AddExtension(cert_, cert_, NID_key_usage, "critical,keyCertSign,cRLSign");
-    X509_sign(cert_, key_, EVP_sha256());
-  }
-  ~Ca() {
-    X509_free(cert_);
-    EVP_PKEY_free(key_);
-  }
-  std::string pem() const { return Pem(PEM_write_bio_X509, cert_); }
-
-  // A certificate for `key_pem` naming `name`, valid from `from_days` to `to_days` from now.
-  std::string Issue(const std::string& key_pem, const std::string& name, long from_days,
-                    long to_days, const char* usage = "serverAuth,clientAuth") {
-    EVP_PKEY* key = ReadKey(key_pem);
-    X509* cert = X509_new();
-    Fill(cert, name, key, from_days, to_days, cert_);
-    AddExtension(cert, cert_, NID_ext_key_usage, usage);
-    X509_sign(cert, key_, EVP_sha256());
-    std::string pem = Pem(PEM_write_bio_X509, cert);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    return pem;
-  }
-
-  // A revocation list numbered `number`, revoking `revoked` serials.
-  std::string Crl(long number, int revoked) {
-    X509_CRL* crl = X509_CRL_new();
-    X509_CRL_set_version(crl, 1);
-    X509_CRL_set_issuer_name(crl, X509_get_subject_name(cert_));
-    ASN1_TIME* now = X509_gmtime_adj(nullptr, 0);
-    X509_CRL_set1_lastUpdate(crl, now);
-    ASN1_TIME_free(now);
-    for (int i = 0; i < revoked; ++i) {
-      X509_REVOKED* entry = X509_REVOKED_new();
-      ASN1_INTEGER* serial = ASN1_INTEGER_new();
-      ASN1_INTEGER_set(serial, 100 + i);
-      X509_REVOKED_set_serialNumber(entry, serial);
-      ASN1_TIME* when = X509_gmtime_adj(nullptr, 0);
-      X509_REVOKED_set_revocationDate(entry, when);
-      ASN1_TIME_free(when);
-      ASN1_INTEGER_free(serial);
-      X509_CRL_add0_revoked(crl, entry);
-    }
-    ASN1_INTEGER* crl_number = ASN1_INTEGER_new();
-    ASN1_INTEGER_set(crl_number, number);
-    X509_CRL_add1_ext_i2d(crl, NID_crl_number, crl_number, 0, 0);
-    ASN1_INTEGER_free(crl_number);
-    X509_CRL_sign(crl, key_, EVP_sha256());
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509_CRL(bio, crl);
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    std::string pem(data, static_cast<size_t>(size));
-    BIO_free(bio);
-    X509_CRL_free(crl);
-    return pem;
-  }
-
- private:
-  static void Fill(X509* cert, const std::string& name, EVP_PKEY* key, long from_days, long to_days,
-                   X509* issuer) {
-    static long serial = 1;
-    X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), ++serial);
-    X509_gmtime_adj(X509_getm_notBefore(cert), from_days * 86400);
-    X509_gmtime_adj(X509_getm_notAfter(cert), to_days * 86400);
-    X509_NAME* subject = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
-    X509_set_issuer_name(cert, issuer == cert ? subject : X509_get_subject_name(issuer));
-    X509_set_pubkey(cert, key);
-  }
-
-  EVP_PKEY* key_;
-  X509* cert_;
-};
 
 class CertificateStoreTest : public ::testing::Test {
  protected:
@@ -157,7 +33,7 @@ class CertificateStoreTest : public ::testing::Test {
 
   std::string dir_;
   CertificatePaths paths_;
-  Ca ca_{"cellfleet CA"};
+  TestCa ca_{"cellfleet CA"};
 };
 
 TEST_F(CertificateStoreTest, EnrollsFromNothingThenRenewsKeepingTheName) {
@@ -195,7 +71,7 @@ TEST_F(CertificateStoreTest, EnrollsFromNothingThenRenewsKeepingTheName) {
 TEST_F(CertificateStoreTest, RefusesWhatWouldLockTheBoardOut) {
   CertificateStore store(paths_);
   // Nothing pending yet.
-  absl::Status none = store.Install(ca_.Issue(KeyPem(EVP_EC_gen("P-256")), "b", 0, 9), "").status();
+  absl::Status none = store.Install(ca_.Issue(NewKeyPem(), "b", 0, 9), "").status();
   EXPECT_EQ(none.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(none.message(), HasSubstr("no pending key"));
 
@@ -204,19 +80,17 @@ TEST_F(CertificateStoreTest, RefusesWhatWouldLockTheBoardOut) {
   struct Case {
     std::string name, cert, ca, reason;
   };
-  Ca other("another CA");
-  EVP_PKEY* stranger = EVP_EC_gen("P-256");
+  TestCa other("another CA");
   const std::vector<Case> cases = {
       {"expired", ca_.Issue(pending, "b", -30, -1), ca_.pem(), "certificate has expired"},
       {"not yet valid", ca_.Issue(pending, "b", 5, 30), ca_.pem(), "certificate is not yet valid"},
-      {"another key", ca_.Issue(KeyPem(stranger), "b", 0, 9), ca_.pem(),
+      {"another key", ca_.Issue(NewKeyPem(), "b", 0, 9), ca_.pem(),
        "not for this board's pending key"},
       {"another CA", other.Issue(pending, "b", 0, 9), ca_.pem(), "does not verify"},
       {"client only", ca_.Issue(pending, "b", 0, 9, "clientAuth"), ca_.pem(), "(serverAuth)"},
       {"no CA at all", ca_.Issue(pending, "b", 0, 9), "", "no CA to check"},
       {"not a certificate", "junk", ca_.pem(), "holds no certificate"},
   };
-  EVP_PKEY_free(stranger);
   for (const Case& c : cases) {
     absl::Status refused = store.Install(c.cert, c.ca).status();
     EXPECT_FALSE(refused.ok()) << c.name;
@@ -249,7 +123,7 @@ TEST_F(CertificateStoreTest, RevocationListsFromItsCaOnlyAndNeverOlder) {
   absl::Status older = store.InstallRevocationList(ca_.Crl(1000, 0)).status();
   EXPECT_EQ(older.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(older.message(), HasSubstr("older than the board's (number 1000 < 1001)"));
-  Ca other("cellfleet CA");  // the same name, another key: a forgery
+  TestCa other("cellfleet CA");  // the same name, another key: a forgery
   absl::Status forged = store.InstallRevocationList(other.Crl(2000, 0)).status();
   EXPECT_THAT(forged.message(), HasSubstr("not signed by this board's client CA"));
   EXPECT_THAT(store.InstallRevocationList("junk").status().message(),
