@@ -105,6 +105,51 @@ bash "$make_certs" "$ops" revoke client-lost-laptop >/dev/null
   { stop_agent; fail "cert crl: $(cat "$out/crl.out")"; }
 grep -q '"revoked":1' "$out/crl.out" || { stop_agent; fail "cert crl: $(cat "$out/crl.out")"; }
 stop_agent
+
+# Behind carrier NAT: the installed gateway as its user, and the same agent as its user
+# dialing out to it (its renewed certificate names it there); the installed CLI reaches
+# the board through the gateway, its TLS ending on the board.
+dpkg -i "$gateway_deb" >/dev/null || fail "dpkg -i cellfleet-gateway failed"
+bash "$make_certs" "$ops" gateway localhost IP:127.0.0.1 >/dev/null
+gw=$out/gw
+install -d -o root -g cellfleet-gateway -m 750 "$gw"
+install -o root -g cellfleet-gateway -m 640 "$ops/gateway-localhost.crt" "$ops/gateway-localhost.key" "$ops/ca.crt" "$gw/"
+cat >"$gw/gateway.yaml" <<YAML
+board_listen: "127.0.0.1:0"
+operator_listen: "127.0.0.1:0"
+tls: {cert: $gw/gateway-localhost.crt, key: $gw/gateway-localhost.key, boards_ca: $gw/ca.crt, operators_ca: $gw/ca.crt}
+operators: [ops]
+YAML
+chmod 644 "$gw/gateway.yaml"
+install -d -o cellfleet-gateway -m 700 "$out/gwrun"
+setpriv --reuid=cellfleet-gateway --regid=cellfleet-gateway --clear-groups --inh-caps=-all \
+  /usr/bin/cellfleet-gateway --config "$gw/gateway.yaml" --ready-file "$out/gwrun/ready" >"$out/gw.out" 2>&1 &
+gw_pid=$!
+stop_gateway() { kill -TERM "$gw_pid" 2>/dev/null || true; wait "$gw_pid" 2>/dev/null || true; }
+for _ in $(seq 1 100); do [ "$(grep -c . "$out/gwrun/ready" 2>/dev/null)" = 2 ] && break; sleep 0.1; done
+board_port=$(sed -n 1p "$out/gwrun/ready")
+operator_port=$(sed -n 2p "$out/gwrun/ready")
+[ -n "$operator_port" ] || { stop_gateway; fail "the installed gateway did not serve: $(cat "$out/gw.out")"; }
+cat >>"$out/agent.yaml" <<YAML
+gateway: {address: "$board_port", ca: $tls/ca.crt, server_name: localhost}
+YAML
+rm -f "$ready"
+(umask "$unit_umask" && exec setpriv --reuid=cellfleet --regid=cellfleet --groups="$unit_groups" \
+  --inh-caps=-all /usr/bin/cellfleet-agent --config "$out/agent.yaml" --ready-file "$ready") \
+  >"$out/agent.out" 2>&1 &
+agent_pid=$!
+wait_ready "the dialing-out agent did not serve"
+via_ok=
+for _ in $(seq 1 50); do
+  if "${as_ops[@]}" -o json status --targets board-pkg --gateway "$operator_port" >"$out/via.out" 2>&1 &&
+    grep -q '"subject":"CN=board-pkg"' "$out/via.out"; then via_ok=1; break; fi
+  sleep 0.2
+done
+stop_agent
+stop_gateway
+[ -n "$via_ok" ] || fail "status through the installed gateway: $(cat "$out/via.out") $(cat "$out/agent.out") $(cat "$out/gw.out")"
+grep -q 'board "board-pkg" attached' "$out/gw.out" || fail "the gateway did not name the board: $(cat "$out/gw.out")"
+dpkg -P cellfleet-gateway >/dev/null || fail "dpkg -P cellfleet-gateway failed"
 # Each step in the audit log the agent wrote as its user: enrollment by the token, the
 # operator's renewal and list, begin lines before each.
 audit=/var/lib/cellfleet/audit.log
