@@ -217,14 +217,18 @@ grpc::ServerUnaryReactor* AgentService::RunDoctor(grpc::CallbackServerContext* c
                                                   const v1::RunDoctorRequest* /*request*/,
                                                   v1::RunDoctorResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!Allowed(context, reactor, Role::kViewer, "RunDoctor")) return reactor;
+  const Caller caller = authorizer_->Identify(*context);
+  if (grpc::Status allowed = authorizer_->Check(caller, Role::kViewer, "RunDoctor");
+      !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   if (doctor_ == nullptr) {
     reactor->Finish(
         grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this agent runs no doctor"));
     return reactor;
   }
-  absl::StatusOr<CallLimits::Slot> slot =
-      limits_->UseModem(authorizer_->Identify(*context), "RunDoctor");
+  absl::StatusOr<CallLimits::Slot> slot = limits_->UseModem(caller, "RunDoctor");
   if (!slot.ok()) {
     reactor->Finish(ToGrpcStatus(slot.status()));
     return reactor;
