@@ -46,6 +46,8 @@ BoardSnapshot UpBoard() {
   usage.set_state(v1::USAGE_STATE_WARNING);
   *s.mutable_agent_certificate()->mutable_not_after() =
       ToProtoTime(absl::FromUnixSeconds(1'870'000'000));
+  *s.mutable_agent_certificate()->mutable_renew_after() =
+      ToProtoTime(absl::FromUnixSeconds(1830000000));
   b.status = std::move(status);
   return b;
 }
@@ -91,6 +93,8 @@ TEST(ExpositionTest, AnUpBoardHasItsValuesWithAgeAndInfoLabels) {
                               "89860000000000000001\",state=\"BLOCKED\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_agent_certificate_expiry_timestamp_seconds{board="
                               "\"rock-001\"} 1870000000\n"));
+  EXPECT_THAT(text, HasSubstr("cellfleet_agent_certificate_renew_after_timestamp_seconds{board="
+                              "\"rock-001\"} 1830000000\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE cellfleet_board_updates_total counter\n"));
   EXPECT_THAT(text, HasSubstr("cellfleet_collector_streams_connected 1\n"));
 }

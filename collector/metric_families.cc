@@ -265,6 +265,16 @@ std::vector<MetricFamily> MakeBoardFamilies() {
          emit({}, absl::ToDoubleSeconds(FromProtoTime(s.agent_certificate().not_after()) -
                                         absl::UnixEpoch()));
        }},
+      {"cellfleet_agent_certificate_renew_after_timestamp_seconds", "gauge",
+       "When the board's certificate is due for renewal (Unix time): a point of its own "
+       "between a half and two thirds of its life, which `cellfleet cert renew` acts on.",
+       Covers::kUpBoards,
+       [](const BoardReading& r, EmitSeries emit) {
+         const v1::ModemStatus& s = Sample(r);
+         if (!s.has_agent_certificate() || !s.agent_certificate().has_renew_after()) return;
+         emit({}, absl::ToDoubleSeconds(FromProtoTime(s.agent_certificate().renew_after()) -
+                                        absl::UnixEpoch()));
+       }},
   };
 }
 
