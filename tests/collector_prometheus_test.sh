@@ -90,7 +90,9 @@ until_ok 60 bash -c "[ \"\$(curl -sf --get '$api/query' --data-urlencode 'query=
   fail "the scripted fade never showed: $(query 'cellfleet_signal_rsrp_dbm')"
 
 # Stop board-02's agent: up 0 within the heartbeat bound (35 s), and the alert fires.
-agent_pid=$(pgrep -f -- "--board-name board-02( |$)" | head -1)
+# By its own state dir: another test's fleet running beside this one has a board-02 too
+# (CI once stopped the NAT test's board-02 here, failing both tests).
+agent_pid=$(pgrep -f -- "--state-dir $dir/fleet/state2( |$)" | head -1)
 [ -n "$agent_pid" ] || fail "no agent process for board-02"
 kill -TERM "$agent_pid"
 stopped_at=$SECONDS
