@@ -89,21 +89,27 @@ class EnrollmentServer::Service final : public v1::ModemAgent::CallbackService {
       return reactor;
     }
     const Caller holder{"enrollment token", context->peer(), Role::kOperator};
-    store_->Post([this, reactor, request, response, holder, what](absl::Status live) {
-      if (!live.ok()) return reactor->Finish(Stopping());
-      absl::StatusOr<v1::AgentCertificate> installed =
-          store_->Install(request->certificate_pem(), request->ca_pem());
-      if (installed.ok()) {
-        SpendToken();
-        response->set_board_name(board_name_);
-        *response->mutable_certificate() = *std::move(installed);
-      }
-      const grpc::Status result = ToGrpcStatus(installed.status());
-      audit_->Record(holder, "InstallCertificate", what, result, [this, reactor, result] {
-        reactor->Finish(result);
-        if (result.ok() && !installed_->HasBeenNotified()) installed_->Notify();
-      });
-    });
+    // As every change: acted on only once its begin line is on disk.
+    audit_->Begin(
+        holder, "InstallCertificate", what,
+        [this, reactor, request, response, holder, what](absl::Status written) {
+          if (!written.ok()) return reactor->Finish(ToGrpcStatus(written));
+          store_->Post([this, reactor, request, response, holder, what](absl::Status live) {
+            if (!live.ok()) return reactor->Finish(Stopping());
+            absl::StatusOr<v1::AgentCertificate> installed =
+                store_->Install(request->certificate_pem(), request->ca_pem());
+            if (installed.ok()) {
+              SpendToken();
+              response->set_board_name(board_name_);
+              *response->mutable_certificate() = *std::move(installed);
+            }
+            const grpc::Status result = ToGrpcStatus(installed.status());
+            audit_->Record(holder, "InstallCertificate", what, result, [this, reactor, result] {
+              reactor->Finish(result);
+              if (result.ok() && !installed_->HasBeenNotified()) installed_->Notify();
+            });
+          });
+        });
     return reactor;
   }
 

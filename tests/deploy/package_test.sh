@@ -154,7 +154,8 @@ dpkg -P cellfleet-gateway >/dev/null || fail "dpkg -P cellfleet-gateway failed"
 # operator's renewal and list, begin lines before each.
 audit=/var/lib/cellfleet/audit.log
 [ "$(stat -c '%U %a' "$audit")" = "cellfleet 640" ] || fail "$audit: $(stat -c '%U %a' "$audit")"
-for step in '"identity":"enrollment token".*"method":"InstallCertificate".*"result":"OK"' \
+for step in '"identity":"enrollment token".*"method":"InstallCertificate".*"phase":"begin"' \
+  '"identity":"enrollment token".*"method":"InstallCertificate".*"result":"OK"' \
   '"identity":"ops".*"method":"CreateCertificateRequest".*"result":"OK"' \
   '"identity":"ops".*"method":"InstallCertificate".*"result":"OK"' \
   '"method":"InstallRevocationList".*"phase":"begin"' \
