@@ -41,6 +41,10 @@ packages=(
   # The carrier's NAT in front of boards that dial out to a gateway (tests/nat): nftables
   # masquerade in a network namespace, and conntrack to drop its mappings.
   nftables conntrack
+  # Gateways as a cluster (cluster/): etcd, and the etcd v3 API's .proto files the C++
+  # client is generated from (etcd_api/), with the two packages their imports come from.
+  etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev
+  golang-github-grpc-ecosystem-grpc-gateway-dev
 )
 
 missing=()
