@@ -39,6 +39,8 @@ std::string PrefixEnd(std::string prefix) {
   return std::string(1, '\0');  // all 0xff: to the end of the key space
 }
 
+constexpr absl::Duration kAttemptTimeout = absl::Seconds(2);
+
 }  // namespace
 
 EtcdClient::EtcdClient(EtcdOptions options)
@@ -56,11 +58,31 @@ EtcdClient::EtcdClient(EtcdOptions options)
   lease_ = etcdserverpb::Lease::NewStub(channel_);
 }
 
-std::unique_ptr<grpc::ClientContext> EtcdClient::Context() const {
+std::unique_ptr<grpc::ClientContext> EtcdClient::Context(absl::Time deadline) const {
   auto context = std::make_unique<grpc::ClientContext>();
-  // gRPC's deadlines are real time.
-  context->set_deadline(absl::ToChronoTime(base::Clock::Real().Now() + options_.call_timeout));
+  context->set_deadline(absl::ToChronoTime(deadline));
   return context;
+}
+
+grpc::Status EtcdClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>& call) const {
+  // gRPC's deadlines are real time.
+  const base::Clock& clock = base::Clock::Real();
+  const absl::Time deadline = clock.Now() + options_.call_timeout;
+  absl::Duration pause = absl::Milliseconds(50);
+  for (;;) {
+    // An attempt gets part of the time: one sent to a member that lost its leader waits
+    // for the election, and another member may answer sooner.
+    const absl::Time attempt_deadline = std::min(deadline, clock.Now() + kAttemptTimeout);
+    grpc::Status status = call(Context(attempt_deadline).get());
+    // A member that died under a call (or one not yet known dead) answers UNAVAILABLE; the
+    // next attempt goes to another. Every call here may be made again.
+    const bool again =
+        status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && attempt_deadline < deadline);
+    if (!again || clock.Now() + pause >= deadline) return status;
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(500));
+  }
 }
 
 absl::Status EtcdClient::Error(const char* what, const grpc::Status& status) const {
@@ -73,7 +95,9 @@ absl::StatusOr<int64_t> EtcdClient::GrantLease(absl::Duration ttl) {
   etcdserverpb::LeaseGrantRequest request;
   request.set_ttl(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(ttl, absl::Seconds(1)))));
   etcdserverpb::LeaseGrantResponse response;
-  grpc::Status status = lease_->LeaseGrant(Context().get(), request, &response);
+  grpc::Status status = Call([&](grpc::ClientContext* context) {
+    return lease_->LeaseGrant(context, request, &response);
+  });
   if (!status.ok()) return Error("lease grant", status);
   if (!response.error().empty()) {
     return absl::FailedPreconditionError(
@@ -83,20 +107,21 @@ absl::StatusOr<int64_t> EtcdClient::GrantLease(absl::Duration ttl) {
 }
 
 absl::StatusOr<absl::Duration> EtcdClient::KeepAlive(int64_t lease) {
-  std::unique_ptr<grpc::ClientContext> context = Context();
-  auto stream = lease_->LeaseKeepAlive(context.get());
   etcdserverpb::LeaseKeepAliveRequest request;
   request.set_id(lease);
   etcdserverpb::LeaseKeepAliveResponse response;
-  const bool answered = stream->Write(request) && stream->WritesDone() && stream->Read(&response);
-  if (!answered) {
-    grpc::Status status = stream->Finish();
-    return Error("lease keep-alive", status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                                                "the stream ended unanswered")
-                                                 : status);
-  }
-  context->TryCancel();  // one renewal is all this call makes
-  (void)stream->Finish();
+  grpc::Status status = Call([&](grpc::ClientContext* context) {
+    auto stream = lease_->LeaseKeepAlive(context);
+    if (stream->Write(request) && stream->WritesDone() && stream->Read(&response)) {
+      context->TryCancel();  // one renewal is all this call makes
+      (void)stream->Finish();
+      return grpc::Status::OK;
+    }
+    grpc::Status ended = stream->Finish();
+    return ended.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended unanswered")
+                      : ended;
+  });
+  if (!status.ok()) return Error("lease keep-alive", status);
   if (response.ttl() <= 0) {
     return absl::NotFoundError(
         absl::StrCat("etcd (", endpoints_text_, "): lease ", lease, " has expired or was revoked"));
@@ -108,7 +133,9 @@ absl::Status EtcdClient::RevokeLease(int64_t lease) {
   etcdserverpb::LeaseRevokeRequest request;
   request.set_id(lease);
   etcdserverpb::LeaseRevokeResponse response;
-  grpc::Status status = lease_->LeaseRevoke(Context().get(), request, &response);
+  grpc::Status status = Call([&](grpc::ClientContext* context) {
+    return lease_->LeaseRevoke(context, request, &response);
+  });
   return status.ok() ? absl::OkStatus() : Error("lease revoke", status);
 }
 
@@ -118,7 +145,8 @@ absl::Status EtcdClient::Put(const std::string& key, const std::string& value, i
   request.set_value(value);
   request.set_lease(lease);
   etcdserverpb::PutResponse response;
-  grpc::Status status = kv_->Put(Context().get(), request, &response);
+  grpc::Status status =
+      Call([&](grpc::ClientContext* context) { return kv_->Put(context, request, &response); });
   return status.ok() ? absl::OkStatus() : Error("put", status);
 }
 
@@ -129,7 +157,8 @@ absl::StatusOr<std::vector<KeyValue>> EtcdClient::GetPrefix(const std::string& p
   request.set_sort_order(etcdserverpb::RangeRequest::ASCEND);
   request.set_sort_target(etcdserverpb::RangeRequest::KEY);
   etcdserverpb::RangeResponse response;
-  grpc::Status status = kv_->Range(Context().get(), request, &response);
+  grpc::Status status =
+      Call([&](grpc::ClientContext* context) { return kv_->Range(context, request, &response); });
   if (!status.ok()) return Error("range", status);
   std::vector<KeyValue> values;
   values.reserve(static_cast<size_t>(response.kvs_size()));
@@ -142,7 +171,8 @@ absl::Status EtcdClient::Delete(const std::string& key) {
   etcdserverpb::DeleteRangeRequest request;
   request.set_key(key);
   etcdserverpb::DeleteRangeResponse response;
-  grpc::Status status = kv_->DeleteRange(Context().get(), request, &response);
+  grpc::Status status = Call(
+      [&](grpc::ClientContext* context) { return kv_->DeleteRange(context, request, &response); });
   return status.ok() ? absl::OkStatus() : Error("delete", status);
 }
 

@@ -1,12 +1,14 @@
 // A client of an etcd cluster (the v3 API over gRPC), for what gateways share: a lease per
 // gateway that ends with it, the keys attached to that lease, reads by prefix. Calls are
 // synchronous, each bounded by `call_timeout`: made from a gateway's own threads, never
-// from a gRPC handler. Every error names etcd and its endpoints, with the gRPC code kept
-// (UNAVAILABLE when no member answers).
+// from a gRPC handler. A call a dying member drops is made again on another within the
+// timeout. Every error names etcd and its endpoints, with the gRPC code kept (UNAVAILABLE
+// when no member answers).
 #ifndef CELLFLEET_CLUSTER_ETCD_CLIENT_H_
 #define CELLFLEET_CLUSTER_ETCD_CLIENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,7 +24,8 @@ struct EtcdOptions {
   // IP addresses: calls go round-robin and survive a member's death; one name: resolved
   // by DNS, which may give several.
   std::vector<std::string> endpoints;
-  absl::Duration call_timeout = absl::Seconds(3);
+  // A call's whole time, attempts included (an election after a leader dies fits).
+  absl::Duration call_timeout = absl::Seconds(10);
 };
 
 struct KeyValue {
@@ -53,7 +56,10 @@ class EtcdClient {
   const std::string& endpoints() const { return endpoints_text_; }
 
  private:
-  std::unique_ptr<grpc::ClientContext> Context() const;
+  std::unique_ptr<grpc::ClientContext> Context(absl::Time deadline) const;
+  // Runs `call` again while it fails UNAVAILABLE (or an attempt times out) and call_timeout
+  // has not passed.
+  grpc::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& call) const;
   absl::Status Error(const char* what, const grpc::Status& status) const;
 
   const EtcdOptions options_;
