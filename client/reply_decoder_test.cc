@@ -2,9 +2,9 @@
 
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "absl/strings/match.h"
 
 namespace cellfleet::client {
 namespace {

@@ -39,9 +39,9 @@ struct GatewayLinkOptions {
   // If set, read again before each connection (a renewed certificate is used from the
   // next one on; the PEMs above stay in use while the files cannot be read).
   std::string cert_file, key_file;
-  std::string ca_pem;             // read from settings.ca
-  std::string relay_socket;       // the agent's own TLS listener, a unix socket path
-  std::string keepalive_file;     // what the keepalive learned, kept across restarts
+  std::string ca_pem;          // read from settings.ca
+  std::string relay_socket;    // the agent's own TLS listener, a unix socket path
+  std::string keepalive_file;  // what the keepalive learned, kept across restarts
   std::string agent_version;
 };
 
